@@ -1,0 +1,18 @@
+import logging
+
+from django.apps import AppConfig
+from django.conf import settings
+
+logger = logging.getLogger("cutover")
+
+
+class CutoverConfig(AppConfig):
+    name = "cutover"
+    verbose_name = "Cutover"
+
+    def ready(self) -> None:
+        from escrow_project.mongo import mongo_store_label
+
+        postgres = "embedded (" + str(settings.DATA_DIR / "pg") + ")" if settings.EMBEDDED_POSTGRES else "DATABASE_URL"
+        mongo = "embedded (" + mongo_store_label() + ")" if settings.EMBEDDED_MONGO else mongo_store_label()
+        logger.info("stores: postgres=%s mongo=%s mongo_connect_mode=%s", postgres, mongo, settings.MONGO_CONNECT_MODE)

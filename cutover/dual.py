@@ -1,0 +1,101 @@
+"""The one dual-write wrapper, for every domain.
+
+What happens in dual mode, in one place:
+- Postgres primary (`dual`): the Postgres write and an outbox row commit in
+  one transaction; after commit the Mongo copy is refreshed from Postgres
+  (cutover.dispatch), and a failure leaves the row for the repair task.
+- Mongo primary (`dual_mongo_primary`): the Mongo write, then the Postgres
+  copy is refreshed from Mongo; a failure of that is recorded in the outbox
+  (or logged when Postgres itself is down), never raised.
+- A failure of the primary is raised and nothing reaches the other store.
+- Reads go to the primary; a sample is shadow-read from the other store.
+"""
+
+import functools
+import logging
+import random
+from typing import Any
+
+from django.db import transaction
+
+from .breaker import mongo_breaker
+from .dispatch import mirror_after_commit
+from .mirror import mirror_record
+from .outbox import outbox_enqueue
+from .ports import StoreRepository
+from .shadow import shadow_compare
+
+logger = logging.getLogger("cutover.dual")
+
+
+class DualRepository:
+    def __init__(self, *, domain: str, port: type[StoreRepository], primary: StoreRepository,
+                 secondary: StoreRepository, shadow_read_percent: int = 0):
+        self.domain = domain
+        self.port = port
+        self.primary = primary
+        self.secondary = secondary
+        self.shadow_read_percent = shadow_read_percent
+        self.store = f"dual:{primary.store}"
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self.port.WRITE_METHODS:
+            return functools.partial(self._write, name)
+        if name in self.port.READ_METHODS:
+            return functools.partial(self._read, name)
+        raise AttributeError(f"{self.port.__name__} has no read or write method {name!r}")
+
+    def _write(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        if self.primary.store == "postgres":
+            return self._write_postgres_primary(name, args, kwargs)
+        return self._write_mongo_primary(name, args, kwargs)
+
+    def _write_postgres_primary(self, name: str, args: tuple, kwargs: dict) -> Any:
+        with transaction.atomic():
+            result = getattr(self.primary, name)(*args, **kwargs)
+            entry = outbox_enqueue(domain=self.domain, record_id=_record_id(result, name), target="mongo")
+        mirror_after_commit(entry)
+        return result
+
+    def _write_mongo_primary(self, name: str, args: tuple, kwargs: dict) -> Any:
+        result = getattr(self.primary, name)(*args, **kwargs)
+        record_id = _record_id(result, name)
+        try:
+            mirror_record(self.domain, record_id, "postgres")
+        except Exception as error:
+            _note_postgres_mirror_failure(self.domain, record_id, error)
+        return result
+
+    def _read(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        result = getattr(self.primary, name)(*args, **kwargs)
+        if self._shadow_sampled():
+            shadow_compare(
+                domain=self.domain, method=name, primary_store=self.primary.store, primary_result=result,
+                secondary_call=lambda: getattr(self.secondary, name)(*args, **kwargs),
+            )
+        return result
+
+    def _shadow_sampled(self) -> bool:
+        if self.shadow_read_percent <= 0 or mongo_breaker.is_open:
+            return False
+        return random.random() * 100 < self.shadow_read_percent
+
+
+def _record_id(result: Any, method: str) -> str:
+    record_id = getattr(result, "id", None)
+    if not isinstance(record_id, str):
+        raise TypeError(f"write method {method} must return the record it changed (with an .id), got {result!r}")
+    return record_id
+
+
+def _note_postgres_mirror_failure(domain: str, record_id: str, error: Exception) -> None:
+    """Keep the failure for the repair task; if Postgres is down too, the log is all we have."""
+    logger.warning("Postgres mirror of %s/%s failed: %s", domain, record_id, error)
+    try:
+        from .outbox import outbox_mark_failed
+
+        entry = outbox_enqueue(domain=domain, record_id=record_id, target="postgres")
+        outbox_mark_failed([entry.pk], error)
+    except Exception:
+        logger.exception("could not record the failed Postgres mirror of %s/%s; backfill will catch it up",
+                         domain, record_id)

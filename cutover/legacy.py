@@ -1,0 +1,113 @@
+"""Reading legacy Mongo values, which years of loose validation left untidy.
+
+Each parser accepts the shapes SCHEMA.md lists and raises LegacyValueError,
+naming the field and what was expected, for anything else. The mapping
+modules use these; the backfill turns the error into a reject record.
+"""
+
+import re
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from bson import Decimal128, ObjectId
+
+_HEX24 = re.compile(r"^[0-9a-fA-F]{24}$")
+
+
+class LegacyValueError(ValueError):
+    def __init__(self, field: str, expected: str, value: Any):
+        self.field = field
+        super().__init__(f"{field}: expected {expected}, got {value!r}"[:500])
+
+
+def now_ms() -> datetime:
+    """Now, in UTC, at Mongo's millisecond precision, so both stores hold the same instant."""
+    return truncate_ms(datetime.now(UTC))
+
+
+def truncate_ms(moment: datetime) -> datetime:
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def new_id() -> str:
+    return str(ObjectId())
+
+
+def object_id_hex(value: Any, field: str, *, optional: bool = False) -> str | None:
+    """An ObjectId or its 24-hex string, as 24 lowercase hex characters."""
+    if value is None or value == "":
+        if optional:
+            return None
+        raise LegacyValueError(field, "an ObjectId", value)
+    if isinstance(value, ObjectId):
+        return str(value)
+    if isinstance(value, str) and _HEX24.match(value.strip()):
+        return value.strip().lower()
+    raise LegacyValueError(field, "an ObjectId or 24 hex characters", value)
+
+
+def to_object_id(value: str | None) -> ObjectId | None:
+    return ObjectId(value) if value is not None else None
+
+
+def legacy_datetime(value: Any, field: str, *, optional: bool = False) -> datetime | None:
+    """A BSON date, an ISO string or epoch milliseconds, as an aware UTC datetime."""
+    if value is None or value == "":
+        if optional:
+            return None
+        raise LegacyValueError(field, "a date", value)
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        moment = datetime.fromtimestamp(value / 1000, tz=UTC)
+    elif isinstance(value, str):
+        moment = _iso_datetime(value, field)
+    else:
+        raise LegacyValueError(field, "a date, ISO string or epoch milliseconds", value)
+    return truncate_ms(moment.astimezone(UTC))
+
+
+def _iso_datetime(value: str, field: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise LegacyValueError(field, "an ISO 8601 date", value) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def legacy_money(value: Any, field: str, *, optional: bool = False) -> Decimal | None:
+    """Decimal128, a double or a numeric string, as a Decimal (never a float)."""
+    if value is None and optional:
+        return None
+    if isinstance(value, Decimal128):
+        amount = value.to_decimal()
+    elif isinstance(value, int | float | str) and not isinstance(value, bool):
+        try:
+            amount = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise LegacyValueError(field, "a number", value) from None
+    else:
+        raise LegacyValueError(field, "Decimal128, a number or a numeric string", value)
+    if not amount.is_finite():
+        raise LegacyValueError(field, "a finite amount", value)
+    return amount
+
+
+def legacy_enum(value: Any, field: str, allowed: frozenset[str], *, default: str | None = None) -> str:
+    """An enum value in any case; `default` stands in for a missing one."""
+    if value is None and default is not None:
+        return default
+    if isinstance(value, str) and value.strip().lower() in allowed:
+        return value.strip().lower()
+    raise LegacyValueError(field, f"one of {sorted(allowed)}", value)
+
+
+def legacy_text(value: Any, field: str, *, optional: bool = False) -> str:
+    if value is None:
+        if optional:
+            return ""
+        raise LegacyValueError(field, "a string", value)
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return str(value)
+    raise LegacyValueError(field, "a string", value)

@@ -1,0 +1,25 @@
+from django.core.management.base import BaseCommand, CommandParser
+
+from cutover.outbox import outbox_repair_pending
+
+
+class Command(BaseCommand):
+    help = ("Retry pending mirror writes from the outbox now (the scheduled repair task runs the same). "
+            "Prints how many were repaired, failed again, dead-lettered or skipped (Mongo breaker open).")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--domain", help="only this domain")
+        parser.add_argument("--limit", type=int, default=500, help="entries per chunk (default 500)")
+
+    def handle(self, *args, domain: str | None, limit: int, **options) -> None:
+        total = None
+        while True:
+            report = outbox_repair_pending(domain=domain, limit=limit)
+            total = report if total is None else _add(total, report)
+            if report.repaired + report.failed + report.skipped < limit or report.repaired == 0:
+                break
+        self.stdout.write(f"repaired {total.repaired}, failed {total.failed}, dead {total.dead}, skipped {total.skipped}")
+
+
+def _add(a, b):
+    return type(a)(**{field: getattr(a, field) + getattr(b, field) for field in vars(a)})

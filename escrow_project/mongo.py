@@ -1,0 +1,100 @@
+"""The one place a Mongo client is built, from a URL.
+
+- `mongodb://…`, `mongodb+srv://…`: pymongo, with bounded timeouts (MONGO_TIMEOUT_MS)
+  so an outage fails fast instead of after pymongo's 30 s default.
+- `litemongo:///path`: the embedded stand-in for the legacy store (mongomock over
+  SQLite files), shared by every process on the machine through its files.
+- `mongomock://NAME`: an in-memory mongomock store, one per NAME, for tests.
+
+Repositories only ever use the pymongo API, so a real MongoDB works unchanged.
+Clients are cached per URL and built lazily: importing this module does no I/O.
+"""
+
+import threading
+from urllib.parse import urlparse
+
+from django.conf import settings
+
+
+class MongoDisabled(RuntimeError):
+    """Raised when code asks for Mongo while MONGO_CONNECT_MODE=disabled."""
+
+
+_clients: dict[str, object] = {}
+_lock = threading.Lock()
+
+
+def mongo_client(url: str | None = None):
+    """Return the (cached) client for `url`, default MONGO_URL."""
+    if settings.MONGO_CONNECT_MODE == "disabled":
+        raise MongoDisabled("MONGO_CONNECT_MODE=disabled: no domain may use MongoDB")
+    url = url or settings.MONGO_URL
+    with _lock:
+        if url not in _clients:
+            _clients[url] = _build_client(url)
+        return _clients[url]
+
+
+def mongo_database(url: str | None = None):
+    """The legacy database: the URL's path if it names one, else MONGO_DB_NAME."""
+    url = url or settings.MONGO_URL
+    name = _database_name(url) or settings.MONGO_DB_NAME
+    return mongo_client(url)[name]
+
+
+def reset_mongo_clients() -> None:
+    """Forget cached clients (tests that swap MONGO_URL; after fork)."""
+    with _lock:
+        for client in _clients.values():
+            _close_quietly(client)
+        _clients.clear()
+
+
+def mongo_store_label(url: str | None = None) -> str:
+    """A log-safe description of the store behind `url` (no credentials)."""
+    parsed = urlparse(url or settings.MONGO_URL)
+    return f"{parsed.scheme}://{parsed.hostname or ''}{parsed.path if parsed.scheme != 'mongodb' else ''}"
+
+
+def _close_quietly(client) -> None:
+    try:
+        client.close()
+    except AttributeError:
+        pass  # litemongo's in-memory store has nothing to close
+
+
+def _build_client(url: str):
+    scheme = urlparse(url).scheme
+    if scheme in ("mongodb", "mongodb+srv"):
+        return _pymongo_client(url)
+    if scheme == "litemongo":
+        import litemongo
+
+        return litemongo.connect(urlparse(url).path, tz_aware=True)
+    if scheme == "mongomock":
+        import litemongo
+
+        # litemongo's vendored mongomock with its _id index; one store per name.
+        return litemongo.connect(f"mongomock/{urlparse(url).netloc}?engine=memory", tz_aware=True)
+    raise ValueError(f"MONGO_URL scheme {scheme!r} is not supported; use mongodb://, mongodb+srv://, litemongo:// or mongomock://")
+
+
+def _pymongo_client(url: str):
+    import pymongo
+
+    timeout = settings.MONGO_TIMEOUT_MS
+    return pymongo.MongoClient(
+        url,
+        tz_aware=True,
+        serverSelectionTimeoutMS=timeout,
+        connectTimeoutMS=timeout,
+        socketTimeoutMS=timeout * 4,
+        appname="escrow-cutover",
+    )
+
+
+def _database_name(url: str) -> str:
+    parsed = urlparse(url)
+    if parsed.scheme in ("mongodb", "mongodb+srv"):
+        return parsed.path.lstrip("/")
+    return ""

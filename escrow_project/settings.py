@@ -1,0 +1,174 @@
+"""The one settings module, driven by environment variables (django-environ).
+
+Nothing here is production-only: every difference between a laptop and
+production is an environment variable. A bad value stops startup with a
+message that names the variable and what it accepts.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from cutover.modes import parse_store_mode
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env")  # optional local overrides; never committed
+
+DATA_DIR = Path(env.str("ESCROW_DATA_DIR", default=str(BASE_DIR / ".data")))
+
+
+def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = env.str(name, default=default).strip().lower()
+    if value not in allowed:
+        raise ImproperlyConfigured(f"{name}={value!r} is not allowed; expected one of: {', '.join(allowed)}")
+    return value
+
+
+DEBUG = env.bool("DEBUG", default=False)
+# The fallback key only exists so a fresh checkout starts; production sets SECRET_KEY.
+SECRET_KEY = env.str("SECRET_KEY", default="insecure-dev-key-set-SECRET_KEY-in-production")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "cutover",
+    "disputes",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "escrow_project.urls"
+WSGI_APPLICATION = "escrow_project.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+# --- PostgreSQL -------------------------------------------------------------
+# No DATABASE_URL: an embedded PostgreSQL under DATA_DIR/pg, started on the
+# first connection by the embedded_pg backend and left running for later commands.
+EMBEDDED_POSTGRES = "DATABASE_URL" not in env
+if EMBEDDED_POSTGRES:
+    DATABASES = {
+        "default": {
+            "ENGINE": "escrow_project.embedded_pg",
+            "NAME": "escrow",
+            "OPTIONS": {"pgdata": str(DATA_DIR / "pg")},
+        }
+    }
+else:
+    DATABASES = {"default": env.db_url("DATABASE_URL")}
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL")
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- MongoDB (the legacy store) --------------------------------------------
+# No MONGO_URL: an embedded stand-in (litemongo: mongomock over SQLite files)
+# under DATA_DIR/mongo, shared by every process. `mongomock://NAME` is an
+# in-memory store for tests. Anything else goes to pymongo unchanged.
+EMBEDDED_MONGO = "MONGO_URL" not in env
+MONGO_URL = env.str("MONGO_URL", default=f"litemongo://{DATA_DIR / 'mongo'}")
+MIGRATION_MONGO_URL = env.str("MIGRATION_MONGO_URL", default="") or MONGO_URL
+MONGO_DB_NAME = env.str("MONGO_DB_NAME", default="escrow")
+# auto: use Mongo where a domain's mode needs it; required: health fails
+# without it; disabled: any use of Mongo is an error (all domains postgres).
+MONGO_CONNECT_MODE = _choice("MONGO_CONNECT_MODE", ("auto", "required", "disabled"), "auto")
+# Bounded so a Mongo outage costs a request milliseconds, not pymongo's 30 s default.
+MONGO_TIMEOUT_MS = env.int("MONGO_TIMEOUT_MS", default=1500)
+
+# --- Cutover ----------------------------------------------------------------
+# The domain registry: name -> the DomainSpec that describes it (imported lazily).
+CUTOVER_DOMAINS = {
+    "dispute": "disputes.domain.DISPUTE_DOMAIN",
+}
+# The legacy backend's per-domain flags; each seeds its domain's first mode.
+CUTOVER_LEGACY_FLAGS = {
+    "auth": "AUTH_STORE",
+    "address": "ADDRESS_STORE",
+    "marketplace": "MARKETPLACE_STORE",
+    "payment": "PAYMENT_STORE",
+    "ledger": "LEDGER_STORE",
+    "derived_destination": "REPO_DERIVED_DESTINATION",
+    "trezor": "REPO_TREZOR",
+    "dispute": "DISPUTE_STORE",
+    "notification": "NOTIFICATION_STORE",
+    "points": "POINTS_STORE",
+    "review": "REVIEW_STORE",
+    "blog": "BLOG_STORE",
+    "chat": "CHAT_STORE",
+    "level_config": "LEVEL_CONFIG_STORE",
+    "shop_settings": "SHOP_SETTINGS_STORE",
+    "config": "CONFIG_STORE",
+}
+try:
+    CUTOVER_INITIAL_MODES = {
+        domain: parse_store_mode(env.str(flag), source=flag).value
+        for domain, flag in CUTOVER_LEGACY_FLAGS.items()
+        if flag in env
+    }
+except ValueError as error:
+    raise ImproperlyConfigured(str(error)) from None
+# How long a process trusts its cached modes; an admin change reaches every
+# process within this many seconds (at most one query per process per period).
+CUTOVER_MODE_CACHE_SECONDS = env.float("CUTOVER_MODE_CACHE_SECONDS", default=2.0)
+# background: mirror writes to the secondary store on a per-process thread after
+# commit, so requests never wait for it; inline: in the request (tests, scripts).
+CUTOVER_MIRROR = _choice("CUTOVER_MIRROR", ("background", "inline"), "background")
+CUTOVER_BREAKER_FAILURES = env.int("CUTOVER_BREAKER_FAILURES", default=3)
+CUTOVER_BREAKER_COOLDOWN_SECONDS = env.float("CUTOVER_BREAKER_COOLDOWN_SECONDS", default=10.0)
+CUTOVER_OUTBOX_MAX_ATTEMPTS = env.int("CUTOVER_OUTBOX_MAX_ATTEMPTS", default=12)
+
+# --- Celery / Redis -----------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "cutover": {"handlers": ["console"], "level": env.str("CUTOVER_LOG_LEVEL", default="INFO")},
+        "escrow_project": {"handlers": ["console"], "level": "INFO"},
+        "disputes": {"handlers": ["console"], "level": "INFO"},
+        "embedded_postgres": {"handlers": ["console"], "level": "WARNING"},
+    },
+}

@@ -1,0 +1,47 @@
+"""Shared fixtures. Tests run on real PostgreSQL (DATABASE_URL, else the embedded
+server) and on mongomock for the Mongo side: no MongoDB server can run here."""
+
+import uuid
+
+import pytest
+
+from cutover.breaker import mongo_breaker
+from cutover.mode_cache import invalidate_mode_cache
+from escrow_project.mongo import mongo_database, reset_mongo_clients
+
+CLOSED_PORT_MONGO_URL = "mongodb://127.0.0.1:9/escrow"  # port 9 (discard): nothing listens, so connects fail fast
+
+
+@pytest.fixture(autouse=True)
+def isolated_mongo(settings):
+    """A fresh in-memory Mongo per test, mirrors inline, a closed breaker, no cached modes."""
+    url = f"mongomock://test-{uuid.uuid4().hex}"
+    settings.MONGO_URL = url
+    settings.MONGO_CONNECT_MODE = "auto"
+    settings.MONGO_TIMEOUT_MS = 200
+    settings.CUTOVER_MIRROR = "inline"
+    settings.CUTOVER_BREAKER_COOLDOWN_SECONDS = 60
+    reset_mongo_clients()
+    mongo_breaker.reset()
+    invalidate_mode_cache()
+    yield
+    mongo_database(url).client.drop_database(mongo_database(url).name)
+    reset_mongo_clients()
+    mongo_breaker.reset()
+    invalidate_mode_cache()
+
+
+@pytest.fixture
+def mongo_down(settings):
+    """Point MONGO_URL at a closed local port (real pymongo); returns a function that brings Mongo back."""
+    working_url = settings.MONGO_URL
+
+    def bring_back() -> None:
+        settings.MONGO_URL = working_url
+        reset_mongo_clients()
+        mongo_breaker.reset()
+
+    settings.MONGO_URL = CLOSED_PORT_MONGO_URL
+    reset_mongo_clients()
+    yield bring_back
+    bring_back()
