@@ -17,8 +17,11 @@ from .services import (
 
 class StoreModeForm(forms.ModelForm):
     new_mode = forms.ChoiceField(choices=MODE_CHOICES, help_text="One step from the current mode.")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                             help_text="Why; kept in the audit history. Required to change the mode.")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Why; kept in the audit history. Required to change the mode.",
+    )
     override_guard = forms.BooleanField(required=False, help_text="Change despite a failed precondition (recorded).")
     user = None  # set by the admin: who asks
 
@@ -38,8 +41,11 @@ class StoreModeForm(forms.ModelForm):
         cleaned = super().clean()
         if self.mode_changes:
             refusal = store_mode_change_refusal(
-                domain=self.instance.domain, to_mode=cleaned["new_mode"], user=self.user,
-                reason=cleaned.get("reason", ""), override=cleaned.get("override_guard", False),
+                domain=self.instance.domain,
+                to_mode=cleaned["new_mode"],
+                user=self.user,
+                reason=cleaned.get("reason", ""),
+                override=cleaned.get("override_guard", False),
             )
             if refusal:
                 raise forms.ValidationError(f"Refused: {refusal}")
@@ -70,8 +76,10 @@ class DomainStoreModeAdmin(admin.ModelAdmin):
     @admin.display(description="Audit history (latest 20)")
     def history(self, obj: DomainStoreMode) -> str:
         changes = StoreModeChange.objects.filter(domain=obj.domain)[:20]
-        lines = [f"{c.created_at:%Y-%m-%d %H:%M} {c.changed_by_name}: {c.from_mode} → {c.to_mode}: {c.reason}"
-                 for c in changes]
+        lines = [
+            f"{c.created_at:%Y-%m-%d %H:%M} {c.changed_by_name}: {c.from_mode} → {c.to_mode}: {c.reason}"
+            for c in changes
+        ]
         return "\n".join(lines) or "no changes yet"
 
     def save_model(self, request, obj, form, change) -> None:
@@ -79,8 +87,13 @@ class DomainStoreModeAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         if form.mode_changes:
             try:
-                store_mode_change(domain=obj.domain, to_mode=data["new_mode"], user=request.user,
-                                  reason=data["reason"], override=data["override_guard"])
+                store_mode_change(
+                    domain=obj.domain,
+                    to_mode=data["new_mode"],
+                    user=request.user,
+                    reason=data["reason"],
+                    override=data["override_guard"],
+                )
             except StoreModeChangeRefused as refusal:  # something changed since the form was checked
                 self.message_user(request, f"Refused: {refusal}", level="error")
                 return

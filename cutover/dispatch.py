@@ -21,6 +21,7 @@ from .outbox import outbox_process_entry
 
 logger = logging.getLogger("cutover.dispatch")
 _QUEUE_SIZE = 10_000
+_IDLE_SECONDS = 1.0
 
 
 class MirrorDispatcher:
@@ -55,7 +56,11 @@ class MirrorDispatcher:
 
     def _run(self) -> None:
         while True:
-            entry = self._queue.get()
+            try:
+                entry = self._queue.get(timeout=_IDLE_SECONDS)
+            except queue.Empty:
+                connection.close()  # idle: give the connection back (tests drop the database)
+                continue
             try:
                 outbox_process_entry(entry)
             except Exception:  # the row stays pending; never let the thread die
@@ -63,8 +68,6 @@ class MirrorDispatcher:
                 close_old_connections()
             finally:
                 self._queue.task_done()
-            if self._queue.empty():
-                connection.close_if_unusable_or_obsolete()
 
 
 dispatcher = MirrorDispatcher()

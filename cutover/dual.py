@@ -29,8 +29,15 @@ logger = logging.getLogger("cutover.dual")
 
 
 class DualRepository:
-    def __init__(self, *, domain: str, port: type[StoreRepository], primary: StoreRepository,
-                 secondary: StoreRepository, shadow_read_percent: int = 0):
+    def __init__(
+        self,
+        *,
+        domain: str,
+        port: type[StoreRepository],
+        primary: StoreRepository,
+        secondary: StoreRepository,
+        shadow_read_percent: int = 0,
+    ):
         self.domain = domain
         self.port = port
         self.primary = primary
@@ -70,7 +77,10 @@ class DualRepository:
         result = getattr(self.primary, name)(*args, **kwargs)
         if self._shadow_sampled():
             shadow_compare(
-                domain=self.domain, method=name, primary_store=self.primary.store, primary_result=result,
+                domain=self.domain,
+                method=name,
+                primary_store=self.primary.store,
+                primary_result=result,
                 secondary_call=lambda: getattr(self.secondary, name)(*args, **kwargs),
             )
         return result
@@ -97,5 +107,6 @@ def _note_postgres_mirror_failure(domain: str, record_id: str, error: Exception)
         entry = outbox_enqueue(domain=domain, record_id=record_id, target="postgres")
         outbox_mark_failed([entry.pk], error)
     except Exception:
-        logger.exception("could not record the failed Postgres mirror of %s/%s; backfill will catch it up",
-                         domain, record_id)
+        logger.exception(
+            "could not record the failed Postgres mirror of %s/%s; backfill will catch it up", domain, record_id
+        )

@@ -17,6 +17,9 @@ def repository_for(domain: str):
     mongo, postgres = spec.build_mongo_repository(), spec.build_postgres_repository()
     primary, secondary = (mongo, postgres) if state.mode is StoreMode.DUAL_MONGO_PRIMARY else (postgres, mongo)
     return DualRepository(
-        domain=spec.name, port=spec.load_port(), primary=primary, secondary=secondary,
+        domain=spec.name,
+        port=spec.load_port(),
+        primary=primary,
+        secondary=secondary,
         shadow_read_percent=state.shadow_read_percent,
     )

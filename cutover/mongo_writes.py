@@ -18,7 +18,7 @@ def document_update(old: dict[str, Any], new: dict[str, Any], *, appendable: tup
             continue
         previous = old.get(key) or []
         if key in appendable and isinstance(value, list) and value[: len(previous)] == previous:
-            pushes[key] = {"$each": value[len(previous):]}
+            pushes[key] = {"$each": value[len(previous) :]}
         else:
             sets[key] = value
     update: dict[str, Any] = {}
@@ -37,9 +37,7 @@ def replace_unless_newer(collection, document: dict[str, Any], *, version_field:
     """
     version = document[version_field]
     result = collection.replace_one({"_id": document["_id"], version_field: {"$lte": version}}, document, upsert=True)
-    if result.matched_count or result.upserted_id is not None:
-        return True
-    return False
+    return bool(result.matched_count or result.upserted_id is not None)
 
 
 def replace_unless_newer_safe(collection, document: dict[str, Any], *, version_field: str = "updatedAt") -> bool:

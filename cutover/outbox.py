@@ -57,9 +57,11 @@ def outbox_mark_failed(entry_ids: list[int], error: Exception) -> None:
         attempts = entry.attempts + 1
         dead = attempts >= settings.CUTOVER_OUTBOX_MAX_ATTEMPTS
         MirrorOutboxEntry.objects.filter(pk=entry.pk).update(
-            attempts=attempts, status=Status.DEAD if dead else Status.PENDING,
+            attempts=attempts,
+            status=Status.DEAD if dead else Status.PENDING,
             last_error=f"{type(error).__name__}: {error}"[:2000],
-            next_attempt_at=now + _backoff(attempts), updated_at=now,
+            next_attempt_at=now + _backoff(attempts),
+            updated_at=now,
         )
 
 
@@ -101,4 +103,4 @@ def _record_key(entry: MirrorOutboxEntry) -> tuple[str, str, str]:
 
 
 def _backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(2 ** attempts, 3600))
+    return timedelta(seconds=min(2**attempts, 3600))

@@ -27,8 +27,12 @@ def store_mode_change(*, domain: str, to_mode: str, user, reason: str, override:
         row.mode = target.value
         row.save(update_fields=["mode", "updated_at"])
         change = StoreModeChange.objects.create(
-            domain=domain, from_mode=current.value, to_mode=target.value, changed_by=user,
-            changed_by_name=user.get_username(), reason=reason.strip(),
+            domain=domain,
+            from_mode=current.value,
+            to_mode=target.value,
+            changed_by=user,
+            changed_by_name=user.get_username(),
+            reason=reason.strip(),
             overridden_refusal=" ".join(str(refusal) for refusal in refusals),
         )
         invalidate_mode_cache_on_commit()

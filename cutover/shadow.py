@@ -16,8 +16,9 @@ from .models import MirrorOutboxEntry, ShadowMismatch
 logger = logging.getLogger("cutover.shadow")
 
 
-def shadow_compare(*, domain: str, method: str, primary_store: str, primary_result: Any,
-                   secondary_call: Callable[[], Any]) -> None:
+def shadow_compare(
+    *, domain: str, method: str, primary_store: str, primary_result: Any, secondary_call: Callable[[], Any]
+) -> None:
     try:
         secondary_result = secondary_call()
     except Exception as error:
@@ -57,7 +58,7 @@ def _list_differences(primary: list, secondary: list) -> dict[str, list]:
     for key, other in by_id.items():
         differences[str(key)] = [None, _plain(other)]
     if not differences:  # same items, other order
-        differences["order"] = [[str(getattr(i, "id", i)) for i in primary], [str(getattr(i, "id", i)) for i in secondary]]
+        differences["order"] = [[str(getattr(item, "id", item)) for item in items] for items in (primary, secondary)]
     return differences
 
 
@@ -67,9 +68,12 @@ def _result_ids(result: Any) -> set[str]:
 
 
 def _mirror_in_flight(domain: str, ids: set[str]) -> bool:
-    return bool(ids) and MirrorOutboxEntry.objects.filter(
-        domain=domain, record_id__in=ids, status=MirrorOutboxEntry.Status.PENDING
-    ).exists()
+    return (
+        bool(ids)
+        and MirrorOutboxEntry.objects.filter(
+            domain=domain, record_id__in=ids, status=MirrorOutboxEntry.Status.PENDING
+        ).exists()
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -79,8 +83,12 @@ def _plain(value: Any) -> Any:
 def _record(domain: str, method: str, primary_store: str, record_id: str, kind: str, differences: dict) -> None:
     try:
         ShadowMismatch.objects.create(
-            domain=domain, method=method, record_id=record_id, kind=kind,
-            primary_store=primary_store, differences=differences,
+            domain=domain,
+            method=method,
+            record_id=record_id,
+            kind=kind,
+            primary_store=primary_store,
+            differences=differences,
         )
     except Exception:  # recording must never break the caller's read
         logger.exception("could not record a shadow %s for %s.%s", kind, domain, method)

@@ -10,6 +10,7 @@ Repositories only ever use the pymongo API, so a real MongoDB works unchanged.
 Clients are cached per URL and built lazily: importing this module does no I/O.
 """
 
+import contextlib
 import threading
 from urllib.parse import urlparse
 
@@ -57,10 +58,8 @@ def mongo_store_label(url: str | None = None) -> str:
 
 
 def _close_quietly(client) -> None:
-    try:
+    with contextlib.suppress(AttributeError):  # litemongo's in-memory store has nothing to close
         client.close()
-    except AttributeError:
-        pass  # litemongo's in-memory store has nothing to close
 
 
 def _build_client(url: str):
@@ -76,7 +75,9 @@ def _build_client(url: str):
 
         # litemongo's vendored mongomock with its _id index; one store per name.
         return litemongo.connect(f"mongomock/{urlparse(url).netloc}?engine=memory", tz_aware=True)
-    raise ValueError(f"MONGO_URL scheme {scheme!r} is not supported; use mongodb://, mongodb+srv://, litemongo:// or mongomock://")
+    raise ValueError(
+        f"MONGO_URL scheme {scheme!r} is not supported; use mongodb://, mongodb+srv://, litemongo:// or mongomock://"
+    )
 
 
 def _pymongo_client(url: str):

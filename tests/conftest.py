@@ -24,8 +24,9 @@ def isolated_mongo(settings):
     reset_mongo_clients()
     mongo_breaker.reset()
     invalidate_mode_cache()
+    database = mongo_database(url)
     yield
-    mongo_database(url).client.drop_database(mongo_database(url).name)
+    database.client.drop_database(database.name)
     reset_mongo_clients()
     mongo_breaker.reset()
     invalidate_mode_cache()

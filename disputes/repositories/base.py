@@ -29,8 +29,9 @@ class DisputeRepository(StoreRepository):
         return self._update(dispute_id, lambda record: _with_status(record, to_status, actor_id, note))
 
     def assign_admin(self, dispute_id: str, *, admin_id: str) -> DisputeRecord:
-        return self._update(dispute_id, lambda record: rules.with_changes(record, admin_id=admin_id,
-                                                                          updated_at=_next_moment(record)))
+        return self._update(
+            dispute_id, lambda record: rules.with_changes(record, admin_id=admin_id, updated_at=_next_moment(record))
+        )
 
     def add_evidence(self, dispute_id: str, *, url: str, uploaded_by_id: str) -> DisputeRecord:
         def add(record: DisputeRecord) -> DisputeRecord:
@@ -48,7 +49,9 @@ class DisputeRepository(StoreRepository):
 
     # --- primitives each store implements ------------------------------------
     @abstractmethod
-    def list_by_status_priority(self, *, status: str, priority: str | None = None, limit: int = 50) -> list[DisputeRecord]:
+    def list_by_status_priority(
+        self, *, status: str, priority: str | None = None, limit: int = 50
+    ) -> list[DisputeRecord]:
         """The admin dashboard's queue, newest first (by id)."""
 
     @abstractmethod

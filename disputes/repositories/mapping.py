@@ -86,8 +86,14 @@ def record_to_document(record: DisputeRecord) -> dict[str, Any]:
             for item in record.evidence
         ],
         "timeline": [
-            {"at": entry.at, "actorId": to_object_id(entry.actor_id), "action": entry.action,
-             "fromStatus": entry.from_status, "toStatus": entry.to_status, "note": entry.note}
+            {
+                "at": entry.at,
+                "actorId": to_object_id(entry.actor_id),
+                "action": entry.action,
+                "fromStatus": entry.from_status,
+                "toStatus": entry.to_status,
+                "note": entry.note,
+            }
             for entry in record.timeline
         ],
         "createdAt": record.created_at,
@@ -99,42 +105,72 @@ def record_to_document(record: DisputeRecord) -> dict[str, Any]:
 def row_to_record(row: Dispute) -> DisputeRecord:
     """`row` must come with timeline and evidence prefetched (see postgres.py)."""
     return DisputeRecord(
-        id=row.id, purchase_request_id=row.purchase_request_id, payment_id=row.payment_id,
-        opened_by_id=row.opened_by_id, against_user_id=row.against_user_id, admin_id=row.admin_id,
-        reason=row.reason, description=row.description, status=row.status, priority=row.priority,
+        id=row.id,
+        purchase_request_id=row.purchase_request_id,
+        payment_id=row.payment_id,
+        opened_by_id=row.opened_by_id,
+        against_user_id=row.against_user_id,
+        admin_id=row.admin_id,
+        reason=row.reason,
+        description=row.description,
+        status=row.status,
+        priority=row.priority,
         resolution=row.resolution,
         evidence=tuple(Evidence(url=e.url, uploaded_by_id=e.uploaded_by_id, at=e.at) for e in row.evidence.all()),
         timeline=tuple(
-            TimelineEntry(at=t.at, actor_id=t.actor_id, action=t.action, from_status=t.from_status,
-                          to_status=t.to_status, note=t.note)
+            TimelineEntry(
+                at=t.at,
+                actor_id=t.actor_id,
+                action=t.action,
+                from_status=t.from_status,
+                to_status=t.to_status,
+                note=t.note,
+            )
             for t in row.timeline.all()
         ),
-        created_at=row.created_at, updated_at=row.updated_at,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
     )
 
 
 def record_to_row(record: DisputeRecord) -> Dispute:
     return Dispute(
-        id=record.id, purchase_request_id=record.purchase_request_id, payment_id=record.payment_id,
-        opened_by_id=record.opened_by_id, against_user_id=record.against_user_id, admin_id=record.admin_id,
-        reason=record.reason, description=record.description, status=record.status,
-        priority=record.priority, resolution=record.resolution,
-        created_at=record.created_at, updated_at=record.updated_at,
+        id=record.id,
+        purchase_request_id=record.purchase_request_id,
+        payment_id=record.payment_id,
+        opened_by_id=record.opened_by_id,
+        against_user_id=record.against_user_id,
+        admin_id=record.admin_id,
+        reason=record.reason,
+        description=record.description,
+        status=record.status,
+        priority=record.priority,
+        resolution=record.resolution,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
     )
 
 
 def timeline_rows(record: DisputeRecord, start: int = 0) -> list[DisputeTimelineEntry]:
     return [
-        DisputeTimelineEntry(dispute_id=record.id, position=position, at=entry.at, actor_id=entry.actor_id,
-                             action=entry.action, from_status=entry.from_status, to_status=entry.to_status,
-                             note=entry.note)
+        DisputeTimelineEntry(
+            dispute_id=record.id,
+            position=position,
+            at=entry.at,
+            actor_id=entry.actor_id,
+            action=entry.action,
+            from_status=entry.from_status,
+            to_status=entry.to_status,
+            note=entry.note,
+        )
         for position, entry in enumerate(record.timeline[start:], start=start)
     ]
 
 
 def evidence_rows(record: DisputeRecord, start: int = 0) -> list[DisputeEvidence]:
     return [
-        DisputeEvidence(dispute_id=record.id, position=position, url=item.url,
-                        uploaded_by_id=item.uploaded_by_id, at=item.at)
+        DisputeEvidence(
+            dispute_id=record.id, position=position, url=item.url, uploaded_by_id=item.uploaded_by_id, at=item.at
+        )
         for position, item in enumerate(record.evidence[start:], start=start)
     ]

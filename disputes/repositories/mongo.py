@@ -22,7 +22,9 @@ class MongoDisputeRepository(DisputeRepository):
         doc = self.collection.find_one({"_id": mapping.to_object_id(record_id)})
         return mapping.document_to_record(doc) if doc else None
 
-    def list_by_status_priority(self, *, status: str, priority: str | None = None, limit: int = 50) -> list[DisputeRecord]:
+    def list_by_status_priority(
+        self, *, status: str, priority: str | None = None, limit: int = 50
+    ) -> list[DisputeRecord]:
         query = {"status": status} | ({"priority": priority} if priority else {})
         return self._find(query, limit)
 
@@ -47,8 +49,11 @@ class MongoDisputeRepository(DisputeRepository):
                 raise DisputeNotFound(dispute_id)
             before = mapping.document_to_record(doc)
             after = change(before)
-            update = document_update(mapping.record_to_document(before), mapping.record_to_document(after),
-                                     appendable=mapping.APPENDABLE_ARRAYS)
+            update = document_update(
+                mapping.record_to_document(before),
+                mapping.record_to_document(after),
+                appendable=mapping.APPENDABLE_ARRAYS,
+            )
             guard = {"_id": doc["_id"], "updatedAt": doc.get("updatedAt")}
             if not update or self.collection.update_one(guard, update).matched_count:
                 return after

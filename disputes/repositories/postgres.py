@@ -21,7 +21,9 @@ class PostgresDisputeRepository(DisputeRepository):
         row = _with_children().filter(pk=record_id).first()
         return mapping.row_to_record(row) if row else None
 
-    def list_by_status_priority(self, *, status: str, priority: str | None = None, limit: int = 50) -> list[DisputeRecord]:
+    def list_by_status_priority(
+        self, *, status: str, priority: str | None = None, limit: int = 50
+    ) -> list[DisputeRecord]:
         rows = _with_children().filter(status=status)
         if priority:
             rows = rows.filter(priority=priority)
@@ -66,7 +68,9 @@ class PostgresDisputeRepository(DisputeRepository):
         return after
 
     @staticmethod
-    def _append_children(before: DisputeRecord, after: DisputeRecord, *, timeline_from: int, evidence_from: int) -> None:
+    def _append_children(
+        before: DisputeRecord, after: DisputeRecord, *, timeline_from: int, evidence_from: int
+    ) -> None:
         if after.timeline[:timeline_from] != before.timeline[:timeline_from]:
             raise ValueError("a dispute timeline only grows; entries may not be rewritten")
         DisputeTimelineEntry.objects.bulk_create(mapping.timeline_rows(after, start=timeline_from))

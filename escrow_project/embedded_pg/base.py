@@ -53,8 +53,13 @@ class DatabaseWrapper(postgresql.DatabaseWrapper):
         options = dict(settings.get("OPTIONS") or {})
         pgdata = options.pop("pgdata")
         server = embedded_server_params(pgdata, settings["NAME"])
-        settings = {**settings, "OPTIONS": options, "HOST": server["host"],
-                    "PORT": str(server["port"] or ""), "USER": server["user"]}
+        settings = {
+            **settings,
+            "OPTIONS": options,
+            "HOST": server["host"],
+            "PORT": str(server["port"] or ""),
+            "USER": server["user"],
+        }
         # The parent reads self.settings_dict; give it the resolved copy.
         original, self.settings_dict = self.settings_dict, settings
         try:

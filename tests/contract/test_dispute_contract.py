@@ -40,7 +40,12 @@ def test_status_change_appends_a_status_changed_entry(repo):
     assert changed.status == "under_review"
     entry = changed.timeline[-1]
     assert (entry.action, entry.from_status, entry.to_status, entry.actor_id, entry.note) == (
-        "status_changed", "open", "under_review", actor, "looking")
+        "status_changed",
+        "open",
+        "under_review",
+        actor,
+        "looking",
+    )
     assert changed.updated_at > record.updated_at
     assert repo.get(record.id) == changed
 

@@ -4,8 +4,10 @@ from cutover.outbox import outbox_repair_pending
 
 
 class Command(BaseCommand):
-    help = ("Retry pending mirror writes from the outbox now (the scheduled repair task runs the same). "
-            "Prints how many were repaired, failed again, dead-lettered or skipped (Mongo breaker open).")
+    help = (
+        "Retry pending mirror writes from the outbox now (the scheduled repair task runs the same). "
+        "Prints how many were repaired, failed again, dead-lettered or skipped (Mongo breaker open)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--domain", help="only this domain")
@@ -18,7 +20,9 @@ class Command(BaseCommand):
             total = report if total is None else _add(total, report)
             if report.repaired + report.failed + report.skipped < limit or report.repaired == 0:
                 break
-        self.stdout.write(f"repaired {total.repaired}, failed {total.failed}, dead {total.dead}, skipped {total.skipped}")
+        self.stdout.write(
+            f"repaired {total.repaired}, failed {total.failed}, dead {total.dead}, skipped {total.skipped}"
+        )
 
 
 def _add(a, b):

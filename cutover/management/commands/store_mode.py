@@ -21,8 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--reason", default="", help="why; kept in the audit history")
         parser.add_argument("--override", action="store_true", help="change despite a failed precondition")
 
-    def handle(self, *args, domain: str | None, to: str | None, user: str | None, reason: str,
-               override: bool, **options) -> None:
+    def handle(
+        self, *args, domain: str | None, to: str | None, user: str | None, reason: str, override: bool, **options
+    ) -> None:
         if domain is None:
             self._list()
             return

@@ -1,0 +1,50 @@
+"""Resolving a repository is on the hot path: no query while the cache is fresh,
+and a change made elsewhere is seen within CUTOVER_MODE_CACHE_SECONDS."""
+
+import threading
+import time
+
+import pytest
+from django.db import connection
+
+from cutover.factory import repository_for
+from cutover.mode_cache import current_mode
+from cutover.models import DomainStoreMode
+from cutover.modes import StoreMode
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _change_elsewhere(mode: str) -> None:
+    """Another process's change: its own connection, committed."""
+
+    def run():
+        DomainStoreMode.objects.filter(domain="dispute").update(mode=mode)
+        connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+
+
+def test_no_query_while_fresh(django_assert_num_queries, settings):
+    settings.CUTOVER_MODE_CACHE_SECONDS = 60
+    repository_for("dispute")
+    with django_assert_num_queries(0):
+        for _ in range(100):
+            repository_for("dispute")
+
+
+def test_a_change_elsewhere_is_seen_after_the_cache_period(settings):
+    settings.CUTOVER_MODE_CACHE_SECONDS = 0.5
+    assert current_mode("dispute") is StoreMode.MONGO
+    _change_elsewhere("dual_mongo_primary")
+    assert current_mode("dispute") is StoreMode.MONGO  # cached
+    time.sleep(0.6)
+    assert current_mode("dispute") is StoreMode.DUAL_MONGO_PRIMARY
+
+
+def test_the_default_period_is_within_five_seconds(settings):
+    from escrow_project import settings as project_settings
+
+    assert 0 < project_settings.CUTOVER_MODE_CACHE_SECONDS <= 5

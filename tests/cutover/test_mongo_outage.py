@@ -1,0 +1,95 @@
+"""A Mongo outage during dual writes: real pymongo against a closed local port."""
+
+import pytest
+from pymongo.errors import ConnectionFailure
+
+from cutover.breaker import mongo_breaker
+from cutover.factory import repository_for
+from cutover.legacy import new_id
+from cutover.mirror import backends
+from cutover.models import MirrorOutboxEntry
+from cutover.outbox import outbox_repair_pending
+from cutover.testing import set_store_mode
+from disputes.repositories.postgres import PostgresDisputeRepository
+from tests.disputes.factories import dispute_draft
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_dual_writes_survive_a_mongo_outage_and_nothing_is_lost(mongo_down, settings):
+    set_store_mode("dispute", "dual")
+    repo = repository_for("dispute")
+    written = [repo.create(dispute_draft()) for _ in range(5)]
+    written = [repo.change_status(r.id, to_status="under_review", actor_id=new_id()) for r in written]
+
+    pending = MirrorOutboxEntry.objects.filter(status="pending")
+    assert pending.count() == 10
+    assert mongo_breaker.is_open  # after CUTOVER_BREAKER_FAILURES failures, no more waiting on Mongo
+    assert MirrorOutboxEntry.objects.filter(attempts__gt=0).count() == settings.CUTOVER_BREAKER_FAILURES
+
+    mongo_down()  # Mongo is back
+    MirrorOutboxEntry.objects.update(next_attempt_at=MirrorOutboxEntry.objects.first().created_at)
+    report = outbox_repair_pending()
+    assert (report.repaired, report.failed) == (10, 0)
+    mongo = backends("dispute")["mongo"]
+    assert [mongo.get(r.id) for r in written] == written
+    assert not MirrorOutboxEntry.objects.exclude(status="done").exists()
+
+
+def test_open_breaker_skips_mongo_without_waiting(mongo_down):
+    set_store_mode("dispute", "dual")
+    repo = repository_for("dispute")
+    for _ in range(3):
+        repo.create(dispute_draft())
+    assert mongo_breaker.is_open
+    before = MirrorOutboxEntry.objects.filter(attempts__gt=0).count()
+    repo.create(dispute_draft())
+    assert MirrorOutboxEntry.objects.filter(attempts__gt=0).count() == before  # skipped, not tried
+
+
+def test_mongo_primary_failure_is_raised_and_postgres_untouched(mongo_down):
+    set_store_mode("dispute", "dual_mongo_primary")
+    with pytest.raises(ConnectionFailure):
+        repository_for("dispute").create(dispute_draft())
+    assert PostgresDisputeRepository().list_by_status_priority(status="open") == []
+    assert not MirrorOutboxEntry.objects.exists()
+
+
+def test_postgres_primary_failure_is_raised_and_mongo_untouched():
+    set_store_mode("dispute", "dual")
+    repo = repository_for("dispute")
+    record = repo.create(dispute_draft())
+    with pytest.raises(Exception, match="disputes_status_valid"):
+        repo.change_status(record.id, to_status="bogus", actor_id=new_id())  # violates the check constraint
+    assert backends("dispute")["mongo"].get(record.id) == record
+    assert MirrorOutboxEntry.objects.count() == 1
+
+
+def test_mongo_primary_mirror_failure_is_recorded_not_raised(monkeypatch):
+    set_store_mode("dispute", "dual_mongo_primary")
+
+    def broken(self, record):
+        raise RuntimeError("postgres mirror exploded")
+
+    monkeypatch.setattr(PostgresDisputeRepository, "put_snapshot", broken)
+    record = repository_for("dispute").create(dispute_draft())
+    entry = MirrorOutboxEntry.objects.get()
+    assert (entry.target, entry.status, entry.attempts) == ("postgres", "pending", 1)
+    assert "postgres mirror exploded" in entry.last_error
+
+    monkeypatch.undo()
+    MirrorOutboxEntry.objects.update(next_attempt_at=entry.created_at)
+    assert outbox_repair_pending().repaired == 1
+    assert PostgresDisputeRepository().get(record.id) == record
+
+
+def test_entries_are_dead_lettered_after_the_attempt_limit(settings, monkeypatch):
+    settings.CUTOVER_OUTBOX_MAX_ATTEMPTS = 2
+    set_store_mode("dispute", "dual_mongo_primary")
+    monkeypatch.setattr(PostgresDisputeRepository, "put_snapshot", lambda self, record: 1 / 0)
+    repository_for("dispute").create(dispute_draft())
+    entry = MirrorOutboxEntry.objects.get()
+    MirrorOutboxEntry.objects.update(next_attempt_at=entry.created_at)
+    report = outbox_repair_pending()
+    assert (report.failed, report.dead) == (1, 1)
+    assert MirrorOutboxEntry.objects.get().status == "dead"
