@@ -30,6 +30,7 @@ class DomainSpec:
     mongo_repository: str  # dotted path of the Mongo backend class
     postgres_repository: str  # dotted path of the Postgres backend class
     depends_on: tuple[str, ...] = field(default=())  # backfill parents (domain names)
+    demo_seeder: str = ""  # dotted path of `seed(*, size: int, rng: Random) -> int`, for seed_demo
 
     def load_port(self) -> type:
         return import_string(self.port)

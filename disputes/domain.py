@@ -8,4 +8,5 @@ DISPUTE_DOMAIN = DomainSpec(
     mongo_repository="disputes.repositories.mongo.MongoDisputeRepository",
     postgres_repository="disputes.repositories.postgres.PostgresDisputeRepository",
     depends_on=("auth", "marketplace", "payment"),
+    demo_seeder="disputes.demo.seed_demo_disputes",
 )

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# One command on a fresh machine: install, start the embedded stores (or use
+# DATABASE_URL / MONGO_URL if set), migrate, seed demo data, show the store modes.
+set -euo pipefail
+cd "$(dirname "$0")"
+bash scripts/install.sh
+PY=.venv/bin/python
+$PY manage.py migrate --verbosity 0
+$PY manage.py seed_demo --size "${SIZE:-50}"
+$PY manage.py store_mode
+cat <<'MSG'
+
+Next:
+  .venv/bin/python manage.py createsuperuser     # an admin who may flip store modes
+  .venv/bin/python manage.py runserver           # then open http://127.0.0.1:8000/admin/
+  .venv/bin/python manage.py store_mode dispute --to dual_mongo_primary --user <you> --reason "..."
+MSG
