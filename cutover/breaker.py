@@ -44,6 +44,14 @@ class CircuitBreaker:
             if self._failures >= settings.CUTOVER_BREAKER_FAILURES:
                 self._opened_at = time.monotonic()
 
+    def retry_in(self) -> float:
+        """Seconds until a trial attempt may pass; 0 when closed or the cooldown is over."""
+        with self._lock:
+            if self._opened_at is None:
+                return 0.0
+            elapsed = time.monotonic() - self._opened_at
+            return max(0.0, settings.CUTOVER_BREAKER_COOLDOWN_SECONDS - elapsed)
+
     @property
     def is_open(self) -> bool:
         with self._lock:

@@ -17,6 +17,7 @@ class DomainStoreMode(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "cutover_store_modes"
         ordering = ["domain"]
         permissions = [
             ("change_store_mode", "Can change a domain's store mode"),
@@ -45,6 +46,7 @@ class StoreModeChange(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "cutover_store_mode_changes"
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -74,6 +76,7 @@ class MirrorOutboxEntry(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "cutover_mirror_outbox"
         verbose_name_plural = "mirror outbox entries"
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
@@ -100,6 +103,7 @@ class ShadowMismatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "cutover_shadow_mismatches"
         verbose_name_plural = "shadow mismatches"
         indexes = [models.Index(fields=["domain", "-created_at"], name="shadow_domain_created_idx")]
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from .breaker import mongo_breaker
 from .mirror import MirrorSkipped, mirror_record
 from .models import MirrorOutboxEntry
 
@@ -74,6 +75,8 @@ def outbox_repair_pending(*, domain: str | None = None, limit: int = 500) -> Rep
         )
         if domain:
             due = due.filter(domain=domain)
+        if mongo_breaker.retry_in() > 0:
+            due = due.exclude(target=MirrorOutboxEntry.Target.MONGO)  # Mongo is down: leave them unlocked
         entries = sorted(due.order_by("id")[:limit], key=_record_key)
         for key, group in groupby(entries, key=_record_key):
             _repair_record(key, [entry.pk for entry in group], report)

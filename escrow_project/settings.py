@@ -137,9 +137,11 @@ except ValueError as error:
 # How long a process trusts its cached modes; an admin change reaches every
 # process within this many seconds (at most one query per process per period).
 CUTOVER_MODE_CACHE_SECONDS = env.float("CUTOVER_MODE_CACHE_SECONDS", default=2.0)
-# background: mirror writes to the secondary store on a per-process thread after
-# commit, so requests never wait for it; inline: in the request (tests, scripts).
-CUTOVER_MIRROR = _choice("CUTOVER_MIRROR", ("background", "inline"), "background")
+# How a `dual` write reaches Mongo after commit (the outbox row makes every way durable):
+# background: a thread in the same process (no extra process to run; its CPU competes
+#   with requests); relay: a separate `manage.py mirror_relay` process woken by
+#   NOTIFY, recommended in production; inline: in the request itself (tests, scripts).
+CUTOVER_MIRROR = _choice("CUTOVER_MIRROR", ("background", "relay", "inline"), "background")
 CUTOVER_BREAKER_FAILURES = env.int("CUTOVER_BREAKER_FAILURES", default=3)
 CUTOVER_BREAKER_COOLDOWN_SECONDS = env.float("CUTOVER_BREAKER_COOLDOWN_SECONDS", default=10.0)
 CUTOVER_OUTBOX_MAX_ATTEMPTS = env.int("CUTOVER_OUTBOX_MAX_ATTEMPTS", default=12)

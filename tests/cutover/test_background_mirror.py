@@ -1,6 +1,7 @@
 import time
 
 import pytest
+from django.db import connection
 
 from cutover.dispatch import dispatcher
 from cutover.factory import repository_for
@@ -34,3 +35,29 @@ def test_an_older_snapshot_never_overwrites_a_newer_one():
         store.put_snapshot(new)
         store.put_snapshot(old)  # late and stale
         assert store.get(old.id) == new
+
+
+def test_relay_mirrors_on_commit_notification(settings):
+    import threading
+
+    from cutover.relay import run_mirror_relay
+
+    settings.CUTOVER_MIRROR = "relay"
+    set_store_mode("dispute", "dual")
+    stop = threading.Event()
+    relay = threading.Thread(target=run_mirror_relay, kwargs={"stop": stop, "idle_seconds": 30})
+    relay.start()
+    try:
+        time.sleep(0.3)  # listening
+        record = repository_for("dispute").create(dispute_draft())
+        mongo = backends("dispute")["mongo"]
+        deadline = time.monotonic() + 10
+        while mongo.get(record.id) is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert mongo.get(record.id) == record
+        assert time.monotonic() < deadline - 9, "woken by NOTIFY, not by the 30 s idle timer"
+    finally:
+        stop.set()
+        with connection.cursor() as cursor:
+            cursor.execute("NOTIFY cutover_outbox")  # wake it to see the stop
+        relay.join(timeout=40)

@@ -1,0 +1,160 @@
+"""Latency of a dispute status change per store mode, measured in one run.
+
+- postgres: the baseline.
+- dual: Postgres primary with the production mirror set-up, CUTOVER_MIRROR=relay
+  (a `mirror_relay` process mirrors each write to Mongo as it commits).
+- dual_mongo_down: the same with Mongo down (real pymongo against a closed
+  local port): the relay's breaker opens, and requests should not notice.
+- dual_background, dual_inline: the other mirror settings, for reference.
+
+Modes are interleaved in rounds so drift on the machine hits them alike. Mongo
+is the embedded stand-in (litemongo files), since no MongoDB server runs here.
+Targets: dual <= 1.5x postgres at the median; dual_mongo_down <= 1.3x at p99.
+Usage: python bench/dual_write.py [--ops 3000] [--disputes 200] [--rounds 5]
+"""
+
+import argparse
+import itertools
+import tempfile
+import time
+
+from common import django_with_scratch_database, print_json, summary_ms
+from relay_process import RelayProcess
+
+CLOSED_PORT = "mongodb://127.0.0.1:9/escrow"
+MODES = ["postgres", "dual", "dual_mongo_down", "dual_background", "dual_inline"]
+MIRROR_SETTING = {"dual": "relay", "dual_mongo_down": "relay", "dual_background": "background", "dual_inline": "inline"}
+
+
+def main() -> None:
+    args = _arguments()
+    mongo_dir = tempfile.mkdtemp(prefix="bench-dual-write-")
+    teardown = django_with_scratch_database(MONGO_URL=f"litemongo://{mongo_dir}", CUTOVER_MIRROR="inline")
+    try:
+        samples = _measure(args)
+    finally:
+        teardown()
+    _report(samples)
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ops", type=int, default=3000, help="status changes per mode (default 3000)")
+    parser.add_argument("--disputes", type=int, default=200, help="disputes the changes cycle over (default 200)")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
+    return parser.parse_args()
+
+
+def _measure(args: argparse.Namespace) -> dict[str, list[float]]:
+    from django.conf import settings
+
+    settings.CUTOVER_BREAKER_COOLDOWN_SECONDS = 3600
+    ids = {mode: _seed(mode, args.disputes) for mode in MODES}
+    samples: dict[str, list[float]] = {mode: [] for mode in MODES}
+    for _ in range(args.rounds):
+        for mode in MODES:
+            samples[mode] += _timed_phase(mode, ids[mode], args.ops // args.rounds)
+            _drain_outbox()
+    return samples
+
+
+def _timed_phase(mode: str, ids: list[str], count: int) -> list[float]:
+    from django.conf import settings
+
+    from cutover.dispatch import dispatcher
+
+    _use_mode("postgres" if mode == "postgres" else "dual")
+    settings.CUTOVER_MIRROR = MIRROR_SETTING.get(mode, "inline")
+    relay = None
+    if settings.CUTOVER_MIRROR == "relay":
+        mongo_url = CLOSED_PORT if mode == "dual_mongo_down" else settings.MONGO_URL
+        relay = RelayProcess(mongo_url=mongo_url).start()
+    try:
+        timings = _status_changes(ids, count)
+        dispatcher.drain(timeout=300)
+    finally:
+        if relay:
+            relay.stop()
+    return timings
+
+
+def _use_mode(mode: str) -> None:
+    from cutover.testing import set_store_mode
+
+    set_store_mode("dispute", mode)
+
+
+def _seed(mode: str, count: int) -> list[str]:
+    from django.conf import settings
+
+    from cutover.legacy import new_id
+    from disputes.services import dispute_open
+
+    _use_mode("postgres" if mode == "postgres" else "dual")
+    settings.CUTOVER_MIRROR = "inline"
+    return [
+        dispute_open(
+            purchase_request_id=new_id(),
+            opened_by_id=new_id(),
+            against_user_id=new_id(),
+            reason="not_received",
+            description="bench",
+        ).id
+        for _ in range(count)
+    ]
+
+
+def _drain_outbox() -> None:
+    """Untimed: mirror whatever a phase left (Mongo down) so it does not load the next phase."""
+    from cutover.breaker import mongo_breaker
+    from cutover.models import MirrorOutboxEntry
+    from cutover.outbox import outbox_repair_pending
+
+    mongo_breaker.reset()
+    MirrorOutboxEntry.objects.filter(status="pending").update(
+        next_attempt_at=MirrorOutboxEntry.objects.first().created_at
+    )
+    while outbox_repair_pending(limit=500).repaired:
+        pass
+
+
+def _status_changes(ids: list[str], count: int) -> list[float]:
+    from cutover.legacy import new_id
+    from disputes.services import dispute_change_status
+
+    statuses = itertools.cycle(["under_review", "awaiting_response"])
+    targets = itertools.cycle(ids)
+    actor = new_id()
+    timings = []
+    for _ in range(count):
+        dispute_id, status = next(targets), next(statuses)
+        started = time.perf_counter()
+        dispute_change_status(dispute_id=dispute_id, to_status=status, actor_id=actor)
+        timings.append(time.perf_counter() - started)
+    return timings
+
+
+def _report(samples: dict[str, list[float]]) -> None:
+    from cutover.models import MirrorOutboxEntry  # noqa: F401 - Django is still set up here
+
+    figures = {mode: summary_ms(values) for mode, values in samples.items()}
+    base = figures["postgres"]
+    for mode in MODES:
+        figure = figures[mode]
+        figure["median_ratio"] = round(figure["median_ms"] / base["median_ms"], 3)
+        figure["p99_ratio"] = round(figure["p99_ms"] / base["p99_ms"], 3)
+        print(
+            f"{mode:16} median {figure['median_ms']:7.3f} ms ({figure['median_ratio']:.2f}x)   "
+            f"p99 {figure['p99_ms']:7.3f} ms ({figure['p99_ratio']:.2f}x)   n={figure['n']}"
+        )
+    targets = {
+        "dual_median_ratio_max": 1.5,
+        "dual_median_ok": figures["dual"]["median_ratio"] <= 1.5,
+        "mongo_down_p99_ratio_max": 1.3,
+        "mongo_down_p99_ok": figures["dual_mongo_down"]["p99_ratio"] <= 1.3,
+    }
+    print_json({"benchmark": "dual_write", **figures, "targets": targets})
+
+
+if __name__ == "__main__":
+    main()
