@@ -46,3 +46,20 @@ def mongo_down(settings):
     reset_mongo_clients()
     yield bring_back
     bring_back()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """REDIS_URL if a Redis answers there; skipped with a message otherwise, except in CI (REQUIRE_REDIS=1)."""
+    import os
+
+    import redis
+
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        if os.environ.get("REQUIRE_REDIS"):
+            pytest.fail(f"REQUIRE_REDIS is set but no Redis answers at {url}: {error}")
+        pytest.skip(f"no Redis answers at {url} ({error}); set REDIS_URL to run this test")
+    return url
