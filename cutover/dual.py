@@ -21,7 +21,7 @@ from django.db import transaction
 from .breaker import mongo_breaker
 from .dispatch import mirror_after_commit
 from .mirror import mirror_record
-from .outbox import outbox_enqueue
+from .outbox import outbox_enqueue, outbox_mark_failed
 from .ports import StoreRepository
 from .shadow import shadow_compare
 
@@ -60,18 +60,33 @@ class DualRepository:
     def _write_postgres_primary(self, name: str, args: tuple, kwargs: dict) -> Any:
         with transaction.atomic():
             result = getattr(self.primary, name)(*args, **kwargs)
-            entry = outbox_enqueue(domain=self.domain, record_id=_record_id(result, name), target="mongo")
-        mirror_after_commit(entry)
+            entries = [
+                outbox_enqueue(domain=self.domain, collection=collection, record_id=record_id, target="mongo")
+                for collection, record_id in self._written(result, name)
+            ]
+        for entry in entries:
+            mirror_after_commit(entry)
         return result
 
     def _write_mongo_primary(self, name: str, args: tuple, kwargs: dict) -> Any:
         result = getattr(self.primary, name)(*args, **kwargs)
-        record_id = _record_id(result, name)
-        try:
-            mirror_record(self.domain, record_id, "postgres")
-        except Exception as error:
-            _note_postgres_mirror_failure(self.domain, record_id, error)
+        for collection, record_id in self._written(result, name):
+            try:
+                mirror_record(self.domain, collection, record_id, "postgres")
+            except Exception as error:
+                _note_postgres_mirror_failure(self.domain, collection, record_id, error)
         return result
+
+    def _written(self, result: Any, method: str) -> list[tuple[str, str]]:
+        """(collection, id) of each record a write method returned."""
+        records = result if isinstance(result, list | tuple) else [result]
+        written = []
+        for record in records:
+            record_id = getattr(record, "id", None)
+            if not isinstance(record_id, str):
+                raise TypeError(f"write method {method} must return the record(s) it changed, got {result!r}")
+            written.append((self.port.collection_of(record), record_id))
+        return written
 
     def _read(self, name: str, *args: Any, **kwargs: Any) -> Any:
         result = getattr(self.primary, name)(*args, **kwargs)
@@ -91,22 +106,13 @@ class DualRepository:
         return random.random() * 100 < self.shadow_read_percent
 
 
-def _record_id(result: Any, method: str) -> str:
-    record_id = getattr(result, "id", None)
-    if not isinstance(record_id, str):
-        raise TypeError(f"write method {method} must return the record it changed (with an .id), got {result!r}")
-    return record_id
-
-
-def _note_postgres_mirror_failure(domain: str, record_id: str, error: Exception) -> None:
+def _note_postgres_mirror_failure(domain: str, collection: str, record_id: str, error: Exception) -> None:
     """Keep the failure for the repair task; if Postgres is down too, the log is all we have."""
-    logger.warning("Postgres mirror of %s/%s failed: %s", domain, record_id, error)
+    logger.warning("Postgres mirror of %s/%s failed: %s", collection, record_id, error)
     try:
-        from .outbox import outbox_mark_failed
-
-        entry = outbox_enqueue(domain=domain, record_id=record_id, target="postgres")
+        entry = outbox_enqueue(domain=domain, collection=collection, record_id=record_id, target="postgres")
         outbox_mark_failed([entry.pk], error)
     except Exception:
         logger.exception(
-            "could not record the failed Postgres mirror of %s/%s; backfill will catch it up", domain, record_id
+            "could not record the failed Postgres mirror of %s/%s; backfill will catch it up", collection, record_id
         )

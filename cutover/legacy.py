@@ -17,8 +17,12 @@ _HEX24 = re.compile(r"^[0-9a-fA-F]{24}$")
 
 class LegacyValueError(ValueError):
     def __init__(self, field: str, expected: str, value: Any):
-        self.field = field
+        self.field, self.expected, self.value = field, expected, value
         super().__init__(f"{field}: expected {expected}, got {value!r}"[:500])
+
+    def within(self, prefix: str) -> "LegacyValueError":
+        """The same error, for a field inside an embedded document at `prefix`."""
+        return LegacyValueError(f"{prefix}.{self.field}", self.expected, self.value)
 
 
 def now_ms() -> datetime:

@@ -19,17 +19,16 @@ def backends(domain: str) -> dict[str, object]:
     return {"mongo": spec.build_mongo_repository(), "postgres": spec.build_postgres_repository()}
 
 
-def mirror_record(domain: str, record_id: str, target: str) -> None:
-    """Copy record `record_id` of `domain` into `target` ("mongo" or "postgres")."""
+def mirror_record(domain: str, collection: str, record_id: str, target: str) -> None:
+    """Copy one record of `domain` into `target` ("mongo" or "postgres") from the other store."""
+    if not mongo_breaker.allow():  # one side is always Mongo
+        raise MirrorSkipped(f"Mongo breaker open; {collection}/{record_id} left for repair")
     stores = backends(domain)
     source, sink = stores["postgres" if target == "mongo" else "mongo"], stores[target]
-    touches_mongo = True  # one side is always Mongo
-    if touches_mongo and not mongo_breaker.allow():
-        raise MirrorSkipped(f"Mongo breaker open; {domain}/{record_id} left for repair")
     try:
-        record = source.get(record_id)
+        record = source.get_snapshot(collection, record_id)
         if record is None:
-            sink.delete_snapshot(record_id)
+            sink.delete_snapshot(collection, record_id)
         else:
             sink.put_snapshot(record)
     except ConnectionFailure:

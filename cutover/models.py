@@ -66,6 +66,7 @@ class MirrorOutboxEntry(models.Model):
         POSTGRES = "postgres"
 
     domain = models.CharField(max_length=40)
+    collection = models.CharField(max_length=40)
     record_id = models.CharField(max_length=24)
     target = models.CharField(max_length=8, choices=Target.choices)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
@@ -84,7 +85,7 @@ class MirrorOutboxEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.domain}/{self.record_id} → {self.target} ({self.status})"
+        return f"{self.collection}/{self.record_id} → {self.target} ({self.status})"
 
 
 class ShadowMismatch(models.Model):

@@ -31,14 +31,14 @@ class RepairReport:
     skipped: int = 0
 
 
-def outbox_enqueue(*, domain: str, record_id: str, target: str) -> MirrorOutboxEntry:
-    return MirrorOutboxEntry.objects.create(domain=domain, record_id=record_id, target=target)
+def outbox_enqueue(*, domain: str, collection: str, record_id: str, target: str) -> MirrorOutboxEntry:
+    return MirrorOutboxEntry.objects.create(domain=domain, collection=collection, record_id=record_id, target=target)
 
 
 def outbox_process_entry(entry: MirrorOutboxEntry) -> bool:
     """Mirror one entry now; mark it done or failed. True when done."""
     try:
-        mirror_record(entry.domain, entry.record_id, entry.target)
+        mirror_record(entry.domain, entry.collection, entry.record_id, entry.target)
     except MirrorSkipped:
         return False
     except Exception as error:  # any failure is kept on the row for the repair task
@@ -84,11 +84,10 @@ def outbox_repair_pending(*, domain: str | None = None, limit: int = 500) -> Rep
     return report
 
 
-def _repair_record(key: tuple[str, str, str], entry_ids: list[int], report: RepairReport) -> None:
-    domain, record_id, target = key
+def _repair_record(key: tuple[str, str, str, str], entry_ids: list[int], report: RepairReport) -> None:
     try:
         with transaction.atomic():  # a savepoint: one record's failure keeps the others' marks
-            mirror_record(domain, record_id, target)
+            mirror_record(*key)
     except MirrorSkipped:
         report.skipped += len(entry_ids)
         return
@@ -101,8 +100,8 @@ def _repair_record(key: tuple[str, str, str], entry_ids: list[int], report: Repa
     report.repaired += len(entry_ids)
 
 
-def _record_key(entry: MirrorOutboxEntry) -> tuple[str, str, str]:
-    return entry.domain, entry.record_id, entry.target
+def _record_key(entry: MirrorOutboxEntry) -> tuple[str, str, str, str]:
+    return entry.domain, entry.collection, entry.record_id, entry.target
 
 
 def _backoff(attempts: int) -> timedelta:

@@ -1,38 +1,78 @@
 """What every domain port shares, so the generic machinery can drive it.
 
 A domain port (an ABC in `<app>/repositories/base.py`) subclasses
-StoreRepository and sorts each of its methods into WRITE_METHODS or
-READ_METHODS; the dual wrapper routes by that. Write methods return the record
-they changed, whose `.id` names what to mirror. The sync primitives let the
-machinery copy one record between stores without knowing its shape.
+StoreRepository, names its RecordMaps, and sorts each public method into
+WRITE_METHODS or READ_METHODS; the dual wrapper routes by that. A write method
+returns the record it changed (or a list of them), which names what to mirror.
+The use cases are written once in the port on the primitives below; the
+backends (cutover.backends.mongo / .postgres) supply the primitives.
 """
 
 import inspect
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any, ClassVar
 
-SYNC_METHODS = frozenset({"put_snapshot", "delete_snapshot"})
+from .filters import Filters
+from .recordmap import RecordMap
+
+# Per-store primitives the machinery calls on a backend directly (never through the dual wrapper).
+STORE_METHODS = frozenset({"get_snapshot", "put_snapshot", "delete_snapshot", "purge_batch"})
 
 
 class StoreRepository(ABC):
     WRITE_METHODS: ClassVar[frozenset[str]] = frozenset()
-    READ_METHODS: ClassVar[frozenset[str]] = frozenset({"get"})
+    READ_METHODS: ClassVar[frozenset[str]] = frozenset()
+    MAPS: ClassVar[tuple[RecordMap, ...]] = ()
     store: ClassVar[str] = ""  # "mongo" or "postgres" on a backend
 
+    @classmethod
+    def collection_of(cls, record: Any) -> str:
+        for record_map in cls.MAPS:
+            if record_map.record_type is type(record):
+                return record_map.collection
+        raise TypeError(f"{cls.__name__} has no collection for {type(record).__name__}")
+
+    # --- per-store primitives ------------------------------------------------------
     @abstractmethod
-    def get(self, record_id: str) -> Any | None:
-        """The record with this id, or None."""
+    def get_snapshot(self, collection: str, record_id: str) -> Any | None:
+        """The stored record, whatever its state (expired included), or None."""
 
     @abstractmethod
     def put_snapshot(self, record: Any) -> None:
         """Make the stored copy equal `record`, unless the store already holds a newer one."""
 
     @abstractmethod
-    def delete_snapshot(self, record_id: str) -> None:
+    def delete_snapshot(self, collection: str, record_id: str) -> None:
         """Remove the record (the source no longer has it). Missing is fine."""
+
+    @abstractmethod
+    def purge_batch(self, collection: str, field: str, before: Any, limit: int) -> int:
+        """Delete up to `limit` records whose `field` is before `before`; return how many."""
+
+    # --- primitives the use cases are written on -------------------------------------
+    @abstractmethod
+    def _get(self, record_type: type, record_id: str) -> Any | None: ...
+
+    @abstractmethod
+    def _find(
+        self, record_type: type, filters: Filters, *, order: tuple[str, ...] = ("-id",), limit: int | None = None
+    ) -> list[Any]: ...
+
+    @abstractmethod
+    def _count(self, record_type: type, filters: Filters) -> int: ...
+
+    @abstractmethod
+    def _insert(self, record: Any) -> None: ...
+
+    @abstractmethod
+    def _update(self, record_type: type, record_id: str, change: Callable[[Any], Any]) -> Any: ...
+
+    @abstractmethod
+    def _delete(self, record_type: type, record_id: str) -> None: ...
 
 
 def unclassified_methods(port: type[StoreRepository]) -> set[str]:
-    """Public methods of `port` that are neither read, write nor sync: a bug."""
+    """Public methods of `port` that are neither read, write nor store primitives: a bug."""
     public = {name for name, _ in inspect.getmembers(port, inspect.isfunction) if not name.startswith("_")}
-    return public - port.WRITE_METHODS - port.READ_METHODS - SYNC_METHODS
+    return public - port.WRITE_METHODS - port.READ_METHODS - STORE_METHODS

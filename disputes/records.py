@@ -9,11 +9,6 @@ OUTCOMES = frozenset({"resolved_buyer", "resolved_seller", "closed"})
 PRIORITIES = frozenset({"low", "medium", "high", "urgent"})
 
 
-class DisputeNotFound(LookupError):
-    def __init__(self, dispute_id: str):
-        super().__init__(f"no dispute with id {dispute_id!r}")
-
-
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime

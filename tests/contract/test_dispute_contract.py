@@ -4,13 +4,13 @@ import re
 
 import pytest
 
+from cutover.backends.errors import RecordNotFound
 from cutover.factory import repository_for
 from cutover.legacy import new_id
 from cutover.mirror import backends
 from cutover.models import MirrorOutboxEntry
 from cutover.modes import MIGRATION_ORDER, StoreMode
 from cutover.testing import set_store_mode
-from disputes.records import DisputeNotFound
 from tests.disputes.factories import dispute_draft
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -89,7 +89,7 @@ def test_add_evidence_and_resolve(repo):
 
 def test_unknown_ids(repo):
     assert repo.get(new_id()) is None
-    with pytest.raises(DisputeNotFound):
+    with pytest.raises(RecordNotFound, match="no dispute with id"):
         repo.change_status(new_id(), to_status="closed", actor_id=new_id())
 
 

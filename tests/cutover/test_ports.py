@@ -4,7 +4,7 @@ import inspect
 
 import pytest
 
-from cutover.ports import SYNC_METHODS, unclassified_methods
+from cutover.ports import STORE_METHODS, unclassified_methods
 from cutover.registry import domain_names, domain_spec, domains_in_dependency_order
 
 DOMAINS = domain_names()
@@ -15,7 +15,7 @@ def test_every_port_method_is_read_write_or_sync(domain):
     port = domain_spec(domain).load_port()
     assert unclassified_methods(port) == set()
     assert not port.WRITE_METHODS & port.READ_METHODS
-    for name in port.WRITE_METHODS | port.READ_METHODS | SYNC_METHODS:
+    for name in port.WRITE_METHODS | port.READ_METHODS | STORE_METHODS:
         assert callable(getattr(port, name, None)), f"{port.__name__} declares {name} but has no such method"
 
 

@@ -1,17 +1,17 @@
 import pytest
 
 from cutover.factory import repository_for
+from cutover.legacy import to_object_id
 from cutover.mirror import backends
 from cutover.models import ShadowMismatch
 from cutover.testing import set_store_mode
-from disputes.repositories import mapping
 from tests.disputes.factories import dispute_draft
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _tamper_mongo(record_id: str, **fields) -> None:
-    backends("dispute")["mongo"].collection.update_one({"_id": mapping.to_object_id(record_id)}, {"$set": fields})
+    backends("dispute")["mongo"].database["disputes"].update_one({"_id": to_object_id(record_id)}, {"$set": fields})
 
 
 def test_mismatch_returns_primary_and_records_the_differing_fields():
@@ -33,7 +33,7 @@ def test_mismatch_returns_primary_and_records_the_differing_fields():
 def test_list_mismatch_names_the_record():
     set_store_mode("dispute", "dual_mongo_primary", shadow_read_percent=100)
     record = repository_for("dispute").create(dispute_draft())
-    backends("dispute")["postgres"].delete_snapshot(record.id)
+    backends("dispute")["postgres"].delete_snapshot("disputes", record.id)
 
     assert [r.id for r in repository_for("dispute").list_by_status_priority(status="open")] == [record.id]
     mismatch = ShadowMismatch.objects.get()

@@ -39,11 +39,11 @@ def _legacy_doc(**overrides) -> dict:
 
 
 def test_round_trip_keeps_the_legacy_shape():
-    record = mapping.document_to_record(_legacy_doc())
+    record = mapping.DISPUTE.from_document(_legacy_doc())
     assert record.id == str(IDS[0])
     assert record.created_at == datetime(2024, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
-    assert mapping.document_to_record(mapping.record_to_document(record)) == record
-    assert set(mapping.record_to_document(record)) >= {"purchaseRequestId", "openedById", "timeline", "updatedAt"}
+    assert mapping.DISPUTE.from_document(mapping.DISPUTE.to_document(record)) == record
+    assert set(mapping.DISPUTE.to_document(record)) >= {"purchaseRequestId", "openedById", "timeline", "updatedAt"}
 
 
 @pytest.mark.parametrize(
@@ -60,7 +60,7 @@ def test_round_trip_keeps_the_legacy_shape():
     ],
 )
 def test_dirty_values_that_can_be_normalized(overrides, field, expected):
-    assert getattr(mapping.document_to_record(_legacy_doc(**overrides)), field) == expected
+    assert getattr(mapping.DISPUTE.from_document(_legacy_doc(**overrides)), field) == expected
 
 
 @pytest.mark.parametrize(
@@ -75,5 +75,5 @@ def test_dirty_values_that_can_be_normalized(overrides, field, expected):
 )
 def test_dirty_values_that_cannot_are_named(overrides, field):
     with pytest.raises(LegacyValueError) as error:
-        mapping.document_to_record(_legacy_doc(**overrides))
+        mapping.DISPUTE.from_document(_legacy_doc(**overrides))
     assert error.value.field == field

@@ -1,0 +1,170 @@
+"""The storage primitives of every Postgres repository, driven by the domain's RecordMaps
+and Django models (model attnames are the record field names)."""
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from django.apps import apps
+from django.db import IntegrityError, connection, models, transaction
+
+from ..filters import Filters, Gt, In, Lt
+from ..recordmap import Child, RecordMap
+from .errors import ImmutableRecordConflict, RecordNotFound
+
+
+class PostgresBackend:
+    store: ClassVar[str] = "postgres"
+    MAPS: ClassVar[tuple[RecordMap, ...]]
+    MODELS: ClassVar[dict[str, str]]  # collection -> "app_label.Model"
+
+    # --- sync primitives -------------------------------------------------------
+    def get_snapshot(self, collection: str, record_id: str) -> Any | None:
+        record_map = self._map_of_collection(collection)
+        row = self._rows(record_map).filter(pk=record_id).first()
+        return record_map.from_row(row) if row else None
+
+    @transaction.atomic
+    def put_snapshot(self, record: Any) -> None:
+        record_map = self._map(type(record))
+        model = self._model(record_map)
+        stored = model.objects.select_for_update().filter(pk=record.id).first()
+        if stored is not None and record_map.insert_only:
+            if self.get_snapshot(record_map.collection, record.id) != record:
+                raise ImmutableRecordConflict(record_map.collection, record.id)
+            return
+        if stored is not None and _holds_newer(stored, record, record_map.version_field):
+            return
+        model(**record_map.row_values(record)).save(force_insert=stored is None)
+        self._replace_children(record_map, record)
+
+    def delete_snapshot(self, collection: str, record_id: str) -> None:
+        self._model(self._map_of_collection(collection)).objects.filter(pk=record_id).delete()
+
+    def purge_batch(self, collection: str, field: str, before: Any, limit: int) -> int:
+        """Delete up to `limit` rows with `field` < `before`, in one short statement (index on `field`)."""
+        model = self._model(self._map_of_collection(collection))
+        table, column = model._meta.db_table, model._meta.get_field(field).column
+        pk = model._meta.pk.column
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'DELETE FROM "{table}" WHERE "{pk}" IN (SELECT "{pk}" FROM "{table}" WHERE "{column}" < %s LIMIT %s)',
+                [before, limit],
+            )
+            return cursor.rowcount
+
+    # --- primitives the ports' use cases are written on ----------------------
+    def _get(self, record_type: type, record_id: str) -> Any | None:
+        return self.get_snapshot(self._map(record_type).collection, record_id)
+
+    def _find(
+        self, record_type: type, filters: Filters, *, order: tuple[str, ...] = ("-id",), limit: int | None = None
+    ) -> list[Any]:
+        record_map = self._map(record_type)
+        rows = self._rows(record_map).filter(_q(filters)).order_by(*order)
+        if limit:
+            rows = rows[:limit]
+        return [record_map.from_row(row) for row in rows]
+
+    def _count(self, record_type: type, filters: Filters) -> int:
+        return self._model(self._map(record_type)).objects.filter(_q(filters)).count()
+
+    @transaction.atomic
+    def _insert(self, record: Any) -> None:
+        record_map = self._map(type(record))
+        self._model(record_map)(**record_map.row_values(record)).save(force_insert=True)
+        self._replace_children(record_map, record)
+
+    @transaction.atomic
+    def _update(self, record_type: type, record_id: str, change: Callable[[Any], Any]) -> Any:
+        record_map = self._map(record_type)
+        row = self._rows(record_map).select_for_update(of=("self",)).filter(pk=record_id).first()
+        if row is None:
+            raise RecordNotFound(record_type, record_id)
+        before = record_map.from_row(row)
+        after = change(before)
+        if after == before:
+            return after
+        values = record_map.row_values(after)
+        changed = [name for name, value in values.items() if value != getattr(row, name)]
+        if changed:
+            self._model(record_map)(**values).save(update_fields=changed)
+        for child in record_map.children:
+            self._save_grown_children(child, before, after)
+        return after
+
+    def _delete(self, record_type: type, record_id: str) -> None:
+        self.delete_snapshot(self._map(record_type).collection, record_id)
+
+    # --- helpers ---------------------------------------------------------------
+    def _map(self, record_type: type) -> RecordMap:
+        for record_map in self.MAPS:
+            if record_map.record_type is record_type:
+                return record_map
+        raise LookupError(f"{type(self).__name__} stores no {record_type.__name__}")
+
+    def _map_of_collection(self, collection: str) -> RecordMap:
+        for record_map in self.MAPS:
+            if record_map.collection == collection:
+                return record_map
+        raise LookupError(f"{type(self).__name__} has no collection {collection!r}")
+
+    def _model(self, record_map: RecordMap) -> type[models.Model]:
+        return apps.get_model(self.MODELS[record_map.collection])
+
+    def _rows(self, record_map: RecordMap) -> models.QuerySet:
+        rows = self._model(record_map).objects.all()
+        if record_map.children:
+            rows = rows.prefetch_related(*(child.name for child in record_map.children))
+        return rows
+
+    def _replace_children(self, record_map: RecordMap, record: Any) -> None:
+        for child in record_map.children:
+            model = apps.get_model(child.model)
+            model.objects.filter(**{f"{child.parent_field}_id": record.id}).delete()
+            model.objects.bulk_create(_child_rows(child, record, start=0))
+
+    def _save_grown_children(self, child: Child, before: Any, after: Any) -> None:
+        old, new = getattr(before, child.name), getattr(after, child.name)
+        if new == old:
+            return
+        model = apps.get_model(child.model)
+        if new[: len(old)] != old:  # rewritten, not just grown
+            model.objects.filter(**{f"{child.parent_field}_id": after.id}).delete()
+            model.objects.bulk_create(_child_rows(child, after, start=0))
+        else:
+            model.objects.bulk_create(_child_rows(child, after, start=len(old)))
+
+
+def _holds_newer(stored: models.Model, record: Any, version_field: str | None) -> bool:
+    return bool(version_field) and getattr(stored, version_field) > getattr(record, version_field)
+
+
+def _child_rows(child: Child, record: Any, *, start: int) -> list[models.Model]:
+    model = apps.get_model(child.model)
+    items = getattr(record, child.name)
+    return [
+        model(**{f"{child.parent_field}_id": record.id, "position": position}, **child.map.row_values(item))
+        for position, item in enumerate(items[start:], start=start)
+    ]
+
+
+def _q(filters: Filters) -> models.Q:
+    query = models.Q()
+    for name, condition in filters.items():
+        if isinstance(condition, Lt):
+            query &= models.Q(**{f"{name}__lt": condition.value})
+        elif isinstance(condition, Gt):
+            query &= models.Q(**{f"{name}__gt": condition.value})
+        elif isinstance(condition, In):
+            query &= models.Q(**{f"{name}__in": condition.values})
+        elif condition is None:
+            query &= models.Q(**{f"{name}__isnull": True})
+        else:
+            query &= models.Q(**{name: condition})
+    return query
+
+
+def integrity_error_names(error: IntegrityError, constraint: str) -> bool:
+    """True when `error` is a violation of the named constraint or index."""
+    diag = getattr(getattr(error, "__cause__", None), "diag", None)
+    return getattr(diag, "constraint_name", None) == constraint
