@@ -6,7 +6,7 @@ modules use these; the backfill turns the error into a reject record.
 """
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -32,6 +32,11 @@ def now_ms() -> datetime:
 
 def truncate_ms(moment: datetime) -> datetime:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def next_moment(previous: datetime) -> datetime:
+    """Now, but strictly after `previous`, so a record's updatedAt orders its versions."""
+    return max(now_ms(), previous + timedelta(milliseconds=1))
 
 
 def new_id() -> str:

@@ -11,6 +11,8 @@ backends (cutover.backends.mongo / .postgres) supply the primitives.
 import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from contextlib import AbstractContextManager
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from .filters import Filters
@@ -70,6 +72,15 @@ class StoreRepository(ABC):
 
     @abstractmethod
     def _delete(self, record_type: type, record_id: str) -> None: ...
+
+    @abstractmethod
+    def _sum(self, record_type: type, field: str, filters: Filters) -> Decimal:
+        """Sum of `field` over the matching records (0 when none)."""
+
+    @abstractmethod
+    def _atomic(self, lock_key: str | None = None) -> AbstractContextManager:
+        """A unit of work: one transaction in Postgres, serialized on `lock_key` if given.
+        Mongo (without multi-document transactions in the legacy app) gives no such guarantee."""
 
 
 def unclassified_methods(port: type[StoreRepository]) -> set[str]:

@@ -10,6 +10,7 @@ date shapes, money types, enum case) and raises LegacyValueError, naming the
 field, for anything it cannot.
 """
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,6 +23,10 @@ from . import legacy
 _REQUIRED = object()
 
 
+def _money_dump(value: Decimal | None) -> Decimal128 | None:
+    return None if value is None else Decimal128(str(value))
+
+
 @dataclass(frozen=True)
 class Kind:
     """How one kind of value is read from legacy data and written back."""
@@ -31,12 +36,30 @@ class Kind:
     dump: Callable[[Any], Any] = lambda value: value
 
 
-def enum(allowed: frozenset[str], *, title_case: bool = False) -> Kind:
+def enum(allowed: frozenset[str]) -> Kind:
+    """Values in any case, stored in the case `allowed` spells them (lowercase, `Home`, `USDT`)."""
+    canonical = {value.lower(): value for value in allowed}
+
     def parse(value: Any, name: str) -> str:
-        lowered = legacy.legacy_enum(value, name, frozenset(v.lower() for v in allowed))
-        return lowered.title() if title_case else lowered
+        return canonical[legacy.legacy_enum(value, name, frozenset(canonical))]
 
     return Kind("enum", parse)
+
+
+def money(*, minimum: Decimal | None = None, maximum: Decimal = Decimal("1e12")) -> Kind:
+    """Money that must lie in [minimum, maximum]: negative or absurd legacy amounts are refused."""
+
+    def parse(value: Any, name: str) -> Decimal:
+        amount = legacy.legacy_money(value, name)
+        if (minimum is not None and amount < minimum) or abs(amount) > maximum:
+            raise legacy.LegacyValueError(name, f"an amount between {minimum} and {maximum}", value)
+        return amount
+
+    return Kind("money", parse, _money_dump)
+
+
+def _telegram_id_dump(value: str) -> int | str:
+    return int(value) if value.isdigit() else value
 
 
 def _bool(value: Any, name: str) -> bool:
@@ -66,13 +89,10 @@ def _email(value: Any, name: str) -> str:
     return text
 
 
-def _money_dump(value: Decimal | None) -> Decimal128 | None:
-    return None if value is None else Decimal128(str(value))
-
-
 OBJECT_ID = Kind("object_id", lambda v, n: legacy.object_id_hex(v, n), legacy.to_object_id)
 DATETIME = Kind("datetime", lambda v, n: legacy.legacy_datetime(v, n))
-MONEY = Kind("money", lambda v, n: legacy.legacy_money(v, n), _money_dump)
+MONEY = money()
+TELEGRAM_ID = Kind("telegram_id", lambda v, n: legacy.legacy_text(v, n).strip(), _telegram_id_dump)
 TEXT = Kind("text", lambda v, n: legacy.legacy_text(v, n))
 INT = Kind("int", _int)
 BOOL = Kind("bool", _bool)
@@ -94,8 +114,19 @@ class Field:
             if self.optional:
                 return None
             if self.default is not _REQUIRED:
-                return self.default
+                return copy.copy(self.default)  # never share a mutable default between records
         return self.kind.parse(value, self.key)
+
+
+@dataclass(frozen=True)
+class Composite:
+    """Several record fields that the legacy shape keeps in one polymorphic form (e.g. a
+    seller that is a user id, an offer id or an external reference). Postgres keeps them as
+    plain columns named like the record fields."""
+
+    names: tuple[str, ...]
+    read: Callable[[dict[str, Any]], dict[str, Any]]  # legacy document -> {record field: value}
+    write: Callable[[Any], dict[str, Any]]  # record -> legacy keys and values
 
 
 @dataclass(frozen=True)
@@ -115,6 +146,7 @@ class RecordMap:
     fields: tuple[Field, ...]
     collection: str = ""  # empty for child maps
     children: tuple[Child, ...] = ()
+    composites: tuple[Composite, ...] = ()
     version_field: str | None = "updated_at"  # orders a record's versions; None: last write wins
     insert_only: bool = False  # never updated once written (ledger)
     _by_name: dict = field(default=None, compare=False, repr=False)
@@ -130,6 +162,8 @@ class RecordMap:
 
     def from_document(self, doc: dict[str, Any]) -> Any:
         values = {f.name: f.read(doc) for f in self.fields}
+        for composite in self.composites:
+            values |= composite.read(doc)
         for child in self.children:
             items = doc.get(child.key) or []
             if not isinstance(items, list):
@@ -141,19 +175,26 @@ class RecordMap:
 
     def to_document(self, record: Any) -> dict[str, Any]:
         doc = {f.key: _dump(f, getattr(record, f.name)) for f in self.fields}
+        for composite in self.composites:
+            doc |= composite.write(record)
         for child in self.children:
             doc[child.key] = [child.map.to_document(item) for item in getattr(record, child.name)]
         return doc
 
     def from_row(self, row: Any) -> Any:
         """`row` with its children prefetched under each Child.name."""
-        values = {f.name: getattr(row, f.name) for f in self.fields}
+        values = {name: getattr(row, name) for name in self.column_names}
         for child in self.children:
             values[child.name] = tuple(child.map.from_row(item) for item in getattr(row, child.name).all())
         return self.record_type(**values)
 
     def row_values(self, record: Any) -> dict[str, Any]:
-        return {f.name: getattr(record, f.name) for f in self.fields}
+        return {name: getattr(record, name) for name in self.column_names}
+
+    @property
+    def column_names(self) -> list[str]:
+        """Record fields stored as columns of the Postgres row (children have their own tables)."""
+        return [f.name for f in self.fields] + [name for c in self.composites for name in c.names]
 
 
 def _dump(field_: Field, value: Any) -> Any:

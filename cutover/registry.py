@@ -7,7 +7,6 @@ domain apps only through this module.
 
 from dataclasses import dataclass, field
 from functools import cache
-from graphlib import CycleError, TopologicalSorter
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -59,21 +58,27 @@ def domain_names() -> list[str]:
 
 
 def domains_in_dependency_order() -> list[DomainSpec]:
-    """Registered domains, parents before children (the backfill order).
+    """Registered domains, parents before children (the backfill order); otherwise in the
+    order CUTOVER_DOMAINS lists them, which follows SCHEMA.md.
 
-    A dependency on a legacy domain that has no implementation yet is
-    ignored: it still lives in Mongo only and cannot be backfilled.
+    A dependency on a legacy domain that has no implementation yet is ignored:
+    it still lives in Mongo only and cannot be backfilled.
     """
     registered = domain_names()
-    graph = {}
-    for name in registered:
-        spec = domain_spec(name)
-        for parent in spec.depends_on:
-            if parent not in settings.CUTOVER_LEGACY_FLAGS:
-                raise ValueError(f"domain {name!r} depends on {parent!r}, which is not a store domain")
-        graph[name] = [parent for parent in spec.depends_on if parent in registered]
-    try:
-        order = list(TopologicalSorter(graph).static_order())
-    except CycleError as error:
-        raise ValueError(f"store domains depend on each other in a cycle: {error.args[1]}") from None
+    pending = {name: set(_registered_parents(name, registered)) for name in registered}
+    order: list[str] = []
+    while pending:
+        ready = next((name for name in registered if name in pending and not pending[name] - set(order)), None)
+        if ready is None:
+            raise ValueError(f"store domains depend on each other in a cycle: {sorted(pending)}")
+        order.append(ready)
+        del pending[ready]
     return [domain_spec(name) for name in order]
+
+
+def _registered_parents(name: str, registered: list[str]) -> list[str]:
+    spec = domain_spec(name)
+    for parent in spec.depends_on:
+        if parent not in settings.CUTOVER_LEGACY_FLAGS:
+            raise ValueError(f"domain {name!r} depends on {parent!r}, which is not a store domain")
+    return [parent for parent in spec.depends_on if parent in registered]

@@ -28,7 +28,7 @@ class EvidenceInline(TimelineInline):
 
 @admin.register(Dispute)
 class DisputeAdmin(ReadOnlyAdmin):
-    list_display = ["id", "status", "priority", "reason", "admin_id", "created_at"]
+    list_display = ["id", "status", "priority", "reason", "admin", "created_at"]
     list_filter = ["status", "priority", "reason"]
-    search_fields = ["id", "purchase_request_id", "opened_by_id", "against_user_id", "admin_id"]
+    search_fields = ["id"]
     inlines = [TimelineInline, EvidenceInline]

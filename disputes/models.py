@@ -1,8 +1,4 @@
-"""Postgres schema of the dispute domain.
-
-References to users, purchase requests and payments are ObjectId columns for
-now; they become foreign keys when those domains move to Postgres.
-"""
+"""Postgres schema of the dispute domain; foreign keys follow the backfill order."""
 
 from django.db import models
 
@@ -17,11 +13,11 @@ def _choices(values: frozenset[str]) -> list[tuple[str, str]]:
 
 class Dispute(models.Model):
     id = ObjectIdField(primary_key=True)
-    purchase_request_id = ObjectIdField(db_index=True)
-    payment_id = ObjectIdField(null=True, blank=True)
-    opened_by_id = ObjectIdField()
-    against_user_id = ObjectIdField()
-    admin_id = ObjectIdField(null=True, blank=True)
+    purchase_request = models.ForeignKey("marketplace.PurchaseRequest", on_delete=models.PROTECT, related_name="+")
+    payment = models.ForeignKey("payments.Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    opened_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    against_user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    admin = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(max_length=20, choices=_choices(REASONS))
     description = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=_choices(STATUSES))
@@ -33,8 +29,8 @@ class Dispute(models.Model):
     class Meta:
         db_table = "disputes"
         indexes = [
-            models.Index(fields=["status", "priority"], name="disputes_status_priority_idx"),
-            models.Index(fields=["admin_id", "status"], name="disputes_admin_status_idx"),
+            models.Index(fields=["status", "priority"], name="disputes_status_prio_idx"),
+            models.Index(fields=["admin", "status"], name="disputes_admin_status_idx"),
         ]
         constraints = [
             choices_check("status", STATUSES, "disputes_status_valid"),
@@ -50,7 +46,7 @@ class DisputeTimelineEntry(models.Model):
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="timeline")
     position = models.PositiveIntegerField()  # index in the legacy embedded array
     at = models.DateTimeField()
-    actor_id = ObjectIdField(null=True, blank=True)
+    actor_id = ObjectIdField(null=True, blank=True)  # kept as written: history outlives accounts
     action = models.CharField(max_length=40)
     from_status = models.CharField(max_length=20, null=True, blank=True)  # noqa: DJ001
     to_status = models.CharField(max_length=20, null=True, blank=True)  # noqa: DJ001

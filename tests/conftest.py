@@ -4,10 +4,21 @@ server) and on mongomock for the Mongo side: no MongoDB server can run here."""
 import uuid
 
 import pytest
+from django.db.backends.signals import connection_created
 
 from cutover.breaker import mongo_breaker
 from cutover.mode_cache import invalidate_mode_cache
 from escrow_project.mongo import mongo_database, reset_mongo_clients
+
+
+def _allow_ledger_truncate(sender, connection, **kwargs) -> None:
+    """Test databases are emptied with TRUNCATE between transactional tests; the ledger's
+    trigger refuses that unless the session says so on purpose (ledger migration 0002)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET escrow.allow_ledger_truncate = 'on'")
+
+
+connection_created.connect(_allow_ledger_truncate)
 
 CLOSED_PORT_MONGO_URL = "mongodb://127.0.0.1:9/escrow"  # port 9 (discard): nothing listens, so connects fail fast
 
@@ -32,20 +43,28 @@ def isolated_mongo(settings):
     invalidate_mode_cache()
 
 
-@pytest.fixture
-def mongo_down(settings):
-    """Point MONGO_URL at a closed local port (real pymongo); returns a function that brings Mongo back."""
-    working_url = settings.MONGO_URL
+class MongoOutage:
+    """Points MONGO_URL at a closed local port (real pymongo) between start() and end()."""
 
-    def bring_back() -> None:
-        settings.MONGO_URL = working_url
+    def __init__(self, settings):
+        self.settings = settings
+        self.working_url = settings.MONGO_URL
+
+    def start(self) -> None:
+        self.settings.MONGO_URL = CLOSED_PORT_MONGO_URL
+        reset_mongo_clients()
+
+    def end(self) -> None:
+        self.settings.MONGO_URL = self.working_url
         reset_mongo_clients()
         mongo_breaker.reset()
 
-    settings.MONGO_URL = CLOSED_PORT_MONGO_URL
-    reset_mongo_clients()
-    yield bring_back
-    bring_back()
+
+@pytest.fixture
+def mongo_outage(settings):
+    outage = MongoOutage(settings)
+    yield outage
+    outage.end()
 
 
 @pytest.fixture

@@ -5,16 +5,19 @@ working on them in `mongo` and dual modes.
 """
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import DuplicateKeyError
 
 from escrow_project.mongo import mongo_database
 
 from ..filters import Filters, Gt, In, Lt
 from ..mongo_writes import document_update, replace_unless_newer_safe
 from ..recordmap import RecordMap
-from .errors import ImmutableRecordConflict, RecordNotFound
+from .errors import ImmutableRecordConflict, RecordNotFound, UniqueConflict
 
 _MAX_RETRIES = 5
 
@@ -74,7 +77,10 @@ class MongoBackend:
 
     def _insert(self, record: Any) -> None:
         record_map = self._map(type(record))
-        self.database[record_map.collection].insert_one(record_map.to_document(record))
+        try:
+            self.database[record_map.collection].insert_one(record_map.to_document(record))
+        except DuplicateKeyError as error:
+            raise UniqueConflict(f"{record_map.collection}: {error}") from error
 
     def _update(self, record_type: type, record_id: str, change: Callable[[Any], Any]) -> Any:
         """Read, change, and write back only the changed keys, guarded by their old values (compare-and-swap)."""
@@ -96,6 +102,17 @@ class MongoBackend:
 
     def _delete(self, record_type: type, record_id: str) -> None:
         self.delete_snapshot(self._map(record_type).collection, record_id)
+
+    def _sum(self, record_type: type, field: str, filters: Filters) -> Decimal:
+        # Summed here rather than with $group: Decimal128 $sum support differs between servers and
+        # mongomock, and the sets summed (one user's ledger in one currency) are small.
+        record_map = self._map(record_type)
+        key = record_map.field(field).key
+        docs = self.database[record_map.collection].find(_query(record_map, filters), {key: 1})
+        return sum((record_map.field(field).kind.parse(doc.get(key), key) for doc in docs), Decimal(0))
+
+    def _atomic(self, lock_key: str | None = None) -> AbstractContextManager:
+        return nullcontext()
 
     # --- helpers -------------------------------------------------------------
     def _map(self, record_type: type) -> RecordMap:

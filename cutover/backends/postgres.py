@@ -2,14 +2,17 @@
 and Django models (model attnames are the record field names)."""
 
 from collections.abc import Callable
+from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.apps import apps
 from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Sum
 
 from ..filters import Filters, Gt, In, Lt
 from ..recordmap import Child, RecordMap
-from .errors import ImmutableRecordConflict, RecordNotFound
+from .errors import ImmutableRecordConflict, RecordNotFound, UniqueConflict
 
 
 class PostgresBackend:
@@ -68,14 +71,17 @@ class PostgresBackend:
     def _count(self, record_type: type, filters: Filters) -> int:
         return self._model(self._map(record_type)).objects.filter(_q(filters)).count()
 
-    @transaction.atomic
     def _insert(self, record: Any) -> None:
         record_map = self._map(type(record))
-        self._model(record_map)(**record_map.row_values(record)).save(force_insert=True)
-        self._replace_children(record_map, record)
+        with _unique_conflicts(), transaction.atomic():
+            self._model(record_map)(**record_map.row_values(record)).save(force_insert=True)
+            self._replace_children(record_map, record)
 
-    @transaction.atomic
     def _update(self, record_type: type, record_id: str, change: Callable[[Any], Any]) -> Any:
+        with _unique_conflicts(), transaction.atomic():
+            return self._update_locked(record_type, record_id, change)
+
+    def _update_locked(self, record_type: type, record_id: str, change: Callable[[Any], Any]) -> Any:
         record_map = self._map(record_type)
         row = self._rows(record_map).select_for_update(of=("self",)).filter(pk=record_id).first()
         if row is None:
@@ -94,6 +100,18 @@ class PostgresBackend:
 
     def _delete(self, record_type: type, record_id: str) -> None:
         self.delete_snapshot(self._map(record_type).collection, record_id)
+
+    def _sum(self, record_type: type, field: str, filters: Filters) -> Decimal:
+        total = self._model(self._map(record_type)).objects.filter(_q(filters)).aggregate(total=Sum(field))["total"]
+        return total if total is not None else Decimal(0)
+
+    @contextmanager
+    def _atomic(self, lock_key: str | None = None):
+        with transaction.atomic():
+            if lock_key:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [lock_key])
+            yield
 
     # --- helpers ---------------------------------------------------------------
     def _map(self, record_type: type) -> RecordMap:
@@ -164,7 +182,13 @@ def _q(filters: Filters) -> models.Q:
     return query
 
 
-def integrity_error_names(error: IntegrityError, constraint: str) -> bool:
-    """True when `error` is a violation of the named constraint or index."""
-    diag = getattr(getattr(error, "__cause__", None), "diag", None)
-    return getattr(diag, "constraint_name", None) == constraint
+@contextmanager
+def _unique_conflicts():
+    """A unique violation becomes UniqueConflict, as Mongo's duplicate key does, so ports see one error."""
+    try:
+        yield
+    except IntegrityError as error:
+        diag = getattr(error.__cause__, "diag", None)
+        if getattr(error.__cause__, "sqlstate", None) == "23505":
+            raise UniqueConflict(f"{diag.table_name}: {diag.message_detail or diag.constraint_name}") from error
+        raise

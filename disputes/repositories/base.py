@@ -1,10 +1,8 @@
 """The disputes port: the use cases the application has, written once on the
 storage primitives, so every store applies the same legacy rules."""
 
-from datetime import timedelta
-
 from cutover.filters import Filters
-from cutover.legacy import now_ms
+from cutover.legacy import next_moment, now_ms
 from cutover.ports import StoreRepository
 
 from .. import rules
@@ -44,12 +42,12 @@ class DisputeRepository(StoreRepository):
         return self._update(
             DisputeRecord,
             dispute_id,
-            lambda record: rules.with_changes(record, admin_id=admin_id, updated_at=next_moment(record)),
+            lambda record: rules.with_changes(record, admin_id=admin_id, updated_at=next_moment(record.updated_at)),
         )
 
     def add_evidence(self, dispute_id: str, *, url: str, uploaded_by_id: str) -> DisputeRecord:
         def add(record: DisputeRecord) -> DisputeRecord:
-            at = next_moment(record)
+            at = next_moment(record.updated_at)
             evidence = Evidence(url=url, uploaded_by_id=uploaded_by_id, at=at)
             return rules.with_changes(record, evidence=(*record.evidence, evidence), updated_at=at)
 
@@ -63,12 +61,7 @@ class DisputeRepository(StoreRepository):
 
 
 def _with_status(record: DisputeRecord, to_status: str, actor_id: str | None, note: str) -> DisputeRecord:
-    at = next_moment(record)
+    at = next_moment(record.updated_at)
     entry = rules.status_change_entry(record, to_status=to_status, actor_id=actor_id, note=note, at=at)
     timeline = record.timeline if entry is None else (*record.timeline, entry)
     return rules.with_changes(record, status=to_status, timeline=timeline, updated_at=at)
-
-
-def next_moment(record):
-    """Now, but strictly after the record's last update, so updatedAt orders its versions."""
-    return max(now_ms(), record.updated_at + timedelta(milliseconds=1))

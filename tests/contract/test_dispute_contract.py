@@ -5,23 +5,15 @@ import re
 import pytest
 
 from cutover.backends.errors import RecordNotFound
-from cutover.factory import repository_for
 from cutover.legacy import new_id
-from cutover.mirror import backends
-from cutover.models import MirrorOutboxEntry
-from cutover.modes import MIGRATION_ORDER, StoreMode
-from cutover.testing import set_store_mode
+from tests.contract.conftest import assert_stores_follow_mode
 from tests.disputes.factories import dispute_draft
+from tests.factories import a_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
 
-
-@pytest.fixture(params=MIGRATION_ORDER, ids=lambda mode: mode.value)
-def repo(request):
-    set_store_mode("dispute", request.param)
-    repository = repository_for("dispute")
-    repository.mode = request.param
-    return repository
+@pytest.fixture
+def repo(repo_of):
+    return repo_of("dispute")
 
 
 def test_create_assigns_an_object_id_and_the_created_entry(repo):
@@ -58,14 +50,14 @@ def test_same_status_adds_no_entry(repo):
 
 
 def test_assign_admin_and_list_by_admin(repo):
-    admin = new_id()
+    admin = a_user().id
     first = repo.assign_admin(repo.create(dispute_draft()).id, admin_id=admin)
     second = repo.assign_admin(repo.create(dispute_draft()).id, admin_id=admin)
     repo.create(dispute_draft())  # not assigned
     repo.change_status(second.id, to_status="under_review", actor_id=admin)
     assert [r.id for r in repo.list_by_admin(admin_id=admin)] == [second.id, first.id]
     assert [r.id for r in repo.list_by_admin(admin_id=admin, status="open")] == [first.id]
-    assert repo.list_by_admin(admin_id=new_id()) == []
+    assert repo.list_by_admin(admin_id=a_user().id) == []
 
 
 def test_list_by_status_priority_is_newest_first_and_filtered(repo):
@@ -95,9 +87,4 @@ def test_unknown_ids(repo):
 
 def test_each_mode_writes_exactly_the_stores_it_should(repo):
     record = repo.change_status(repo.create(dispute_draft()).id, to_status="under_review", actor_id=new_id())
-    stores = backends("dispute")
-    in_mongo, in_postgres = stores["mongo"].get(record.id), stores["postgres"].get(record.id)
-    assert in_mongo == (record if repo.mode.writes_mongo else None)
-    assert in_postgres == (record if repo.mode.writes_postgres else None)
-    if repo.mode is StoreMode.DUAL:
-        assert set(MirrorOutboxEntry.objects.values_list("status", flat=True)) == {"done"}
+    assert_stores_follow_mode("dispute", repo.mode, [record])

@@ -16,10 +16,12 @@ from tests.disputes.factories import dispute_draft
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_dual_writes_survive_a_mongo_outage_and_nothing_is_lost(mongo_down, settings):
+def test_dual_writes_survive_a_mongo_outage_and_nothing_is_lost(mongo_outage, settings):
     set_store_mode("dispute", "dual")
+    drafts = [dispute_draft() for _ in range(5)]
+    mongo_outage.start()
     repo = repository_for("dispute")
-    written = [repo.create(dispute_draft()) for _ in range(5)]
+    written = [repo.create(draft) for draft in drafts]
     written = [repo.change_status(r.id, to_status="under_review", actor_id=new_id()) for r in written]
 
     pending = MirrorOutboxEntry.objects.filter(status="pending")
@@ -27,7 +29,7 @@ def test_dual_writes_survive_a_mongo_outage_and_nothing_is_lost(mongo_down, sett
     assert mongo_breaker.is_open  # after CUTOVER_BREAKER_FAILURES failures, no more waiting on Mongo
     assert MirrorOutboxEntry.objects.filter(attempts__gt=0).count() == settings.CUTOVER_BREAKER_FAILURES
 
-    mongo_down()  # Mongo is back
+    mongo_outage.end()  # Mongo is back
     MirrorOutboxEntry.objects.update(next_attempt_at=MirrorOutboxEntry.objects.first().created_at)
     report = outbox_repair_pending()
     assert (report.repaired, report.failed) == (10, 0)
@@ -36,21 +38,25 @@ def test_dual_writes_survive_a_mongo_outage_and_nothing_is_lost(mongo_down, sett
     assert not MirrorOutboxEntry.objects.exclude(status="done").exists()
 
 
-def test_open_breaker_skips_mongo_without_waiting(mongo_down):
+def test_open_breaker_skips_mongo_without_waiting(mongo_outage):
     set_store_mode("dispute", "dual")
+    drafts = [dispute_draft() for _ in range(4)]
+    mongo_outage.start()
     repo = repository_for("dispute")
-    for _ in range(3):
-        repo.create(dispute_draft())
+    for draft in drafts[:3]:
+        repo.create(draft)
     assert mongo_breaker.is_open
     before = MirrorOutboxEntry.objects.filter(attempts__gt=0).count()
-    repo.create(dispute_draft())
+    repo.create(drafts[3])
     assert MirrorOutboxEntry.objects.filter(attempts__gt=0).count() == before  # skipped, not tried
 
 
-def test_mongo_primary_failure_is_raised_and_postgres_untouched(mongo_down):
+def test_mongo_primary_failure_is_raised_and_postgres_untouched(mongo_outage):
     set_store_mode("dispute", "dual_mongo_primary")
+    draft = dispute_draft()
+    mongo_outage.start()
     with pytest.raises(ConnectionFailure):
-        repository_for("dispute").create(dispute_draft())
+        repository_for("dispute").create(draft)
     assert PostgresDisputeRepository().list_by_status_priority(status="open") == []
     assert not MirrorOutboxEntry.objects.exists()
 

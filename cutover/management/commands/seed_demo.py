@@ -23,11 +23,12 @@ class Command(BaseCommand):
         if size < 1:
             raise CommandError("--size must be at least 1")
         rng = random.Random(seed)
+        context: dict = {}  # what earlier seeders created, for later ones to refer to
         for spec in domains_in_dependency_order():
             if not spec.demo_seeder:
                 continue
             started = time.monotonic()
-            written = import_string(spec.demo_seeder)(size=size, rng=rng)
+            written = import_string(spec.demo_seeder)(size=size, rng=rng, context=context)
             self.stdout.write(
                 f"{spec.name}: {written} records into {current_mode(spec.name).value} "
                 f"in {time.monotonic() - started:.1f}s"

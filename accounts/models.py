@@ -1,0 +1,98 @@
+"""Postgres schema of the auth and address domains: the only definition of these tables."""
+
+from django.db import models
+
+from cutover.fields import ObjectIdField, choices_check
+
+from .records import ADDRESS_TYPES, PURPOSES, ROLES
+
+
+def _choices(values: frozenset[str]) -> list[tuple[str, str]]:
+    return [(value, value) for value in sorted(values)]
+
+
+class User(models.Model):
+    id = ObjectIdField(primary_key=True)
+    email = models.CharField(max_length=254, unique=True)
+    password_hash = models.CharField(max_length=200)
+    role = models.CharField(max_length=12, choices=_choices(ROLES))
+    display_name = models.CharField(max_length=200, blank=True)
+    telegram_id = models.CharField(max_length=40, null=True, blank=True, unique=True)
+    is_verified = models.BooleanField(default=False)
+    level = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "users"
+        constraints = [
+            choices_check("role", ROLES, "users_role_valid"),
+            models.CheckConstraint(
+                condition=models.Q(email=models.functions.Lower(models.functions.Trim("email"))),
+                name="users_email_normalized",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class TempVerification(models.Model):
+    id = ObjectIdField(primary_key=True)
+    email = models.CharField(max_length=254, db_index=True)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=200)
+    purpose = models.CharField(max_length=20, choices=_choices(PURPOSES))
+    attempts = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)  # the purge deletes by it
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "temp_verifications"
+        constraints = [choices_check("purpose", PURPOSES, "temp_verifications_purpose_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} for {self.email}"
+
+
+class TelegramSession(models.Model):
+    id = ObjectIdField(primary_key=True)
+    telegram_user_id = models.BigIntegerField(db_index=True)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    init_data_hash = models.CharField(max_length=200)
+    auth_date = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)  # the purge deletes by it
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "telegram_sessions"
+
+    def __str__(self) -> str:
+        return f"telegram {self.telegram_user_id}"
+
+
+class Address(models.Model):
+    id = ObjectIdField(primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="addresses")
+    address_type = models.CharField(max_length=10, choices=_choices(ADDRESS_TYPES))
+    line1 = models.CharField(max_length=200)
+    line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    region = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "addresses"
+        constraints = [
+            choices_check("address_type", ADDRESS_TYPES, "addresses_type_valid"),
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(is_default=True), name="addresses_one_default_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address_type}: {self.line1}, {self.city}"

@@ -1,0 +1,97 @@
+"""The one place auth and address field names are translated (SCHEMA.md: users,
+tempverifications, telegramsessions, addresses)."""
+
+import re
+
+from cutover.legacy import LegacyValueError, legacy_text
+from cutover.recordmap import BOOL, DATETIME, EMAIL, INT, OBJECT_ID, TELEGRAM_ID, TEXT, Field, Kind, RecordMap, enum
+
+from ..records import (
+    ADDRESS_TYPES,
+    PURPOSES,
+    ROLES,
+    AddressRecord,
+    TelegramSessionRecord,
+    TempVerificationRecord,
+    UserRecord,
+)
+
+
+def _country(value, name: str) -> str:
+    code = legacy_text(value, name).strip().upper()
+    if not re.fullmatch(r"[A-Z]{2}", code):
+        raise LegacyValueError(name, "an ISO 3166-1 alpha-2 country code", value)
+    return code
+
+
+COUNTRY = Kind("country", _country)
+
+USER = RecordMap(
+    UserRecord,
+    collection="users",
+    fields=(
+        Field("id", "_id", OBJECT_ID),
+        Field("email", "email", EMAIL),
+        Field("password_hash", "passwordHash", TEXT),
+        Field("role", "role", enum(ROLES), default="user"),
+        Field("display_name", "displayName", TEXT, default=""),
+        Field("telegram_id", "telegramId", TELEGRAM_ID, optional=True),
+        Field("is_verified", "isVerified", BOOL, default=False),
+        Field("level", "level", INT, default=1),
+        Field("created_at", "createdAt", DATETIME),
+        Field("updated_at", "updatedAt", DATETIME, optional=True),
+    ),
+)
+
+TEMP_VERIFICATION = RecordMap(
+    TempVerificationRecord,
+    collection="tempverifications",
+    version_field=None,
+    fields=(
+        Field("id", "_id", OBJECT_ID),
+        Field("email", "email", EMAIL),
+        Field("user_id", "userId", OBJECT_ID, optional=True),
+        Field("code_hash", "codeHash", TEXT),
+        Field("purpose", "purpose", enum(PURPOSES)),
+        Field("attempts", "attempts", INT, default=0),
+        Field("expires_at", "expiresAt", DATETIME),
+        Field("created_at", "createdAt", DATETIME),
+    ),
+)
+
+TELEGRAM_SESSION = RecordMap(
+    TelegramSessionRecord,
+    collection="telegramsessions",
+    version_field=None,
+    fields=(
+        Field("id", "_id", OBJECT_ID),
+        Field("telegram_user_id", "telegramUserId", INT),
+        Field("user_id", "userId", OBJECT_ID, optional=True),
+        Field("init_data_hash", "initDataHash", TEXT),
+        Field("auth_date", "authDate", DATETIME),
+        Field("expires_at", "expiresAt", DATETIME),
+        Field("created_at", "createdAt", DATETIME),
+    ),
+)
+
+ADDRESS = RecordMap(
+    AddressRecord,
+    collection="addresses",
+    fields=(
+        Field("id", "_id", OBJECT_ID),
+        Field("user_id", "userId", OBJECT_ID),
+        Field("address_type", "addressType", enum(ADDRESS_TYPES), default="Other"),
+        Field("line1", "line1", TEXT),
+        Field("line2", "line2", TEXT, default=""),
+        Field("city", "city", TEXT),
+        Field("region", "region", TEXT, default=""),
+        Field("postal_code", "postalCode", TEXT, default=""),
+        Field("country", "country", COUNTRY),
+        Field("is_default", "isDefault", BOOL, default=False),
+        Field("created_at", "createdAt", DATETIME),
+        Field("updated_at", "updatedAt", DATETIME, optional=True),
+    ),
+)
+
+AUTH_MAPS = (USER, TEMP_VERIFICATION, TELEGRAM_SESSION)
+ADDRESS_MAPS = (ADDRESS,)

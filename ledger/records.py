@@ -1,0 +1,23 @@
+"""Funds ledger entries: append-only. A correction is a new entry that reverses an old one."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+ENTRY_TYPES = frozenset({"deposit", "hold", "release", "refund", "fee", "payout", "adjustment"})
+DIRECTIONS = frozenset({"credit", "debit"})
+
+
+@dataclass(frozen=True)
+class LedgerEntryRecord:
+    id: str
+    payment_id: str | None
+    user_id: str
+    entry_type: str
+    direction: str
+    amount: Decimal  # always positive; the direction gives the sign
+    currency: str
+    balance_after: Decimal
+    reference: str  # unique per user
+    reverses_entry_id: str | None
+    created_at: datetime

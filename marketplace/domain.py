@@ -1,0 +1,17 @@
+from cutover.registry import DomainSpec
+
+MARKETPLACE_DOMAIN = DomainSpec(
+    name="marketplace",
+    collections=("categories", "selleroffers", "purchaserequests", "requesttemplates"),
+    models=(
+        "marketplace.Category",
+        "marketplace.SellerOffer",
+        "marketplace.PurchaseRequest",
+        "marketplace.RequestTemplate",
+    ),
+    port="marketplace.repositories.base.MarketplaceRepository",
+    mongo_repository="marketplace.repositories.mongo.MongoMarketplaceRepository",
+    postgres_repository="marketplace.repositories.postgres.PostgresMarketplaceRepository",
+    depends_on=("auth",),
+    demo_seeder="marketplace.demo.seed_demo_marketplace",
+)

@@ -1,0 +1,100 @@
+"""The one place marketplace field names are translated (SCHEMA.md: categories,
+selleroffers, purchaserequests, requesttemplates)."""
+
+from decimal import Decimal
+
+from cutover.legacy import LegacyValueError
+from cutover.recordmap import BOOL, DATETIME, INT, OBJECT_ID, TEXT, Field, Kind, RecordMap, enum, money
+
+from ..records import (
+    OFFER_STATUSES,
+    REQUEST_STATUSES,
+    CategoryRecord,
+    PurchaseRequestRecord,
+    RequestTemplateRecord,
+    SellerOfferRecord,
+)
+
+PRICE = money(minimum=Decimal(0))
+CURRENCY = Kind("currency", lambda value, name: _currency(value, name))
+
+
+def _currency(value, name: str) -> str:
+    if not isinstance(value, str) or not value.strip().isalpha():
+        raise LegacyValueError(name, "a currency code", value)
+    return value.strip().upper()
+
+
+def _template_fields(value, name: str) -> list:
+    if not isinstance(value, list) or not all(isinstance(item, dict) and "key" in item for item in value):
+        raise LegacyValueError(name, "an array of {key, label, type, required}", value)
+    return value
+
+
+CATEGORY = RecordMap(
+    CategoryRecord,
+    collection="categories",
+    version_field=None,
+    fields=(
+        Field("id", "_id", OBJECT_ID),
+        Field("name", "name", TEXT),
+        Field("slug", "slug", TEXT),
+        Field("parent_id", "parentId", OBJECT_ID, optional=True),
+        Field("is_active", "isActive", BOOL, default=True),
+        Field("sort_order", "sortOrder", INT, default=0),
+    ),
+)
+
+SELLER_OFFER = RecordMap(
+    SellerOfferRecord,
+    collection="selleroffers",
+    fields=(
+        Field("id", "_id", OBJECT_ID),
+        Field("seller_id", "sellerId", OBJECT_ID),
+        Field("category_id", "categoryId", OBJECT_ID),
+        Field("title", "title", TEXT),
+        Field("description", "description", TEXT, default=""),
+        Field("price", "price", PRICE),
+        Field("currency", "currency", CURRENCY),
+        Field("status", "status", enum(OFFER_STATUSES), default="active"),
+        Field("created_at", "createdAt", DATETIME),
+        Field("updated_at", "updatedAt", DATETIME, optional=True),
+    ),
+)
+
+PURCHASE_REQUEST = RecordMap(
+    PurchaseRequestRecord,
+    collection="purchaserequests",
+    fields=(
+        Field("id", "_id", OBJECT_ID),
+        Field("buyer_id", "buyerId", OBJECT_ID),
+        Field("seller_id", "sellerId", OBJECT_ID, optional=True),
+        Field("seller_offer_id", "sellerOfferId", OBJECT_ID, optional=True),
+        Field("category_id", "categoryId", OBJECT_ID),
+        Field("title", "title", TEXT),
+        Field("description", "description", TEXT, default=""),
+        Field("amount", "amount", PRICE),
+        Field("currency", "currency", CURRENCY),
+        Field("status", "status", enum(REQUEST_STATUSES)),
+        Field("accepted_at", "acceptedAt", DATETIME, optional=True),
+        Field("completed_at", "completedAt", DATETIME, optional=True),
+        Field("created_at", "createdAt", DATETIME),
+        Field("updated_at", "updatedAt", DATETIME, optional=True),
+    ),
+)
+
+REQUEST_TEMPLATE = RecordMap(
+    RequestTemplateRecord,
+    collection="requesttemplates",
+    fields=(
+        Field("id", "_id", OBJECT_ID),
+        Field("owner_id", "ownerId", OBJECT_ID),
+        Field("category_id", "categoryId", OBJECT_ID),
+        Field("title", "title", TEXT),
+        Field("fields", "fields", Kind("template_fields", _template_fields), default=[]),
+        Field("created_at", "createdAt", DATETIME),
+        Field("updated_at", "updatedAt", DATETIME, optional=True),
+    ),
+)
+
+MAPS = (CATEGORY, SELLER_OFFER, PURCHASE_REQUEST, REQUEST_TEMPLATE)

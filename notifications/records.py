@@ -1,0 +1,18 @@
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+# How long a notification lives (the legacy TTL index on createdAt); older ones are never read.
+RETENTION = timedelta(days=90)
+
+
+@dataclass(frozen=True)
+class NotificationRecord:
+    id: str
+    user_id: str
+    type: str
+    title: str
+    body: str
+    data: dict  # free-form, kept as the legacy JSON
+    is_read: bool
+    read_at: datetime | None
+    created_at: datetime

@@ -1,0 +1,90 @@
+"""The one place payment and destination field names are translated (SCHEMA.md:
+payments, deriveddestinations, including the three legacy seller shapes)."""
+
+import re
+from decimal import Decimal
+
+from bson import ObjectId
+
+from cutover.legacy import LegacyValueError, object_id_hex, to_object_id
+from cutover.recordmap import DATETIME, INT, OBJECT_ID, TEXT, Composite, Field, RecordMap, enum, money
+
+from ..records import (
+    CURRENCIES,
+    DESTINATION_STATUSES,
+    NETWORKS,
+    PAYMENT_STATUSES,
+    DestinationRecord,
+    PaymentRecord,
+)
+
+_HEX24 = re.compile(r"^[0-9a-fA-F]{24}$")
+
+PAYMENT = RecordMap(
+    PaymentRecord,
+    collection="payments",
+    fields=(
+        Field("id", "_id", OBJECT_ID),
+        Field("purchase_request_id", "purchaseRequestId", OBJECT_ID),
+        Field("buyer_id", "buyerId", OBJECT_ID),
+        Field("seller_id", "sellerId", OBJECT_ID),
+        Field("amount", "amount", money(minimum=Decimal("0.00000001"))),
+        Field("currency", "currency", enum(CURRENCIES)),
+        Field("network", "network", enum(NETWORKS)),
+        Field("status", "status", enum(PAYMENT_STATUSES)),
+        Field("tx_hash", "txHash", TEXT, optional=True),
+        Field("confirmations", "confirmations", INT, default=0),
+        Field("destination_id", "destinationId", OBJECT_ID, optional=True),
+        Field("created_at", "createdAt", DATETIME),
+        Field("updated_at", "updatedAt", DATETIME, optional=True),
+    ),
+)
+
+
+def _read_seller(doc: dict) -> dict:
+    """sellerId ObjectId -> user; sellerId null/missing + sellerOfferId -> offer; other string -> external."""
+    seller, offer = doc.get("sellerId"), doc.get("sellerOfferId")
+    empty = {"seller_user_id": None, "seller_offer_id": None, "seller_external_ref": None}
+    if isinstance(seller, ObjectId) or (isinstance(seller, str) and _HEX24.match(seller.strip())):
+        return empty | {"seller_ref_kind": "user", "seller_user_id": object_id_hex(seller, "sellerId")}
+    if seller is None and offer is not None:
+        return empty | {"seller_ref_kind": "offer", "seller_offer_id": object_id_hex(offer, "sellerOfferId")}
+    if isinstance(seller, str) and seller.strip():
+        return empty | {"seller_ref_kind": "external", "seller_external_ref": seller.strip()}
+    raise LegacyValueError("sellerId", "a user ObjectId, an external reference, or sellerOfferId", seller)
+
+
+def _write_seller(record: DestinationRecord) -> dict:
+    """Back to the legacy shape the record's kind came from."""
+    if record.seller_ref_kind == "user":
+        return {"sellerId": to_object_id(record.seller_user_id)}
+    if record.seller_ref_kind == "offer":
+        return {"sellerId": None, "sellerOfferId": to_object_id(record.seller_offer_id)}
+    return {"sellerId": record.seller_external_ref}
+
+
+SELLER = Composite(
+    names=("seller_ref_kind", "seller_user_id", "seller_offer_id", "seller_external_ref"),
+    read=_read_seller,
+    write=_write_seller,
+)
+
+DESTINATION = RecordMap(
+    DestinationRecord,
+    collection="deriveddestinations",
+    composites=(SELLER,),
+    fields=(
+        Field("id", "_id", OBJECT_ID),
+        Field("purchase_request_id", "purchaseRequestId", OBJECT_ID),
+        Field("address", "address", TEXT),
+        Field("network", "network", enum(NETWORKS)),
+        Field("derivation_path", "derivationPath", TEXT),
+        Field("trezor_account_id", "trezorAccountId", OBJECT_ID, optional=True),
+        Field("status", "status", enum(DESTINATION_STATUSES), default="active"),
+        Field("created_at", "createdAt", DATETIME),
+        Field("updated_at", "updatedAt", DATETIME, optional=True),
+    ),
+)
+
+PAYMENT_MAPS = (PAYMENT,)
+DESTINATION_MAPS = (DESTINATION,)
