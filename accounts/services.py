@@ -81,7 +81,7 @@ def address_add(*, user_id: str, address_type: str, line1: str, city: str, count
 
 
 def address_make_default(*, address_id: str) -> AddressRecord:
-    return repository_for(ADDRESS).set_default_address(address_id)[0]
+    return repository_for(ADDRESS).set_default_address(address_id)[-1]
 
 
 def purge_expired_temp_verifications(*, batch_size: int = 1000) -> int:

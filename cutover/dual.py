@@ -52,7 +52,7 @@ class DualRepository:
             return functools.partial(self._read, name)
         raise AttributeError(f"{self.port.__name__} has no read or write method {name!r}")
 
-    def _write(self, name: str, *args: Any, **kwargs: Any) -> Any:
+    def _write(self, name: str, /, *args: Any, **kwargs: Any) -> Any:
         if self.primary.store == "postgres":
             return self._write_postgres_primary(name, args, kwargs)
         return self._write_mongo_primary(name, args, kwargs)
@@ -88,7 +88,7 @@ class DualRepository:
             written.append((self.port.collection_of(record), record_id))
         return written
 
-    def _read(self, name: str, *args: Any, **kwargs: Any) -> Any:
+    def _read(self, name: str, /, *args: Any, **kwargs: Any) -> Any:
         result = getattr(self.primary, name)(*args, **kwargs)
         if self._shadow_sampled():
             shadow_compare(

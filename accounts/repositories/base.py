@@ -191,7 +191,8 @@ class AddressRepository(StoreRepository):
         )
 
     def set_default_address(self, address_id: str) -> list[AddressRecord]:
-        """The new default first, then each address that stopped being the default."""
+        """The changed addresses in the order they were written (and are mirrored): those that
+        stopped being the default, then the new default, so the one-default rule holds throughout."""
         address = self._get(AddressRecord, address_id)
         if address is None:
             raise RecordNotFound(AddressRecord, address_id)
@@ -201,7 +202,7 @@ class AddressRepository(StoreRepository):
                 for other in self._find(AddressRecord, {"user_id": address.user_id, "is_default": True})
                 if other.id != address_id
             ]
-            return [self._update(AddressRecord, address_id, lambda a: _with_default(a, True)), *cleared]
+            return [*cleared, self._update(AddressRecord, address_id, lambda a: _with_default(a, True))]
 
     def delete_address(self, address_id: str) -> list[AddressRecord]:
         address = self._get(AddressRecord, address_id)
