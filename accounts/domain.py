@@ -1,4 +1,4 @@
-from cutover.registry import DomainSpec
+from cutover.registry import DomainSpec, MongoIndex
 
 AUTH_DOMAIN = DomainSpec(
     name="auth",
@@ -8,6 +8,15 @@ AUTH_DOMAIN = DomainSpec(
     mongo_repository="accounts.repositories.mongo.MongoAuthRepository",
     postgres_repository="accounts.repositories.postgres.PostgresAuthRepository",
     demo_seeder="accounts.demo.seed_demo_users",
+    mongo_indexes=(
+        MongoIndex("users", (("email", 1),), unique=True),
+        # Unique when present: null telegramIds are left out. Numeric ids are written as numbers
+        # (TELEGRAM_ID's dump), so filtering on the number type covers every id this app writes.
+        MongoIndex("users", (("telegramId", 1),), unique=True, partial_filter={"telegramId": {"$type": "number"}}),
+        MongoIndex("tempverifications", (("expiresAt", 1),), expire_after_seconds=0),
+        MongoIndex("tempverifications", (("email", 1), ("purpose", 1))),
+        MongoIndex("telegramsessions", (("expiresAt", 1),), expire_after_seconds=0),
+    ),
 )
 
 ADDRESS_DOMAIN = DomainSpec(
@@ -19,4 +28,5 @@ ADDRESS_DOMAIN = DomainSpec(
     postgres_repository="accounts.repositories.postgres.PostgresAddressRepository",
     depends_on=("auth",),
     demo_seeder="accounts.demo.seed_demo_addresses",
+    mongo_indexes=(MongoIndex("addresses", (("userId", 1),)),),
 )

@@ -5,26 +5,17 @@ import signal
 import subprocess
 import sys
 import time
-from urllib.parse import quote
 
 from common import ROOT
 
-
-def database_url_of_this_process() -> str:
-    """A DATABASE_URL for the database Django is using now (the scratch one)."""
-    from django.db import connection
-
-    params = connection.get_connection_params()
-    host = quote(str(params.get("host") or "127.0.0.1"), safe="")
-    port = params.get("port") or 5432
-    return f"postgres://{params.get('user') or 'postgres'}@{host}:{port}/{params['dbname']}"
+from cutover.testing import database_url_for_other_processes
 
 
 class RelayProcess:
     def __init__(self, *, mongo_url: str):
         self.env = {
             **os.environ,
-            "DATABASE_URL": database_url_of_this_process(),
+            "DATABASE_URL": database_url_for_other_processes(),
             "MONGO_URL": mongo_url,
             "CUTOVER_MIRROR": "relay",
             "CUTOVER_LOG_LEVEL": "ERROR",

@@ -5,7 +5,14 @@ from django import forms
 from django.contrib import admin
 
 from .admin_base import ReadOnlyAdmin
-from .models import MODE_CHOICES, DomainStoreMode, MirrorOutboxEntry, ShadowMismatch, StoreModeChange
+from .models import (
+    MODE_CHOICES,
+    DomainStoreMode,
+    MirrorOutboxEntry,
+    ScheduledTaskRun,
+    ShadowMismatch,
+    StoreModeChange,
+)
 from .services import (
     CHANGE_PERMISSION,
     StoreModeChangeRefused,
@@ -119,3 +126,16 @@ class ShadowMismatchAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "domain", "method", "record_id", "kind", "primary_store"]
     list_filter = ["domain", "kind", "method"]
     search_fields = ["record_id"]
+
+
+@admin.register(ScheduledTaskRun)
+class ScheduledTaskRunAdmin(ReadOnlyAdmin):
+    list_display = [
+        "task",
+        "last_outcome",
+        "last_started_at",
+        "last_duration_seconds",
+        "last_count",
+        "last_success_at",
+        "runs",
+    ]

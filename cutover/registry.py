@@ -19,6 +19,21 @@ class UnknownDomain(LookupError):
 
 
 @dataclass(frozen=True)
+class MongoIndex:
+    """An index the legacy app relies on (or a TTL index that expires documents)."""
+
+    collection: str
+    keys: tuple[tuple[str, int], ...]  # (legacy key, 1 or -1)
+    unique: bool = False
+    partial_filter: dict | None = None  # e.g. unique only where the key is a string
+    expire_after_seconds: int | None = None  # a TTL index
+
+    @property
+    def name(self) -> str:
+        return "_".join(f"{key}_{direction}" for key, direction in self.keys)
+
+
+@dataclass(frozen=True)
 class DomainSpec:
     """What the cutover machinery needs to know about one store domain."""
 
@@ -29,7 +44,8 @@ class DomainSpec:
     mongo_repository: str  # dotted path of the Mongo backend class
     postgres_repository: str  # dotted path of the Postgres backend class
     depends_on: tuple[str, ...] = field(default=())  # backfill parents (domain names)
-    demo_seeder: str = ""  # dotted path of `seed(*, size: int, rng: Random) -> int`, for seed_demo
+    demo_seeder: str = ""  # dotted path of `seed(*, size, rng, context) -> int`, for seed_demo
+    mongo_indexes: tuple[MongoIndex, ...] = ()  # created by ensure_mongo_indexes
 
     def load_port(self) -> type:
         return import_string(self.port)

@@ -1,4 +1,4 @@
-from cutover.registry import DomainSpec
+from cutover.registry import DomainSpec, MongoIndex
 
 DISPUTE_DOMAIN = DomainSpec(
     name="dispute",
@@ -9,4 +9,8 @@ DISPUTE_DOMAIN = DomainSpec(
     postgres_repository="disputes.repositories.postgres.PostgresDisputeRepository",
     depends_on=("auth", "marketplace", "payment"),
     demo_seeder="disputes.demo.seed_demo_disputes",
+    mongo_indexes=(
+        MongoIndex("disputes", (("status", 1), ("priority", 1))),
+        MongoIndex("disputes", (("adminId", 1), ("status", 1))),
+    ),
 )

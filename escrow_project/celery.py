@@ -3,9 +3,18 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "escrow_project.settings")
 
 app = Celery("escrow_project")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_process_init.connect
+def _fresh_clients_after_fork(**kwargs) -> None:
+    """pymongo clients are not fork-safe: each worker process builds its own."""
+    from escrow_project.mongo import reset_mongo_clients
+
+    reset_mongo_clients()

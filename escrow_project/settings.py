@@ -162,13 +162,51 @@ CUTOVER_BREAKER_COOLDOWN_SECONDS = env.float("CUTOVER_BREAKER_COOLDOWN_SECONDS",
 CUTOVER_OUTBOX_MAX_ATTEMPTS = env.int("CUTOVER_OUTBOX_MAX_ATTEMPTS", default=12)
 
 # --- Celery / Redis -----------------------------------------------------------
+# Requests never touch Redis, so the app keeps serving when it is down; the
+# scheduled jobs simply run again (and catch up) once it is back.
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_RESULT_EXPIRES = 3600
+# JSON only: no pickled objects cross the broker.
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Tasks that are safe to repeat set acks_late themselves; a worker takes one task at a time,
+# so a long purge does not hold others it has prefetched.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# With acks_late, Redis re-delivers a task not acked within the visibility timeout: it must be
+# longer than the longest task's hard time limit (the notification purge's 31 minutes).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3 * 3600}
+CELERY_TASK_TIME_LIMIT = 3600  # a ceiling for any task that sets none
+
+# The whole periodic schedule, in one place. `expires` drops runs that waited too long
+# (a backlog after an outage), since the next run does the same work anyway.
+CELERY_BEAT_SCHEDULE = {
+    "purge-expired-telegram-sessions": {
+        "task": "accounts.purge_expired_telegram_sessions",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "purge-expired-temp-verifications": {
+        "task": "accounts.purge_expired_temp_verifications",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
+    "purge-old-notifications": {
+        "task": "notifications.purge_old_notifications",
+        "schedule": 3600.0,
+        "options": {"expires": 3500},
+    },
+    "repair-mirror-outbox": {
+        "task": "cutover.repair_mirror_outbox",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -1,4 +1,4 @@
-from cutover.registry import DomainSpec
+from cutover.registry import DomainSpec, MongoIndex
 
 LEDGER_DOMAIN = DomainSpec(
     name="ledger",
@@ -9,4 +9,8 @@ LEDGER_DOMAIN = DomainSpec(
     postgres_repository="ledger.repositories.postgres.PostgresLedgerRepository",
     depends_on=("auth", "payment"),
     demo_seeder="ledger.demo.seed_demo_ledger",
+    mongo_indexes=(
+        MongoIndex("fundsledgerentries", (("userId", 1), ("reference", 1)), unique=True),
+        MongoIndex("fundsledgerentries", (("userId", 1), ("currency", 1))),
+    ),
 )

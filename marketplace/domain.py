@@ -1,4 +1,4 @@
-from cutover.registry import DomainSpec
+from cutover.registry import DomainSpec, MongoIndex
 
 MARKETPLACE_DOMAIN = DomainSpec(
     name="marketplace",
@@ -14,4 +14,10 @@ MARKETPLACE_DOMAIN = DomainSpec(
     postgres_repository="marketplace.repositories.postgres.PostgresMarketplaceRepository",
     depends_on=("auth",),
     demo_seeder="marketplace.demo.seed_demo_marketplace",
+    mongo_indexes=(
+        MongoIndex("categories", (("slug", 1),), unique=True),
+        MongoIndex("selleroffers", (("sellerId", 1), ("status", 1))),
+        MongoIndex("purchaserequests", (("buyerId", 1), ("status", 1))),
+        MongoIndex("purchaserequests", (("sellerId", 1), ("status", 1))),
+    ),
 )

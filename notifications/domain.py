@@ -1,4 +1,4 @@
-from cutover.registry import DomainSpec
+from cutover.registry import DomainSpec, MongoIndex
 
 NOTIFICATION_DOMAIN = DomainSpec(
     name="notification",
@@ -9,4 +9,8 @@ NOTIFICATION_DOMAIN = DomainSpec(
     postgres_repository="notifications.repositories.postgres.PostgresNotificationRepository",
     depends_on=("auth",),
     demo_seeder="notifications.demo.seed_demo_notifications",
+    mongo_indexes=(
+        MongoIndex("notifications", (("createdAt", 1),), expire_after_seconds=90 * 24 * 3600),
+        MongoIndex("notifications", (("userId", 1), ("isRead", 1), ("createdAt", -1))),
+    ),
 )

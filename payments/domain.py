@@ -1,4 +1,4 @@
-from cutover.registry import DomainSpec
+from cutover.registry import DomainSpec, MongoIndex
 
 PAYMENT_DOMAIN = DomainSpec(
     name="payment",
@@ -9,6 +9,10 @@ PAYMENT_DOMAIN = DomainSpec(
     postgres_repository="payments.repositories.postgres.PostgresPaymentRepository",
     depends_on=("auth", "marketplace"),
     demo_seeder="payments.demo.seed_demo_payments",
+    mongo_indexes=(
+        MongoIndex("payments", (("txHash", 1),), unique=True, partial_filter={"txHash": {"$type": "string"}}),
+        MongoIndex("payments", (("purchaseRequestId", 1),)),
+    ),
 )
 
 DESTINATION_DOMAIN = DomainSpec(
@@ -20,4 +24,5 @@ DESTINATION_DOMAIN = DomainSpec(
     postgres_repository="payments.repositories.postgres.PostgresDestinationRepository",
     depends_on=("auth", "marketplace", "payment"),
     demo_seeder="payments.demo.seed_demo_destinations",
+    mongo_indexes=(MongoIndex("deriveddestinations", (("network", 1), ("address", 1)), unique=True),),
 )

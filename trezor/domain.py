@@ -1,4 +1,4 @@
-from cutover.registry import DomainSpec
+from cutover.registry import DomainSpec, MongoIndex
 
 TREZOR_DOMAIN = DomainSpec(
     name="trezor",
@@ -9,4 +9,5 @@ TREZOR_DOMAIN = DomainSpec(
     postgres_repository="trezor.repositories.postgres.PostgresTrezorRepository",
     depends_on=("auth",),
     demo_seeder="trezor.demo.seed_demo_trezor",
+    mongo_indexes=(MongoIndex("trezoraccounts", (("xpub", 1),), unique=True),),
 )

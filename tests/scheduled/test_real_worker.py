@@ -1,0 +1,115 @@
+"""A real Celery worker on the machine's Redis runs a purge and the mirror repair end to end."""
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from accounts.tasks import purge_expired_telegram_sessions  # noqa: F401 - registers the task
+from cutover.legacy import now_ms
+from cutover.mirror import backends
+from cutover.models import MirrorOutboxEntry, ScheduledTaskRun
+from cutover.tasks import repair_mirror_outbox
+from cutover.testing import database_url_for_other_processes, set_store_mode
+from escrow_project.mongo import reset_mongo_clients
+from notifications.records import NotificationRecord
+from notifications.services import notification_send
+from notifications.tasks import purge_old_notifications
+from tests.factories import a_user, put_everywhere
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def shared_mongo(settings, tmp_path, mongo_outage):
+    """A Mongo store on disk, so the worker process sees the same documents as the test."""
+    settings.MONGO_URL = mongo_outage.working_url = f"litemongo://{tmp_path / 'mongo'}"
+    reset_mongo_clients()
+    return settings.MONGO_URL
+
+
+@pytest.fixture
+def worker(redis_url, shared_mongo):
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_other_processes(),
+        "MONGO_URL": shared_mongo,
+        "REDIS_URL": redis_url,
+        "CUTOVER_LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "escrow_project",
+            "worker",
+            "-P",
+            "solo",
+            "-Q",
+            queue,
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    yield queue
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def _old_notification(user_id: str) -> NotificationRecord:
+    return put_everywhere(
+        "notification",
+        NotificationRecord(
+            id=str(__import__("bson").ObjectId()),
+            user_id=user_id,
+            type="t",
+            title="old",
+            body="",
+            data={},
+            is_read=False,
+            read_at=None,
+            created_at=now_ms() - timedelta(days=100),
+        ),
+    )
+
+
+def test_worker_purges_and_repairs(worker, mongo_outage):
+    set_store_mode("notification", "dual")
+    user = a_user()
+    old = _old_notification(user.id)
+    mongo_outage.start()
+    fresh = notification_send(user_id=user.id, type="payment", title="written while Mongo was down")
+    mongo_outage.end()
+    assert MirrorOutboxEntry.objects.get(record_id=fresh.id).status == "pending"
+    MirrorOutboxEntry.objects.update(next_attempt_at=now_ms() - timedelta(seconds=1))
+
+    purge = purge_old_notifications.apply_async(queue=worker).get(timeout=90)
+    assert (purge["outcome"], purge["count"]) == ("ok", 2)  # the old one, from both stores
+    repair = repair_mirror_outbox.apply_async(queue=worker).get(timeout=90)
+    assert (repair["outcome"], repair["count"]) == ("ok", 1)
+
+    reset_mongo_clients()  # read the store afresh from disk
+    stores = backends("notification")
+    assert stores["mongo"].get_snapshot("notifications", fresh.id) == fresh
+    assert all(store.get_snapshot("notifications", old.id) is None for store in stores.values())
+    assert MirrorOutboxEntry.objects.get(record_id=fresh.id).status == "done"
+    assert ScheduledTaskRun.objects.get(task="notifications.purge_old_notifications").last_count == 2
