@@ -50,8 +50,12 @@ class StoreRepository(ABC):
         """Remove the record (the source no longer has it). Missing is fine."""
 
     @abstractmethod
-    def purge_batch(self, collection: str, field: str, before: Any, limit: int) -> int:
-        """Delete up to `limit` records whose `field` is before `before`; return how many."""
+    def purge_batch(self, collection: str, field: str, before: Any, limit: int, after: Any = None) -> tuple[int, Any]:
+        """Delete about `limit` of the oldest records whose `field` is before `before`.
+
+        Returns (how many, a position): the caller passes the position back as
+        `after`, so each batch starts where the last one ended instead of stepping
+        again over what it deleted (in Postgres, dead index entries until VACUUM)."""
 
     # --- primitives the use cases are written on -------------------------------------
     @abstractmethod

@@ -29,8 +29,9 @@ def purge_expired(*, domain: str, collection: str, field: str, before: datetime,
     total = 0
     stores = backends(domain)
     for store in stores_to_purge(current_mode(domain)):
+        after = None
         while True:
-            deleted = stores[store].purge_batch(collection, field, before, batch_size)
+            deleted, after = stores[store].purge_batch(collection, field, before, batch_size, after)
             total += deleted
             logger.info("purged %d %s from %s (before %s)", deleted, collection, store, before.isoformat())
             if deleted < batch_size:

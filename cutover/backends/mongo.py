@@ -50,12 +50,14 @@ class MongoBackend:
     def delete_snapshot(self, collection: str, record_id: str) -> None:
         self.database[collection].delete_one({"_id": _oid(record_id)})
 
-    def purge_batch(self, collection: str, field: str, before: Any, limit: int) -> int:
+    def purge_batch(self, collection: str, field: str, before: Any, limit: int, after: Any = None) -> tuple[int, Any]:
         key = self._map_of_collection(collection).field(field).key
-        ids = [doc["_id"] for doc in self.database[collection].find({key: {"$lt": before}}, {"_id": 1}).limit(limit)]
-        if not ids:
-            return 0
-        return self.database[collection].delete_many({"_id": {"$in": ids}}).deleted_count
+        window = {"$lt": before} | ({"$gte": after} if after is not None else {})
+        docs = list(self.database[collection].find({key: window}, {key: 1}).sort(key, ASCENDING).limit(limit))
+        if not docs:
+            return 0, None
+        deleted = self.database[collection].delete_many({"_id": {"$in": [doc["_id"] for doc in docs]}}).deleted_count
+        return deleted, docs[-1][key]
 
     # --- primitives the ports' use cases are written on ----------------------
     def _get(self, record_type: type, record_id: str) -> Any | None:

@@ -43,17 +43,24 @@ class PostgresBackend:
     def delete_snapshot(self, collection: str, record_id: str) -> None:
         self._model(self._map_of_collection(collection)).objects.filter(pk=record_id).delete()
 
-    def purge_batch(self, collection: str, field: str, before: Any, limit: int) -> int:
-        """Delete up to `limit` rows with `field` < `before`, in one short statement (index on `field`)."""
+    def purge_batch(self, collection: str, field: str, before: Any, limit: int, after: Any = None) -> tuple[int, Any]:
+        """One short statement (its own transaction under autocommit) over the index on `field`:
+        find the `limit`-th oldest value, delete the range up to it. A range delete walks the
+        index once, in order; rows on the boundary value all go in this batch."""
         model = self._model(self._map_of_collection(collection))
         table, column = model._meta.db_table, model._meta.get_field(field).column
-        pk = model._meta.pk.column
+        window = f'"{column}" < %(before)s' + (f' AND "{column}" > %(after)s' if after is not None else "")
         with connection.cursor() as cursor:
             cursor.execute(
-                f'DELETE FROM "{table}" WHERE "{pk}" IN (SELECT "{pk}" FROM "{table}" WHERE "{column}" < %s LIMIT %s)',
-                [before, limit],
+                f'WITH boundary AS (SELECT "{column}" AS at FROM "{table}" WHERE {window} '
+                f'  ORDER BY "{column}" OFFSET %(skip)s LIMIT 1), '
+                f'gone AS (DELETE FROM "{table}" WHERE {window} '
+                f'  AND "{column}" <= COALESCE((SELECT at FROM boundary), %(before)s) RETURNING 1) '
+                f"SELECT (SELECT count(*) FROM gone), (SELECT at FROM boundary)",
+                {"before": before, "after": after, "skip": limit - 1},
             )
-            return cursor.rowcount
+            deleted, upper = cursor.fetchone()
+        return deleted, upper if upper is not None else before
 
     # --- primitives the ports' use cases are written on ----------------------
     def _get(self, record_type: type, record_id: str) -> Any | None:
