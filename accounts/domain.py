@@ -8,6 +8,7 @@ AUTH_DOMAIN = DomainSpec(
     mongo_repository="accounts.repositories.mongo.MongoAuthRepository",
     postgres_repository="accounts.repositories.postgres.PostgresAuthRepository",
     demo_seeder="accounts.demo.seed_demo_users",
+    backfill_skips_expired=(("tempverifications", "expires_at"), ("telegramsessions", "expires_at")),
     mongo_indexes=(
         MongoIndex("users", (("email", 1),), unique=True),
         # Unique when present: null telegramIds are left out. Numeric ids are written as numbers

@@ -15,8 +15,16 @@ class Gt:
 
 
 @dataclass(frozen=True)
+class Between:
+    """low < value <= high (either end may be None: unbounded)."""
+
+    low: Any
+    high: Any
+
+
+@dataclass(frozen=True)
 class In:
     values: tuple
 
 
-Filters = dict[str, Any]  # record field -> value, Lt, Gt or In
+Filters = dict[str, Any]  # record field -> value, Lt, Gt, Between or In

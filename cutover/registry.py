@@ -46,6 +46,20 @@ class DomainSpec:
     depends_on: tuple[str, ...] = field(default=())  # backfill parents (domain names)
     demo_seeder: str = ""  # dotted path of `seed(*, size, rng, context) -> int`, for seed_demo
     mongo_indexes: tuple[MongoIndex, ...] = ()  # created by ensure_mongo_indexes
+    # Short-lived collections whose expired documents need no backfill: collection -> expiry field.
+    backfill_skips_expired: tuple[tuple[str, str], ...] = ()
+
+    def postgres_model(self, collection: str):
+        """The Django model that holds `collection` in Postgres."""
+        from django.apps import apps
+
+        return apps.get_model(self.build_postgres_repository().MODELS[collection])
+
+    def record_map(self, collection: str):
+        for record_map in self.load_port().MAPS:
+            if record_map.collection == collection:
+                return record_map
+        raise LookupError(f"domain {self.name!r} has no collection {collection!r}")
 
     def load_port(self) -> type:
         return import_string(self.port)

@@ -14,7 +14,7 @@ from pymongo.errors import DuplicateKeyError
 
 from escrow_project.mongo import mongo_database
 
-from ..filters import Filters, Gt, In, Lt
+from ..filters import Between, Filters, Gt, In, Lt
 from ..mongo_writes import document_update, replace_unless_newer_safe
 from ..recordmap import RecordMap
 from .errors import ImmutableRecordConflict, RecordNotFound, UniqueConflict
@@ -154,6 +154,9 @@ def _query(record_map: RecordMap, filters: Filters) -> dict:
             query[field.key] = {"$gt": _value(field, condition.value)}
         elif isinstance(condition, In):
             query[field.key] = {"$in": [_value(field, value) for value in condition.values]}
+        elif isinstance(condition, Between):
+            bounds = {"$gt": condition.low, "$lte": condition.high}
+            query[field.key] = {op: _value(field, value) for op, value in bounds.items() if value is not None}
         else:
             query[field.key] = _value(field, condition)
     return query

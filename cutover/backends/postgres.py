@@ -10,7 +10,7 @@ from django.apps import apps
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Sum
 
-from ..filters import Filters, Gt, In, Lt
+from ..filters import Between, Filters, Gt, In, Lt
 from ..recordmap import Child, RecordMap
 from .errors import ImmutableRecordConflict, RecordNotFound, UniqueConflict
 
@@ -182,6 +182,11 @@ def _q(filters: Filters) -> models.Q:
             query &= models.Q(**{f"{name}__gt": condition.value})
         elif isinstance(condition, In):
             query &= models.Q(**{f"{name}__in": condition.values})
+        elif isinstance(condition, Between):
+            if condition.low is not None:
+                query &= models.Q(**{f"{name}__gt": condition.low})
+            if condition.high is not None:
+                query &= models.Q(**{f"{name}__lte": condition.high})
         elif condition is None:
             query &= models.Q(**{f"{name}__isnull": True})
         else:

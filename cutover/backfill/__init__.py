@@ -1,0 +1,8 @@
+"""Backfill: moving legacy documents into Postgres (and back, for a rollback).
+
+Careful by design, since it writes years of data while the system runs:
+keyset batches (never one long cursor), one transaction per batch with its
+checkpoint, a lock against a second run on the same domain, a reject record
+(never a crash, never a silent drop) for each document that cannot be
+migrated as it is, and never an older copy over a newer row.
+"""

@@ -1,0 +1,171 @@
+"""Loading records into Postgres: COPY into a staging table, then one INSERT ... ON CONFLICT.
+
+- A rerun changes nothing that is already right: rows are only rewritten when
+  their content differs (IS DISTINCT FROM), so an unchanged rerun rewrites no row.
+- A row that dual writes made newer than the document is never overwritten
+  (the record's version field, updatedAt, must not go backwards).
+- Insert-only tables (the ledger) are only inserted into; an existing row that
+  differs from its document is reported as a conflict, never updated.
+- Child tables (dispute timeline, trezor addresses) are rewritten only for the
+  parents that were written.
+- A document whose parent row is missing is an orphan; any other row the
+  database refuses is isolated by retrying its batch one row at a time.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import DataError, IntegrityError, connection, models, transaction
+from psycopg.types.json import Jsonb
+
+from ..filters import In
+from ..recordmap import Child
+from ..registry import DomainSpec
+
+_SQLSTATE_KINDS = {"23505": "unique_clash", "23503": "orphan", "23514": "bad_value", "23502": "bad_value"}
+
+
+@dataclass
+class LoadResult:
+    written: list[str] = field(default_factory=list)
+    rejects: list[tuple[str, str, str]] = field(default_factory=list)  # (record id, kind, reason)
+
+
+class TableLoader:
+    def __init__(self, spec: DomainSpec, collection: str):
+        self.spec = spec
+        self.map = spec.record_map(collection)
+        self.model = spec.postgres_model(collection)
+        self.table = self.model._meta.db_table
+        self.pk = self.model._meta.pk.column
+        self.fields = list(self.model._meta.concrete_fields)
+        self.backend = spec.build_postgres_repository()
+
+    def load(self, records: list[Any]) -> LoadResult:
+        result = LoadResult()
+        records = self.without_orphans(records, result)
+        if not records:
+            return result
+        try:
+            with transaction.atomic():
+                result.written += self._write(records, result)
+        except (IntegrityError, DataError):
+            for record in records:  # isolate what the database refuses
+                self._write_one(record, result)
+        return result
+
+    def _write_one(self, record: Any, result: LoadResult) -> None:
+        try:
+            with transaction.atomic():
+                result.written += self._write([record], result)
+        except (IntegrityError, DataError) as error:
+            sqlstate = getattr(error.__cause__, "sqlstate", "")
+            result.rejects.append((record.id, _SQLSTATE_KINDS.get(sqlstate, "database"), _first_line(error)))
+
+    def _write(self, records: list[Any], result: LoadResult) -> list[str]:
+        with connection.cursor() as cursor:
+            self._stage(cursor, records)
+            cursor.execute(self._upsert_sql())
+            written = [row[0] for row in cursor.fetchall()]
+        if self.map.insert_only:
+            self._report_conflicts(records, set(written), result)
+        if written and self.map.children:
+            self._replace_children(records, set(written))
+        return written
+
+    def _stage(self, cursor, records: list[Any]) -> None:
+        cursor.execute(f'DROP TABLE IF EXISTS "stage_{self.table}"')
+        cursor.execute(
+            f'CREATE TEMP TABLE "stage_{self.table}" (LIKE "{self.table}" INCLUDING DEFAULTS) ON COMMIT DROP'
+        )
+        columns = ", ".join(f'"{f.column}"' for f in self.fields)
+        with cursor.copy(f'COPY "stage_{self.table}" ({columns}) FROM STDIN') as copy:
+            for record in records:
+                copy.write_row(_row(self.fields, record))
+
+    def _upsert_sql(self) -> str:
+        columns = [f'"{f.column}"' for f in self.fields]
+        insert = (
+            f'INSERT INTO "{self.table}" AS t ({", ".join(columns)}) '
+            f'SELECT {", ".join(columns)} FROM "stage_{self.table}" '
+        )
+        if self.map.insert_only:
+            return insert + f'ON CONFLICT ("{self.pk}") DO NOTHING RETURNING t."{self.pk}"'
+        others = [c for c in columns if c != f'"{self.pk}"']
+        changed = (
+            f"({', '.join('t.' + c for c in others)}) IS DISTINCT FROM ({', '.join('EXCLUDED.' + c for c in others)})"
+        )
+        if self.map.version_field:
+            version = self.model._meta.get_field(self.map.version_field).column
+            changed += f' AND t."{version}" <= EXCLUDED."{version}"'
+        assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in others)
+        return insert + f'ON CONFLICT ("{self.pk}") DO UPDATE SET {assignments} WHERE {changed} RETURNING t."{self.pk}"'
+
+    def _report_conflicts(self, records: list[Any], written: set[str], result: LoadResult) -> None:
+        existing = [record for record in records if record.id not in written]
+        if not existing:
+            return
+        stored = {r.id: r for r in self.backend._find(type(existing[0]), {"id": In(tuple(r.id for r in existing))})}
+        for record in existing:
+            if stored.get(record.id) != record:
+                result.rejects.append(
+                    (
+                        record.id,
+                        "conflict",
+                        f"{self.table} row {record.id} differs from its document; insert-only rows are never updated",
+                    )
+                )
+
+    def _replace_children(self, records: list[Any], written: set[str]) -> None:
+        parents = [record for record in records if record.id in written]
+        for child in self.map.children:
+            model = _model(child)
+            model.objects.filter(**{f"{child.parent_field}_id__in": [p.id for p in parents]}).delete()
+            child_fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+            columns = ", ".join(f'"{f.column}"' for f in child_fields)
+            with (
+                connection.cursor() as cursor,
+                cursor.copy(f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN') as copy,
+            ):
+                for parent in parents:
+                    for position, item in enumerate(getattr(parent, child.name)):
+                        values = child.map.row_values(item) | {
+                            f"{child.parent_field}_id": parent.id,
+                            "position": position,
+                        }
+                        copy.write_row([_adapt(f, values[f.attname]) for f in child_fields])
+
+    def without_orphans(self, records: list[Any], result: LoadResult) -> list[Any]:
+        """Drop (and reject) records whose parent row does not exist: one query per foreign key."""
+        orphans: dict[str, str] = {}
+        batch_ids = {record.id for record in records}
+        for fk in (f for f in self.fields if f.is_relation):
+            wanted = {getattr(r, fk.attname) for r in records} - {None}
+            found = set(fk.related_model.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+            if fk.related_model is self.model:
+                found |= batch_ids  # a parent in the same batch
+            key = self.map.field(fk.attname).key if fk.attname in {f.name for f in self.map.fields} else fk.attname
+            for record in records:
+                value = getattr(record, fk.attname)
+                if value is not None and value not in found and record.id not in orphans:
+                    orphans[record.id] = f"orphan: {key} {value} not found in {fk.related_model._meta.db_table}"
+        result.rejects += [(record_id, "orphan", reason) for record_id, reason in orphans.items()]
+        return [record for record in records if record.id not in orphans]
+
+
+def _row(fields: list[models.Field], record: Any) -> list[Any]:
+    return [_adapt(f, getattr(record, f.attname)) for f in fields]
+
+
+def _adapt(model_field: models.Field, value: Any) -> Any:
+    return Jsonb(value) if isinstance(model_field, models.JSONField) and value is not None else value
+
+
+def _model(child: Child) -> type[models.Model]:
+    from django.apps import apps
+
+    return apps.get_model(child.model)
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0][:500] if str(error).strip() else type(error).__name__

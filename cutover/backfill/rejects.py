@@ -1,0 +1,94 @@
+"""Reject records: each document that could not be migrated as it is, with the reason.
+The run goes on; a later run retries the open ones, and resolves those that now load."""
+
+import json
+
+from bson import json_util
+from django.db import transaction
+from django.utils import timezone
+
+from ..legacy import now_ms
+from ..models import BackfillReject, BackfillRun
+from ..registry import DomainSpec
+from .load import LoadResult, TableLoader
+from .source import DocumentSource
+from .transform import Reject, Transformed, transform
+
+_RETRY_CHUNK = 500
+
+
+def save_batch_outcome(
+    spec: DomainSpec, collection: str, run: BackfillRun, out: Transformed, result: LoadResult
+) -> int:
+    """Record this batch's rejects and resolve earlier ones that now loaded; return how many were rejected."""
+    rejects = out.rejects + [
+        Reject.of(out.documents[record_id], kind, reason) for record_id, kind, reason in result.rejects
+    ]
+    for reject in rejects:
+        BackfillReject.objects.update_or_create(
+            collection=collection,
+            record_id=reject.record_id,
+            status=BackfillReject.Status.OPEN,
+            defaults={
+                "run": run,
+                "domain": spec.name,
+                "kind": reject.kind,
+                "reason": reject.reason,
+                "document": reject.document,
+            },
+        )
+    refused = {record_id for record_id, _, _ in result.rejects}
+    loaded = [record.id for record in out.records if record.id not in refused]
+    if loaded:
+        BackfillReject.objects.filter(
+            collection=collection, record_id__in=loaded, status=BackfillReject.Status.OPEN
+        ).update(status=BackfillReject.Status.RESOLVED, resolved_at=timezone.now())
+    return len(rejects)
+
+
+def reject_other_ids(spec: DomainSpec, collection: str, source: DocumentSource, run: BackfillRun) -> int:
+    """Documents whose _id is neither an ObjectId nor a string nor a number are never read by the
+    keyset phases: report each rather than drop it silently."""
+    docs = source.other_ids(collection)
+    with transaction.atomic():
+        save_batch_outcome(
+            spec,
+            collection,
+            run,
+            Transformed(rejects=[Reject.of(doc, "bad_id", f"_id {doc['_id']!r} is not an ObjectId") for doc in docs]),
+            LoadResult(),
+        )
+    return len(docs)
+
+
+def retry_open_rejects(
+    spec: DomainSpec, collection: str, source: DocumentSource, run: BackfillRun, loader: TableLoader
+) -> int:
+    """Try the open rejects of earlier runs again (their data may have been fixed); return how many loaded."""
+    earlier = BackfillReject.objects.filter(collection=collection, status=BackfillReject.Status.OPEN).exclude(run=run)
+    resolved = 0
+    ids = [_original_id(reject.document) for reject in earlier.only("document")]
+    expiry = dict(spec.backfill_skips_expired).get(collection)
+    for start in range(0, len(ids), _RETRY_CHUNK):
+        chunk = ids[start : start + _RETRY_CHUNK]
+        docs = source.find(collection, chunk)
+        _resolve_gone(collection, {str(i) for i in chunk} - {str(doc["_id"]) for doc in docs})
+        out = transform(spec.record_map(collection), docs, skip_expired_field=expiry, now=now_ms())
+        with transaction.atomic():
+            result = loader.load(out.records)
+            save_batch_outcome(spec, collection, run, out, result)
+        resolved += len(result.written) + (len(out.records) - len(result.written) - len(result.rejects))
+    return resolved
+
+
+def _resolve_gone(collection: str, record_ids: set[str]) -> None:
+    """A rejected document deleted from Mongo since has nothing left to migrate."""
+    if record_ids:
+        BackfillReject.objects.filter(
+            collection=collection, record_id__in=record_ids, status=BackfillReject.Status.OPEN
+        ).update(status=BackfillReject.Status.RESOLVED, resolved_at=timezone.now(), reason="document no longer exists")
+
+
+def _original_id(document: dict):
+    """The _id with its BSON type back (ObjectId, string or number), to find the document again."""
+    return json_util.loads(json.dumps({"_id": document.get("_id")}))["_id"]

@@ -1,0 +1,157 @@
+"""The forward backfill of one domain: each collection by `_id` keyset, in batches,
+each batch with its checkpoint in one transaction, so a kill at any moment loses
+nothing and duplicates nothing: the next run resumes at the last checkpoint."""
+
+import logging
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..legacy import now_ms
+from ..models import BackfillCheckpoint, BackfillRun
+from ..registry import DomainSpec
+from .load import LoadResult, TableLoader
+from .progress import Progress
+from .rejects import reject_other_ids, retry_open_rejects, save_batch_outcome
+from .source import PHASES, DocumentSource, decode_key, encode_key
+from .transform import transform
+
+logger = logging.getLogger("cutover.backfill")
+
+
+@dataclass
+class CollectionSummary:
+    read: int = 0
+    written: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    skipped: int = 0
+    resolved: int = 0  # open rejects of earlier runs that loaded this time
+    seconds: float = 0.0
+    stopped: bool = False
+
+    def add(self, other: "CollectionSummary") -> None:
+        for name in ("read", "written", "unchanged", "rejected", "skipped"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class PassOptions:
+    batch_size: int = 1000
+    dry_run: bool = False
+    deadline: float | None = None  # time.monotonic() value to stop at (a batch boundary)
+    show_progress: bool = True
+
+
+def checkpoint_for(
+    spec: DomainSpec, collection: str, *, shard: int = 0, restart: bool = False, lower: str = "", upper: str = ""
+) -> BackfillCheckpoint:
+    """The collection's checkpoint; a finished (or restarted) one starts a fresh pass."""
+    checkpoint, _ = BackfillCheckpoint.objects.get_or_create(
+        collection=collection, direction="forward", shard=shard, defaults={"domain": spec.name}
+    )
+    if restart or checkpoint.done or (checkpoint.lower_id, checkpoint.upper_id) != (lower, upper):
+        checkpoint.phase, checkpoint.last_key, checkpoint.done = PHASES[0], "", False
+        checkpoint.read = checkpoint.written = checkpoint.unchanged = checkpoint.rejected = 0
+        checkpoint.lower_id, checkpoint.upper_id = lower, upper
+        checkpoint.save()
+    return checkpoint
+
+
+def backfill_collection(
+    spec: DomainSpec,
+    collection: str,
+    source: DocumentSource,
+    run: BackfillRun,
+    checkpoint: BackfillCheckpoint,
+    options: PassOptions,
+) -> CollectionSummary:
+    """One pass over a collection (or one shard of it) from its checkpoint."""
+    started = time.monotonic()
+    summary = CollectionSummary()
+    loader = TableLoader(spec, collection)
+    expiry = dict(spec.backfill_skips_expired).get(collection)
+    phases = PHASES if checkpoint.shard == 0 else PHASES[:1]  # shards split the ObjectId range only
+    progress = (
+        Progress(f"{spec.name}/{collection}#{checkpoint.shard}", source.count(collection))
+        if options.show_progress
+        else None
+    )
+    while checkpoint.phase in phases:
+        if options.deadline and time.monotonic() >= options.deadline:
+            summary.stopped = True
+            break
+        docs = source.batch(
+            collection,
+            phase=checkpoint.phase,
+            after=decode_key(checkpoint.last_key),
+            limit=options.batch_size,
+            lower=checkpoint.lower_id,
+            upper=checkpoint.upper_id,
+        )
+        if not docs:
+            _next_phase(checkpoint, phases, options.dry_run)
+            continue
+        summary.add(_batch(spec, collection, loader, docs, run, checkpoint, options, expiry))
+        if progress:
+            progress.update(summary.read)
+    if not summary.stopped and checkpoint.shard == 0 and not options.dry_run:
+        summary.rejected += reject_other_ids(spec, collection, source, run)
+        summary.resolved = retry_open_rejects(spec, collection, source, run, loader)
+    if progress:
+        progress.finish()
+    summary.seconds = round(time.monotonic() - started, 3)
+    return summary
+
+
+def _batch(spec, collection, loader, docs, run, checkpoint, options, expiry) -> CollectionSummary:
+    out = transform(spec.record_map(collection), docs, skip_expired_field=expiry, now=now_ms())
+    batch = CollectionSummary(read=len(docs), skipped=out.skipped)
+    if options.dry_run:  # validate, orphan check included, and write nothing
+        would_reject = LoadResult()
+        loadable = loader.without_orphans(out.records, would_reject)
+        batch.written, batch.rejected = len(loadable), len(out.rejects) + len(would_reject.rejects)
+        checkpoint.last_key = encode_key(docs[-1]["_id"])
+        return batch
+    with transaction.atomic():
+        result = loader.load(out.records)
+        rejected = save_batch_outcome(spec, collection, run, out, result)
+        batch.written, batch.rejected = len(result.written), rejected
+        batch.unchanged = len(out.records) - len(result.written) - len(result.rejects)
+        checkpoint.last_key = encode_key(docs[-1]["_id"])
+        for name in ("read", "written", "unchanged", "rejected"):
+            setattr(checkpoint, name, getattr(checkpoint, name) + getattr(batch, name))
+        checkpoint.run = run
+        checkpoint.save()
+    logger.debug("%s: batch of %d up to %s", collection, len(docs), docs[-1]["_id"])
+    return batch
+
+
+def _next_phase(checkpoint: BackfillCheckpoint, phases: tuple[str, ...], dry_run: bool) -> None:
+    index = phases.index(checkpoint.phase) + 1
+    checkpoint.phase = phases[index] if index < len(phases) else "done"
+    checkpoint.last_key = ""
+    checkpoint.done = checkpoint.phase == "done"
+    if not dry_run:
+        checkpoint.save()
+
+
+def finish_run(run: BackfillRun, summaries: dict[str, CollectionSummary], error: str = "") -> BackfillRun:
+    run.summary = {name: asdict(summary) for name, summary in summaries.items()}
+    stopped = any(summary.stopped for summary in summaries.values())
+    run.status = (
+        BackfillRun.Status.FAILED if error else (BackfillRun.Status.STOPPED if stopped else BackfillRun.Status.FINISHED)
+    )
+    run.error = error
+    run.finished_at = timezone.now()
+    run.save()
+    return run
+
+
+def started_after(moment: datetime | None):
+    """Forward runs that finished every collection and started after `moment`."""
+    runs = BackfillRun.objects.filter(direction="forward", status=BackfillRun.Status.FINISHED, dry_run=False)
+    return runs.filter(started_at__gt=moment) if moment else runs

@@ -1,0 +1,82 @@
+"""Where backfill and verify read legacy documents: by `_id` keyset, one batch at a time.
+
+Legacy `_id`s are mostly ObjectIds, some are 24-hex strings (and a stray number
+is possible). MongoDB orders values by type before value, so each type is read
+as its own phase; anything of another type is reported as a bad id.
+"""
+
+from typing import Any, Protocol
+
+from bson import ObjectId, json_util
+from pymongo import ASCENDING
+
+PHASES = ("objectId", "string", "number")
+
+
+class DocumentSource(Protocol):
+    def batch(
+        self, collection: str, *, phase: str, after: Any, limit: int, lower: str = "", upper: str = ""
+    ) -> list[dict]: ...
+
+    def count(self, collection: str) -> int: ...
+
+    def find(self, collection: str, ids: list[Any]) -> list[dict]: ...
+
+    def other_ids(self, collection: str) -> list[dict]: ...
+
+    def id_bounds(self, collection: str) -> tuple[ObjectId | None, ObjectId | None]: ...
+
+
+class MongoDocumentSource:
+    """A DocumentSource over the pymongo API (a real server, litemongo or mongomock)."""
+
+    def __init__(self, database):
+        self.database = database
+
+    def batch(
+        self, collection: str, *, phase: str, after: Any, limit: int, lower: str = "", upper: str = ""
+    ) -> list[dict]:
+        condition: dict[str, Any] = {"$type": phase}
+        if after is not None:
+            condition["$gt"] = after
+        elif lower and phase == "objectId":
+            condition["$gt"] = ObjectId(lower)
+        if upper and phase == "objectId":
+            condition["$lte"] = ObjectId(upper)
+        return list(self.database[collection].find({"_id": condition}).sort("_id", ASCENDING).limit(limit))
+
+    def count(self, collection: str) -> int:
+        return self.database[collection].estimated_document_count()
+
+    def find(self, collection: str, ids: list[Any]) -> list[dict]:
+        return list(self.database[collection].find({"_id": {"$in": ids}}))
+
+    def other_ids(self, collection: str) -> list[dict]:
+        return list(self.database[collection].find({"$nor": [{"_id": {"$type": phase}} for phase in PHASES]}))
+
+    def id_bounds(self, collection: str) -> tuple[ObjectId | None, ObjectId | None]:
+        ends = [
+            next(
+                iter(
+                    self.database[collection]
+                    .find({"_id": {"$type": "objectId"}}, {"_id": 1})
+                    .sort("_id", direction)
+                    .limit(1)
+                ),
+                None,
+            )
+            for direction in (1, -1)
+        ]
+        return tuple(doc["_id"] if doc else None for doc in ends)
+
+
+def encode_key(value: Any) -> str:
+    return json_util.dumps(value)
+
+
+def decode_key(text: str) -> Any:
+    return json_util.loads(text) if text else None
+
+
+def id_text(value: Any) -> str:
+    return str(value)

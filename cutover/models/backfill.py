@@ -1,0 +1,109 @@
+"""Backfill runs, their resumable checkpoints, rejected documents, and verify results."""
+
+from django.db import models
+
+
+class BackfillRun(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        FINISHED = "finished"
+        STOPPED = "stopped"  # --max-minutes reached; the next run resumes
+        FAILED = "failed"
+
+    class Direction(models.TextChoices):
+        FORWARD = "forward"  # Mongo -> Postgres
+        REVERSE = "reverse"  # Postgres -> Mongo, for a rollback
+
+    domain = models.CharField(max_length=40, db_index=True)
+    direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.FORWARD)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.RUNNING)
+    dry_run = models.BooleanField(default=False)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict, help_text="Per collection: read, written, unchanged, rejected, seconds.")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "cutover_backfill_runs"
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.direction} backfill of {self.domain} #{self.pk} ({self.status})"
+
+
+class BackfillCheckpoint(models.Model):
+    """Where a collection's (shard's) backfill got to: committed with each batch."""
+
+    domain = models.CharField(max_length=40)
+    collection = models.CharField(max_length=40)
+    direction = models.CharField(max_length=8, default=BackfillRun.Direction.FORWARD)
+    shard = models.PositiveIntegerField(default=0)
+    lower_id = models.CharField(max_length=24, blank=True, help_text="Shard range start (exclusive); blank: none.")
+    upper_id = models.CharField(max_length=24, blank=True, help_text="Shard range end (inclusive); blank: none.")
+    phase = models.CharField(max_length=10, default="objectId", help_text="Which kind of _id is being read.")
+    last_key = models.TextField(blank=True, help_text="The last _id done in this phase, as extended JSON.")
+    done = models.BooleanField(default=False)
+    read = models.BigIntegerField(default=0)
+    written = models.BigIntegerField(default=0)
+    unchanged = models.BigIntegerField(default=0)
+    rejected = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(default=0, help_text="Documents to read when this pass started (for progress).")
+    run = models.ForeignKey(BackfillRun, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "cutover_backfill_checkpoints"
+        constraints = [
+            models.UniqueConstraint(fields=["collection", "direction", "shard"], name="backfill_checkpoint_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.collection}#{self.shard} {self.phase}:{self.last_key or '-'}"
+
+
+class BackfillReject(models.Model):
+    """A document that could not be migrated as it is. A later run retries it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open"
+        RESOLVED = "resolved"
+
+    run = models.ForeignKey(BackfillRun, null=True, on_delete=models.SET_NULL, related_name="rejects")
+    domain = models.CharField(max_length=40)
+    collection = models.CharField(max_length=40)
+    record_id = models.CharField(max_length=64, help_text="The document's _id as text.")
+    kind = models.CharField(max_length=20, help_text="bad_value, orphan, unique_clash, conflict, bad_id, database")
+    reason = models.TextField()
+    document = models.JSONField(help_text="The document as extended JSON.")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "cutover_backfill_rejects"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["collection", "status"], name="backfill_reject_open_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collection", "record_id"], condition=models.Q(status="open"), name="backfill_reject_one_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.collection}/{self.record_id}: {self.kind}"
+
+
+class VerifyResult(models.Model):
+    domain = models.CharField(max_length=40, db_index=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(auto_now_add=True)
+    passed = models.BooleanField()
+    counts = models.JSONField(default=dict, help_text="Per collection: compared, missing, extra, differing.")
+    samples = models.JSONField(default=dict, help_text="Per collection: the first differing ids, with fields.")
+
+    class Meta:
+        db_table = "cutover_verify_results"
+        ordering = ["-finished_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"verify {self.domain}: {'pass' if self.passed else 'FAIL'} at {self.finished_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,62 @@
+"""The mirror outbox and shadow-read mismatches."""
+
+from django.db import models
+
+
+class MirrorOutboxEntry(models.Model):
+    """A record whose copy in the secondary store must be brought up to date."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        DONE = "done"
+        DEAD = "dead"  # gave up after CUTOVER_OUTBOX_MAX_ATTEMPTS; shown in admin
+
+    class Target(models.TextChoices):
+        MONGO = "mongo"
+        POSTGRES = "postgres"
+
+    domain = models.CharField(max_length=40)
+    collection = models.CharField(max_length=40)
+    record_id = models.CharField(max_length=24)
+    target = models.CharField(max_length=8, choices=Target.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "cutover_mirror_outbox"
+        verbose_name_plural = "mirror outbox entries"
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
+            models.Index(fields=["domain", "status"], name="outbox_domain_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.collection}/{self.record_id} → {self.target} ({self.status})"
+
+
+class ShadowMismatch(models.Model):
+    """A dual-mode read whose secondary answer differed from the primary's, or failed."""
+
+    class Kind(models.TextChoices):
+        MISMATCH = "mismatch"
+        ERROR = "error"
+
+    domain = models.CharField(max_length=40)
+    method = models.CharField(max_length=60)
+    record_id = models.CharField(max_length=24, blank=True)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    primary_store = models.CharField(max_length=8)
+    differences = models.JSONField(default=dict, help_text="field -> [primary value, secondary value]")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "cutover_shadow_mismatches"
+        verbose_name_plural = "shadow mismatches"
+        indexes = [models.Index(fields=["domain", "-created_at"], name="shadow_domain_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.domain}.{self.method} {self.record_id} ({self.kind})"
