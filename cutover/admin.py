@@ -7,11 +7,15 @@ from django.contrib import admin
 from .admin_base import ReadOnlyAdmin
 from .models import (
     MODE_CHOICES,
+    BackfillCheckpoint,
+    BackfillReject,
+    BackfillRun,
     DomainStoreMode,
     MirrorOutboxEntry,
     ScheduledTaskRun,
     ShadowMismatch,
     StoreModeChange,
+    VerifyResult,
 )
 from .services import (
     CHANGE_PERMISSION,
@@ -139,3 +143,39 @@ class ScheduledTaskRunAdmin(ReadOnlyAdmin):
         "last_success_at",
         "runs",
     ]
+
+
+@admin.register(BackfillRun)
+class BackfillRunAdmin(ReadOnlyAdmin):
+    list_display = ["id", "domain", "direction", "status", "dry_run", "started_at", "finished_at"]
+    list_filter = ["domain", "direction", "status"]
+
+
+@admin.register(BackfillCheckpoint)
+class BackfillCheckpointAdmin(ReadOnlyAdmin):
+    list_display = [
+        "collection",
+        "direction",
+        "shard",
+        "phase",
+        "last_key",
+        "done",
+        "read",
+        "written",
+        "rejected",
+        "updated_at",
+    ]
+    list_filter = ["domain", "direction", "done"]
+
+
+@admin.register(BackfillReject)
+class BackfillRejectAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "domain", "collection", "record_id", "kind", "status", "reason"]
+    list_filter = ["status", "domain", "collection", "kind"]
+    search_fields = ["record_id", "reason"]
+
+
+@admin.register(VerifyResult)
+class VerifyResultAdmin(ReadOnlyAdmin):
+    list_display = ["finished_at", "domain", "passed", "started_at"]
+    list_filter = ["domain", "passed"]

@@ -1,7 +1,6 @@
 """Preconditions a store mode change must meet, each with the fix to offer.
 
 Every check takes (domain, from_mode, to_mode) and returns a Refusal or None.
-The backfill/verify issue adds its checks to PRECONDITIONS.
 """
 
 from collections.abc import Callable
@@ -51,9 +50,73 @@ def outbox_drained_before_switching_primary(domain: str, from_mode: StoreMode, t
     return None
 
 
+def backfilled_and_verified_before_postgres_leads(
+    domain: str, from_mode: StoreMode, to_mode: StoreMode
+) -> Refusal | None:
+    """Postgres may become authoritative only once it holds everything: a backfill that started after dual
+    writes began (so nothing written before it is missed) and finished, then a passing verify."""
+    if (from_mode, to_mode) != (StoreMode.DUAL_MONGO_PRIMARY, StoreMode.DUAL):
+        return None
+    return _copied_and_verified(
+        domain, since_mode=StoreMode.DUAL_MONGO_PRIMARY, direction="forward", command=f"manage.py backfill {domain}"
+    )
+
+
+def reverse_backfilled_before_mongo_returns(domain: str, from_mode: StoreMode, to_mode: StoreMode) -> Refusal | None:
+    """Leaving `postgres` needs Mongo brought up to date from Postgres first, and verified."""
+    if (from_mode, to_mode) != (StoreMode.POSTGRES, StoreMode.DUAL):
+        return None
+    return _copied_and_verified(
+        domain, since_mode=StoreMode.POSTGRES, direction="reverse", command=f"manage.py backfill --reverse {domain}"
+    )
+
+
+def parents_lead_first(domain: str, from_mode: StoreMode, to_mode: StoreMode) -> Refusal | None:
+    """A domain's rows point at its parents' rows: Postgres leads for the parents before the children."""
+    if to_mode.position < StoreMode.DUAL.position or to_mode.position <= from_mode.position:
+        return None
+    from .mode_cache import current_mode
+    from .registry import domain_names, domain_spec
+
+    behind = [
+        parent
+        for parent in domain_spec(domain).depends_on
+        if parent in domain_names() and current_mode(parent).position < StoreMode.DUAL.position
+    ]
+    if behind:
+        return Refusal(
+            f"parent domain(s) {', '.join(behind)} of {domain} are not at dual yet.",
+            f"move {', '.join(behind)} to dual first.",
+        )
+    return None
+
+
+def _copied_and_verified(domain: str, *, since_mode: StoreMode, direction: str, command: str) -> Refusal | None:
+    from .models import BackfillRun, StoreModeChange, VerifyResult
+
+    entered = StoreModeChange.objects.filter(domain=domain, to_mode=since_mode.value).order_by("-created_at").first()
+    since = entered.created_at if entered else None
+    runs = BackfillRun.objects.filter(
+        domain=domain, direction=direction, status=BackfillRun.Status.FINISHED, dry_run=False
+    )
+    run = (runs.filter(started_at__gt=since) if since else runs).order_by("-finished_at").first()
+    when = f" since {since:%Y-%m-%d %H:%M} UTC, when {domain} entered {since_mode.value}" if since else ""
+    if run is None:
+        return Refusal(f"no {direction} backfill of {domain} has finished{when}.", f"run `{command}`.")
+    if not VerifyResult.objects.filter(domain=domain, passed=True, started_at__gt=run.finished_at).exists():
+        return Refusal(
+            f"no passing verify of {domain} since its backfill finished at {run.finished_at:%Y-%m-%d %H:%M} UTC.",
+            f"run `manage.py verify {domain}` and fix what it reports.",
+        )
+    return None
+
+
 PRECONDITIONS: list[Callable[[str, StoreMode, StoreMode], Refusal | None]] = [
     mongo_enabled_for_modes_that_use_it,
     outbox_drained_before_switching_primary,
+    parents_lead_first,
+    backfilled_and_verified_before_postgres_leads,
+    reverse_backfilled_before_mongo_returns,
 ]
 
 

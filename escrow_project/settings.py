@@ -100,7 +100,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # in-memory store for tests. Anything else goes to pymongo unchanged.
 EMBEDDED_MONGO = "MONGO_URL" not in env
 MONGO_URL = env.str("MONGO_URL", default=f"litemongo://{DATA_DIR / 'mongo'}")
-MIGRATION_MONGO_URL = env.str("MIGRATION_MONGO_URL", default="") or MONGO_URL
+MIGRATION_MONGO_URL = env.str("MIGRATION_MONGO_URL", default="")  # backfill source; empty: MONGO_URL
 MONGO_DB_NAME = env.str("MONGO_DB_NAME", default="escrow")
 # auto: use Mongo where a domain's mode needs it; required: health fails
 # without it; disabled: any use of Mongo is an error (all domains postgres).

@@ -60,7 +60,7 @@ class TableLoader:
                 result.written += self._write([record], result)
         except (IntegrityError, DataError) as error:
             sqlstate = getattr(error.__cause__, "sqlstate", "")
-            result.rejects.append((record.id, _SQLSTATE_KINDS.get(sqlstate, "database"), _first_line(error)))
+            result.rejects.append((record.id, _SQLSTATE_KINDS.get(sqlstate, "database"), _reason(error)))
 
     def _write(self, records: list[Any], result: LoadResult) -> list[str]:
         with connection.cursor() as cursor:
@@ -167,5 +167,11 @@ def _model(child: Child) -> type[models.Model]:
     return apps.get_model(child.model)
 
 
-def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0][:500] if str(error).strip() else type(error).__name__
+def _reason(error: Exception) -> str:
+    """The database's message and its detail (which names the clashing key and value)."""
+    diag = getattr(error.__cause__, "diag", None)
+    parts = [
+        getattr(diag, "message_primary", None) or str(error).strip() or type(error).__name__,
+        getattr(diag, "message_detail", None) or "",
+    ]
+    return " ".join(part for part in parts if part)[:1000]
