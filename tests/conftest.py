@@ -1,14 +1,22 @@
 """Shared fixtures. Tests run on real PostgreSQL (DATABASE_URL, else the embedded
 server) and on mongomock for the Mongo side: no MongoDB server can run here."""
 
+import os
+import signal
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from django.db.backends.signals import connection_created
 
 from cutover.breaker import mongo_breaker
 from cutover.mode_cache import invalidate_mode_cache
+from cutover.testing import database_url_for_other_processes
 from escrow_project.mongo import mongo_database, reset_mongo_clients
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _allow_ledger_truncate(sender, connection, **kwargs) -> None:
@@ -82,3 +90,65 @@ def redis_url() -> str:
             pytest.fail(f"REQUIRE_REDIS is set but no Redis answers at {url}: {error}")
         pytest.skip(f"no Redis answers at {url} ({error}); set REDIS_URL to run this test")
     return url
+
+
+@pytest.fixture
+def shared_mongo(settings, tmp_path, mongo_outage):
+    """A Mongo store on disk, so the worker process sees the same documents as the test."""
+    settings.MONGO_URL = mongo_outage.working_url = f"litemongo://{tmp_path / 'mongo'}"
+    reset_mongo_clients()
+    return settings.MONGO_URL
+
+
+def other_process_env(**extra: str) -> dict:
+    """The environment for a process started beside the test: same database, same Mongo store."""
+    from django.conf import settings
+
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url_for_other_processes(),
+        "MONGO_URL": settings.MONGO_URL,
+        "CUTOVER_LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+@pytest.fixture
+def worker(redis_url, shared_mongo):
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_other_processes(),
+        "MONGO_URL": shared_mongo,
+        "REDIS_URL": redis_url,
+        "CUTOVER_LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "escrow_project",
+            "worker",
+            "-P",
+            "solo",
+            "-Q",
+            queue,
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    yield queue
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()

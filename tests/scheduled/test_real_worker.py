@@ -1,12 +1,6 @@
 """A real Celery worker on the machine's Redis runs a purge and the mirror repair end to end."""
 
-import os
-import signal
-import subprocess
-import sys
-import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -15,7 +9,7 @@ from cutover.legacy import now_ms
 from cutover.mirror import backends
 from cutover.models import MirrorOutboxEntry, ScheduledTaskRun
 from cutover.tasks import repair_mirror_outbox
-from cutover.testing import database_url_for_other_processes, set_store_mode
+from cutover.testing import set_store_mode
 from escrow_project.mongo import reset_mongo_clients
 from notifications.records import NotificationRecord
 from notifications.services import notification_send
@@ -23,56 +17,6 @@ from notifications.tasks import purge_old_notifications
 from tests.factories import a_user, put_everywhere
 
 pytestmark = pytest.mark.django_db(transaction=True)
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def shared_mongo(settings, tmp_path, mongo_outage):
-    """A Mongo store on disk, so the worker process sees the same documents as the test."""
-    settings.MONGO_URL = mongo_outage.working_url = f"litemongo://{tmp_path / 'mongo'}"
-    reset_mongo_clients()
-    return settings.MONGO_URL
-
-
-@pytest.fixture
-def worker(redis_url, shared_mongo):
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url_for_other_processes(),
-        "MONGO_URL": shared_mongo,
-        "REDIS_URL": redis_url,
-        "CUTOVER_LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "escrow_project",
-            "worker",
-            "-P",
-            "solo",
-            "-Q",
-            queue,
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-l",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    yield queue
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 def _old_notification(user_id: str) -> NotificationRecord:

@@ -1,0 +1,158 @@
+"""Dual-written rows survive a backfill; the ledger is never updated; verify finds what differs;
+mode changes wait for backfill and verify; reverse backfill restores the legacy documents."""
+
+import dataclasses
+from decimal import Decimal
+
+import pytest
+from bson import Decimal128, ObjectId
+
+from cutover.backfill.reverse import reverse_backfill_domain
+from cutover.backfill.service import backfill_domain
+from cutover.legacy import next_moment
+from cutover.mirror import backends
+from cutover.models import BackfillReject, StoreModeChange
+from cutover.services import CHANGE_PERMISSION, StoreModeChangeRefused, store_mode_change
+from cutover.testing import set_store_mode
+from cutover.verify import verify_domain
+from ledger.models import LedgerEntry
+from tests.backfill.conftest import postgres_record
+from tests.cutover.helpers import make_user
+
+
+def _parents():
+    backfill_domain("auth")
+    backfill_domain("marketplace")
+
+
+def test_a_row_dual_writes_made_newer_is_not_overwritten(legacy):
+    payment = legacy.payment()
+    _parents()
+    backfill_domain("payment")
+    postgres = backends("payment")["postgres"]
+    stored = postgres.get_snapshot("payments", str(payment["_id"]))
+    newer = dataclasses.replace(stored, confirmations=42, updated_at=next_moment(stored.updated_at))
+    postgres.put_snapshot(newer)  # a dual write after the document was read
+    legacy.db.payments.update_one({"_id": payment["_id"]}, {"$set": {"confirmations": 1}})  # older updatedAt
+    assert backfill_domain("payment").summary["payments"]["written"] == 0
+    assert postgres.get_snapshot("payments", str(payment["_id"])) == newer
+
+
+def _ledger_doc(payment: dict, **overrides) -> dict:
+    return {
+        "_id": ObjectId(),
+        "paymentId": payment["_id"],
+        "userId": payment["buyerId"],
+        "entryType": "deposit",
+        "direction": "credit",
+        "amount": Decimal128("10.50"),
+        "currency": "USDT",
+        "balanceAfter": Decimal128("10.50"),
+        "reference": f"dep:{payment['_id']}",
+        "createdAt": payment["createdAt"],
+    } | overrides
+
+
+def test_ledger_entries_are_inserted_never_updated(legacy):
+    payment = legacy.payment()
+    entry = _ledger_doc(payment)
+    legacy.db.fundsledgerentries.insert_one(entry)
+    _parents()
+    backfill_domain("payment")
+    assert backfill_domain("ledger").summary["fundsledgerentries"]["written"] == 1
+    legacy.db.fundsledgerentries.update_one({"_id": entry["_id"]}, {"$set": {"amount": Decimal128("99")}})
+    rerun = backfill_domain("ledger").summary["fundsledgerentries"]
+    assert (rerun["written"], rerun["rejected"]) == (0, 1)
+    reject = BackfillReject.objects.get(record_id=str(entry["_id"]))
+    assert reject.kind == "conflict" and "never updated" in reject.reason
+    assert LedgerEntry.objects.get(pk=str(entry["_id"])).amount == Decimal("10.50")
+
+
+def test_verify_finds_an_altered_a_missing_and_an_extra_row(legacy):
+    payments = [legacy.payment() for _ in range(12)]
+    _parents()
+    backfill_domain("payment")
+    assert verify_domain("payment", range_size=5).passed
+    postgres = backends("payment")["postgres"]
+    altered = postgres.get_snapshot("payments", str(payments[3]["_id"]))
+    postgres.put_snapshot(dataclasses.replace(altered, confirmations=77, updated_at=next_moment(altered.updated_at)))
+    postgres.delete_snapshot("payments", str(payments[7]["_id"]))
+    extra = dataclasses.replace(altered, id=str(ObjectId()), tx_hash=None)
+    postgres.put_snapshot(extra)
+
+    result = verify_domain("payment", range_size=5)
+    assert not result.passed
+    samples = result.samples["payments"]
+    assert samples["differing"] == {str(payments[3]["_id"]): ["confirmations", "updated_at"]}
+    assert samples["missing_in_postgres"] == [str(payments[7]["_id"])]
+    assert samples["missing_in_mongo"] == [extra.id]
+    assert result.counts["payments"]["compared"] == 12
+
+
+def test_verify_reports_documents_it_cannot_read(legacy):
+    legacy.payment(amount="ten")
+    _parents()
+    backfill_domain("payment")
+    result = verify_domain("payment")
+    assert not result.passed and result.counts["payments"]["unreadable_in_mongo"] == 1
+
+
+@pytest.fixture
+def admin_user(transactional_db):
+    return make_user("ops", CHANGE_PERMISSION)
+
+
+def _step(admin_user, domain: str, mode: str):
+    return store_mode_change(domain=domain, to_mode=mode, user=admin_user, reason="cutover")
+
+
+def test_postgres_leads_only_after_backfill_and_verify_and_parents_first(legacy, admin_user):
+    legacy.payment()
+    for domain in ("auth", "marketplace", "payment"):
+        _step(admin_user, domain, "dual_mongo_primary")
+    with pytest.raises(StoreModeChangeRefused) as refusal:
+        _step(admin_user, "payment", "dual")
+    assert "parent domain(s) auth, marketplace of payment are not at dual yet" in str(refusal.value)
+    assert "no forward backfill of payment has finished since" in str(refusal.value)
+    assert "manage.py backfill payment" in str(refusal.value)
+
+    for domain in ("auth", "marketplace"):
+        backfill_domain(domain)
+        verify_domain(domain)
+        _step(admin_user, domain, "dual")
+    backfill_domain("payment")
+    with pytest.raises(StoreModeChangeRefused, match="no passing verify of payment since its backfill"):
+        _step(admin_user, "payment", "dual")
+    assert verify_domain("payment").passed
+    assert _step(admin_user, "payment", "dual").to_mode == "dual"
+
+
+def test_a_backfill_from_before_dual_writes_began_does_not_count(legacy, admin_user):
+    _parents()
+    backfill_domain("payment")
+    verify_domain("payment")
+    set_store_mode("auth", "dual")
+    set_store_mode("marketplace", "dual")
+    _step(admin_user, "payment", "dual_mongo_primary")  # dual writes begin after that backfill
+    with pytest.raises(StoreModeChangeRefused, match="no forward backfill of payment has finished since"):
+        _step(admin_user, "payment", "dual")
+
+
+def test_leaving_postgres_needs_a_reverse_backfill_and_verify(legacy, admin_user):
+    payment = legacy.payment()
+    _parents()
+    backfill_domain("payment")
+    for domain in ("auth", "marketplace", "payment"):
+        set_store_mode(domain, "dual")
+    _step(admin_user, "payment", "postgres")
+    legacy.db.payments.delete_many({})  # Mongo fell behind while Postgres was alone
+    with pytest.raises(StoreModeChangeRefused, match="manage.py backfill --reverse payment"):
+        _step(admin_user, "payment", "dual")
+    run = reverse_backfill_domain("payment", batch_size=1)
+    assert run.summary["payments"]["written"] == 1
+    assert backends("payment")["mongo"].get_snapshot("payments", str(payment["_id"])) == postgres_record(
+        "payment", "payments", payment["_id"]
+    )
+    assert verify_domain("payment").passed
+    assert _step(admin_user, "payment", "dual").to_mode == "dual"
+    assert StoreModeChange.objects.filter(domain="payment").count() == 2
