@@ -79,9 +79,10 @@ class TableLoader:
             f'CREATE TEMP TABLE "stage_{self.table}" (LIKE "{self.table}" INCLUDING DEFAULTS) ON COMMIT DROP'
         )
         columns = ", ".join(f'"{f.column}"' for f in self.fields)
+        row = _row_builder(self.fields)
         with cursor.copy(f'COPY "stage_{self.table}" ({columns}) FROM STDIN') as copy:
             for record in records:
-                copy.write_row(_row(self.fields, record))
+                copy.write_row(row(record))
 
     def _upsert_sql(self) -> str:
         columns = [f'"{f.column}"' for f in self.fields]
@@ -136,25 +137,62 @@ class TableLoader:
                         copy.write_row([_adapt(f, values[f.attname]) for f in child_fields])
 
     def without_orphans(self, records: list[Any], result: LoadResult) -> list[Any]:
-        """Drop (and reject) records whose parent row does not exist: one query per foreign key."""
-        orphans: dict[str, str] = {}
+        """Drop (and reject) records whose parent row does not exist: one query for every foreign key."""
+        fks = [f for f in self.fields if f.is_relation]
+        wanted = {fk.attname: sorted({getattr(r, fk.attname) for r in records} - {None}) for fk in fks}
+        found = self._existing_parents(fks, wanted)
         batch_ids = {record.id for record in records}
-        for fk in (f for f in self.fields if f.is_relation):
-            wanted = {getattr(r, fk.attname) for r in records} - {None}
-            found = set(fk.related_model.objects.filter(pk__in=wanted).values_list("pk", flat=True))
-            if fk.related_model is self.model:
-                found |= batch_ids  # a parent in the same batch
-            key = self.map.field(fk.attname).key if fk.attname in {f.name for f in self.map.fields} else fk.attname
+        mapped = {f.name: f.key for f in self.map.fields}
+        orphans: dict[str, str] = {}
+        for fk in fks:
+            present = found[fk.attname] | (batch_ids if fk.related_model is self.model else set())
             for record in records:
                 value = getattr(record, fk.attname)
-                if value is not None and value not in found and record.id not in orphans:
-                    orphans[record.id] = f"orphan: {key} {value} not found in {fk.related_model._meta.db_table}"
+                if value is not None and value not in present and record.id not in orphans:
+                    orphans[record.id] = (
+                        f"orphan: {mapped.get(fk.attname, fk.attname)} {value} not found in "
+                        f"{fk.related_model._meta.db_table}"
+                    )
         result.rejects += [(record_id, "orphan", reason) for record_id, reason in orphans.items()]
         return [record for record in records if record.id not in orphans]
 
+    @staticmethod
+    def _existing_parents(fks: list[models.Field], wanted: dict[str, list]) -> dict[str, set]:
+        asked = [fk for fk in fks if wanted[fk.attname]]
+        found: dict[str, set] = {fk.attname: set() for fk in fks}
+        if not asked:
+            return found
+        union = " UNION ALL ".join(
+            f'SELECT %s, "{fk.related_model._meta.pk.column}"::text FROM "{fk.related_model._meta.db_table}" '
+            f'WHERE "{fk.related_model._meta.pk.column}" = ANY(%s)'
+            for fk in asked
+        )
+        params = [value for fk in asked for value in (fk.attname, wanted[fk.attname])]
+        with connection.cursor() as cursor:
+            cursor.execute(union, params)
+            for attname, parent_id in cursor.fetchall():
+                found[attname].add(parent_id)
+        return found
+
 
 def _row(fields: list[models.Field], record: Any) -> list[Any]:
-    return [_adapt(f, getattr(record, f.attname)) for f in fields]
+    return _row_builder(fields)(record)
+
+
+def _row_builder(fields: list[models.Field]):
+    """A function record -> COPY row; JSON columns wrapped, everything else as it is (the hot path)."""
+    names = [f.attname for f in fields]
+    json_at = [index for index, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    if not json_at:
+        return lambda record: [getattr(record, name) for name in names]
+
+    def build(record: Any) -> list[Any]:
+        row = [getattr(record, name) for name in names]
+        for index in json_at:
+            row[index] = Jsonb(row[index]) if row[index] is not None else None
+        return row
+
+    return build
 
 
 def _adapt(model_field: models.Field, value: Any) -> Any:

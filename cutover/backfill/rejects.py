@@ -18,7 +18,13 @@ _RETRY_CHUNK = 500
 
 
 def save_batch_outcome(
-    spec: DomainSpec, collection: str, run: BackfillRun, out: Transformed, result: LoadResult
+    spec: DomainSpec,
+    collection: str,
+    run: BackfillRun,
+    out: Transformed,
+    result: LoadResult,
+    *,
+    resolve_earlier: bool = True,
 ) -> int:
     """Record this batch's rejects and resolve earlier ones that now loaded; return how many were rejected."""
     rejects = out.rejects + [
@@ -39,7 +45,7 @@ def save_batch_outcome(
         )
     refused = {record_id for record_id, _, _ in result.rejects}
     loaded = [record.id for record in out.records if record.id not in refused]
-    if loaded:
+    if loaded and resolve_earlier:
         BackfillReject.objects.filter(
             collection=collection, record_id__in=loaded, status=BackfillReject.Status.OPEN
         ).update(status=BackfillReject.Status.RESOLVED, resolved_at=timezone.now())

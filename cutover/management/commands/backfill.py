@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("domains", nargs="*", help="domains to backfill (see `store_mode`)")
         parser.add_argument("--all", action="store_true", help="every domain, parents first")
-        parser.add_argument("--batch-size", type=int, default=1000, help="documents per batch (default 1000)")
+        parser.add_argument("--batch-size", type=int, default=2000, help="documents per batch (default 2000)")
         parser.add_argument("--dry-run", action="store_true", help="read, transform and validate; write nothing")
         parser.add_argument("--restart", action="store_true", help="ignore checkpoints and start over")
         parser.add_argument("--max-minutes", type=float, help="stop cleanly at a batch boundary after this long")
