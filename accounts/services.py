@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from cutover.factory import repository_for
 from cutover.legacy import now_ms
 from cutover.purge import purge_expired
+from cutover.validation import require_one_of
 
 from .records import ADDRESS_TYPES, PURPOSES, ROLES, AddressRecord, TempVerificationRecord, UserRecord
 
@@ -19,9 +20,7 @@ class InvalidAccountInput(ValueError):
 
 
 def _require(value: str, allowed: frozenset[str], name: str) -> str:
-    if value not in allowed:
-        raise InvalidAccountInput(f"{name} must be one of {sorted(allowed)}, got {value!r}")
-    return value
+    return require_one_of(value, allowed, name, error=InvalidAccountInput)
 
 
 def user_register(*, email: str, password_hash: str, display_name: str = "", role: str = "user") -> UserRecord:

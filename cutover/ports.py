@@ -36,6 +36,18 @@ class StoreRepository(ABC):
                 return record_map.collection
         raise TypeError(f"{cls.__name__} has no collection for {type(record).__name__}")
 
+    def _map(self, record_type: type) -> RecordMap:
+        for record_map in self.MAPS:
+            if record_map.record_type is record_type:
+                return record_map
+        raise LookupError(f"{type(self).__name__} stores no {record_type.__name__}")
+
+    def _map_of_collection(self, collection: str) -> RecordMap:
+        for record_map in self.MAPS:
+            if record_map.collection == collection:
+                return record_map
+        raise LookupError(f"{type(self).__name__} has no collection {collection!r}")
+
     # --- per-store primitives ------------------------------------------------------
     @abstractmethod
     def get_snapshot(self, collection: str, record_id: str) -> Any | None:

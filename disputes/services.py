@@ -2,6 +2,7 @@
 
 from cutover.factory import repository_for
 from cutover.legacy import object_id_hex
+from cutover.validation import require_one_of
 
 from .records import OUTCOMES, PRIORITIES, REASONS, STATUSES, DisputeDraft, DisputeRecord
 
@@ -13,9 +14,7 @@ class InvalidDisputeInput(ValueError):
 
 
 def _require(value: str, allowed: frozenset[str], name: str) -> str:
-    if value not in allowed:
-        raise InvalidDisputeInput(f"{name} must be one of {sorted(allowed)}, got {value!r}")
-    return value
+    return require_one_of(value, allowed, name, error=InvalidDisputeInput)
 
 
 def _id(value: str | None, name: str, *, optional: bool = False) -> str | None:

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from cutover.factory import repository_for
+from cutover.validation import require_one_of
 
 from .records import CURRENCIES, NETWORKS, PAYMENT_STATUSES, SELLER_REF_KINDS, PaymentRecord, SellerRef
 
@@ -14,9 +15,7 @@ class InvalidPaymentInput(ValueError):
 
 
 def _require(value: str, allowed: frozenset[str], name: str) -> str:
-    if value not in allowed:
-        raise InvalidPaymentInput(f"{name} must be one of {sorted(allowed)}, got {value!r}")
-    return value
+    return require_one_of(value, allowed, name, error=InvalidPaymentInput)
 
 
 def payment_create(

@@ -121,17 +121,6 @@ class PostgresBackend:
             yield
 
     # --- helpers ---------------------------------------------------------------
-    def _map(self, record_type: type) -> RecordMap:
-        for record_map in self.MAPS:
-            if record_map.record_type is record_type:
-                return record_map
-        raise LookupError(f"{type(self).__name__} stores no {record_type.__name__}")
-
-    def _map_of_collection(self, collection: str) -> RecordMap:
-        for record_map in self.MAPS:
-            if record_map.collection == collection:
-                return record_map
-        raise LookupError(f"{type(self).__name__} has no collection {collection!r}")
 
     def _model(self, record_map: RecordMap) -> type[models.Model]:
         return apps.get_model(self.MODELS[record_map.collection])
