@@ -78,6 +78,10 @@ class StoreRepository(ABC):
         self, record_type: type, filters: Filters, *, order: tuple[str, ...] = ("-id",), limit: int | None = None
     ) -> list[Any]: ...
 
+    def _find_one(self, record_type: type, filters: Filters, *, order: tuple[str, ...] = ("-id",)) -> Any | None:
+        found = self._find(record_type, filters, order=order, limit=1)
+        return found[0] if found else None
+
     @abstractmethod
     def _count(self, record_type: type, filters: Filters) -> int: ...
 

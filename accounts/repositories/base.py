@@ -73,8 +73,7 @@ class AuthRepository(StoreRepository):
         return self._get(UserRecord, user_id)
 
     def get_user_by_email(self, email: str) -> UserRecord | None:
-        found = self._find(UserRecord, {"email": email.strip().lower()}, limit=1)
-        return found[0] if found else None
+        return self._find_one(UserRecord, {"email": email.strip().lower()})
 
     def create_verification(
         self, *, email: str, purpose: str, code_hash: str, ttl: timedelta, user_id: str | None = None
@@ -98,8 +97,7 @@ class AuthRepository(StoreRepository):
     ) -> TempVerificationRecord | None:
         """The newest unexpired verification; expired ones are never returned, purged or not."""
         filters = {"email": email.strip().lower(), "purpose": purpose, "expires_at": Gt(now or now_ms())}
-        found = self._find(TempVerificationRecord, filters, limit=1)
-        return found[0] if found else None
+        return self._find_one(TempVerificationRecord, filters)
 
     def count_verification_attempt(self, verification_id: str) -> TempVerificationRecord:
         return self._update(

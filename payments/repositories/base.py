@@ -73,8 +73,7 @@ class PaymentRepository(StoreRepository):
         return self._get(PaymentRecord, payment_id)
 
     def get_payment_by_tx_hash(self, tx_hash: str) -> PaymentRecord | None:
-        found = self._find(PaymentRecord, {"tx_hash": tx_hash}, limit=1)
-        return found[0] if found else None
+        return self._find_one(PaymentRecord, {"tx_hash": tx_hash})
 
     def list_payments_for_request(self, purchase_request_id: str) -> list[PaymentRecord]:
         return self._find(PaymentRecord, {"purchase_request_id": purchase_request_id}, order=("id",))
@@ -129,8 +128,7 @@ class DestinationRepository(StoreRepository):
         return self._get(DestinationRecord, destination_id)
 
     def get_destination_by_address(self, *, network: str, address: str) -> DestinationRecord | None:
-        found = self._find(DestinationRecord, {"network": network, "address": address}, limit=1)
-        return found[0] if found else None
+        return self._find_one(DestinationRecord, {"network": network, "address": address})
 
     def list_destinations_for_request(self, purchase_request_id: str) -> list[DestinationRecord]:
         return self._find(DestinationRecord, {"purchase_request_id": purchase_request_id}, order=("id",))

@@ -66,8 +66,7 @@ class TrezorRepository(StoreRepository):
         return self._get(TrezorAccountRecord, account_id)
 
     def get_account_by_xpub(self, xpub: str) -> TrezorAccountRecord | None:
-        found = self._find(TrezorAccountRecord, {"xpub": xpub}, limit=1)
-        return found[0] if found else None
+        return self._find_one(TrezorAccountRecord, {"xpub": xpub})
 
     def list_accounts(self, *, user_id: str) -> list[TrezorAccountRecord]:
         return self._find(TrezorAccountRecord, {"user_id": user_id}, order=("id",))
