@@ -5,7 +5,6 @@ nothing and duplicates nothing: the next run resumes at the last checkpoint."""
 import logging
 import time
 from dataclasses import asdict, dataclass
-from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -175,9 +174,3 @@ def finish_run(run: BackfillRun, summaries: dict[str, CollectionSummary], error:
     run.finished_at = timezone.now()
     run.save()
     return run
-
-
-def started_after(moment: datetime | None):
-    """Forward runs that finished every collection and started after `moment`."""
-    runs = BackfillRun.objects.filter(direction="forward", status=BackfillRun.Status.FINISHED, dry_run=False)
-    return runs.filter(started_at__gt=moment) if moment else runs

@@ -76,7 +76,3 @@ def encode_key(value: Any) -> str:
 
 def decode_key(text: str) -> Any:
     return json_util.loads(text) if text else None
-
-
-def id_text(value: Any) -> str:
-    return str(value)
