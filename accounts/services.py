@@ -83,13 +83,13 @@ def address_make_default(*, address_id: str) -> AddressRecord:
     return repository_for(ADDRESS).set_default_address(address_id)[-1]
 
 
-def purge_expired_temp_verifications(*, batch_size: int = 1000) -> int:
+def purge_expired_temp_verifications(*, batch_size: int = 5000) -> int:
     return purge_expired(
         domain=AUTH, collection="tempverifications", field="expires_at", before=now_ms(), batch_size=batch_size
     )
 
 
-def purge_expired_telegram_sessions(*, batch_size: int = 1000) -> int:
+def purge_expired_telegram_sessions(*, batch_size: int = 5000) -> int:
     return purge_expired(
         domain=AUTH, collection="telegramsessions", field="expires_at", before=now_ms(), batch_size=batch_size
     )

@@ -8,11 +8,11 @@ import time
 
 from common import ROOT
 
-from cutover.testing import database_url_for_other_processes
-
 
 class RelayProcess:
     def __init__(self, *, mongo_url: str):
+        from cutover.testing import database_url_for_other_processes  # Django is set up by now
+
         self.env = {
             **os.environ,
             "DATABASE_URL": database_url_for_other_processes(),

@@ -22,7 +22,7 @@ def stores_to_purge(mode: StoreMode) -> list[str]:
     return ["postgres", "mongo"] if mode.is_dual else ["postgres"]
 
 
-def purge_expired(*, domain: str, collection: str, field: str, before: datetime, batch_size: int = 1000) -> int:
+def purge_expired(*, domain: str, collection: str, field: str, before: datetime, batch_size: int = 5000) -> int:
     """Delete every record of `collection` whose `field` is before `before`; return how many."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")

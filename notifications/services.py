@@ -23,7 +23,7 @@ def notifications_mark_all_read(*, user_id: str) -> int:
     return len(repository_for(DOMAIN).mark_all_read(user_id=user_id))
 
 
-def purge_old_notifications(*, batch_size: int = 1000) -> int:
+def purge_old_notifications(*, batch_size: int = 5000) -> int:
     """Delete notifications older than the 90-day retention from the stores the mode writes."""
     return purge_expired(
         domain=DOMAIN,
