@@ -9,7 +9,7 @@ from raw BSON, the way pymongo's cursor delivers a real server's batches
   (d) verify of the result.
 Peak memory (RSS above the source data) of a backfill of N and of 4N documents, each in a fresh process.
 Targets: (c) >= 0.25 x (a); (c) >= 2 x (b); (d) >= 1 x (c); the rerun takes at most as long as the first
-run and rewrites no row; memory flat as N grows.
+run and rewrites no row; memory flat as N grows (4N within 8 MB of N).
 Usage: python bench/backfill.py [--documents 200000] [--batch-size 2000]
 """
 
@@ -167,13 +167,16 @@ def _report(figures: dict, args: argparse.Namespace) -> None:
         "verify_vs_backfill": round(rate["verify"] / rate["backfill"], 3),
         "rerun_vs_first_run_seconds": round(figures["backfill_rerun"]["seconds"] / figures["backfill"]["seconds"], 3),
         "memory_4n_vs_n": round(large / small, 3) if small else None,
+        "memory_4n_minus_n_mb": round(large - small, 1),
     }
     targets = {
         "backfill_vs_copy_ok": ratios["backfill_vs_copy"] >= 0.25,
         "backfill_vs_bulk_create_ok": ratios["backfill_vs_bulk_create"] >= 2,
         "verify_vs_backfill_ok": ratios["verify_vs_backfill"] >= 1,
         "rerun_ok": ratios["rerun_vs_first_run_seconds"] <= 1 and not figures["rerun_rewrote_rows"],
-        "memory_flat_ok": ratios["memory_4n_vs_n"] is not None and ratios["memory_4n_vs_n"] <= 1.5,
+        # Flat: 4x the documents may not cost more than 8 MB (about two batches) over N; a ratio of two
+        # figures under a few MB says nothing.
+        "memory_flat_ok": large - small <= 8,
     }
     print_json(
         {

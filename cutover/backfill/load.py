@@ -1,4 +1,5 @@
-"""Loading records into Postgres: COPY into a staging table, then one INSERT ... ON CONFLICT.
+"""Loading records into Postgres: rows not there yet by COPY; the others by COPY into a staging
+table, then one INSERT ... ON CONFLICT.
 
 - A rerun changes nothing that is already right: rows are only rewritten when
   their content differs (IS DISTINCT FROM), so an unchanged rerun rewrites no row.
@@ -15,6 +16,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
 from django.db import DataError, IntegrityError, connection, models, transaction
 from psycopg.types.json import Jsonb
 
@@ -22,6 +24,8 @@ from ..filters import In
 from ..recordmap import Child
 from ..registry import DomainSpec
 
+# What the database may refuse a row with; COPY raises psycopg's own errors (Django does not wrap it).
+_REFUSED = (IntegrityError, DataError, psycopg.errors.IntegrityError, psycopg.errors.DataError)
 _SQLSTATE_KINDS = {"23505": "unique_clash", "23503": "orphan", "23514": "bad_value", "23502": "bad_value"}
 
 
@@ -49,7 +53,7 @@ class TableLoader:
         try:
             with transaction.atomic():
                 result.written += self._write(records, result)
-        except (IntegrityError, DataError):
+        except _REFUSED:
             for record in records:  # isolate what the database refuses
                 self._write_one(record, result)
         return result
@@ -58,29 +62,45 @@ class TableLoader:
         try:
             with transaction.atomic():
                 result.written += self._write([record], result)
-        except (IntegrityError, DataError) as error:
-            sqlstate = getattr(error.__cause__, "sqlstate", "")
+        except _REFUSED as error:
+            sqlstate = getattr(_driver_error(error), "sqlstate", "")
             result.rejects.append((record.id, _SQLSTATE_KINDS.get(sqlstate, "database"), _reason(error)))
 
     def _write(self, records: list[Any], result: LoadResult) -> list[str]:
+        """Rows not in the table yet go in by COPY alone (a first run's whole batch); the others through
+        the staging table and the upsert, which decides whether they changed."""
         with connection.cursor() as cursor:
-            self._stage(cursor, records)
-            cursor.execute(self._upsert_sql())
-            written = [row[0] for row in cursor.fetchall()]
+            existing = self._existing_ids(cursor, [record.id for record in records])
+            new = [record for record in records if record.id not in existing]
+            old = [record for record in records if record.id in existing]
+            written = [record.id for record in new]
+            if new:
+                self._copy(cursor, self.table, new)
+            if old:
+                written += self._upsert(cursor, old)
         if self.map.insert_only:
-            self._report_conflicts(records, set(written), result)
+            self._report_conflicts(old, set(written), result)
         if written and self.map.children:
             self._replace_children(records, set(written))
         return written
 
-    def _stage(self, cursor, records: list[Any]) -> None:
-        cursor.execute(f'DROP TABLE IF EXISTS "stage_{self.table}"')
+    def _existing_ids(self, cursor, ids: list[str]) -> set[str]:
+        cursor.execute(f'SELECT "{self.pk}" FROM "{self.table}" WHERE "{self.pk}" = ANY(%s)', [ids])
+        return {row[0] for row in cursor.fetchall()}
+
+    def _upsert(self, cursor, records: list[Any]) -> list[str]:
         cursor.execute(
+            f'DROP TABLE IF EXISTS "stage_{self.table}"; '  # one round trip for both
             f'CREATE TEMP TABLE "stage_{self.table}" (LIKE "{self.table}" INCLUDING DEFAULTS) ON COMMIT DROP'
         )
+        self._copy(cursor, f"stage_{self.table}", records)
+        cursor.execute(self._upsert_sql())
+        return [row[0] for row in cursor.fetchall()]
+
+    def _copy(self, cursor, table: str, records: list[Any]) -> None:
         columns = ", ".join(f'"{f.column}"' for f in self.fields)
         row = _row_builder(self.fields)
-        with cursor.copy(f'COPY "stage_{self.table}" ({columns}) FROM STDIN') as copy:
+        with cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
             for record in records:
                 copy.write_row(row(record))
 
@@ -205,9 +225,13 @@ def _model(child: Child) -> type[models.Model]:
     return apps.get_model(child.model)
 
 
+def _driver_error(error: Exception) -> Exception:
+    return error.__cause__ if isinstance(error.__cause__, psycopg.Error) else error
+
+
 def _reason(error: Exception) -> str:
     """The database's message and its detail (which names the clashing key and value)."""
-    diag = getattr(error.__cause__, "diag", None)
+    diag = getattr(_driver_error(error), "diag", None)
     parts = [
         getattr(diag, "message_primary", None) or str(error).strip() or type(error).__name__,
         getattr(diag, "message_detail", None) or "",
