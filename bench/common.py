@@ -40,3 +40,53 @@ def summary_ms(samples: list[float]) -> dict[str, float]:
 
 def print_json(figures: dict) -> None:
     print(json.dumps(figures, sort_keys=True))
+
+
+def escrow_parents() -> dict[str, str]:
+    """Two users and a purchase request in the scratch database, for the records a benchmark writes."""
+    from decimal import Decimal
+
+    from accounts.records import UserRecord
+    from cutover.legacy import new_id, now_ms
+    from cutover.mirror import backends
+    from marketplace.records import CategoryRecord, PurchaseRequestRecord
+
+    at = now_ms()
+    postgres = {name: backends(name)["postgres"] for name in ("auth", "marketplace")}
+    users = [
+        UserRecord(
+            id=new_id(),
+            email=f"{new_id()}@bench.example",
+            password_hash="x",
+            role="user",
+            display_name="",
+            telegram_id=None,
+            is_verified=True,
+            level=1,
+            created_at=at,
+            updated_at=at,
+        )
+        for _ in range(2)
+    ]
+    for user in users:
+        postgres["auth"].put_snapshot(user)
+    category = CategoryRecord(id=new_id(), name="Bench", slug=new_id(), parent_id=None, is_active=True, sort_order=0)
+    postgres["marketplace"].put_snapshot(category)
+    request = PurchaseRequestRecord(
+        id=new_id(),
+        buyer_id=users[0].id,
+        seller_id=users[1].id,
+        seller_offer_id=None,
+        category_id=category.id,
+        title="Bench",
+        description="",
+        amount=Decimal("1"),
+        currency="USDT",
+        status="accepted",
+        accepted_at=at,
+        completed_at=None,
+        created_at=at,
+        updated_at=at,
+    )
+    postgres["marketplace"].put_snapshot(request)
+    return {"buyer": users[0].id, "seller": users[1].id, "request": request.id}

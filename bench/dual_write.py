@@ -18,7 +18,7 @@ import itertools
 import tempfile
 import time
 
-from common import django_with_scratch_database, print_json, summary_ms
+from common import django_with_scratch_database, escrow_parents, print_json, summary_ms
 from relay_process import RelayProcess
 
 CLOSED_PORT = "mongodb://127.0.0.1:9/escrow"
@@ -49,7 +49,8 @@ def _measure(args: argparse.Namespace) -> dict[str, list[float]]:
     from django.conf import settings
 
     settings.CUTOVER_BREAKER_COOLDOWN_SECONDS = 3600
-    ids = {mode: _seed(mode, args.disputes) for mode in MODES}
+    parents = escrow_parents()
+    ids = {mode: _seed(mode, args.disputes, parents) for mode in MODES}
     samples: dict[str, list[float]] = {mode: [] for mode in MODES}
     for _ in range(args.rounds):
         for mode in MODES:
@@ -84,19 +85,18 @@ def _use_mode(mode: str) -> None:
     set_store_mode("dispute", mode)
 
 
-def _seed(mode: str, count: int) -> list[str]:
+def _seed(mode: str, count: int, parents: dict[str, str]) -> list[str]:
     from django.conf import settings
 
-    from cutover.legacy import new_id
     from disputes.services import dispute_open
 
     _use_mode("postgres" if mode == "postgres" else "dual")
     settings.CUTOVER_MIRROR = "inline"
     return [
         dispute_open(
-            purchase_request_id=new_id(),
-            opened_by_id=new_id(),
-            against_user_id=new_id(),
+            purchase_request_id=parents["request"],
+            opened_by_id=parents["buyer"],
+            against_user_id=parents["seller"],
             reason="not_received",
             description="bench",
         ).id

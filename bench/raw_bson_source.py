@@ -7,11 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import bson
 from bson import Decimal128, ObjectId
+from common import escrow_parents
 
 
 def payment_documents(count: int) -> list[dict]:
     """`count` payment documents with real parents in the scratch database (created here)."""
-    parents = _parents()
+    parents = {name: ObjectId(value) for name, value in escrow_parents().items()}
     at = datetime.now(UTC).replace(microsecond=0) - timedelta(days=30)
     return [
         {
@@ -65,52 +66,3 @@ class RawBsonSource:
 
 
 _CODEC = bson.CodecOptions(tz_aware=True)
-
-
-def _parents() -> dict:
-    from decimal import Decimal
-
-    from accounts.records import UserRecord
-    from cutover.legacy import new_id, now_ms
-    from cutover.mirror import backends
-    from marketplace.records import CategoryRecord, PurchaseRequestRecord
-
-    at = now_ms()
-    postgres = {name: backends(name)["postgres"] for name in ("auth", "marketplace")}
-    users = [
-        UserRecord(
-            id=new_id(),
-            email=f"{new_id()}@bench.example",
-            password_hash="x",
-            role="user",
-            display_name="",
-            telegram_id=None,
-            is_verified=True,
-            level=1,
-            created_at=at,
-            updated_at=at,
-        )
-        for _ in range(2)
-    ]
-    for user in users:
-        postgres["auth"].put_snapshot(user)
-    category = CategoryRecord(id=new_id(), name="Bench", slug=new_id(), parent_id=None, is_active=True, sort_order=0)
-    postgres["marketplace"].put_snapshot(category)
-    request = PurchaseRequestRecord(
-        id=new_id(),
-        buyer_id=users[0].id,
-        seller_id=users[1].id,
-        seller_offer_id=None,
-        category_id=category.id,
-        title="Bench",
-        description="",
-        amount=Decimal("1"),
-        currency="USDT",
-        status="accepted",
-        accepted_at=at,
-        completed_at=None,
-        created_at=at,
-        updated_at=at,
-    )
-    postgres["marketplace"].put_snapshot(request)
-    return {"buyer": ObjectId(users[0].id), "seller": ObjectId(users[1].id), "request": ObjectId(request.id)}

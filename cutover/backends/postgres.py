@@ -70,6 +70,10 @@ class PostgresBackend:
         self, record_type: type, filters: Filters, *, order: tuple[str, ...] = ("-id",), limit: int | None = None
     ) -> list[Any]:
         record_map = self._map(record_type)
+        if not record_map.children:  # plain rows: tuples straight into records, no model instances (verify's hot path)
+            names = record_map.column_names
+            rows = self._model(record_map).objects.filter(_q(filters)).order_by(*order).values_list(*names)
+            return [record_type(**dict(zip(names, row, strict=True))) for row in (rows[:limit] if limit else rows)]
         rows = self._rows(record_map).filter(_q(filters)).order_by(*order)
         if limit:
             rows = rows[:limit]
