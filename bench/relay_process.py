@@ -31,7 +31,7 @@ class RelayProcess:
             env=self.env,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(2.0)  # Django start-up and LISTEN
+        time.sleep(4.0)  # Django start-up and LISTEN, so its start-up CPU is not inside the timed phase
         return self
 
     def stop(self) -> None:

@@ -14,6 +14,7 @@ What happens in dual mode, in one place:
 import functools
 import logging
 import random
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -35,15 +36,19 @@ class DualRepository:
         domain: str,
         port: type[StoreRepository],
         primary: StoreRepository,
-        secondary: StoreRepository,
+        secondary_factory: Callable[[], StoreRepository],
         shadow_read_percent: int = 0,
     ):
         self.domain = domain
         self.port = port
         self.primary = primary
-        self.secondary = secondary
+        self._secondary_factory = secondary_factory
         self.shadow_read_percent = shadow_read_percent
         self.store = f"dual:{primary.store}"
+
+    @functools.cached_property
+    def secondary(self) -> StoreRepository:
+        return self._secondary_factory()
 
     def __getattr__(self, name: str) -> Any:
         if name in self.port.WRITE_METHODS:

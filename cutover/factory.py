@@ -14,12 +14,16 @@ def repository_for(domain: str):
         return spec.build_mongo_repository()
     if state.mode is StoreMode.POSTGRES:
         return spec.build_postgres_repository()
-    mongo, postgres = spec.build_mongo_repository(), spec.build_postgres_repository()
-    primary, secondary = (mongo, postgres) if state.mode is StoreMode.DUAL_MONGO_PRIMARY else (postgres, mongo)
+    # The secondary is only read by shadow reads, so it is built on first use: a Postgres-primary
+    # request never even opens a Mongo client (its mirror write happens after commit, elsewhere).
+    if state.mode is StoreMode.DUAL_MONGO_PRIMARY:
+        primary, secondary = spec.build_mongo_repository(), spec.build_postgres_repository
+    else:
+        primary, secondary = spec.build_postgres_repository(), spec.build_mongo_repository
     return DualRepository(
         domain=spec.name,
         port=spec.load_port(),
         primary=primary,
-        secondary=secondary,
+        secondary_factory=secondary,
         shadow_read_percent=state.shadow_read_percent,
     )
