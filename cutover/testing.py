@@ -31,8 +31,11 @@ def store_mode(domain: str, mode: StoreMode | str, *, shadow_read_percent: int =
 
 def database_url_for_other_processes() -> str:
     """A DATABASE_URL naming the database this process uses now (a test or scratch one),
-    for a worker or relay started beside it."""
+    for a worker or relay started beside it. A Unix socket directory (the embedded server)
+    goes in the query string, the form django-environ passes on to libpq as it is."""
     params = connection.get_connection_params()
-    host = quote(str(params.get("host") or "127.0.0.1"), safe="")
-    port = params.get("port") or 5432
-    return f"postgres://{params.get('user') or 'postgres'}@{host}:{port}/{params['dbname']}"
+    host, port = str(params.get("host") or "127.0.0.1"), params.get("port") or 5432
+    user, name = params.get("user") or "postgres", params["dbname"]
+    if host.startswith("/"):
+        return f"postgres://{user}@/{name}?host={quote(host)}&port={port}"
+    return f"postgres://{user}@{host}:{port}/{name}"
