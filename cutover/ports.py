@@ -9,6 +9,7 @@ The use cases are written once in the port on the primitives below; the
 backends (cutover.backends.mongo / .postgres) supply the primitives.
 """
 
+import dataclasses
 import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from .filters import Filters
+from .legacy import next_moment
 from .recordmap import RecordMap
 
 # Per-store primitives the machinery calls on a backend directly (never through the dual wrapper).
@@ -82,6 +84,10 @@ class StoreRepository(ABC):
         found = self._find(record_type, filters, order=order, limit=1)
         return found[0] if found else None
 
+    def _revise(self, record_type: type, record_id: str, **changes: Any) -> Any:
+        """Change fields of a stored record, moving its updatedAt forward (the common update)."""
+        return self._update(record_type, record_id, lambda record: revised(record, **changes))
+
     @abstractmethod
     def _count(self, record_type: type, filters: Filters) -> int: ...
 
@@ -102,6 +108,11 @@ class StoreRepository(ABC):
     def _atomic(self, lock_key: str | None = None) -> AbstractContextManager:
         """A unit of work: one transaction in Postgres, serialized on `lock_key` if given.
         Mongo (without multi-document transactions in the legacy app) gives no such guarantee."""
+
+
+def revised(record: Any, **changes: Any) -> Any:
+    """`record` with `changes` and an updatedAt strictly after its last one, so versions stay ordered."""
+    return dataclasses.replace(record, **changes, updated_at=next_moment(record.updated_at))
 
 
 def unclassified_methods(port: type[StoreRepository]) -> set[str]:

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 
 from cutover.backends.errors import RecordNotFound, UniqueConflict
 from cutover.filters import Gt
-from cutover.legacy import new_id, next_moment, now_ms
-from cutover.ports import StoreRepository
+from cutover.legacy import new_id, now_ms
+from cutover.ports import StoreRepository, revised
 
 from ..records import AddressRecord, TelegramSessionRecord, TempVerificationRecord, UserRecord
 from . import mapping
@@ -63,11 +63,7 @@ class AuthRepository(StoreRepository):
         unknown = set(changes) - USER_FIELDS_CHANGEABLE
         if unknown:
             raise ValueError(f"cannot change {sorted(unknown)}; changeable: {sorted(USER_FIELDS_CHANGEABLE)}")
-        return self._update(
-            UserRecord,
-            user_id,
-            lambda user: dataclasses.replace(user, **changes, updated_at=next_moment(user.updated_at)),
-        )
+        return self._revise(UserRecord, user_id, **changes)
 
     def get_user(self, user_id: str) -> UserRecord | None:
         return self._get(UserRecord, user_id)
@@ -182,11 +178,7 @@ class AddressRepository(StoreRepository):
         unknown = set(changes) - ADDRESS_FIELDS_CHANGEABLE
         if unknown:
             raise ValueError(f"cannot change {sorted(unknown)}; changeable: {sorted(ADDRESS_FIELDS_CHANGEABLE)}")
-        return self._update(
-            AddressRecord,
-            address_id,
-            lambda address: dataclasses.replace(address, **changes, updated_at=next_moment(address.updated_at)),
-        )
+        return self._revise(AddressRecord, address_id, **changes)
 
     def set_default_address(self, address_id: str) -> list[AddressRecord]:
         """The changed addresses in the order they were written (and are mirrored): those that
@@ -217,4 +209,4 @@ class AddressRepository(StoreRepository):
 
 
 def _with_default(address: AddressRecord, is_default: bool) -> AddressRecord:
-    return dataclasses.replace(address, is_default=is_default, updated_at=next_moment(address.updated_at))
+    return revised(address, is_default=is_default)

@@ -39,11 +39,7 @@ class DisputeRepository(StoreRepository):
         return self._update(DisputeRecord, dispute_id, lambda record: _with_status(record, to_status, actor_id, note))
 
     def assign_admin(self, dispute_id: str, *, admin_id: str) -> DisputeRecord:
-        return self._update(
-            DisputeRecord,
-            dispute_id,
-            lambda record: rules.with_changes(record, admin_id=admin_id, updated_at=next_moment(record.updated_at)),
-        )
+        return self._revise(DisputeRecord, dispute_id, admin_id=admin_id)
 
     def add_evidence(self, dispute_id: str, *, url: str, uploaded_by_id: str) -> DisputeRecord:
         def add(record: DisputeRecord) -> DisputeRecord:

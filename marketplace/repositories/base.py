@@ -83,11 +83,7 @@ class MarketplaceRepository(StoreRepository):
         return offer
 
     def set_offer_status(self, offer_id: str, *, status: str) -> SellerOfferRecord:
-        return self._update(
-            SellerOfferRecord,
-            offer_id,
-            lambda offer: dataclasses.replace(offer, status=status, updated_at=next_moment(offer.updated_at)),
-        )
+        return self._revise(SellerOfferRecord, offer_id, status=status)
 
     def get_offer(self, offer_id: str) -> SellerOfferRecord | None:
         return self._get(SellerOfferRecord, offer_id)

@@ -1,10 +1,9 @@
 """The ports of the payment and derived_destination domains."""
 
-import dataclasses
 from decimal import Decimal
 
 from cutover.backends.errors import UniqueConflict
-from cutover.legacy import new_id, next_moment, now_ms
+from cutover.legacy import new_id, now_ms
 from cutover.ports import StoreRepository
 
 from ..records import DestinationRecord, PaymentRecord, SellerRef
@@ -63,11 +62,7 @@ class PaymentRepository(StoreRepository):
             for name, value in (("status", status), ("confirmations", confirmations), ("tx_hash", tx_hash))
             if value is not None
         }
-        return self._update(
-            PaymentRecord,
-            payment_id,
-            lambda payment: dataclasses.replace(payment, **changes, updated_at=next_moment(payment.updated_at)),
-        )
+        return self._revise(PaymentRecord, payment_id, **changes)
 
     def get_payment(self, payment_id: str) -> PaymentRecord | None:
         return self._get(PaymentRecord, payment_id)
@@ -116,13 +111,7 @@ class DestinationRepository(StoreRepository):
         return destination
 
     def set_destination_status(self, destination_id: str, *, status: str) -> DestinationRecord:
-        return self._update(
-            DestinationRecord,
-            destination_id,
-            lambda destination: dataclasses.replace(
-                destination, status=status, updated_at=next_moment(destination.updated_at)
-            ),
-        )
+        return self._revise(DestinationRecord, destination_id, status=status)
 
     def get_destination(self, destination_id: str) -> DestinationRecord | None:
         return self._get(DestinationRecord, destination_id)

@@ -4,8 +4,8 @@ import dataclasses
 from datetime import datetime
 
 from cutover.backends.errors import UniqueConflict
-from cutover.legacy import new_id, next_moment, now_ms
-from cutover.ports import StoreRepository
+from cutover.legacy import new_id, now_ms
+from cutover.ports import StoreRepository, revised
 
 from ..records import DerivedAddress, TrezorAccountRecord
 from . import mapping
@@ -42,11 +42,7 @@ class TrezorRepository(StoreRepository):
         def derive(account: TrezorAccountRecord) -> TrezorAccountRecord:
             index = max((item.index for item in account.derived_addresses), default=-1) + 1
             item = DerivedAddress(index=index, address=address, path=path, used_at=None)
-            return dataclasses.replace(
-                account,
-                derived_addresses=(*account.derived_addresses, item),
-                updated_at=next_moment(account.updated_at),
-            )
+            return revised(account, derived_addresses=(*account.derived_addresses, item))
 
         return self._update(TrezorAccountRecord, account_id, derive)
 
@@ -58,7 +54,7 @@ class TrezorRepository(StoreRepository):
                 dataclasses.replace(item, used_at=at or now_ms()) if item.index == index else item
                 for item in account.derived_addresses
             )
-            return dataclasses.replace(account, derived_addresses=items, updated_at=next_moment(account.updated_at))
+            return revised(account, derived_addresses=items)
 
         return self._update(TrezorAccountRecord, account_id, mark)
 
