@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from cutover.fields import ObjectIdField, choices_check
+from cutover.fields import LegacyShapeColumns, ObjectIdField, choices_check
 
 from .records import ADDRESS_TYPES, PURPOSES, ROLES
 
@@ -11,7 +11,7 @@ def _choices(values: frozenset[str]) -> list[tuple[str, str]]:
     return [(value, value) for value in sorted(values)]
 
 
-class User(models.Model):
+class User(LegacyShapeColumns):
     id = ObjectIdField(primary_key=True)
     email = models.CharField(max_length=254, unique=True)
     password_hash = models.CharField(max_length=200)
@@ -37,7 +37,7 @@ class User(models.Model):
         return self.email
 
 
-class TempVerification(models.Model):
+class TempVerification(LegacyShapeColumns):
     id = ObjectIdField(primary_key=True)
     email = models.CharField(max_length=254, db_index=True)
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
@@ -55,7 +55,7 @@ class TempVerification(models.Model):
         return f"{self.purpose} for {self.email}"
 
 
-class TelegramSession(models.Model):
+class TelegramSession(LegacyShapeColumns):
     id = ObjectIdField(primary_key=True)
     telegram_user_id = models.BigIntegerField(db_index=True)
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
@@ -71,7 +71,7 @@ class TelegramSession(models.Model):
         return f"telegram {self.telegram_user_id}"
 
 
-class Address(models.Model):
+class Address(LegacyShapeColumns):
     id = ObjectIdField(primary_key=True)
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="addresses")
     address_type = models.CharField(max_length=10, choices=_choices(ADDRESS_TYPES))

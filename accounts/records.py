@@ -3,13 +3,15 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from cutover.records import LegacyShape
+
 ROLES = frozenset({"user", "admin", "moderator"})
 PURPOSES = frozenset({"email_verify", "password_reset", "telegram_link"})
 ADDRESS_TYPES = frozenset({"Home", "Work", "Shipping", "Billing", "Other"})
 
 
 @dataclass(frozen=True)
-class UserRecord:
+class UserRecord(LegacyShape):
     id: str
     email: str  # trimmed, lowercase
     password_hash: str  # bcrypt, kept as is
@@ -23,7 +25,7 @@ class UserRecord:
 
 
 @dataclass(frozen=True)
-class TempVerificationRecord:
+class TempVerificationRecord(LegacyShape):
     id: str
     email: str
     user_id: str | None
@@ -35,7 +37,7 @@ class TempVerificationRecord:
 
 
 @dataclass(frozen=True)
-class TelegramSessionRecord:
+class TelegramSessionRecord(LegacyShape):
     id: str
     telegram_user_id: int
     user_id: str | None
@@ -46,7 +48,7 @@ class TelegramSessionRecord:
 
 
 @dataclass(frozen=True)
-class AddressRecord:
+class AddressRecord(LegacyShape):
     id: str
     user_id: str
     address_type: str

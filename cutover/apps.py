@@ -1,3 +1,4 @@
+import decimal
 import logging
 
 from django.apps import AppConfig
@@ -12,6 +13,10 @@ class CutoverConfig(AppConfig):
 
     def ready(self) -> None:
         from escrow_project.mongo import mongo_store_label
+
+        # Money is exact: amounts have up to 13 integer and 18 decimal digits, more than Decimal's default
+        # 28-digit precision, so sums and balances would round. Threads started later copy DefaultContext.
+        decimal.DefaultContext.prec = decimal.getcontext().prec = 60
 
         postgres = "embedded (" + str(settings.DATA_DIR / "pg") + ")" if settings.EMBEDDED_POSTGRES else "DATABASE_URL"
         mongo = "embedded (" + mongo_store_label() + ")" if settings.EMBEDDED_MONGO else mongo_store_label()

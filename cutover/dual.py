@@ -83,7 +83,11 @@ class DualRepository:
         return result
 
     def _written(self, result: Any, method: str) -> list[tuple[str, str]]:
-        """(collection, id) of each record a write method returned."""
+        """(collection, id) of each record a write method returned. The return contract of every write
+        method: the record it changed, a list of them, or None / [] when it changed nothing (deleting a
+        record that is already gone is legal in every mode and mirrors nothing)."""
+        if result is None:
+            return []
         records = result if isinstance(result, list | tuple) else [result]
         written = []
         for record in records:

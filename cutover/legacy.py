@@ -13,7 +13,8 @@ from typing import Any
 
 from bson import Decimal128, ObjectId, tz_util
 
-_HEX24 = re.compile(r"^[0-9a-fA-F]{24}$")
+HEX24 = re.compile(r"^[0-9a-fA-F]{24}$")
+MONEY_PLACES = 18  # ETH amounts carry 18 decimals; the money columns keep exactly that many
 _UTC_ZONES = (UTC, tz_util.utc)  # pymongo's tz-aware dates carry bson's own UTC object
 
 
@@ -55,7 +56,7 @@ def object_id_hex(value: Any, field: str, *, optional: bool = False) -> str | No
         raise LegacyValueError(field, "an ObjectId", value)
     if isinstance(value, ObjectId):
         return str(value)
-    if isinstance(value, str) and _HEX24.match(value.strip()):
+    if isinstance(value, str) and HEX24.match(value.strip()):
         return value.strip().lower()
     raise LegacyValueError(field, "an ObjectId or 24 hex characters", value)
 
@@ -72,15 +73,20 @@ def legacy_datetime(value: Any, field: str, *, optional: bool = False) -> dateti
         if optional:
             return None
         raise LegacyValueError(field, "a date", value)
-    if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        moment = datetime.fromtimestamp(value / 1000, tz=UTC)
-    elif isinstance(value, str):
-        moment = _iso_datetime(value, field)
-    else:
-        raise LegacyValueError(field, "a date, ISO string or epoch milliseconds", value)
-    return truncate_ms(moment.astimezone(UTC))
+    try:
+        if isinstance(value, datetime):
+            moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            moment = datetime.fromtimestamp(value / 1000, tz=UTC)
+        elif isinstance(value, str):
+            moment = _iso_datetime(value, field)
+        else:  # bson's DatetimeMS (a date outside years 1-9999) lands here too
+            raise LegacyValueError(field, "a date, ISO string or epoch milliseconds", value)
+        return truncate_ms(moment.astimezone(UTC))
+    except (OverflowError, ValueError, OSError) as error:  # NaN, 10**17 ms, 9999-12-31T23:00-05:00
+        if isinstance(error, LegacyValueError):
+            raise
+        raise LegacyValueError(field, "a date between the years 1 and 9999", value) from None
 
 
 def _iso_datetime(value: str, field: str) -> datetime:
@@ -129,11 +135,27 @@ def legacy_enum(value: Any, field: str, allowed: frozenset[str], *, default: str
     raise LegacyValueError(field, f"one of {sorted(allowed)}", value)
 
 
-def legacy_text(value: Any, field: str, *, optional: bool = False) -> str:
-    if value is None:
-        if optional:
-            return ""
-        raise LegacyValueError(field, "a string", value)
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
+def legacy_text(value: Any, field: str) -> str:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise LegacyValueError(field, "text without NUL characters (PostgreSQL cannot store them)", value)
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     raise LegacyValueError(field, "a string", value)
+
+
+def plain_decimal(value: Decimal) -> Decimal:
+    """`value` without trailing fractional zeros (10.500000000000000000 -> 10.5; 100.00 -> 100): the
+    money columns pad every amount to 18 places, which is not how the amount was written."""
+    sign, digits, exponent = value.as_tuple()
+    if exponent >= 0 or not isinstance(exponent, int):
+        return value
+    zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    drop = min(zeros, -exponent)
+    return Decimal((sign, digits[: len(digits) - drop] or (0,), exponent + drop))
+
+
+def fits_places(value: Decimal, places: int) -> bool:
+    """True when `value` has at most `places` decimals once trailing zeros are dropped (exact, no rounding)."""
+    return plain_decimal(value).as_tuple().exponent >= -places

@@ -2,8 +2,14 @@
 
 The copy is always taken from the source store's *current* state, never from
 the write that triggered it, so a retried or reordered mirror is harmless.
+Copies of one record are serialized by a Postgres advisory lock taken *before*
+the source is read (the backfill takes the same lock before it re-reads a
+document whose row it is about to change): whichever copy runs last read the
+source last, so no copy can put an older state over a newer one, even in
+collections without an updatedAt to compare.
 """
 
+from django.db import connection, transaction
 from pymongo.errors import ConnectionFailure
 
 from .breaker import mongo_breaker
@@ -26,12 +32,25 @@ def mirror_record(domain: str, collection: str, record_id: str, target: str) -> 
     stores = backends(domain)
     source, sink = stores["postgres" if target == "mongo" else "mongo"], stores[target]
     try:
-        record = source.get_snapshot(collection, record_id)
-        if record is None:
-            sink.delete_snapshot(collection, record_id)
-        else:
-            sink.put_snapshot(record)
+        with transaction.atomic():
+            lock_record_copies(collection, [record_id])
+            record = source.get_snapshot(collection, record_id)
+            if record is None:
+                sink.delete_snapshot(collection, record_id)
+            else:
+                sink.put_snapshot(record)
     except ConnectionFailure:
         mongo_breaker.record_failure()
         raise
     mongo_breaker.record_success()
+
+
+def lock_record_copies(collection: str, record_ids: list[str]) -> None:
+    """Take the copy locks of these records until the end of the transaction (in id order, so two
+    lockers of overlapping sets cannot deadlock)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('copy:' || %s || ':' || id)) "
+            "FROM (SELECT unnest(%s::text[]) AS id ORDER BY 1) AS ids",
+            [collection, sorted(record_ids)],
+        )

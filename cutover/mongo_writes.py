@@ -1,57 +1,70 @@
-"""Write helpers every Mongo repository shares."""
+"""Write helpers every Mongo repository shares: compare-and-swap updates of the keys a write owns.
+
+Writes back to a legacy document never replace it: they read it, work out the
+update operators for the keys whose value changes (RecordMap.owned_update), and
+apply them guarded by the old values of exactly those keys. So a key no mapping
+knows is never touched, a concurrent writer's change is never overwritten
+unseen (the guard fails and the write is redone on the new state), and an older
+snapshot arriving late never makes the document older (the version check).
+"""
 
 from typing import Any
 
+from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
+from .recordmap import UNREADABLE, RecordMap
 
-def document_update(old: dict[str, Any], new: dict[str, Any], *, appendable: tuple[str, ...] = ()) -> dict:
-    """The update operators that turn `old` into `new`.
-
-    Arrays in `appendable` that only grew are extended with $push, as the
-    legacy app did, so a concurrent legacy writer's push is not clobbered.
-    """
-    sets: dict[str, Any] = {}
-    pushes: dict[str, Any] = {}
-    for key, value in new.items():
-        if key == "_id" or old.get(key) == value:
-            continue
-        previous = old.get(key) or []
-        if key in appendable and isinstance(value, list) and value[: len(previous)] == previous:
-            pushes[key] = {"$each": value[len(previous) :]}
-        else:
-            sets[key] = value
-    update: dict[str, Any] = {}
-    if sets:
-        update["$set"] = sets
-    if pushes:
-        update["$push"] = pushes
-    return update
+MAX_ATTEMPTS = 5
 
 
-def replace_unless_newer(collection, document: dict[str, Any], *, version_field: str = "updatedAt") -> bool:
-    """Upsert `document` unless the stored one has a later `version_field`.
-
-    This is what makes mirror writes idempotent and safe to reorder: an older
-    snapshot arriving late never overwrites a newer one. Returns True if written.
-    """
-    version = document[version_field]
-    result = collection.replace_one({"_id": document["_id"], version_field: {"$lte": version}}, document, upsert=True)
-    return bool(result.matched_count or result.upserted_id is not None)
+class KeptChanging(RuntimeError):
+    """A guarded write lost the race MAX_ATTEMPTS times in a row."""
 
 
-def replace_unless_newer_safe(collection, document: dict[str, Any], *, version_field: str = "updatedAt") -> bool:
-    """replace_unless_newer, also for stored documents whose version is missing or not a date."""
-    try:
-        return replace_unless_newer(collection, document, version_field=version_field)
-    except DuplicateKeyError:
-        stored = collection.find_one({"_id": document["_id"]}, {version_field: 1}) or {}
-        stored_version = stored.get(version_field)
-        if _comparable(stored_version, document[version_field]) and stored_version > document[version_field]:
-            return False  # the stored copy is newer: keep it
-        collection.replace_one({"_id": document["_id"]}, document, upsert=True)
+def id_candidates(record_id: str, legacy_id: str | None = None) -> list[Any]:
+    """The `_id`s a record's document may have: its legacy string when known, else the ObjectId or the
+    24-hex string in either case (legacy documents hold both forms)."""
+    if legacy_id is not None:
+        return [legacy_id]
+    return [ObjectId(record_id), record_id, record_id.upper()]
+
+
+def locate(collection, record_id: str, legacy_id: str | None = None) -> dict | None:
+    """The document of `record_id`. When an ObjectId and a string `_id` both normalize to it, the
+    ObjectId one is the record (what Mongoose's findById reads); the other is an id clash that the
+    backfill rejects and verify reports, never merged into it."""
+    candidates = id_candidates(record_id, legacy_id)
+    found = list(collection.find({"_id": {"$in": candidates}}).limit(len(candidates)))
+    found.sort(key=lambda doc: not isinstance(doc["_id"], ObjectId))
+    return found[0] if found else None
+
+
+def stored_is_newer(record_map: RecordMap, stored: dict, record: Any) -> bool:
+    if not record_map.version_field:
+        return False
+    stored_version = record_map.stored_values(stored)[record_map.version_field]
+    ours = getattr(record, record_map.version_field)
+    return stored_version is not UNREADABLE and stored_version is not None and stored_version > ours
+
+
+def guarded(stored: dict, update: dict) -> dict:
+    """A filter that matches only while every key about to change still holds what we read."""
+    guard: dict[str, Any] = {"_id": stored["_id"]}
+    for key in [*update.get("$set", {}), *update.get("$unset", {})]:
+        guard[key] = stored.get(key, {"$exists": False})
+    for key in update.get("$push", {}):  # $push is only used on a stored array that only grew
+        guard[key] = {"$size": len(stored[key])}
+    return guard
+
+
+def is_id_duplicate(error: DuplicateKeyError) -> bool | None:
+    """True for a clash on `_id`, False for another unique index, None when the error does not say (a
+    stand-in such as mongomock omits keyPattern; the caller then looks the document up again)."""
+    pattern = (error.details or {}).get("keyPattern")
+    if pattern:
+        return list(pattern) == ["_id"]
+    message = str((error.details or {}).get("errmsg") or error)
+    if "index: _id_ " in message:
         return True
-
-
-def _comparable(stored: Any, ours: Any) -> bool:
-    return type(stored) is type(ours) or (hasattr(stored, "tzinfo") and hasattr(ours, "tzinfo"))
+    return False if " index: " in message else None

@@ -4,7 +4,7 @@ A domain port (an ABC in `<app>/repositories/base.py`) subclasses
 StoreRepository, names its RecordMaps, and sorts each public method into
 WRITE_METHODS or READ_METHODS; the dual wrapper routes by that. A write method
 returns the record it changed, or a list of them in the order they were written,
-which names what to mirror and in which order.
+which names what to mirror and in which order; None or [] when it changed nothing.
 The use cases are written once in the port on the primitives below; the
 backends (cutover.backends.mongo / .postgres) supply the primitives.
 """

@@ -7,24 +7,60 @@ attnames are the record field names, so rows need no second table.
 
 Reading a legacy document normalizes the shapes SCHEMA.md lists (id strings,
 date shapes, money types, enum case) and raises LegacyValueError, naming the
-field, for anything it cannot.
+field, for anything it cannot. What the map does not own (unknown keys, a string
+`_id`) rides along on the record (cutover.records.LegacyShape), so writing a
+record back restores it: see `to_document` (a whole new document) and
+`owned_update` (the update operators for a stored one, which touch only the keys
+whose value changed and never a key the map does not own).
 """
 
 import copy
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from bson import Decimal128
+from bson import Decimal128, ObjectId, json_util
 
 from . import legacy
 
 _REQUIRED = object()
+UNREADABLE = object()  # a stored value that does not parse: differs from every record value
+
+# Free-form legacy values (a notification's `data`) keep their BSON types through Postgres as relaxed
+# Extended JSON: {"$oid": …}, {"$date": …}, {"$numberDecimal": …}; plain JSON values stay plain.
+_RELAXED = json_util.JSONOptions(json_mode=json_util.JSONMode.RELAXED, tz_aware=True, tzinfo=legacy.UTC)
+# Unknown keys keep every BSON type exactly (int32 vs int64, double vs int) as canonical Extended JSON.
+_CANONICAL = json_util.JSONOptions(
+    json_mode=json_util.JSONMode.CANONICAL,
+    tz_aware=True,
+    tzinfo=legacy.UTC,
+    datetime_conversion=json_util.DatetimeConversion.DATETIME_AUTO,
+)
 
 
 def _money_dump(value: Decimal | None) -> Decimal128 | None:
-    return None if value is None else Decimal128(str(value))
+    return None if value is None else Decimal128(str(legacy.plain_decimal(value)))
+
+
+def _json_parse(value: Any, name: str) -> Any:
+    try:
+        return json.loads(json_util.dumps(value, json_options=_RELAXED))
+    except (TypeError, ValueError) as error:
+        raise legacy.LegacyValueError(name, "a value Extended JSON can hold", value) from error
+
+
+def _json_dump(value: Any) -> Any:
+    return json_util.loads(json.dumps(value), json_options=_RELAXED)
+
+
+def encode_legacy_fields(extras: dict[str, Any]) -> str | None:
+    return json_util.dumps(extras, json_options=_CANONICAL) if extras else None
+
+
+def decode_legacy_fields(text: str | None) -> dict[str, Any]:
+    return json_util.loads(text, json_options=_CANONICAL) if text else {}
 
 
 @dataclass(frozen=True)
@@ -42,7 +78,7 @@ def enum(allowed: frozenset[str]) -> Kind:
     lowered = frozenset(canonical)
 
     def parse(value: Any, name: str) -> str:
-        if value in allowed:  # already canonical: the common case
+        if value.__class__ is str and value in allowed:  # already canonical: the common case
             return value
         return canonical[legacy.legacy_enum(value, name, lowered)]
 
@@ -50,12 +86,15 @@ def enum(allowed: frozenset[str]) -> Kind:
 
 
 def money(*, minimum: Decimal | None = None, maximum: Decimal = Decimal("1e12")) -> Kind:
-    """Money that must lie in [minimum, maximum]: negative or absurd legacy amounts are refused."""
+    """Money that must lie in [minimum, maximum] (negative or absurd legacy amounts are refused) and fit
+    the money columns exactly: more than MONEY_PLACES decimals would be rounded, so it is refused too."""
 
     def parse(value: Any, name: str) -> Decimal:
         amount = legacy.legacy_money(value, name)
         if (minimum is not None and amount < minimum) or abs(amount) > maximum:
             raise legacy.LegacyValueError(name, f"an amount between {minimum} and {maximum}", value)
+        if not legacy.fits_places(amount, legacy.MONEY_PLACES):
+            raise legacy.LegacyValueError(name, f"at most {legacy.MONEY_PLACES} decimal places (exactly)", value)
         return amount
 
     return Kind("money", parse, _money_dump)
@@ -85,6 +124,10 @@ def _int(value: Any, name: str) -> int:
     raise legacy.LegacyValueError(name, "an integer", value)
 
 
+def _text(value: Any, name: str) -> str:
+    return legacy.legacy_text(value, name)
+
+
 def _email(value: Any, name: str) -> str:
     text = legacy.legacy_text(value, name).strip().lower()
     if "@" not in text:
@@ -96,11 +139,11 @@ OBJECT_ID = Kind("object_id", lambda v, n: legacy.object_id_hex(v, n), legacy.to
 DATETIME = Kind("datetime", lambda v, n: legacy.legacy_datetime(v, n))
 MONEY = money()
 TELEGRAM_ID = Kind("telegram_id", lambda v, n: legacy.legacy_text(v, n).strip(), _telegram_id_dump)
-TEXT = Kind("text", lambda v, n: legacy.legacy_text(v, n))
+TEXT = Kind("text", _text)
 INT = Kind("int", _int)
 BOOL = Kind("bool", _bool)
 EMAIL = Kind("email", _email)
-JSON = Kind("json", lambda v, n: v)  # free-form legacy data, kept as is
+JSON = Kind("json", _json_parse, _json_dump)  # free-form legacy data, every BSON type kept
 
 
 @dataclass(frozen=True)
@@ -111,15 +154,6 @@ class Field:
     optional: bool = False  # missing or null reads as None
     default: Any = _REQUIRED  # missing or null reads as this
 
-    def read(self, doc: dict[str, Any]) -> Any:
-        value = doc.get(self.key)
-        if value is None or (value.__class__ is str and value == "" and self.kind is not TEXT):
-            if self.optional:
-                return None
-            if self.default is not _REQUIRED:
-                return copy.copy(self.default)  # never share a mutable default between records
-        return self.kind.parse(value, self.key)
-
 
 @dataclass(frozen=True)
 class Composite:
@@ -128,6 +162,7 @@ class Composite:
     plain columns named like the record fields."""
 
     names: tuple[str, ...]
+    keys: tuple[str, ...]  # the legacy keys it reads and writes
     read: Callable[[dict[str, Any]], dict[str, Any]]  # legacy document -> {record field: value}
     write: Callable[[Any], dict[str, Any]]  # record -> legacy keys and values
 
@@ -154,15 +189,18 @@ class RecordMap:
     insert_only: bool = False  # never updated once written (ledger)
     _by_name: dict = field(default=None, compare=False, repr=False)
     _plan: tuple = field(default=(), compare=False, repr=False)
+    _owned_keys: frozenset = field(default=frozenset(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {f.name: f for f in self.fields})
-        # Field.read, unrolled into tuples: the same rules without a method call per field.
+        # The per-field rules, unrolled into tuples: no method call per field in the backfill's hot loop.
         object.__setattr__(
             self,
             "_plan",
             tuple((f.name, f.key, f.kind.parse, f.optional, f.default, f.kind is TEXT) for f in self.fields),
         )
+        owned = {f.key for f in self.fields} | {k for c in self.composites for k in c.keys}
+        object.__setattr__(self, "_owned_keys", frozenset(owned | {c.key for c in self.children}))
 
     def field(self, name: str) -> Field:
         try:
@@ -170,8 +208,20 @@ class RecordMap:
         except KeyError:
             raise KeyError(f"{self.record_type.__name__} has no mapped field {name!r}") from None
 
+    @property
+    def is_child(self) -> bool:
+        return not self.collection
+
     def from_document(self, doc: dict[str, Any]) -> Any:
-        values = {}
+        return self.record_type(**self._values(doc, lenient=False))
+
+    def stored_values(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """What `from_document` would read, field by field; a value that does not parse is UNREADABLE
+        instead of an error (a mirror write compares a possibly dirty stored document with a record)."""
+        return self._values(doc, lenient=True)
+
+    def _values(self, doc: dict[str, Any], *, lenient: bool) -> dict[str, Any]:
+        values: dict[str, Any] = {}
         for name, key, parse, optional, default, keeps_empty_text in self._plan:  # the backfill's hot loop
             value = doc.get(key)
             if value is None or (not keeps_empty_text and value.__class__ is str and value == ""):
@@ -179,27 +229,89 @@ class RecordMap:
                     values[name] = None
                     continue
                 if default is not _REQUIRED:
-                    values[name] = copy.copy(default)
+                    values[name] = copy.copy(default)  # never share a mutable default between records
                     continue
-            values[name] = parse(value, key)
+                if name == "created_at" and (created := _id_time(doc)) is not None:
+                    # Mongoose-era documents without createdAt: the ObjectId holds the creation second.
+                    values[name] = created
+                    continue
+            try:
+                values[name] = parse(value, key)
+            except legacy.LegacyValueError:
+                if not lenient:
+                    raise
+                values[name] = UNREADABLE
         for composite in self.composites:
-            values |= composite.read(doc)
+            values |= _read_composite(composite, doc, lenient)
         for child in self.children:
-            items = doc.get(child.key) or []
-            if not isinstance(items, list):
-                raise legacy.LegacyValueError(child.key, "an array", items)
-            values[child.name] = tuple(_child_record(child, item, index) for index, item in enumerate(items))
+            values[child.name] = _read_children(child, doc.get(child.key), lenient)
         if self.version_field and values.get(self.version_field) is None:
             values[self.version_field] = values.get("created_at")
-        return self.record_type(**values)
+        values["legacy_fields"] = encode_legacy_fields({k: v for k, v in doc.items() if k not in self._owned_keys})
+        if not self.is_child:
+            identity = doc.get("_id")
+            values["legacy_id"] = identity if identity.__class__ is str else None
+        return values
 
     def to_document(self, record: Any) -> dict[str, Any]:
-        doc = {f.key: _dump(f, getattr(record, f.name)) for f in self.fields}
+        """The whole legacy document of `record`: its `_id` in its legacy type, the mapped keys (absent
+        values omitted, as Mongoose did), and the keys the map does not own, as they were."""
+        doc = {} if self.is_child else {"_id": self.document_id(record)}
+        for f in self.fields:
+            value = getattr(record, f.name)
+            if value is not None and f.key != "_id":
+                doc[f.key] = f.kind.dump(value)
         for composite in self.composites:
             doc |= composite.write(record)
         for child in self.children:
             doc[child.key] = [child.map.to_document(item) for item in getattr(record, child.name)]
+        for key, value in decode_legacy_fields(record.legacy_fields).items():
+            doc.setdefault(key, value)
         return doc
+
+    @staticmethod
+    def document_id(record: Any) -> ObjectId | str:
+        """The `_id` of `record`'s document: the legacy string when it was one, else the ObjectId."""
+        return record.legacy_id if record.legacy_id is not None else ObjectId(record.id)
+
+    def owned_update(self, stored: dict[str, Any], record: Any) -> dict[str, Any]:
+        """The update operators that make the stored document read as `record`.
+
+        Only keys whose value differs are written; a key the map does not own is never touched, and a
+        key whose value is already right keeps its stored form and BSON type. An absent value is
+        unset (Mongoose omitted absent fields). An embedded array that only grew gets $push, as the
+        legacy app did, so a concurrent legacy push is not clobbered."""
+        now = self.stored_values(stored)
+        sets: dict[str, Any] = {}
+        unsets: dict[str, str] = {}
+        pushes: dict[str, Any] = {}
+        for f in self.fields:
+            want = getattr(record, f.name)
+            if f.key == "_id" or now[f.name] == want:
+                continue
+            if want is None:
+                if f.key in stored:
+                    unsets[f.key] = ""
+            else:
+                sets[f.key] = f.kind.dump(want)
+        for composite in self.composites:
+            if any(now[name] != getattr(record, name) for name in composite.names):
+                sets |= composite.write(record)
+        for child in self.children:
+            old, new = now[child.name], getattr(record, child.name)
+            if old == new:
+                continue
+            grown = old is not UNREADABLE and isinstance(stored.get(child.key), list) and new[: len(old)] == old
+            items = [child.map.to_document(item) for item in new[len(old) if grown else 0 :]]
+            if grown:
+                pushes[child.key] = {"$each": items}
+            else:
+                sets[child.key] = items
+        update: dict[str, Any] = {}
+        for operator, keys in (("$set", sets), ("$unset", unsets), ("$push", pushes)):
+            if keys:
+                update[operator] = keys
+        return update
 
     def from_row(self, row: Any) -> Any:
         """`row` with its children prefetched under each Child.name."""
@@ -214,11 +326,41 @@ class RecordMap:
     @property
     def column_names(self) -> list[str]:
         """Record fields stored as columns of the Postgres row (children have their own tables)."""
-        return [f.name for f in self.fields] + [name for c in self.composites for name in c.names]
+        mapped = [f.name for f in self.fields] + [name for c in self.composites for name in c.names]
+        return mapped + list(LEGACY_COLUMNS_OF_CHILD if self.is_child else LEGACY_COLUMNS)
 
 
-def _dump(field_: Field, value: Any) -> Any:
-    return None if value is None else field_.kind.dump(value)
+LEGACY_COLUMNS = ("legacy_id", "legacy_fields")
+LEGACY_COLUMNS_OF_CHILD = ("legacy_fields",)
+
+
+def _id_time(doc: dict[str, Any]) -> Any:
+    identity = doc.get("_id")
+    if isinstance(identity, str) and legacy.HEX24.match(identity.strip()):
+        identity = ObjectId(identity.strip())
+    return identity.generation_time if isinstance(identity, ObjectId) else None
+
+
+def _read_composite(composite: Composite, doc: dict[str, Any], lenient: bool) -> dict[str, Any]:
+    try:
+        return composite.read(doc)
+    except legacy.LegacyValueError:
+        if not lenient:
+            raise
+        return dict.fromkeys(composite.names, UNREADABLE)
+
+
+def _read_children(child: Child, items: Any, lenient: bool) -> Any:
+    try:
+        if not items:  # missing, null or empty: no children
+            return ()
+        if not isinstance(items, list):
+            raise legacy.LegacyValueError(child.key, "an array", items)
+        return tuple(_child_record(child, item, index) for index, item in enumerate(items))
+    except legacy.LegacyValueError:
+        if not lenient:
+            raise
+        return UNREADABLE
 
 
 def _child_record(child: Child, item: Any, index: int) -> Any:

@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from cutover.fields import ObjectIdField, choices_check
+from cutover.fields import LegacyFieldsColumn, LegacyShapeColumns, ObjectIdField, choices_check
 
 from .records import PRIORITIES, REASONS, STATUSES
 
@@ -11,7 +11,7 @@ def _choices(values: frozenset[str]) -> list[tuple[str, str]]:
     return [(value, value.replace("_", " ")) for value in sorted(values)]
 
 
-class Dispute(models.Model):
+class Dispute(LegacyShapeColumns):
     id = ObjectIdField(primary_key=True)
     purchase_request = models.ForeignKey("marketplace.PurchaseRequest", on_delete=models.PROTECT, related_name="+")
     payment = models.ForeignKey("payments.Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -42,7 +42,7 @@ class Dispute(models.Model):
         return f"dispute {self.id} ({self.status})"
 
 
-class DisputeTimelineEntry(models.Model):
+class DisputeTimelineEntry(LegacyFieldsColumn):
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="timeline")
     position = models.PositiveIntegerField()  # index in the legacy embedded array
     at = models.DateTimeField()
@@ -61,7 +61,7 @@ class DisputeTimelineEntry(models.Model):
         return f"{self.dispute_id}#{self.position} {self.action}"
 
 
-class DisputeEvidence(models.Model):
+class DisputeEvidence(LegacyFieldsColumn):
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="evidence")
     position = models.PositiveIntegerField()
     url = models.TextField()

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from cutover.records import LegacyShape
+
 REASONS = frozenset({"not_received", "not_as_described", "payment_issue", "fraud", "other"})
 STATUSES = frozenset({"open", "under_review", "awaiting_response", "resolved_buyer", "resolved_seller", "closed"})
 OUTCOMES = frozenset({"resolved_buyer", "resolved_seller", "closed"})
@@ -10,7 +12,7 @@ PRIORITIES = frozenset({"low", "medium", "high", "urgent"})
 
 
 @dataclass(frozen=True)
-class TimelineEntry:
+class TimelineEntry(LegacyShape):
     at: datetime
     actor_id: str | None
     action: str  # "created", "status_changed", or a legacy action kept as is
@@ -20,7 +22,7 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True)
-class Evidence:
+class Evidence(LegacyShape):
     url: str
     uploaded_by_id: str | None
     at: datetime
@@ -40,7 +42,7 @@ class DisputeDraft:
 
 
 @dataclass(frozen=True)
-class DisputeRecord:
+class DisputeRecord(LegacyShape):
     id: str
     purchase_request_id: str
     payment_id: str | None

@@ -4,18 +4,16 @@ trigger that rejects UPDATE, DELETE and TRUNCATE (see there for TRUNCATE)."""
 from django.db import models
 from django.db.models import Q
 
-from cutover.fields import ObjectIdField, choices_check
+from cutover.fields import MONEY, LegacyShapeColumns, ObjectIdField, choices_check
 
 from .records import DIRECTIONS, ENTRY_TYPES
-
-MONEY = {"max_digits": 28, "decimal_places": 8}
 
 
 def _choices(values: frozenset[str]) -> list[tuple[str, str]]:
     return [(value, value) for value in sorted(values)]
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(LegacyShapeColumns):
     id = ObjectIdField(primary_key=True)
     payment = models.ForeignKey("payments.Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")

@@ -4,12 +4,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from cutover.records import LegacyShape
+
 ENTRY_TYPES = frozenset({"deposit", "hold", "release", "refund", "fee", "payout", "adjustment"})
 DIRECTIONS = frozenset({"credit", "debit"})
 
 
 @dataclass(frozen=True)
-class LedgerEntryRecord:
+class LedgerEntryRecord(LegacyShape):
     id: str
     payment_id: str | None
     user_id: str

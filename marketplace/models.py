@@ -2,18 +2,16 @@
 
 from django.db import models
 
-from cutover.fields import ObjectIdField, choices_check
+from cutover.fields import MONEY, LegacyShapeColumns, ObjectIdField, choices_check
 
 from .records import OFFER_STATUSES, REQUEST_STATUSES
-
-MONEY = {"max_digits": 28, "decimal_places": 8}
 
 
 def _choices(values: frozenset[str]) -> list[tuple[str, str]]:
     return [(value, value) for value in sorted(values)]
 
 
-class Category(models.Model):
+class Category(LegacyShapeColumns):
     id = ObjectIdField(primary_key=True)
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
@@ -29,7 +27,7 @@ class Category(models.Model):
         return self.name
 
 
-class SellerOffer(models.Model):
+class SellerOffer(LegacyShapeColumns):
     id = ObjectIdField(primary_key=True)
     seller = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
@@ -53,7 +51,7 @@ class SellerOffer(models.Model):
         return self.title
 
 
-class PurchaseRequest(models.Model):
+class PurchaseRequest(LegacyShapeColumns):
     id = ObjectIdField(primary_key=True)
     buyer = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     seller = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -84,7 +82,7 @@ class PurchaseRequest(models.Model):
         return self.title
 
 
-class RequestTemplate(models.Model):
+class RequestTemplate(LegacyShapeColumns):
     id = ObjectIdField(primary_key=True)
     owner = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from cutover.records import LegacyShape
+
 OFFER_STATUSES = frozenset({"active", "paused", "archived"})
 REQUEST_STATUSES = frozenset({"open", "accepted", "funded", "delivered", "completed", "cancelled", "disputed"})
 # Which status may follow which; `disputed` can come from any live state and go back to it.
@@ -19,7 +21,7 @@ REQUEST_TRANSITIONS = {
 
 
 @dataclass(frozen=True)
-class CategoryRecord:
+class CategoryRecord(LegacyShape):
     id: str
     name: str
     slug: str
@@ -29,7 +31,7 @@ class CategoryRecord:
 
 
 @dataclass(frozen=True)
-class SellerOfferRecord:
+class SellerOfferRecord(LegacyShape):
     id: str
     seller_id: str
     category_id: str
@@ -43,7 +45,7 @@ class SellerOfferRecord:
 
 
 @dataclass(frozen=True)
-class PurchaseRequestRecord:
+class PurchaseRequestRecord(LegacyShape):
     id: str
     buyer_id: str
     seller_id: str | None
@@ -61,7 +63,7 @@ class PurchaseRequestRecord:
 
 
 @dataclass(frozen=True)
-class RequestTemplateRecord:
+class RequestTemplateRecord(LegacyShape):
     id: str
     owner_id: str
     category_id: str

@@ -1,9 +1,9 @@
 from django.db import models
 
-from cutover.fields import ObjectIdField
+from cutover.fields import LegacyShapeColumns, ObjectIdField
 
 
-class Notification(models.Model):
+class Notification(LegacyShapeColumns):
     id = ObjectIdField(primary_key=True)
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
     type = models.CharField(max_length=60)

@@ -1,12 +1,14 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from cutover.records import LegacyShape
+
 # How long a notification lives (the legacy TTL index on createdAt); older ones are never read.
 RETENTION = timedelta(days=90)
 
 
 @dataclass(frozen=True)
-class NotificationRecord:
+class NotificationRecord(LegacyShape):
     id: str
     user_id: str
     type: str

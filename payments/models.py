@@ -8,18 +8,16 @@ at them (SCHEMA.md's order), so a foreign key would refuse the backfill.
 from django.db import models
 from django.db.models import Q
 
-from cutover.fields import ObjectIdField, choices_check
+from cutover.fields import MONEY, LegacyShapeColumns, ObjectIdField, choices_check
 
 from .records import CURRENCIES, DESTINATION_STATUSES, NETWORKS, PAYMENT_STATUSES, SELLER_REF_KINDS
-
-MONEY = {"max_digits": 28, "decimal_places": 8}
 
 
 def _choices(values: frozenset[str]) -> list[tuple[str, str]]:
     return [(value, value) for value in sorted(values)]
 
 
-class Payment(models.Model):
+class Payment(LegacyShapeColumns):
     id = ObjectIdField(primary_key=True)
     purchase_request = models.ForeignKey("marketplace.PurchaseRequest", on_delete=models.PROTECT, related_name="+")
     buyer = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
@@ -47,7 +45,7 @@ class Payment(models.Model):
         return f"payment {self.id} {self.amount} {self.currency} ({self.status})"
 
 
-class DerivedDestination(models.Model):
+class DerivedDestination(LegacyShapeColumns):
     id = ObjectIdField(primary_key=True)
     purchase_request = models.ForeignKey("marketplace.PurchaseRequest", on_delete=models.PROTECT, related_name="+")
     address = models.CharField(max_length=120)

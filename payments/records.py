@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from cutover.records import LegacyShape
+
 CURRENCIES = frozenset({"USDT", "USDC", "BTC", "ETH", "TRX"})
 NETWORKS = frozenset({"tron", "ethereum", "bitcoin", "polygon"})
 PAYMENT_STATUSES = frozenset({"pending", "confirming", "confirmed", "released", "refunded", "failed"})
@@ -12,7 +14,7 @@ SELLER_REF_KINDS = frozenset({"user", "offer", "external"})
 
 
 @dataclass(frozen=True)
-class PaymentRecord:
+class PaymentRecord(LegacyShape):
     id: str
     purchase_request_id: str
     buyer_id: str
@@ -37,7 +39,7 @@ class SellerRef:
 
 
 @dataclass(frozen=True)
-class DestinationRecord:
+class DestinationRecord(LegacyShape):
     id: str
     purchase_request_id: str
     address: str

@@ -1,9 +1,9 @@
 from django.db import models
 
-from cutover.fields import ObjectIdField
+from cutover.fields import LegacyFieldsColumn, LegacyShapeColumns, ObjectIdField
 
 
-class TrezorAccount(models.Model):
+class TrezorAccount(LegacyShapeColumns):
     id = ObjectIdField(primary_key=True)
     user = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     label = models.CharField(max_length=200, blank=True)
@@ -20,7 +20,7 @@ class TrezorAccount(models.Model):
         return self.label or self.xpub[:16]
 
 
-class TrezorDerivedAddress(models.Model):
+class TrezorDerivedAddress(LegacyFieldsColumn):
     account = models.ForeignKey(TrezorAccount, on_delete=models.CASCADE, related_name="derived_addresses")
     position = models.PositiveIntegerField()  # place in the legacy embedded array
     index = models.PositiveIntegerField()  # the derivation index

@@ -3,9 +3,11 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from cutover.records import LegacyShape
+
 
 @dataclass(frozen=True)
-class DerivedAddress:
+class DerivedAddress(LegacyShape):
     index: int
     address: str
     path: str
@@ -13,7 +15,7 @@ class DerivedAddress:
 
 
 @dataclass(frozen=True)
-class TrezorAccountRecord:
+class TrezorAccountRecord(LegacyShape):
     id: str
     user_id: str | None
     label: str

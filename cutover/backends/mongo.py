@@ -15,11 +15,9 @@ from pymongo.errors import DuplicateKeyError
 from escrow_project.mongo import mongo_database
 
 from ..filters import Between, Filters, Gt, In, Lt
-from ..mongo_writes import document_update, replace_unless_newer_safe
+from ..mongo_writes import MAX_ATTEMPTS, KeptChanging, guarded, is_id_duplicate, locate, stored_is_newer
 from ..recordmap import RecordMap
 from .errors import ImmutableRecordConflict, RecordNotFound, UniqueConflict
-
-_MAX_RETRIES = 5
 
 
 class MongoBackend:
@@ -31,24 +29,35 @@ class MongoBackend:
 
     # --- sync primitives (cutover.mirror, backfill, purges) -------------------
     def get_snapshot(self, collection: str, record_id: str) -> Any | None:
-        record_map = self._map_of_collection(collection)
-        doc = self.database[collection].find_one({"_id": _oid(record_id)})
-        return record_map.from_document(doc) if doc else None
+        doc = locate(self.database[collection], record_id)
+        return self._map_of_collection(collection).from_document(doc) if doc else None
 
     def put_snapshot(self, record: Any) -> None:
+        """Make the stored document read as `record`: a new document in the legacy shape (its legacy
+        `_id` type and unknown keys restored), or only the changed keys of the stored one."""
         record_map = self._map(type(record))
         collection = self.database[record_map.collection]
-        doc = record_map.to_document(record)
-        if record_map.insert_only:
-            self._insert_once(record_map, collection, doc, record)
-        elif record_map.version_field:
-            version_key = record_map.field(record_map.version_field).key
-            replace_unless_newer_safe(collection, doc, version_field=version_key)
-        else:
-            collection.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+        for _ in range(MAX_ATTEMPTS):
+            stored = locate(collection, record.id, record.legacy_id)
+            if stored is None:
+                if self._inserted(record_map, collection, record):
+                    return
+                continue  # another writer created it meanwhile: compare with theirs
+            if record_map.insert_only:
+                if record_map.from_document(stored) != record:
+                    raise ImmutableRecordConflict(record_map.collection, record.id)
+                return
+            if stored_is_newer(record_map, stored, record):
+                return  # an older snapshot arriving late never makes the document older
+            update = record_map.owned_update(stored, record)
+            if not update or collection.update_one(guarded(stored, update), update).matched_count:
+                return
+        raise KeptChanging(f"{record_map.collection} {record.id} kept changing under us; gave up")
 
     def delete_snapshot(self, collection: str, record_id: str) -> None:
-        self.database[collection].delete_one({"_id": _oid(record_id)})
+        doc = locate(self.database[collection], record_id)
+        if doc is not None:
+            self.database[collection].delete_one({"_id": doc["_id"]})
 
     def purge_batch(self, collection: str, field: str, before: Any, limit: int, after: Any = None) -> tuple[int, Any]:
         key = self._map_of_collection(collection).field(field).key
@@ -79,28 +88,22 @@ class MongoBackend:
 
     def _insert(self, record: Any) -> None:
         record_map = self._map(type(record))
-        try:
-            self.database[record_map.collection].insert_one(record_map.to_document(record))
-        except DuplicateKeyError as error:
-            raise UniqueConflict(f"{record_map.collection}: {error}") from error
+        if not self._inserted(record_map, self.database[record_map.collection], record):
+            raise UniqueConflict(f"{record_map.collection}: _id {record.id} already exists")
 
     def _update(self, record_type: type, record_id: str, change: Callable[[Any], Any]) -> Any:
         """Read, change, and write back only the changed keys, guarded by their old values (compare-and-swap)."""
         record_map = self._map(record_type)
         collection = self.database[record_map.collection]
-        appendable = tuple(child.key for child in record_map.children)
-        for _ in range(_MAX_RETRIES):
-            doc = collection.find_one({"_id": _oid(record_id)})
-            if doc is None:
+        for _ in range(MAX_ATTEMPTS):
+            stored = locate(collection, record_id)
+            if stored is None:
                 raise RecordNotFound(record_type, record_id)
-            before = record_map.from_document(doc)
-            after = change(before)
-            update = document_update(
-                record_map.to_document(before), record_map.to_document(after), appendable=appendable
-            )
-            if not update or collection.update_one(_guard(doc, update), update).matched_count:
+            after = change(record_map.from_document(stored))
+            update = record_map.owned_update(stored, after)
+            if not update or collection.update_one(guarded(stored, update), update).matched_count:
                 return after
-        raise RuntimeError(f"{record_type.__name__} {record_id} kept changing under us; gave up")
+        raise KeptChanging(f"{record_type.__name__} {record_id} kept changing under us; gave up")
 
     def _delete(self, record_type: type, record_id: str) -> None:
         self.delete_snapshot(self._map(record_type).collection, record_id)
@@ -119,18 +122,19 @@ class MongoBackend:
     # --- helpers -------------------------------------------------------------
 
     @staticmethod
-    def _insert_once(record_map: RecordMap, collection, doc: dict, record: Any) -> None:
-        stored = collection.find_one({"_id": doc["_id"]})
-        if stored is None:
-            collection.insert_one(doc)
-        elif record_map.from_document(stored) != record:
-            raise ImmutableRecordConflict(record_map.collection, str(doc["_id"]))
-
-
-def _oid(record_id: str):
-    from ..legacy import to_object_id
-
-    return to_object_id(record_id)
+    def _inserted(record_map: RecordMap, collection, record: Any) -> bool:
+        """Insert `record`'s whole document; False when its `_id` exists already. A clash on another
+        unique index is a UniqueConflict, never mistaken for a race on the `_id`."""
+        try:
+            collection.insert_one(record_map.to_document(record))
+            return True
+        except DuplicateKeyError as error:
+            on_id = is_id_duplicate(error)
+            if on_id is None:  # the error does not say which index: is the _id there now?
+                on_id = locate(collection, record.id, record.legacy_id) is not None
+            if on_id:
+                return False
+            raise UniqueConflict(f"{record_map.collection}: {error}") from error
 
 
 def _query(record_map: RecordMap, filters: Filters) -> dict:
@@ -158,13 +162,3 @@ def _value(field, value: Any) -> Any:
 def _sort_key(record_map: RecordMap, name: str) -> tuple[str, int]:
     direction = DESCENDING if name.startswith("-") else ASCENDING
     return record_map.field(name.lstrip("-")).key, direction
-
-
-def _guard(doc: dict, update: dict) -> dict:
-    """Match only if every key about to change still holds what we read."""
-    guard = {"_id": doc["_id"]}
-    for key in update.get("$set", {}):
-        guard[key] = doc.get(key)
-    for key in update.get("$push", {}):
-        guard[key] = {"$size": len(doc.get(key) or [])}
-    return guard

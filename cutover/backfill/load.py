@@ -11,8 +11,20 @@ table, then one INSERT ... ON CONFLICT.
   parents that were written.
 - A document whose parent row is missing is an orphan; any other row the
   database refuses is isolated by retrying its batch one row at a time.
+- Identity: a document whose id is held by a row of another document (an
+  ObjectId `_id` and a string `_id` that normalize to the same 24 hex) is an
+  id clash, rejected; the two are never merged into one row.
+- Never revert newer data, in any collection, versioned or not:
+  * while Mongo leads (`mongo`, `dual_mongo_primary`), a row about to change is
+    first locked with the same per-record copy lock the mirror takes, then its
+    document is read again: a mirror of a newer write either ran before (and
+    the fresh read includes that write) or waits and runs after us;
+  * while Postgres leads (`dual`, `postgres`), existing rows are never written
+    from Mongo, and a record with a mirror write still pending (Mongo is behind
+    for it: an update or a delete not copied yet) is left alone.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +33,7 @@ from django.db import DataError, IntegrityError, connection, models, transaction
 from psycopg.types.json import Jsonb
 
 from ..filters import In
+from ..mirror import lock_record_copies
 from ..recordmap import Child
 from ..registry import DomainSpec
 
@@ -36,8 +49,13 @@ class LoadResult:
 
 
 class TableLoader:
-    def __init__(self, spec: DomainSpec, collection: str):
+    """Loads one collection's records. `reread` (records -> their documents' records as they are now)
+    refreshes rows about to change while Mongo leads; while Postgres leads, the loader only inserts."""
+
+    def __init__(self, spec: DomainSpec, collection: str, *, reread: Callable[[list[Any]], list[Any]] | None = None):
         self.spec = spec
+        self.reread = reread
+        self.postgres_leads = False
         self.map = spec.record_map(collection)
         self.model = spec.postgres_model(collection)
         self.table = self.model._meta.db_table
@@ -47,7 +65,11 @@ class TableLoader:
 
     def load(self, records: list[Any]) -> LoadResult:
         result = LoadResult()
+        self.postgres_leads = postgres_leads(self.spec.name)  # per batch: the mode may move during a run
         records = self.without_orphans(records, result)
+        records = self.without_id_clashes(records, result)
+        if self.postgres_leads:
+            records = self.without_pending_mirrors(records)
         if not records:
             return result
         try:
@@ -76,7 +98,7 @@ class TableLoader:
             written = [record.id for record in new]
             if new:
                 self._copy(cursor, self.table, new)
-            if old:
+            if old and not self.postgres_leads:
                 written += self._upsert(cursor, old)
         if self.map.insert_only:
             self._report_conflicts(old, set(written), result)
@@ -94,8 +116,52 @@ class TableLoader:
             f'CREATE TEMP TABLE "stage_{self.table}" (LIKE "{self.table}" INCLUDING DEFAULTS) ON COMMIT DROP'
         )
         self._copy(cursor, f"stage_{self.table}", records)
+        if self.reread and not self.map.insert_only:
+            self._refresh_changing(cursor, records)
         cursor.execute(self._upsert_sql())
         return [row[0] for row in cursor.fetchall()]
+
+    def _refresh_changing(self, cursor, records: list[Any]) -> None:
+        """Lock the rows the upsert would change and stage their documents as they are now (see above)."""
+        cursor.execute(
+            f'SELECT s."{self.pk}" FROM "stage_{self.table}" s JOIN "{self.table}" t USING ("{self.pk}") '
+            f"WHERE {self._changed_condition('s')}"
+        )
+        changing = {row[0] for row in cursor.fetchall()}
+        if not changing:
+            return
+        lock_record_copies(self.map.collection, list(changing))
+        fresh = [record for record in self.reread([r for r in records if r.id in changing]) if record.id in changing]
+        cursor.execute(f'DELETE FROM "stage_{self.table}" WHERE "{self.pk}" = ANY(%s)', [list(changing)])
+        self._copy(cursor, f"stage_{self.table}", fresh)
+
+    def without_id_clashes(self, records: list[Any], result: LoadResult) -> list[Any]:
+        """Reject records whose id a row of another document holds (its `_id` of another BSON type)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'SELECT "{self.pk}", legacy_id FROM "{self.table}" WHERE "{self.pk}" = ANY(%s)',
+                [[record.id for record in records]],
+            )
+            held = dict(cursor.fetchall())
+        clashes = {r.id for r in records if r.id in held and held[r.id] != r.legacy_id}
+        for record in records:
+            if record.id in clashes:
+                result.rejects.append((record.id, "unique_clash", _id_clash_reason(record, held[record.id])))
+        return [record for record in records if record.id not in clashes]
+
+    def without_pending_mirrors(self, records: list[Any]) -> list[Any]:
+        """Records whose Postgres row has changes (or a delete) not yet copied to Mongo: Mongo is behind."""
+        from ..models import MirrorOutboxEntry
+
+        behind = set(
+            MirrorOutboxEntry.objects.filter(
+                domain=self.spec.name,
+                collection=self.map.collection,
+                record_id__in=[record.id for record in records],
+                status__in=[MirrorOutboxEntry.Status.PENDING, MirrorOutboxEntry.Status.DEAD],
+            ).values_list("record_id", flat=True)
+        )
+        return [record for record in records if record.id not in behind]
 
     def _copy(self, cursor, table: str, records: list[Any]) -> None:
         columns = ", ".join(f'"{f.column}"' for f in self.fields)
@@ -113,14 +179,19 @@ class TableLoader:
         if self.map.insert_only:
             return insert + f'ON CONFLICT ("{self.pk}") DO NOTHING RETURNING t."{self.pk}"'
         others = [c for c in columns if c != f'"{self.pk}"']
-        changed = (
-            f"({', '.join('t.' + c for c in others)}) IS DISTINCT FROM ({', '.join('EXCLUDED.' + c for c in others)})"
-        )
+        assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in others)
+        changed = self._changed_condition("EXCLUDED")
+        return insert + f'ON CONFLICT ("{self.pk}") DO UPDATE SET {assignments} WHERE {changed} RETURNING t."{self.pk}"'
+
+    def _changed_condition(self, incoming: str) -> str:
+        """SQL: the row `t` differs from the `incoming` one and is not newer than it."""
+        others = [f'"{f.column}"' for f in self.fields if f.column != self.pk]
+        theirs = ", ".join(f"{incoming}.{c}" for c in others)
+        changed = f"({', '.join('t.' + c for c in others)}) IS DISTINCT FROM ({theirs})"
         if self.map.version_field:
             version = self.model._meta.get_field(self.map.version_field).column
-            changed += f' AND t."{version}" <= EXCLUDED."{version}"'
-        assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in others)
-        return insert + f'ON CONFLICT ("{self.pk}") DO UPDATE SET {assignments} WHERE {changed} RETURNING t."{self.pk}"'
+            changed += f' AND t."{version}" <= {incoming}."{version}"'
+        return changed
 
     def _report_conflicts(self, records: list[Any], written: set[str], result: LoadResult) -> None:
         existing = [record for record in records if record.id not in written]
@@ -193,6 +264,23 @@ class TableLoader:
             for attname, parent_id in cursor.fetchall():
                 found[attname].add(parent_id)
         return found
+
+
+def postgres_leads(domain: str) -> bool:
+    """Whether Postgres is the authoritative store of `domain` now (`dual` or `postgres`)."""
+    from ..mode_cache import current_mode
+    from ..modes import StoreMode
+
+    return current_mode(domain).position >= StoreMode.DUAL.position
+
+
+def _id_clash_reason(record: Any, held_by: str | None) -> str:
+    ours = f"string _id {record.legacy_id!r}" if record.legacy_id is not None else f"ObjectId _id {record.id}"
+    theirs = f"the string _id {held_by!r}" if held_by is not None else f"ObjectId('{record.id}')"
+    return (
+        f"id clash: this document ({ours}) and the document with {theirs} both normalize to {record.id}; "
+        f"the row holds the other one. Give one of them a new _id, or delete it, and rerun."
+    )
 
 
 def _row(fields: list[models.Field], record: Any) -> list[Any]:

@@ -71,8 +71,8 @@ def backfill_collection(
     """One pass over a collection (or one shard of it) from its checkpoint."""
     started = time.monotonic()
     summary = CollectionSummary()
-    loader = TableLoader(spec, collection)
     reader = _BatchReader(spec, collection, source, checkpoint, options)
+    loader = TableLoader(spec, collection, reread=reader.reread)
     phases = PHASES if checkpoint.shard == 0 else PHASES[:1]  # shards split the ObjectId range only
     progress = (
         Progress(f"{spec.name}/{collection}#{checkpoint.shard}", source.count(collection))
@@ -129,6 +129,11 @@ class _BatchReader:
             upper=self.checkpoint.upper_id,
         )
         return docs, transform(self.record_map, docs, skip_expired_field=self.expiry, now=now_ms())
+
+    def reread(self, records: list) -> list:
+        """These records' documents as they are now (those still there and still readable)."""
+        docs = self.source.find(self.collection, [self.record_map.document_id(record) for record in records])
+        return transform(self.record_map, docs).records
 
 
 def _batch(reader, loader, docs, out, run, checkpoint, options) -> CollectionSummary:

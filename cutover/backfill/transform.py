@@ -21,7 +21,8 @@ class Reject:
 
     @staticmethod
     def of(doc: dict, kind: str, reason: str) -> "Reject":
-        return Reject(str(doc.get("_id")), kind, reason[:2000], document_as_json(doc))
+        record_id = _without_nul(str(doc.get("_id")))[:64]
+        return Reject(record_id, kind, _without_nul(reason)[:2000], document_as_json(doc))
 
 
 @dataclass
@@ -43,6 +44,9 @@ def transform(
             kind = "bad_id" if error.field == "_id" else "bad_value"
             out.rejects.append(Reject.of(doc, kind, str(error)))
             continue
+        except Exception as error:  # no value may stop a run: whatever a parser missed is a reject too
+            out.rejects.append(Reject.of(doc, "bad_value", f"unreadable document: {type(error).__name__}: {error}"))
+            continue
         if skip_expired_field and now and getattr(record, skip_expired_field) < now:
             out.skipped += 1
             continue
@@ -61,5 +65,18 @@ def transform(
 
 
 def document_as_json(doc: dict) -> dict:
-    """The document as relaxed extended JSON: storable in a JSONField and readable by people."""
-    return json.loads(json_util.dumps(doc, json_options=json_util.RELAXED_JSON_OPTIONS))
+    """The document as relaxed extended JSON: storable in a JSONField and readable by people.
+
+    PostgreSQL's jsonb cannot hold a NUL character, so one in any string is kept visibly escaped
+    (as the six characters \\u0000): a reject must store whatever document made it one."""
+    return _without_nul(json.loads(json_util.dumps(doc, json_options=json_util.RELAXED_JSON_OPTIONS)))
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "\\u0000")
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value

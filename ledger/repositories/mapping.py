@@ -17,7 +17,7 @@ LEDGER_ENTRY = RecordMap(
         Field("user_id", "userId", OBJECT_ID),
         Field("entry_type", "entryType", enum(ENTRY_TYPES)),
         Field("direction", "direction", enum(DIRECTIONS)),
-        Field("amount", "amount", money(minimum=Decimal("0.00000001"))),
+        Field("amount", "amount", money(minimum=Decimal("1e-18"))),
         Field("currency", "currency", TEXT),
         Field("balance_after", "balanceAfter", MONEY),
         Field("reference", "reference", TEXT),

@@ -1,12 +1,11 @@
 """The one place payment and destination field names are translated (SCHEMA.md:
 payments, deriveddestinations, including the three legacy seller shapes)."""
 
-import re
 from decimal import Decimal
 
 from bson import ObjectId
 
-from cutover.legacy import LegacyValueError, object_id_hex, to_object_id
+from cutover.legacy import HEX24, LegacyValueError, object_id_hex, to_object_id
 from cutover.recordmap import DATETIME, INT, OBJECT_ID, TEXT, Composite, Field, RecordMap, enum, money
 
 from ..records import (
@@ -18,8 +17,6 @@ from ..records import (
     PaymentRecord,
 )
 
-_HEX24 = re.compile(r"^[0-9a-fA-F]{24}$")
-
 PAYMENT = RecordMap(
     PaymentRecord,
     collection="payments",
@@ -28,7 +25,7 @@ PAYMENT = RecordMap(
         Field("purchase_request_id", "purchaseRequestId", OBJECT_ID),
         Field("buyer_id", "buyerId", OBJECT_ID),
         Field("seller_id", "sellerId", OBJECT_ID),
-        Field("amount", "amount", money(minimum=Decimal("0.00000001"))),
+        Field("amount", "amount", money(minimum=Decimal("1e-18"))),
         Field("currency", "currency", enum(CURRENCIES)),
         Field("network", "network", enum(NETWORKS)),
         Field("status", "status", enum(PAYMENT_STATUSES)),
@@ -45,7 +42,7 @@ def _read_seller(doc: dict) -> dict:
     """sellerId ObjectId -> user; sellerId null/missing + sellerOfferId -> offer; other string -> external."""
     seller, offer = doc.get("sellerId"), doc.get("sellerOfferId")
     empty = {"seller_user_id": None, "seller_offer_id": None, "seller_external_ref": None}
-    if isinstance(seller, ObjectId) or (isinstance(seller, str) and _HEX24.match(seller.strip())):
+    if isinstance(seller, ObjectId) or (isinstance(seller, str) and HEX24.match(seller.strip())):
         return empty | {"seller_ref_kind": "user", "seller_user_id": object_id_hex(seller, "sellerId")}
     if seller is None and offer is not None:
         return empty | {"seller_ref_kind": "offer", "seller_offer_id": object_id_hex(offer, "sellerOfferId")}
@@ -65,6 +62,7 @@ def _write_seller(record: DestinationRecord) -> dict:
 
 SELLER = Composite(
     names=("seller_ref_kind", "seller_user_id", "seller_offer_id", "seller_external_ref"),
+    keys=("sellerId", "sellerOfferId"),
     read=_read_seller,
     write=_write_seller,
 )

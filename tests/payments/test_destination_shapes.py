@@ -20,7 +20,6 @@ def _legacy_doc(**seller) -> dict:
         "address": f"T{ObjectId()}",
         "network": "tron",
         "derivationPath": "m/44'/195'/0'/0/7",
-        "trezorAccountId": None,
         "status": "active",
         "createdAt": at,
         "updatedAt": at,
