@@ -70,6 +70,7 @@ class Kind:
     name: str
     parse: Callable[[Any, str], Any]
     dump: Callable[[Any], Any] = lambda value: value
+    examples: tuple = ()  # canonical values, for tests that generate documents
 
 
 def enum(allowed: frozenset[str]) -> Kind:
@@ -82,7 +83,7 @@ def enum(allowed: frozenset[str]) -> Kind:
             return value
         return canonical[legacy.legacy_enum(value, name, lowered)]
 
-    return Kind("enum", parse)
+    return Kind("enum", parse, examples=tuple(sorted(allowed)))
 
 
 def money(*, minimum: Decimal | None = None, maximum: Decimal = Decimal("1e12")) -> Kind:

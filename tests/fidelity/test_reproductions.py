@@ -113,8 +113,15 @@ def test_a_forward_backfill_never_reverts_a_newer_postgres_write(legacy, mongo_o
     user = legacy.user()
     note = legacy._insert(
         "notifications",
-        {"_id": ObjectId(), "userId": user["_id"], "type": "t", "title": "T", "body": "", "isRead": False,
-         "createdAt": now_ms() - timedelta(days=1)},
+        {
+            "_id": ObjectId(),
+            "userId": user["_id"],
+            "type": "t",
+            "title": "T",
+            "body": "",
+            "isRead": False,
+            "createdAt": now_ms() - timedelta(days=1),
+        },
     )
     _backfill("notification")
     set_store_mode("notification", "dual")
