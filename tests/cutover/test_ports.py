@@ -1,6 +1,8 @@
 """Every port method is classified, and every backend implements every method."""
 
 import inspect
+import types
+import typing
 
 import pytest
 
@@ -48,3 +50,28 @@ def test_dependency_order_puts_parents_first(settings):
         for parent in spec.depends_on:
             if parent in names:
                 assert names.index(parent) < names.index(spec.name)
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_write_methods_keep_the_one_return_contract(domain):
+    """A write returns the record(s) it changed, or None / [] for "nothing changed": the dual wrapper
+    mirrors exactly what it returns, so any other return type is a bug (issue 8, item 9)."""
+    port = domain_spec(domain).load_port()
+    records = {record_map.record_type for record_map in port.MAPS}
+    for name in port.WRITE_METHODS:
+        returned = typing.get_type_hints(getattr(port, name)).get("return")
+        union = typing.get_origin(returned) in (typing.Union, types.UnionType)
+        for part in typing.get_args(returned) if union else (returned,):
+            inner = typing.get_args(part)[0] if typing.get_origin(part) is list else part
+            assert inner is type(None) or inner in records, f"{port.__name__}.{name} returns {returned}"
+
+
+def test_the_dual_wrapper_mirrors_nothing_for_a_write_that_changed_nothing():
+    from cutover.dual import DualRepository
+    from disputes.repositories.base import DisputeRepository
+
+    primary = domain_spec("dispute").build_postgres_repository()
+    wrapper = DualRepository(domain="dispute", port=DisputeRepository, primary=primary, secondary_factory=list)
+    assert wrapper._written(None, "m") == [] and wrapper._written([], "m") == []
+    with pytest.raises(TypeError, match="must return the record"):
+        wrapper._written(3, "m")
