@@ -49,12 +49,16 @@ def stored_is_newer(record_map: RecordMap, stored: dict, record: Any) -> bool:
 
 
 def guarded(stored: dict, update: dict) -> dict:
-    """A filter that matches only while every key about to change still holds what we read."""
+    """A filter that matches only while every key about to change still holds what we read.
+
+    An embedded array is guarded by its length, not its whole old value: the filter would otherwise be as
+    large as the array, and a command carrying both the old and the new array fails past ~8 MB (16 MiB
+    limit). A rewrite of an element that keeps the length is still caught by the version key (updatedAt),
+    which every change of a versioned record moves and so guards too."""
     guard: dict[str, Any] = {"_id": stored["_id"]}
-    for key in [*update.get("$set", {}), *update.get("$unset", {})]:
-        guard[key] = stored.get(key, {"$exists": False})
-    for key in update.get("$push", {}):  # $push is only used on a stored array that only grew
-        guard[key] = {"$size": len(stored[key])}
+    for key in [*update.get("$set", {}), *update.get("$unset", {}), *update.get("$push", {})]:
+        value = stored.get(key, {"$exists": False})
+        guard[key] = {"$size": len(value)} if isinstance(value, list) else value
     return guard
 
 

@@ -16,6 +16,7 @@ MARKETPLACE_DOMAIN = DomainSpec(
     demo_seeder="marketplace.demo.seed_demo_marketplace",
     mongo_indexes=(
         MongoIndex("categories", (("slug", 1),), unique=True),
+        MongoIndex("categories", (("parentId", 1),)),
         MongoIndex("selleroffers", (("sellerId", 1), ("status", 1))),
         MongoIndex("purchaserequests", (("buyerId", 1), ("status", 1))),
         MongoIndex("purchaserequests", (("sellerId", 1), ("status", 1))),

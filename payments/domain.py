@@ -24,5 +24,8 @@ DESTINATION_DOMAIN = DomainSpec(
     postgres_repository="payments.repositories.postgres.PostgresDestinationRepository",
     depends_on=("auth", "marketplace", "payment"),
     demo_seeder="payments.demo.seed_demo_destinations",
-    mongo_indexes=(MongoIndex("deriveddestinations", (("network", 1), ("address", 1)), unique=True),),
+    mongo_indexes=(
+        MongoIndex("deriveddestinations", (("network", 1), ("address", 1)), unique=True),
+        MongoIndex("deriveddestinations", (("purchaseRequestId", 1),)),
+    ),
 )

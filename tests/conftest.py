@@ -15,6 +15,9 @@ from cutover.breaker import mongo_breaker
 from cutover.mode_cache import invalidate_mode_cache
 from cutover.testing import database_url_for_other_processes
 from escrow_project.mongo import mongo_database, reset_mongo_clients
+from tests import strict_mongo
+
+strict_mongo.install()  # mongomock refuses what a MongoDB server refuses (tests/strict_mongo.py)
 
 ROOT = Path(__file__).resolve().parent.parent
 

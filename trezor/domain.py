@@ -9,5 +9,8 @@ TREZOR_DOMAIN = DomainSpec(
     postgres_repository="trezor.repositories.postgres.PostgresTrezorRepository",
     depends_on=("auth",),
     demo_seeder="trezor.demo.seed_demo_trezor",
-    mongo_indexes=(MongoIndex("trezoraccounts", (("xpub", 1),), unique=True),),
+    mongo_indexes=(
+        MongoIndex("trezoraccounts", (("xpub", 1),), unique=True),
+        MongoIndex("trezoraccounts", (("userId", 1),)),
+    ),
 )

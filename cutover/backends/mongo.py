@@ -151,8 +151,20 @@ def _query(record_map: RecordMap, filters: Filters) -> dict:
             bounds = {"$gt": condition.low, "$lte": condition.high}
             query[field.key] = {op: _value(field, value) for op, value in bounds.items() if value is not None}
         else:
-            query[field.key] = _value(field, condition)
+            query[field.key] = _equal(_value(field, condition))
     return query
+
+
+def _equal(value: Any) -> Any:
+    """Equality that also states the value's type. Legacy "unique when present" indexes are partial on
+    `{$type: …}`, and the planner only uses a partial index when the query itself implies its filter:
+    it does not infer `$type` from equality (https://www.mongodb.com/docs/manual/core/index-partial/#query-coverage).
+    The type a value already has changes no result."""
+    if isinstance(value, str):
+        return {"$eq": value, "$type": "string"}
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {"$eq": value, "$type": "number"}
+    return value
 
 
 def _value(field, value: Any) -> Any:

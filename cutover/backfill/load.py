@@ -15,10 +15,11 @@ table, then one INSERT ... ON CONFLICT.
   ObjectId `_id` and a string `_id` that normalize to the same 24 hex) is an
   id clash, rejected; the two are never merged into one row.
 - Never revert newer data, in any collection, versioned or not:
-  * while Mongo leads (`mongo`, `dual_mongo_primary`), a row about to change is
-    first locked with the same per-record copy lock the mirror takes, then its
-    document is read again: a mirror of a newer write either ran before (and
-    the fresh read includes that write) or waits and runs after us;
+  * while Mongo leads and mirrors app writes into Postgres (`dual_mongo_primary`),
+    a row about to change is first locked with the same per-record copy lock the
+    mirror takes, then its document is read again: a mirror of a newer write
+    either ran before (and the fresh read includes that write) or waits and runs
+    after us (in `mongo` mode nothing but the backfill writes these rows);
   * while Postgres leads (`dual`, `postgres`), existing rows are never written
     from Mongo, and a record with a mirror write still pending (Mongo is behind
     for it: an update or a delete not copied yet) is left alone.
@@ -34,6 +35,8 @@ from psycopg.types.json import Jsonb
 
 from ..filters import In
 from ..mirror import lock_record_copies
+from ..mode_cache import current_mode
+from ..modes import StoreMode
 from ..recordmap import Child
 from ..registry import DomainSpec
 
@@ -55,7 +58,7 @@ class TableLoader:
     def __init__(self, spec: DomainSpec, collection: str, *, reread: Callable[[list[Any]], list[Any]] | None = None):
         self.spec = spec
         self.reread = reread
-        self.postgres_leads = False
+        self.postgres_leads = self.refresh_changing = False
         self.map = spec.record_map(collection)
         self.model = spec.postgres_model(collection)
         self.table = self.model._meta.db_table
@@ -65,7 +68,10 @@ class TableLoader:
 
     def load(self, records: list[Any]) -> LoadResult:
         result = LoadResult()
-        self.postgres_leads = postgres_leads(self.spec.name)  # per batch: the mode may move during a run
+        mode = current_mode(self.spec.name)  # per batch: the mode may move during a run
+        self.postgres_leads = mode.position >= StoreMode.DUAL.position
+        # Only in dual_mongo_primary do app writes reach Postgres (as mirrors) while this run reads Mongo.
+        self.refresh_changing = mode is StoreMode.DUAL_MONGO_PRIMARY
         records = self.without_orphans(records, result)
         records = self.without_id_clashes(records, result)
         if self.postgres_leads:
@@ -116,7 +122,7 @@ class TableLoader:
             f'CREATE TEMP TABLE "stage_{self.table}" (LIKE "{self.table}" INCLUDING DEFAULTS) ON COMMIT DROP'
         )
         self._copy(cursor, f"stage_{self.table}", records)
-        if self.reread and not self.map.insert_only:
+        if self.refresh_changing and self.reread and not self.map.insert_only:
             self._refresh_changing(cursor, records)
         cursor.execute(self._upsert_sql())
         return [row[0] for row in cursor.fetchall()]
@@ -264,14 +270,6 @@ class TableLoader:
             for attname, parent_id in cursor.fetchall():
                 found[attname].add(parent_id)
         return found
-
-
-def postgres_leads(domain: str) -> bool:
-    """Whether Postgres is the authoritative store of `domain` now (`dual` or `postgres`)."""
-    from ..mode_cache import current_mode
-    from ..modes import StoreMode
-
-    return current_mode(domain).position >= StoreMode.DUAL.position
 
 
 def _id_clash_reason(record: Any, held_by: str | None) -> str:

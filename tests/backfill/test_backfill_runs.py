@@ -35,6 +35,7 @@ def test_backfill_then_an_unchanged_rerun_rewrites_no_row(legacy):
         "rejected": 0,
         "skipped": 0,
         "resolved": 0,
+        "caught_up": 0,
         "seconds": 0,
         "stopped": False,
     }

@@ -225,3 +225,60 @@ def test_a_missing_created_at_is_derived_from_the_object_id(legacy):
     assert postgres_record("payment", "payments", payment["_id"]) is not None
     assert not _rejects()
     assert "createdAt" not in legacy.db.users.find_one({"_id": payment["buyerId"]})
+
+
+def test_a_backfill_batch_read_before_a_mongo_primary_write_does_not_revert_it(legacy, monkeypatch):
+    """Item 5, the other side: in dual_mongo_primary an app write lands (Mongo, then its mirror) between the
+    backfill reading a batch and loading it; the stale batch must not revert the unversioned row."""
+    from cutover.backfill.source import MongoDocumentSource
+
+    user = legacy.user()
+    note = legacy._insert(
+        "notifications",
+        {
+            "_id": ObjectId.from_datetime(now_ms() - timedelta(days=1)),  # older than the catch-up window
+            "userId": user["_id"],
+            "type": "t",
+            "title": "A",
+            "body": "",
+            "isRead": False,
+            "createdAt": now_ms() - timedelta(days=1),
+        },
+    )
+    _backfill("notification")
+    legacy.db.notifications.update_one({"_id": note["_id"]}, {"$set": {"title": "B"}})  # the row must follow this
+    set_store_mode("notification", "dual_mongo_primary")
+    read_batch = MongoDocumentSource.batch
+
+    def batch_then_a_concurrent_write(self, collection, **kwargs):
+        docs = read_batch(self, collection, **kwargs)
+        if collection == "notifications" and docs:
+            notification_mark_read(notification_id=str(note["_id"]))  # Mongo write + mirror to Postgres
+        return docs
+
+    monkeypatch.setattr(MongoDocumentSource, "batch", batch_then_a_concurrent_write)
+    backfill_domain("notification")
+    row = postgres_record("notification", "notifications", note["_id"])
+    assert (row.title, row.is_read) == ("B", True)
+
+
+def test_a_document_inserted_behind_the_cursor_while_the_pass_runs_is_caught_up(legacy, monkeypatch):
+    """Issue 9, item 9: another process's ObjectId can sort before ids already read; the pass catches up."""
+    from cutover.backfill.source import MongoDocumentSource
+
+    users = [legacy.user() for _ in range(3)]
+    read_batch = MongoDocumentSource.batch
+    late: dict = {}
+
+    def batch_then_an_insert_behind_the_cursor(self, collection, **kwargs):
+        docs = read_batch(self, collection, **kwargs)
+        if collection == "users" and docs and not late:
+            behind = ObjectId.from_datetime(now_ms() - timedelta(seconds=30))  # a slower clock, same moment
+            late.update(users[0] | {"_id": ObjectId(str(behind)[:8] + "0" * 16), "email": "late@example.com"})
+            legacy.db.users.insert_one(late)
+        return docs
+
+    monkeypatch.setattr(MongoDocumentSource, "batch", batch_then_an_insert_behind_the_cursor)
+    run = backfill_domain("auth", batch_size=2)
+    assert postgres_record("auth", "users", late["_id"]) is not None
+    assert run.summary["users"]["caught_up"] == 1

@@ -6,8 +6,8 @@ from escrow_project.mongo import mongo_database
 
 
 def test_ttl_and_unique_indexes_as_schema_says():
-    created = ensure_mongo_indexes()
-    assert ensure_mongo_indexes() == created  # idempotent
+    assert {outcome.status for outcome in ensure_mongo_indexes()} == {"created"}
+    assert {outcome.status for outcome in ensure_mongo_indexes()} == {"present"}  # idempotent
     db = mongo_database()
     ttl = {
         (name, key): info["expireAfterSeconds"]

@@ -1,18 +1,29 @@
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cutover.mongo_indexes import ensure_mongo_indexes
+from cutover.registry import UnknownDomain, domain_spec
 
 
 class Command(BaseCommand):
     help = (
         "Create the Mongo indexes the legacy app relies on, including the TTL indexes that expire "
         "temp verifications, telegram sessions and notifications while a domain is in mongo mode. "
-        "Idempotent."
+        "Compares with the indexes that exist first: leaves equal ones alone, converts a plain index "
+        "to TTL in place, and reports any other conflict (exit status 1) without stopping at it."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("domains", nargs="*", help="only these domains (default: all)")
 
     def handle(self, *args, domains: list[str], **options) -> None:
-        for line in ensure_mongo_indexes(domains=domains or None):
-            self.stdout.write(line)
+        try:
+            for name in domains:
+                domain_spec(name)
+        except UnknownDomain as error:
+            raise CommandError(str(error)) from None
+        outcomes = ensure_mongo_indexes(domains=domains or None)
+        for outcome in outcomes:
+            (self.stdout if outcome.ok else self.stderr).write(str(outcome))
+        failed = [outcome for outcome in outcomes if not outcome.ok]
+        if failed:
+            raise CommandError(f"{len(failed)} of {len(outcomes)} indexes need attention (see above)", returncode=1)
