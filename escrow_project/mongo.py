@@ -87,6 +87,9 @@ def _pymongo_client(url: str):
     return pymongo.MongoClient(
         url,
         tz_aware=True,
+        # A legacy date outside years 1-9999 (JavaScript allows them) would make bson fail the whole batch
+        # it is in; decoded as DatetimeMS instead, it becomes one document's reject.
+        datetime_conversion="DATETIME_AUTO",
         serverSelectionTimeoutMS=timeout,
         connectTimeoutMS=timeout,
         socketTimeoutMS=timeout * 4,

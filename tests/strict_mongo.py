@@ -59,12 +59,28 @@ def duplicate_key_error(collection, index_name: str, key_pattern: dict, key_valu
     return DuplicateKeyError(message, 11000, details)
 
 
+class _ResultTooLarge(DuplicateKeyError):
+    """Raised inside mongomock as a DuplicateKeyError only so that mongomock rolls the write back; the
+    wrappers below turn it into the server's error (code 17419, "Resulting document after update is
+    larger than 16777216")."""
+
+    def __init__(self, size: int):
+        super().__init__(f"document of {size} bytes is larger than {MAX_DOCUMENT}", 17419)
+
+
+def _as_server_error(call):
+    try:
+        return call()
+    except _ResultTooLarge as error:
+        raise WriteError(str(error), 17419) from None
+
+
 def _ensure_uniques(self, new_data) -> None:
     """mongomock's check, with the server's rules: a sparse index leaves out only documents that lack
     every indexed key; an explicit null *is* indexed (https://www.mongodb.com/docs/manual/core/index-sparse/)."""
     size = len(bson.encode(new_data))
-    if size > MAX_DOCUMENT:  # code 17419: "Resulting document after update is larger than 16777216"
-        raise WriteError(f"document of {size} bytes is larger than {MAX_DOCUMENT}", 17419)
+    if size > MAX_DOCUMENT:
+        raise _ResultTooLarge(size)
     for name, index in self._store.indexes.items():
         if not index.get("unique"):
             continue
@@ -91,7 +107,7 @@ def _wrap_insert(original):
             identity = helpers.hashdict(data["_id"]) if isinstance(data["_id"], dict) else data["_id"]
             if identity in self._store:
                 raise duplicate_key_error(self, "_id_", {"_id": 1}, {"_id": data["_id"]})
-        return original(self, data, session=session, ordered=ordered)
+        return _as_server_error(lambda: original(self, data, session=session, ordered=ordered))
 
     return _insert
 
@@ -146,7 +162,7 @@ def _wrap_command_size(original):
         size = len(bson.encode({"q": filter, "u": update if isinstance(update, dict) else {}}))
         if size > MAX_COMMAND:
             raise DocumentTooLarge(f"command document too large: {size} bytes")
-        return original(self, filter, update, *args, **kwargs)
+        return _as_server_error(lambda: original(self, filter, update, *args, **kwargs))
 
     return write
 

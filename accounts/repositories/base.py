@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from cutover.backends.errors import RecordNotFound, UniqueConflict
 from cutover.filters import Gt
-from cutover.legacy import new_id, now_ms
+from cutover.legacy import new_id, now_ms, truncate_ms
 from cutover.ports import StoreRepository, revised
 
 from ..records import AddressRecord, TelegramSessionRecord, TempVerificationRecord, UserRecord
@@ -123,7 +123,7 @@ class AuthRepository(StoreRepository):
             telegram_user_id=telegram_user_id,
             user_id=user_id,
             init_data_hash=init_data_hash,
-            auth_date=auth_date,
+            auth_date=truncate_ms(auth_date),  # BSON dates keep milliseconds: both stores hold the same instant
             expires_at=at + ttl,
             created_at=at,
         )
