@@ -15,7 +15,11 @@ from .runner import CollectionSummary, PassOptions, backfill_collection, checkpo
 from .source import PHASES, DocumentSource, MongoDocumentSource
 
 
-class BackfillAlreadyRunning(RuntimeError):
+class BackfillRefused(RuntimeError):
+    """A backfill that may not run (or go on) now; str() says why and what to do. Nothing was written."""
+
+
+class BackfillAlreadyRunning(BackfillRefused):
     pass
 
 
@@ -54,10 +58,18 @@ def backfill_domain(
                 summaries[collection] = backfill_collection(spec, collection, source, run, checkpoint, options)
                 if summaries[collection].stopped:
                     break
+                if dry_run:
+                    summaries[collection].rejected += odd_ids_a_real_run_would_reject(source, collection)
         except Exception as error:
             finish_run(run, summaries, error=f"{type(error).__name__}: {error}")
             raise
         return finish_run(run, summaries)
+
+
+def odd_ids_a_real_run_would_reject(source: DocumentSource, collection: str) -> int:
+    """A real run rejects documents with odd _ids after its keyset phases; a dry run only counts them,
+    so that its report says what the real run would do."""
+    return len(source.other_ids(collection))
 
 
 @contextmanager
