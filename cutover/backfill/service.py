@@ -23,6 +23,12 @@ class BackfillAlreadyRunning(BackfillRefused):
     pass
 
 
+def mongo_failure(error: Exception) -> str:
+    """A pymongo error in one line for people (pymongo's own message runs to a topology dump)."""
+    lines = str(error).splitlines()
+    return f"the legacy Mongo store did not answer ({type(error).__name__}: {lines[0][:300] if lines else ''})"
+
+
 def migration_source() -> DocumentSource:
     """Backfills read MIGRATION_MONGO_URL (default MONGO_URL)."""
     from django.conf import settings

@@ -5,7 +5,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from pymongo.errors import PyMongoError
 
-from cutover.backfill.service import BackfillRefused
+from cutover.backfill.service import BackfillRefused, mongo_failure
 from cutover.registry import UnknownDomain, domain_spec, domains_in_dependency_order
 
 
@@ -81,11 +81,9 @@ class Command(BaseCommand):
         except BackfillRefused as refusal:
             raise CommandError(str(refusal)) from None
         except PyMongoError as error:
-            first_line = str(error).splitlines()[0] if str(error) else ""
             raise CommandError(
-                f"backfill of {domain} stopped: the legacy Mongo store did not answer ({type(error).__name__}: "
-                f"{first_line[:300]}). Its run is marked failed; rerun when Mongo is back (it resumes at its "
-                f"checkpoint)."
+                f"backfill of {domain} stopped: {mongo_failure(error)}. Its run is marked failed; rerun when "
+                f"Mongo is back (it resumes at its checkpoint)."
             ) from None
 
     def _run(self, domain: str, options: dict):
