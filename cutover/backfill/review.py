@@ -22,13 +22,15 @@ class RejectAcknowledgementRefused(Exception):
     """str() says what was refused and why."""
 
 
-def backfill_reject_acknowledge(*, reject_ids: Iterable[int], user, reason: str) -> list[BackfillReject]:
-    """Acknowledge open rejects, all or none: each stays out of Postgres on purpose, with the reason."""
+def backfill_reject_acknowledge(
+    *, reject_ids: Iterable[int], user, reason: str, domain: str | None = None
+) -> list[BackfillReject]:
+    """Acknowledge open rejects (of `domain`, when given), all or none: each stays out of Postgres on purpose."""
     ids = sorted(set(reject_ids))
     _check_acknowledger(user, reason, ids)
     with transaction.atomic():
         rejects = list(BackfillReject.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
-        _check_acknowledgeable(ids, rejects)
+        _check_acknowledgeable(ids, rejects, domain)
         now = timezone.now()
         for reject in rejects:
             reject.status = BackfillReject.Status.ACKNOWLEDGED
@@ -55,10 +57,14 @@ def _check_acknowledger(user, reason: str, ids: list[int]) -> None:
         raise RejectAcknowledgementRefused("acknowledging a reject needs a reason: why may it stay out of Postgres?")
 
 
-def _check_acknowledgeable(ids: list[int], rejects: list[BackfillReject]) -> None:
+def _check_acknowledgeable(ids: list[int], rejects: list[BackfillReject], domain: str | None) -> None:
     unknown = sorted(set(ids) - {reject.pk for reject in rejects})
     if unknown:
         raise RejectAcknowledgementRefused(f"no backfill reject with id {', '.join(map(str, unknown))}")
+    elsewhere = [reject for reject in rejects if domain and reject.domain != domain]
+    if elsewhere:
+        listed = ", ".join(f"#{r.pk} is a reject of {r.domain}" for r in elsewhere)
+        raise RejectAcknowledgementRefused(f"{listed}, not of {domain}")
     not_open = [reject for reject in rejects if reject.status != BackfillReject.Status.OPEN]
     if not_open:
         listed = ", ".join(f"#{r.pk} ({r.collection}/{r.record_id}) is {r.status}" for r in not_open)

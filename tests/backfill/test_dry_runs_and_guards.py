@@ -88,6 +88,20 @@ def test_a_real_reverse_run_in_dual_still_works(legacy):
     assert legacy.db.payments.count_documents({"_id": payment["_id"]}) == 1
 
 
+def test_reverse_all_checks_every_domain_before_reversing_any(legacy):
+    payment = legacy.payment()
+    _parents()
+    backfill_domain("payment")
+    for domain in ("auth", "marketplace", "payment"):
+        set_store_mode(domain, "dual")
+    legacy.db.users.delete_many({})  # auth would be reversed first, were it not for the check
+    with pytest.raises(CommandError, match=r"refused: \w+ is in mongo, where Mongo is the authoritative store"):
+        call_command("backfill", "--reverse", "--all")
+    assert legacy.db.users.count_documents({}) == 0
+    assert legacy.db.payments.count_documents({"_id": payment["_id"]}) == 1
+    assert not BackfillRun.objects.filter(direction="reverse").exists()
+
+
 def test_the_refusal_is_an_error_a_caller_can_catch(legacy):
     with pytest.raises(ReverseBackfillRefused, match="Nothing was written"):
         reverse_backfill_domain("payment")

@@ -89,6 +89,19 @@ def test_an_acknowledgement_covers_the_document_as_it_was(legacy):
     assert not verify_domain("payment").passed
 
 
+def test_an_acknowledged_document_fixed_later_loads_and_is_resolved(legacy):
+    bad = legacy.payment(amount="ten")
+    _parents()
+    backfill_domain("payment")
+    _acknowledge_all(_acknowledger())
+    legacy.db.payments.update_one({"_id": bad["_id"]}, {"$set": {"amount": "10"}})
+    backfill_domain("payment")
+    reject = BackfillReject.objects.get()
+    assert reject.status == "resolved" and reject.acknowledged_by_name == "ops"  # the record of who said what stays
+    result = verify_domain("payment")
+    assert result.passed and result.counts["payments"]["acknowledged"] == 0
+
+
 @pytest.mark.parametrize(
     "ids",
     [
@@ -223,6 +236,14 @@ def test_the_cli_lists_and_acknowledges(two_rejects, capsys):
     call_command("backfill_rejects", "--status", "acknowledged")
     assert "1 acknowledged reject(s)" in capsys.readouterr().out
     assert BackfillReject.objects.get(pk=two_rejects[0].pk).acknowledged_by_name == "alice"
+
+
+def test_the_cli_refuses_to_acknowledge_another_domains_reject(two_rejects):
+    _acknowledger("alice")
+    argv = ["--acknowledge", str(two_rejects[0].pk), "--user", "alice", "--reason", "x", "--domain", "auth"]
+    with pytest.raises(CommandError, match=rf"refused: #{two_rejects[0].pk} is a reject of payment, not of auth"):
+        call_command("backfill_rejects", *argv)
+    assert BackfillReject.objects.get(pk=two_rejects[0].pk).status == "open"
 
 
 @pytest.mark.parametrize(

@@ -47,6 +47,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         specs = self._domains(options["domains"], options["all"])
         _check_options(options)
+        if options["reverse"]:
+            self._refuse_reverse_where_mongo_leads(specs)
         report, failed = {}, []
         for spec in specs:
             run = self._run_or_explain(spec.name, options)
@@ -74,6 +76,17 @@ class Command(BaseCommand):
         except UnknownDomain as error:
             raise CommandError(str(error)) from None
         return [spec for spec in domains_in_dependency_order() if everything or spec.name in wanted]
+
+    @staticmethod
+    def _refuse_reverse_where_mongo_leads(specs) -> None:
+        """Every domain is checked before the first is reversed, so a refusal leaves none half done."""
+        from cutover.backfill.reverse import refuse_while_mongo_leads
+
+        for spec in specs:
+            try:
+                refuse_while_mongo_leads(spec.name)
+            except BackfillRefused as refusal:
+                raise CommandError(str(refusal)) from None
 
     def _run_or_explain(self, domain: str, options: dict):
         try:

@@ -17,7 +17,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--domain", help="only this domain's rejects")
+        parser.add_argument("--domain", help="only this domain's rejects (with --acknowledge: refuse others)")
         parser.add_argument("--status", choices=[*STATUSES, "all"], default="open", help="which to list (default open)")
         parser.add_argument(
             "--root-causes", action="store_true", help="only root causes: not orphans of a rejected parent"
@@ -34,18 +34,18 @@ class Command(BaseCommand):
             except UnknownDomain as error:
                 raise CommandError(str(error)) from None
         if options["acknowledge"]:
-            self._acknowledge(options["acknowledge"], options["user"], options["reason"])
+            self._acknowledge(options["acknowledge"], options["user"], options["reason"], options["domain"])
         else:
             self._list(options)
 
-    def _acknowledge(self, ids: list[int], username: str | None, reason: str) -> None:
+    def _acknowledge(self, ids: list[int], username: str | None, reason: str, domain: str | None) -> None:
         if not username:
             raise CommandError("acknowledging needs --user USERNAME (and --reason)")
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"no user named {username!r}")
         try:
-            done = backfill_reject_acknowledge(reject_ids=ids, user=user, reason=reason)
+            done = backfill_reject_acknowledge(reject_ids=ids, user=user, reason=reason, domain=domain)
         except RejectAcknowledgementRefused as refusal:
             raise CommandError(f"refused: {refusal}") from None
         for reject in done:
@@ -64,5 +64,6 @@ class Command(BaseCommand):
             )
         scope = f" of {options['domain']}" if options["domain"] else ""
         kind = " root-cause" if options["root_causes"] else ""
+        which = "" if status is None else f" {status}"
         shown = f" (showing {options['limit']})" if total > options["limit"] else ""
-        self.stdout.write(f"{total}{kind} {options['status']} reject(s){scope}{shown}")
+        self.stdout.write(f"{total}{kind}{which} reject(s){scope}{shown}")
