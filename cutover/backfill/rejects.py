@@ -1,6 +1,7 @@
 """Reject records: each document that could not be migrated as it is, with the reason.
 The run goes on; a later run retries the open ones, and resolves those that now load."""
 
+import hashlib
 import json
 
 from bson import json_util
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from ..legacy import now_ms
 from ..models import BackfillReject, BackfillRun
+from ..models.backfill import RECORD_ID_CHARS
 from ..registry import DomainSpec
 from .load import LoadResult, TableLoader
 from .orphans import explain_orphans
@@ -53,17 +55,28 @@ def save_batch_outcome(
     return len(out.rejects) + len(refused)
 
 
+def storable_record_id(text: str) -> str:
+    """A legacy _id as reject.record_id: any string can be an _id, but a column has a length and no NUL.
+    A long one keeps its start (for people) and a hash of the whole (so two never share a reject)."""
+    text = text.replace("\x00", "\\x00")
+    if len(text) <= RECORD_ID_CHARS:
+        return text
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{text[: RECORD_ID_CHARS - 19]}…#{digest}"
+
+
 def _record(
     spec: DomainSpec, collection: str, run: BackfillRun, reject: Reject, reason: str, *, blocked_by: str
 ) -> None:
     """One unresolved reject per document. An acknowledgement covers the document as it was acknowledged:
     the same document rejected again stays acknowledged; a changed one is open again, for a new look."""
+    record_id = storable_record_id(reject.record_id)
     existing = BackfillReject.objects.filter(
-        collection=collection, record_id=reject.record_id, status__in=BackfillReject.UNRESOLVED
+        collection=collection, record_id=record_id, status__in=BackfillReject.UNRESOLVED
     ).first()
     if existing and existing.status == BackfillReject.Status.ACKNOWLEDGED and existing.document == reject.document:
         return
-    row = existing or BackfillReject(collection=collection, record_id=reject.record_id)
+    row = existing or BackfillReject(collection=collection, record_id=record_id)
     row.run, row.domain, row.kind, row.reason = run, spec.name, reject.kind, reason
     row.document, row.blocked_by, row.status = reject.document, blocked_by, BackfillReject.Status.OPEN
     row.acknowledged_by, row.acknowledged_by_name, row.acknowledged_at, row.acknowledgement_reason = None, "", None, ""
@@ -98,7 +111,9 @@ def retry_open_rejects(
     for start in range(0, len(ids), _RETRY_CHUNK):
         chunk = ids[start : start + _RETRY_CHUNK]
         docs = source.find(collection, chunk)
-        _resolve_gone(collection, {str(i) for i in chunk} - {str(doc["_id"]) for doc in docs})
+        _resolve_gone(
+            collection, {storable_record_id(str(i)) for i in chunk} - {storable_record_id(str(d["_id"])) for d in docs}
+        )
         out = transform(spec.record_map(collection), docs, skip_expired_field=expiry, now=now_ms())
         with transaction.atomic():
             result = loader.load(out.records)

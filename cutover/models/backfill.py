@@ -62,6 +62,9 @@ class BackfillCheckpoint(models.Model):
         return f"{self.collection}#{self.shard} {self.phase}:{self.last_key or '-'}"
 
 
+RECORD_ID_CHARS = 200
+
+
 class BackfillReject(models.Model):
     """A document that could not be migrated as it is. A later run retries it.
 
@@ -78,7 +81,9 @@ class BackfillReject(models.Model):
     run = models.ForeignKey(BackfillRun, null=True, on_delete=models.SET_NULL, related_name="rejects")
     domain = models.CharField(max_length=40)
     collection = models.CharField(max_length=40)
-    record_id = models.CharField(max_length=64, help_text="The document's _id as text.")
+    record_id = models.CharField(
+        max_length=RECORD_ID_CHARS, help_text="The document's _id as text (a very long one shortened, with a hash)."
+    )
     kind = models.CharField(max_length=20, help_text="bad_value, orphan, unique_clash, conflict, bad_id, database")
     reason = models.TextField()
     document = models.JSONField(help_text="The document as extended JSON.")

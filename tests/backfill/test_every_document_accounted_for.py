@@ -290,3 +290,24 @@ def test_the_admin_action_needs_the_permission(two_rejects, client):
     assert b'value="acknowledge"' not in client.get(url).content
     client.post(url, {"action": "acknowledge", "_selected_action": [two_rejects[0].pk], "apply": "1", "reason": "x"})
     assert set(BackfillReject.objects.values_list("status", flat=True)) == {"open"}
+
+
+def test_a_long_string_id_gets_its_own_reject_and_can_be_acknowledged(legacy):
+    long_ids = ["x" * 300 + "a", "x" * 300 + "b"]  # the same first 200 characters
+    for odd in long_ids:
+        legacy.db.payments.insert_one({"_id": odd, "amount": 1})
+    run = backfill_domain("payment")
+    assert (run.status, run.summary["payments"]["rejected"]) == ("finished", 2)
+    record_ids = set(BackfillReject.objects.values_list("record_id", flat=True))
+    assert len(record_ids) == 2 and all(len(record_id) <= 200 for record_id in record_ids)
+    backfill_domain("payment", restart=True)  # rejected again: the same two rejects, not two more
+    assert BackfillReject.objects.count() == 2
+    _acknowledge_all(_acknowledger())
+    result = verify_domain("payment")
+    assert result.passed and result.counts["payments"]["acknowledged"] == 2
+
+
+def test_a_nul_byte_in_a_string_id_is_escaped_in_the_reject_id():
+    from cutover.backfill.rejects import storable_record_id
+
+    assert storable_record_id("nul\x00byte") == "nul\\x00byte"
