@@ -151,9 +151,9 @@ class _RangeChecker:
 
     def merged(self, object_ids: dict[str, Any], strays: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
         """A range's ObjectId documents with its strays; one of each for an id is an id clash."""
-        for record_id in object_ids.keys() & strays.keys():
+        for record_id in object_ids.keys() & (strays.keys() | self.parity.id_clashes.keys()):
             del object_ids[record_id]
-            self._clash(record_id, [ObjectId(record_id), strays.pop(record_id)[0]])
+            self._clash(record_id, [ObjectId(record_id), *([strays.pop(record_id)[0]] if record_id in strays else [])])
         return object_ids | {record_id: record for record_id, (_, record) in strays.items()}
 
     def mongo_records(self, docs: list[dict]) -> dict[str, Any]:
@@ -198,7 +198,9 @@ class _RangeChecker:
         return kept
 
     def _clash(self, record_id: str, raw_ids: list[Any]) -> None:
-        self.parity.id_clashes[record_id] = sorted(repr(raw) for raw in raw_ids)
+        """Report every _id that normalizes to `record_id` (strays may have clashed before the ObjectId came)."""
+        known = set(self.parity.id_clashes.get(record_id, []))
+        self.parity.id_clashes[record_id] = sorted(known | {repr(raw) for raw in raw_ids})
         self.set_aside.add(record_id)
 
     def _expired(self, record: Any) -> bool:

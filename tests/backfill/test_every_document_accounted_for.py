@@ -107,20 +107,21 @@ def test_an_acknowledged_document_fixed_later_loads_and_is_resolved(legacy):
     [
         pytest.param(lambda x: (ObjectId(x), x), id="ObjectId and its hex string"),
         pytest.param(lambda x: (x, x.upper()), id="hex string in two cases"),
+        pytest.param(lambda x: (ObjectId(x), x, x.upper()), id="all three"),
     ],
 )
-def test_two_documents_that_normalize_to_one_id_are_an_id_clash(legacy, ids):
+def test_documents_that_normalize_to_one_id_are_an_id_clash(legacy, ids):
     template = legacy.payment()
     legacy.db.payments.delete_one({"_id": template["_id"]})
-    first, second = ids(str(ObjectId()))
-    legacy.db.payments.insert_one(template | {"_id": first, "amount": 100, "status": "pending"})
-    legacy.db.payments.insert_one(template | {"_id": second, "amount": 999, "status": "confirmed"})
+    clashing = ids(str(ObjectId()))
+    for amount, raw in enumerate(clashing, start=1):
+        legacy.db.payments.insert_one(template | {"_id": raw, "amount": amount * 100, "status": "pending"})
     _parents()
     backfill_domain("payment")
     result = verify_domain("payment")
     assert not result.passed
-    assert result.counts["payments"]["documents"] == 2
-    assert result.samples["payments"]["id_clashes"] == {str(first).lower(): sorted([repr(first), repr(second)])}
+    assert result.counts["payments"]["documents"] == len(clashing)
+    assert result.samples["payments"]["id_clashes"] == {str(clashing[0]).lower(): sorted(map(repr, clashing))}
     assert result.samples["payments"]["missing_in_mongo"] == []  # the one row is reported as the clash, once
 
 
