@@ -51,10 +51,12 @@ def explain_orphans(
                 parts.append(f"{key} {value} not found in {fk.related_model._meta.db_table}")
                 continue
             parts.append(f"{key} {value} is rejected ({_describe(parent)})")
-            blocked_by.append(f"{parent.collection}/{parent.record_id}")
+            blocked_by.append(parent)
         if parts:
             root_cause = len(blocked_by) < len(parts)  # a parent that is missing and not rejected needs a look itself
-            explained[record.id] = OrphanExplanation("orphan: " + "; ".join(parts), "" if root_cause else blocked_by[0])
+            explained[record.id] = OrphanExplanation(
+                "orphan: " + "; ".join(parts), "" if root_cause else _nearest_root(blocked_by)
+            )
     return explained
 
 
@@ -74,7 +76,7 @@ def _rejected_parents(model: type[models.Model], ids: set[str]) -> dict[str, Bac
         BackfillReject.objects.filter(collection=collection, status__in=BackfillReject.UNRESOLVED)
         .annotate(normalized_id=Lower("record_id"))
         .filter(normalized_id__in=ids)
-        .only("collection", "record_id", "kind", "reason")
+        .only("collection", "record_id", "kind", "reason", "blocked_by")
     )
     return {reject.normalized_id: reject for reject in rejects}
 
@@ -90,8 +92,15 @@ def collection_of_model(label: str) -> str | None:
     return None
 
 
+def _nearest_root(parents: list[BackfillReject]) -> str:
+    """Of the rejected parents, one that is a root cause itself if any (the fix that unblocks most)."""
+    parent = next((p for p in parents if not p.blocked_by), parents[0])
+    return f"{parent.collection}/{parent.record_id}"
+
+
 def _describe(parent: BackfillReject) -> str:
     reason = parent.reason
     if len(reason) > _PARENT_REASON_CHARS:
         reason = reason[:_PARENT_REASON_CHARS] + "…"
-    return f"{parent.collection}/{parent.record_id}: {parent.kind} {reason}"
+    kind = "" if reason.startswith(f"{parent.kind}:") else f"{parent.kind} "  # "orphan: …" says it already
+    return f"{parent.collection}/{parent.record_id}: {kind}{reason}"

@@ -16,7 +16,7 @@ from .source import PHASES, DocumentSource, MongoDocumentSource
 
 
 class BackfillRefused(RuntimeError):
-    """A backfill that may not run (or go on) now; str() says why and what to do. Nothing was written."""
+    """A backfill that may not run (or go on) now; str() says why and what to do. No data was written."""
 
 
 class BackfillAlreadyRunning(BackfillRefused):
