@@ -7,7 +7,13 @@ from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 
 from .admin_base import ReadOnlyAdmin
-from .backfill.review import ACKNOWLEDGE_PERMISSION, RejectAcknowledgementRefused, backfill_reject_acknowledge
+from .backfill.review import (
+    ACKNOWLEDGE_PERMISSION,
+    RejectAcknowledgementRefused,
+    backfill_reject_acknowledge,
+    root_causes,
+    waiting_on_a_rejected_parent,
+)
 from .models import BackfillReject
 
 
@@ -20,9 +26,9 @@ class RootCauseFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "root":
-            return queryset.filter(blocked_by="")
+            return root_causes(queryset)
         if self.value() == "blocked":
-            return queryset.exclude(blocked_by="")
+            return waiting_on_a_rejected_parent(queryset)
         return queryset
 
 

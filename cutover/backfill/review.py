@@ -10,7 +10,8 @@ this module, so both check and record the same things.
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import CharField, QuerySet, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from ..models import BackfillReject
@@ -81,5 +82,24 @@ def backfill_rejects(
     if status:
         rejects = rejects.filter(status=status)
     if root_causes_only:
-        rejects = rejects.filter(blocked_by="")
+        rejects = root_causes(rejects)
     return rejects
+
+
+def root_causes(rejects: QuerySet[BackfillReject]) -> QuerySet[BackfillReject]:
+    """Rejects not waiting on an open reject of a parent: fixing these (or deciding about them) is what
+    unblocks the rest. An orphan whose parent was acknowledged or resolved needs its own look (or a rerun)."""
+    return rejects.exclude(blocked_by__in=_open_reject_keys())
+
+
+def waiting_on_a_rejected_parent(rejects: QuerySet[BackfillReject]) -> QuerySet[BackfillReject]:
+    return rejects.filter(blocked_by__in=_open_reject_keys())
+
+
+def _open_reject_keys() -> QuerySet:
+    """ "collection/record_id" of every open reject, as a subquery (the form blocked_by names a parent in)."""
+    return (
+        BackfillReject.objects.filter(status=BackfillReject.Status.OPEN)
+        .annotate(key=Concat("collection", Value("/"), "record_id", output_field=CharField()))
+        .values("key")
+    )

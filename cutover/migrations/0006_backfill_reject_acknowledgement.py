@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='backfillreject',
             name='blocked_by',
-            field=models.CharField(blank=True, help_text='collection/_id of the rejected parent this orphan waits for; blank: a root cause.', max_length=120),
+            field=models.CharField(blank=True, help_text='collection/_id of the rejected parent this orphan waits for; blank: none.', max_length=120),
         ),
         migrations.AlterField(
             model_name='backfillreject',

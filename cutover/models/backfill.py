@@ -91,7 +91,7 @@ class BackfillReject(models.Model):
     blocked_by = models.CharField(
         max_length=120,
         blank=True,
-        help_text="collection/_id of the rejected parent this orphan waits for; blank: a root cause.",
+        help_text="collection/_id of the rejected parent this orphan waits for; blank: none.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)

@@ -111,3 +111,13 @@ def test_fixing_the_parent_and_rerunning_brings_the_subtree_in(subtree, legacy):
     assert postgres_record("marketplace", "purchaserequests", subtree["request"]["_id"]) is not None
     assert postgres_record("payment", "payments", subtree["payment"]["_id"]).buyer_id == str(subtree["user"]["_id"])
     assert all(verify_domain(domain).passed for domain in ("auth", "marketplace", "payment"))
+
+
+def test_once_the_parent_is_acknowledged_its_orphans_are_root_causes_themselves(subtree, capsys):
+    from cutover.backfill.review import backfill_reject_acknowledge, backfill_rejects
+
+    _backfill_all()
+    user = make_user("ops", "cutover.acknowledge_backfillreject")
+    backfill_reject_acknowledge(reject_ids=[_reject("users", subtree["user"]).pk], user=user, reason="test account")
+    roots = set(backfill_rejects(root_causes_only=True).values_list("collection", flat=True))
+    assert roots == {"selleroffers", "purchaserequests", "payments"}  # each still missing: each needs a decision
