@@ -65,7 +65,7 @@ def backfill_domain_via_celery(
                     _other_ids_in_process(spec, collection, source, run, batch_size, dry_run, restart, max_minutes)
                 )
                 summaries[collection] = total
-        except Exception as error:
+        except BaseException as error:  # Ctrl-C too: shards still queued then see a finished run and skip
             finish_run(run, summaries, error=f"{type(error).__name__}: {error}")
             raise
         return finish_run(run, summaries)
