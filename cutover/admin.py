@@ -8,7 +8,6 @@ from .admin_base import ReadOnlyAdmin
 from .models import (
     MODE_CHOICES,
     BackfillCheckpoint,
-    BackfillReject,
     BackfillRun,
     DomainStoreMode,
     MirrorOutboxEntry,
@@ -168,11 +167,7 @@ class BackfillCheckpointAdmin(ReadOnlyAdmin):
     list_filter = ["domain", "direction", "done"]
 
 
-@admin.register(BackfillReject)
-class BackfillRejectAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "domain", "collection", "record_id", "kind", "status", "reason"]
-    list_filter = ["status", "domain", "collection", "kind"]
-    search_fields = ["record_id", "reason"]
+from . import admin_rejects  # noqa: E402, F401  (registers BackfillRejectAdmin: list filters, acknowledge action)
 
 
 @admin.register(VerifyResult)

@@ -111,12 +111,42 @@ def _copied_and_verified(domain: str, *, since_mode: StoreMode, direction: str, 
     return None
 
 
+def rejects_resolved_or_acknowledged_before_postgres_leads(
+    domain: str, from_mode: StoreMode, to_mode: StoreMode
+) -> Refusal | None:
+    """An open backfill reject is a document Postgres does not hold: it would vanish from the authoritative
+    store. Each must be fixed (a rerun resolves it) or acknowledged by a user with a reason first."""
+    if (from_mode, to_mode) != (StoreMode.DUAL_MONGO_PRIMARY, StoreMode.DUAL):
+        return None
+    from django.db.models import Count
+
+    from .models import BackfillReject
+
+    per_collection = (
+        BackfillReject.objects.filter(domain=domain, status=BackfillReject.Status.OPEN)
+        .values_list("collection")
+        .annotate(count=Count("id"))
+        .order_by("collection")
+    )
+    if not per_collection:
+        return None
+    total = sum(count for _, count in per_collection)
+    where = ", ".join(f"{count} in {collection}" for collection, count in per_collection)
+    return Refusal(
+        f"{total} open backfill reject(s) of {domain} ({where}) are missing from Postgres.",
+        f"fix the documents and rerun `manage.py backfill {domain}`, or acknowledge each with "
+        f"`manage.py backfill_rejects --domain {domain} --acknowledge ID ... --user NAME --reason '...'` "
+        f"(list them with `manage.py backfill_rejects --domain {domain}`).",
+    )
+
+
 PRECONDITIONS: list[Callable[[str, StoreMode, StoreMode], Refusal | None]] = [
     mongo_enabled_for_modes_that_use_it,
     outbox_drained_before_switching_primary,
     parents_lead_first,
     backfilled_and_verified_before_postgres_leads,
     reverse_backfilled_before_mongo_returns,
+    rejects_resolved_or_acknowledged_before_postgres_leads,
 ]
 
 

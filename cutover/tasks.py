@@ -23,9 +23,11 @@ def repair_mirror_outbox() -> dict:
     return vars(run_exclusive("cutover.repair_mirror_outbox", repair, lock_seconds=REPAIR_TIME_LIMIT + 30))
 
 
-@shared_task(name="cutover.backfill_shard", acks_late=True)
-def backfill_shard(domain: str, collection: str, shard: int, batch_size: int, run_id: int) -> dict:
+@shared_task(name="cutover.backfill_shard", acks_late=True, track_started=True)  # STARTED: a worker answered
+def backfill_shard(
+    domain: str, collection: str, shard: int, batch_size: int, run_id: int, dry_run=False, lower="", upper=""
+) -> dict:
     """One ObjectId range of a collection; safe to repeat (it resumes from its checkpoint)."""
     from cutover.backfill.shards import shard_summary
 
-    return shard_summary(domain, collection, shard, batch_size, run_id)
+    return shard_summary(domain, collection, shard, batch_size, run_id, dry_run=dry_run, lower=lower, upper=upper)

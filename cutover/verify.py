@@ -7,19 +7,27 @@ included; equal values compare equal whatever their stored form, e.g.
 Decimal('10.5') and Decimal('10.50000000')); only a range that differs is
 narrowed down to its ids: missing in Postgres, missing in Mongo, or differing
 (with the fields).
+
+Every document is accounted for, whatever its `_id`: one that cannot be compared (an odd
+`_id`, an unreadable value) fails the verify unless its reject was acknowledged by a user
+(counted apart), and two documents whose ids normalize to one (ObjectId('x') and 'x', or
+'x' and 'X') are an id clash, never one silently standing for the other.
 """
 
 import dataclasses
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from bson import ObjectId
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
 from .backfill.source import DocumentSource
-from .backfill.transform import transform
+from .backfill.transform import document_as_json, transform
 from .filters import Between
 from .legacy import now_ms
-from .models import VerifyResult
+from .models import BackfillReject, VerifyResult
 from .registry import DomainSpec, domain_spec
 
 SAMPLE = 20
@@ -27,6 +35,7 @@ SAMPLE = 20
 
 @dataclass
 class CollectionParity:
+    documents: int = 0  # every Mongo document read, whatever its _id: nothing goes uncounted
     compared: int = 0
     ranges: int = 0
     ranges_differing: int = 0
@@ -34,13 +43,22 @@ class CollectionParity:
     missing_in_mongo: list[str] = field(default_factory=list)
     differing: dict[str, list[str]] = field(default_factory=dict)
     unreadable_in_mongo: dict[str, str] = field(default_factory=dict)
+    id_clashes: dict[str, list[str]] = field(default_factory=dict)  # normalized id -> the _ids sharing it
+    acknowledged: list[str] = field(default_factory=list)  # rejects a user accepted stay out of Postgres
 
     @property
     def passed(self) -> bool:
-        return not (self.missing_in_postgres or self.missing_in_mongo or self.differing or self.unreadable_in_mongo)
+        return not (
+            self.missing_in_postgres
+            or self.missing_in_mongo
+            or self.differing
+            or self.unreadable_in_mongo
+            or self.id_clashes
+        )
 
     def counts(self) -> dict[str, int]:
         return {
+            "documents": self.documents,
             "compared": self.compared,
             "ranges": self.ranges,
             "ranges_differing": self.ranges_differing,
@@ -48,6 +66,8 @@ class CollectionParity:
             "missing_in_mongo": len(self.missing_in_mongo),
             "differing": len(self.differing),
             "unreadable_in_mongo": len(self.unreadable_in_mongo),
+            "id_clashes": len(self.id_clashes),
+            "acknowledged": len(self.acknowledged),
         }
 
     def samples(self) -> dict[str, Any]:
@@ -56,6 +76,8 @@ class CollectionParity:
             "missing_in_mongo": self.missing_in_mongo[:SAMPLE],
             "differing": dict(list(self.differing.items())[:SAMPLE]),
             "unreadable_in_mongo": dict(list(self.unreadable_in_mongo.items())[:SAMPLE]),
+            "id_clashes": dict(list(self.id_clashes.items())[:SAMPLE]),
+            "acknowledged": self.acknowledged[:SAMPLE],
         }
 
 
@@ -78,11 +100,12 @@ def verify_domain(domain: str, *, source: DocumentSource | None = None, range_si
 def verify_collection(spec: DomainSpec, collection: str, source: DocumentSource, range_size: int) -> CollectionParity:
     parity = CollectionParity()
     checker = _RangeChecker(spec, collection, parity)
-    strays = checker.mongo_records(_all_docs(source, collection, ("string", "number")))  # few: legacy oddities
+    checker.odd_ids(source.other_ids(collection))  # neither ObjectId, string nor number: never compared
+    strays = checker.stray_records(_all_docs(source, collection, ("string", "number")))  # few: legacy oddities
     low, after = None, None
     while docs := source.batch(collection, phase="objectId", after=after, limit=range_size):
         high, after = str(docs[-1]["_id"]), docs[-1]["_id"]
-        mongo = checker.mongo_records(docs) | _pop_between(strays, low, high)
+        mongo = checker.merged(checker.mongo_records(docs), _pop_between(strays, low, high))
         checker.compare(mongo, checker.postgres_records(low, high))
         low = high
     while True:  # Postgres rows past the last Mongo document, and the strays beyond it
@@ -91,7 +114,7 @@ def verify_collection(spec: DomainSpec, collection: str, source: DocumentSource,
         mongo = _pop_between(strays, low, high) if high else strays
         if not postgres and not mongo:
             break
-        checker.compare(mongo, postgres)
+        checker.compare({key: record for key, (_, record) in mongo.items()}, postgres)
         if high is None:
             break
         low = high
@@ -105,11 +128,40 @@ class _RangeChecker:
         self.expiry = dict(spec.backfill_skips_expired).get(collection)
         self.now = now_ms()
         self.parity = parity
+        self.acknowledged = _acknowledged_ids(collection)
+        self.set_aside: set[str] = set()  # ids not compared (reported otherwise): not "missing in Mongo" either
+
+    def odd_ids(self, docs: list[dict]) -> None:
+        self.parity.documents += len(docs)
+        for doc in self._unacknowledged(docs):
+            self.parity.unreadable_in_mongo[str(doc["_id"])] = f"_id {doc['_id']!r} is not an ObjectId"
+
+    def stray_records(self, docs: list[dict]) -> dict[str, tuple[Any, Any]]:
+        """String and number ids, by the id they normalize to: (the raw _id, the record). Two documents that
+        normalize to one id ("x" and "X") are an id clash, never one silently replacing the other."""
+        by_id: dict[str, list[tuple[Any, Any]]] = {}
+        for doc in docs:  # one by one, so that each document is seen whatever transform does with clashes
+            for record_id, record in self.mongo_records([doc]).items():
+                by_id.setdefault(record_id, []).append((doc["_id"], record))
+        for record_id, found in list(by_id.items()):
+            if len(found) > 1:
+                self._clash(record_id, [raw for raw, _ in found])
+                del by_id[record_id]
+        return {record_id: found[0] for record_id, found in by_id.items()}
+
+    def merged(self, object_ids: dict[str, Any], strays: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
+        """A range's ObjectId documents with its strays; one of each for an id is an id clash."""
+        for record_id in object_ids.keys() & (strays.keys() | self.parity.id_clashes.keys()):
+            del object_ids[record_id]
+            self._clash(record_id, [ObjectId(record_id), *([strays.pop(record_id)[0]] if record_id in strays else [])])
+        return object_ids | {record_id: record for record_id, (_, record) in strays.items()}
 
     def mongo_records(self, docs: list[dict]) -> dict[str, Any]:
-        out = transform(self.map, docs)
+        self.parity.documents += len(docs)
+        out = transform(self.map, self._unacknowledged(docs))
         for reject in out.rejects:
             self.parity.unreadable_in_mongo[reject.record_id] = reject.reason
+            self.set_aside |= {reject.record_id, reject.record_id.lower()}
         return {r.id: r for r in out.records if not self._expired(r)}
 
     def postgres_records(self, low: str | None, high: str | None, limit: int | None = None) -> dict[str, Any]:
@@ -123,7 +175,7 @@ class _RangeChecker:
             return
         self.parity.ranges_differing += 1
         self.parity.missing_in_postgres += sorted(set(mongo) - set(postgres) - set(self.parity.unreadable_in_mongo))
-        self.parity.missing_in_mongo += sorted(set(postgres) - set(mongo) - set(self.parity.unreadable_in_mongo))
+        self.parity.missing_in_mongo += sorted(set(postgres) - set(mongo) - self.set_aside)
         for record_id in sorted(set(mongo) & set(postgres)):
             if mongo[record_id] != postgres[record_id]:
                 self.parity.differing[record_id] = [
@@ -132,8 +184,41 @@ class _RangeChecker:
                     if getattr(mongo[record_id], f.name) != getattr(postgres[record_id], f.name)
                 ]
 
+    def _unacknowledged(self, docs: list[dict]) -> list[dict]:
+        """Documents to compare; those whose reject a user acknowledged are counted apart, never compared."""
+        if not self.acknowledged:
+            return docs
+        kept = []
+        for doc in docs:
+            if _id_key(doc["_id"]) in self.acknowledged:
+                self.parity.acknowledged.append(str(doc["_id"]))
+                self.set_aside |= {str(doc["_id"]), str(doc["_id"]).lower()}
+            else:
+                kept.append(doc)
+        return kept
+
+    def _clash(self, record_id: str, raw_ids: list[Any]) -> None:
+        """Report every _id that normalizes to `record_id` (strays may have clashed before the ObjectId came)."""
+        known = set(self.parity.id_clashes.get(record_id, []))
+        self.parity.id_clashes[record_id] = sorted(known | {repr(raw) for raw in raw_ids})
+        self.set_aside.add(record_id)
+
     def _expired(self, record: Any) -> bool:
         return bool(self.expiry) and getattr(record, self.expiry) < self.now
+
+
+def _acknowledged_ids(collection: str) -> set[str]:
+    """The _ids (as canonical extended JSON, so ObjectId('x') and 'x' stay apart) of acknowledged rejects."""
+    stored = (
+        BackfillReject.objects.filter(collection=collection, status=BackfillReject.Status.ACKNOWLEDGED)
+        .annotate(document_id=KeyTransform("_id", "document"))
+        .values_list("document_id", flat=True)
+    )
+    return {json.dumps(value, sort_keys=True) for value in stored}
+
+
+def _id_key(value: Any) -> str:
+    return json.dumps(document_as_json({"_id": value})["_id"], sort_keys=True)
 
 
 def _all_docs(source: DocumentSource, collection: str, phases: tuple[str, ...]) -> list[dict]:

@@ -160,6 +160,8 @@ CUTOVER_MIRROR = _choice("CUTOVER_MIRROR", ("background", "relay", "inline"), "b
 CUTOVER_BREAKER_FAILURES = env.int("CUTOVER_BREAKER_FAILURES", default=3)
 CUTOVER_BREAKER_COOLDOWN_SECONDS = env.float("CUTOVER_BREAKER_COOLDOWN_SECONDS", default=10.0)
 CUTOVER_OUTBOX_MAX_ATTEMPTS = env.int("CUTOVER_OUTBOX_MAX_ATTEMPTS", default=12)
+# `backfill --via-celery` gives up (and releases the domain lock) when no worker takes a shard this soon.
+CUTOVER_BACKFILL_WORKER_WAIT_SECONDS = env.float("CUTOVER_BACKFILL_WORKER_WAIT_SECONDS", default=60.0)
 
 # --- Celery / Redis -----------------------------------------------------------
 # Requests never touch Redis, so the app keeps serving when it is down; the

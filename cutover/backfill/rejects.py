@@ -1,6 +1,7 @@
 """Reject records: each document that could not be migrated as it is, with the reason.
 The run goes on; a later run retries the open ones, and resolves those that now load."""
 
+import hashlib
 import json
 
 from bson import json_util
@@ -9,8 +10,10 @@ from django.utils import timezone
 
 from ..legacy import now_ms
 from ..models import BackfillReject, BackfillRun
+from ..models.backfill import RECORD_ID_CHARS
 from ..registry import DomainSpec
 from .load import LoadResult, TableLoader
+from .orphans import explain_orphans
 from .source import DocumentSource
 from .transform import Reject, Transformed, transform
 
@@ -27,29 +30,57 @@ def save_batch_outcome(
     resolve_earlier: bool = True,
 ) -> int:
     """Record this batch's rejects and resolve earlier ones that now loaded; return how many were rejected."""
-    rejects = out.rejects + [
-        Reject.of(out.documents[record_id], kind, reason) for record_id, kind, reason in result.rejects
-    ]
-    for reject in rejects:
-        BackfillReject.objects.update_or_create(
-            collection=collection,
-            record_id=reject.record_id,
-            status=BackfillReject.Status.OPEN,
-            defaults={
-                "run": run,
-                "domain": spec.name,
-                "kind": reject.kind,
-                "reason": reject.reason,
-                "document": reject.document,
-            },
+    refused = [Reject.of(out.documents[record_id], kind, reason) for record_id, kind, reason in result.rejects]
+    orphans = [reject for reject in refused if reject.kind == "orphan"]
+    # Parents first: an orphan of a parent rejected in this very batch (a category's parentId) can then name it.
+    for reject in out.rejects + [reject for reject in refused if reject.kind != "orphan"]:
+        _record(spec, collection, run, reject, reject.reason, blocked_by="")
+    explained = explain_orphans(spec, collection, {r.id: r for r in out.records}, [o.record_id for o in orphans])
+    for reject in orphans:
+        why = explained.get(reject.record_id)
+        _record(
+            spec,
+            collection,
+            run,
+            reject,
+            why.reason if why else reject.reason,
+            blocked_by=why.blocked_by if why else "",
         )
-    refused = {record_id for record_id, _, _ in result.rejects}
-    loaded = [record.id for record in out.records if record.id not in refused]
+    refused_ids = {record_id for record_id, _, _ in result.rejects}
+    loaded = [record.id for record in out.records if record.id not in refused_ids]
     if loaded and resolve_earlier:
         BackfillReject.objects.filter(
-            collection=collection, record_id__in=loaded, status=BackfillReject.Status.OPEN
+            collection=collection, record_id__in=loaded, status__in=BackfillReject.UNRESOLVED
         ).update(status=BackfillReject.Status.RESOLVED, resolved_at=timezone.now())
-    return len(rejects)
+    return len(out.rejects) + len(refused)
+
+
+def storable_record_id(text: str) -> str:
+    """A legacy _id as reject.record_id: any string can be an _id, but a column has a length and no NUL.
+    A long one keeps its start (for people) and a hash of the whole (so two never share a reject)."""
+    text = text.replace("\x00", "\\x00")
+    if len(text) <= RECORD_ID_CHARS:
+        return text
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{text[: RECORD_ID_CHARS - 19]}…#{digest}"
+
+
+def _record(
+    spec: DomainSpec, collection: str, run: BackfillRun, reject: Reject, reason: str, *, blocked_by: str
+) -> None:
+    """One unresolved reject per document. An acknowledgement covers the document as it was acknowledged:
+    the same document rejected again stays acknowledged; a changed one is open again, for a new look."""
+    record_id = storable_record_id(reject.record_id)
+    existing = BackfillReject.objects.filter(
+        collection=collection, record_id=record_id, status__in=BackfillReject.UNRESOLVED
+    ).first()
+    if existing and existing.status == BackfillReject.Status.ACKNOWLEDGED and existing.document == reject.document:
+        return
+    row = existing or BackfillReject(collection=collection, record_id=record_id)
+    row.run, row.domain, row.kind, row.reason = run, spec.name, reject.kind, reason
+    row.document, row.blocked_by, row.status = reject.document, blocked_by, BackfillReject.Status.OPEN
+    row.acknowledged_by, row.acknowledged_by_name, row.acknowledged_at, row.acknowledgement_reason = None, "", None, ""
+    row.save()
 
 
 def reject_other_ids(spec: DomainSpec, collection: str, source: DocumentSource, run: BackfillRun) -> int:
@@ -71,14 +102,18 @@ def retry_open_rejects(
     spec: DomainSpec, collection: str, source: DocumentSource, run: BackfillRun, loader: TableLoader
 ) -> int:
     """Try the open rejects of earlier runs again (their data may have been fixed); return how many loaded."""
-    earlier = BackfillReject.objects.filter(collection=collection, status=BackfillReject.Status.OPEN).exclude(run=run)
+    earlier = BackfillReject.objects.filter(collection=collection, status__in=BackfillReject.UNRESOLVED).exclude(
+        run=run
+    )
     resolved = 0
     ids = [_original_id(reject.document) for reject in earlier.only("document")]
     expiry = dict(spec.backfill_skips_expired).get(collection)
     for start in range(0, len(ids), _RETRY_CHUNK):
         chunk = ids[start : start + _RETRY_CHUNK]
         docs = source.find(collection, chunk)
-        _resolve_gone(collection, {str(i) for i in chunk} - {str(doc["_id"]) for doc in docs})
+        _resolve_gone(
+            collection, {storable_record_id(str(i)) for i in chunk} - {storable_record_id(str(d["_id"])) for d in docs}
+        )
         out = transform(spec.record_map(collection), docs, skip_expired_field=expiry, now=now_ms())
         with transaction.atomic():
             result = loader.load(out.records)
@@ -91,7 +126,7 @@ def _resolve_gone(collection: str, record_ids: set[str]) -> None:
     """A rejected document deleted from Mongo since has nothing left to migrate."""
     if record_ids:
         BackfillReject.objects.filter(
-            collection=collection, record_id__in=record_ids, status=BackfillReject.Status.OPEN
+            collection=collection, record_id__in=record_ids, status__in=BackfillReject.UNRESOLVED
         ).update(status=BackfillReject.Status.RESOLVED, resolved_at=timezone.now(), reason="document no longer exists")
 
 

@@ -1,69 +1,109 @@
 """Reverse backfill: bring Mongo up to date from Postgres, in the legacy document shape,
 before a domain rolls back from `postgres` towards `mongo`.
 
-Each record goes through the Mongo backend's put_snapshot, which never replaces a
-newer document with an older one; so a batch redone after a kill is harmless, and
-the checkpoint is saved after its batch's writes."""
+It rewrites Mongo documents, so it is careful:
+- it refuses while Mongo is the authoritative store (modes `mongo` and `dual_mongo_primary`):
+  there, Postgres is the copy, and writing it back would revert edits made in Mongo and
+  resurrect deleted documents;
+- each record goes through the Mongo backend's put_snapshot, which never replaces a newer
+  document with an older one; so a batch redone after a kill is harmless, and the
+  checkpoint is saved after its batch's writes;
+- a dry run reads both stores and counts what would change; it writes nothing, saves no
+  checkpoint, and its run is recorded as a dry run (which no precondition counts).
+"""
 
 import time
+from typing import Any
 
+from bson import ObjectId
 from django.utils import timezone
 
 from ..filters import Between
+from ..legacy import LegacyValueError
+from ..mode_cache import current_mode, invalidate_mode_cache
 from ..models import BackfillCheckpoint, BackfillRun
+from ..modes import StoreMode
 from ..registry import domain_spec
 from .progress import Progress
 from .runner import CollectionSummary, finish_run
-from .service import domain_lock
+from .service import BackfillRefused, domain_lock
+
+MONGO_LEADS = (StoreMode.MONGO, StoreMode.DUAL_MONGO_PRIMARY)
+
+
+class ReverseBackfillRefused(BackfillRefused):
+    pass
 
 
 def reverse_backfill_domain(
     domain: str,
     *,
     batch_size: int = 1000,
+    dry_run: bool = False,
     restart: bool = False,
     max_minutes: float | None = None,
     show_progress: bool = False,
 ) -> BackfillRun:
     spec = domain_spec(domain)
+    refuse_while_mongo_leads(spec.name)
     deadline = time.monotonic() + max_minutes * 60 if max_minutes else None
     with domain_lock(spec.name, "backfill"):
-        run = BackfillRun.objects.create(domain=spec.name, direction=BackfillRun.Direction.REVERSE)
+        run = BackfillRun.objects.create(domain=spec.name, direction=BackfillRun.Direction.REVERSE, dry_run=dry_run)
         summaries: dict[str, CollectionSummary] = {}
-        for collection in spec.collections:
-            summaries[collection] = _reverse_collection(
-                spec, collection, run, batch_size, restart, deadline, show_progress
-            )
-            if summaries[collection].stopped:
-                break
+        try:
+            for collection in spec.collections:
+                summaries[collection] = _reverse_collection(
+                    spec, collection, run, batch_size, restart, deadline, show_progress, dry_run
+                )
+                if summaries[collection].stopped:
+                    break
+        except Exception as error:
+            finish_run(run, summaries, error=f"{type(error).__name__}: {error}")
+            raise
         return finish_run(run, summaries)
 
 
-def _reverse_collection(spec, collection, run, batch_size, restart, deadline, show_progress) -> CollectionSummary:
+def refuse_while_mongo_leads(domain: str) -> None:
+    invalidate_mode_cache()  # this decides whether Mongo may be rewritten: read the mode as it is now
+    mode = current_mode(domain)
+    if mode in MONGO_LEADS:
+        raise ReverseBackfillRefused(
+            f"refused: {domain} is in {mode.value}, where Mongo is the authoritative store; a reverse backfill "
+            f"would overwrite it with the Postgres copy (reverting edits, resurrecting deleted documents). "
+            f"It is for rolling back from Postgres-primary modes (dual, postgres) only. Nothing was written."
+        )
+
+
+def _reverse_collection(
+    spec, collection, run, batch_size, restart, deadline, show_progress, dry_run
+) -> CollectionSummary:
     started, summary = time.monotonic(), CollectionSummary()
     postgres, mongo = spec.build_postgres_repository(), spec.build_mongo_repository()
-    record_type = spec.record_map(collection).record_type
-    checkpoint = _checkpoint(spec.name, collection, restart)
+    record_map = spec.record_map(collection)
+    checkpoint = _checkpoint(spec.name, collection, restart, dry_run)
     progress = (
-        Progress(f"{spec.name}/{collection} → mongo", postgres._count(record_type, {})) if show_progress else None
+        Progress(f"{spec.name}/{collection} → mongo", postgres._count(record_map.record_type, {}))
+        if show_progress
+        else None
     )
     while not checkpoint.done:
         if deadline and time.monotonic() >= deadline:
             summary.stopped = True
             break
         records = postgres._find(
-            record_type, {"id": Between(checkpoint.last_key or None, None)}, order=("id",), limit=batch_size
+            record_map.record_type, {"id": Between(checkpoint.last_key or None, None)}, order=("id",), limit=batch_size
         )
-        for record in records:
-            mongo.put_snapshot(record)
+        changing = _would_change(mongo, record_map, records) if dry_run else len(records)
+        if not dry_run:
+            for record in records:
+                mongo.put_snapshot(record)
         checkpoint.done = len(records) < batch_size
         checkpoint.last_key = records[-1].id if records else checkpoint.last_key
-        checkpoint.read += len(records)
-        checkpoint.written += len(records)
-        checkpoint.run = run
-        checkpoint.save()
         summary.read += len(records)
-        summary.written += len(records)
+        summary.written += changing
+        summary.unchanged += len(records) - changing
+        if not dry_run:
+            _save(checkpoint, run, len(records))
         if progress:
             progress.update(summary.read)
     if progress:
@@ -72,7 +112,31 @@ def _reverse_collection(spec, collection, run, batch_size, restart, deadline, sh
     return summary
 
 
-def _checkpoint(domain: str, collection: str, restart: bool) -> BackfillCheckpoint:
+def _would_change(mongo, record_map, records: list[Any]) -> int:
+    """How many of these records differ from their Mongo documents (or have none): what a real run writes,
+    at most (its version guard also skips documents newer than the row)."""
+    ids = [record.id for record in records]
+    wanted = [ObjectId(i) for i in ids if ObjectId.is_valid(i)] + ids  # legacy ids are ObjectIds or hex strings
+    current = {}
+    for doc in mongo.database[record_map.collection].find({"_id": {"$in": wanted}}):
+        try:
+            stored = record_map.from_document(doc)
+        except LegacyValueError:
+            continue  # an unreadable document would be rewritten
+        current[stored.id] = stored
+    return sum(1 for record in records if current.get(record.id) != record)
+
+
+def _save(checkpoint: BackfillCheckpoint, run: BackfillRun, count: int) -> None:
+    checkpoint.read += count
+    checkpoint.written += count
+    checkpoint.run = run
+    checkpoint.save()
+
+
+def _checkpoint(domain: str, collection: str, restart: bool, dry_run: bool) -> BackfillCheckpoint:
+    if dry_run:  # from the start, never saved
+        return BackfillCheckpoint(domain=domain, collection=collection, direction=BackfillRun.Direction.REVERSE)
     checkpoint, _ = BackfillCheckpoint.objects.get_or_create(
         collection=collection, direction=BackfillRun.Direction.REVERSE, shard=0, defaults={"domain": domain}
     )

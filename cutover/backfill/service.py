@@ -15,8 +15,18 @@ from .runner import CollectionSummary, PassOptions, backfill_collection, checkpo
 from .source import PHASES, DocumentSource, MongoDocumentSource
 
 
-class BackfillAlreadyRunning(RuntimeError):
+class BackfillRefused(RuntimeError):
+    """A backfill that may not run (or go on) now; str() says why and what to do. No data was written."""
+
+
+class BackfillAlreadyRunning(BackfillRefused):
     pass
+
+
+def mongo_failure(error: Exception) -> str:
+    """A pymongo error in one line for people (pymongo's own message runs to a topology dump)."""
+    lines = str(error).splitlines()
+    return f"the legacy Mongo store did not answer ({type(error).__name__}: {lines[0][:300] if lines else ''})"
 
 
 def migration_source() -> DocumentSource:
@@ -54,10 +64,18 @@ def backfill_domain(
                 summaries[collection] = backfill_collection(spec, collection, source, run, checkpoint, options)
                 if summaries[collection].stopped:
                     break
+                if dry_run:
+                    summaries[collection].rejected += odd_ids_a_real_run_would_reject(source, collection)
         except Exception as error:
             finish_run(run, summaries, error=f"{type(error).__name__}: {error}")
             raise
         return finish_run(run, summaries)
+
+
+def odd_ids_a_real_run_would_reject(source: DocumentSource, collection: str) -> int:
+    """A real run rejects documents with odd _ids after its keyset phases; a dry run only counts them,
+    so that its report says what the real run would do."""
+    return len(source.other_ids(collection))
 
 
 @contextmanager

@@ -1,17 +1,22 @@
 """A backfill spread over Celery workers: each collection's ObjectId range is cut into
 shards, each a task with its own checkpoint; the command shows their combined progress
-and waits. Workers on several machines share the load through the Redis broker."""
+and waits. Workers on several machines share the load through the Redis broker.
+
+The command holds the domain lock while it waits, so the wait is bounded when no worker
+answers; a dry run's shards read and validate only (no checkpoint, no row, no reject)."""
 
 import time
 from dataclasses import asdict
 
 from bson import ObjectId
+from django.conf import settings
 
 from ..models import BackfillCheckpoint, BackfillRun
 from ..registry import domain_spec
 from .progress import Progress
 from .runner import CollectionSummary, PassOptions, backfill_collection, checkpoint_for, finish_run
-from .service import domain_lock, migration_source
+from .service import BackfillRefused, domain_lock, migration_source, odd_ids_a_real_run_would_reject
+from .source import PHASES
 
 POLL_SECONDS = 1.0
 
@@ -25,57 +30,98 @@ def shard_bounds(low: ObjectId, high: ObjectId, shards: int) -> list[tuple[str, 
     return list(zip(edges[:-1], edges[1:], strict=True))
 
 
+class NoWorkerAnswered(BackfillRefused):
+    pass
+
+
 def backfill_domain_via_celery(
     domain: str,
     *,
     shards: int,
     batch_size: int = 1000,
+    dry_run: bool = False,
     restart: bool = False,
     max_minutes: float | None = None,
     show_progress: bool = False,
+    worker_wait_seconds: float | None = None,
 ) -> BackfillRun:
-    from ..tasks import backfill_shard
+    """Each collection's ObjectId range as `shards` Celery tasks, then the few other ids here.
 
+    With no worker taking any shard within `worker_wait_seconds` (CUTOVER_BACKFILL_WORKER_WAIT_SECONDS),
+    it gives up: the shards are revoked (and skip themselves should a worker take one later, since the
+    run is no longer running), the run is marked failed and the domain lock released."""
     spec = domain_spec(domain)
     source = migration_source()
+    wait = settings.CUTOVER_BACKFILL_WORKER_WAIT_SECONDS if worker_wait_seconds is None else worker_wait_seconds
     with domain_lock(spec.name, "backfill"):
-        run = BackfillRun.objects.create(domain=spec.name)
+        run = BackfillRun.objects.create(domain=spec.name, dry_run=dry_run)
         summaries: dict[str, CollectionSummary] = {}
-        for collection in spec.collections:
-            low, high = source.id_bounds(collection)
-            total = CollectionSummary()
-            if low is not None:
-                for number, (lower, upper) in enumerate(shard_bounds(low, high, shards), start=1):
-                    checkpoint_for(spec, collection, shard=number, restart=restart, lower=lower, upper=upper)
-                results = [
-                    backfill_shard.delay(spec.name, collection, number, batch_size, run.pk)
-                    for number in range(1, shards + 1)
-                ]
-                _wait(results, collection, source.count(collection), show_progress)
-                for result in results:
-                    total.add(CollectionSummary(**result.get()))
-            total.add(_other_ids_in_process(spec, collection, source, run, batch_size, restart, max_minutes))
-            summaries[collection] = total
+        try:
+            for collection in spec.collections:
+                total = _sharded(
+                    spec, collection, source, run, shards, batch_size, dry_run, restart, wait, show_progress
+                )
+                total.add(
+                    _other_ids_in_process(spec, collection, source, run, batch_size, dry_run, restart, max_minutes)
+                )
+                summaries[collection] = total
+        except BaseException as error:  # Ctrl-C too: shards still queued then see a finished run and skip
+            finish_run(run, summaries, error=f"{type(error).__name__}: {error}")
+            raise
         return finish_run(run, summaries)
 
 
-def _other_ids_in_process(spec, collection, source, run, batch_size, restart, max_minutes) -> CollectionSummary:
+def _sharded(spec, collection, source, run, shards, batch_size, dry_run, restart, wait, show_progress):
+    from ..tasks import backfill_shard
+
+    total = CollectionSummary()
+    low, high = source.id_bounds(collection)
+    if low is None:
+        return total
+    bounds = shard_bounds(low, high, shards)
+    if not dry_run:  # a dry shard starts from its bounds in memory: no checkpoint is written
+        for number, (lower, upper) in enumerate(bounds, start=1):
+            checkpoint_for(spec, collection, shard=number, restart=restart, lower=lower, upper=upper)
+    results = [
+        backfill_shard.apply_async(
+            args=(spec.name, collection, number, batch_size, run.pk),
+            kwargs={"dry_run": dry_run, "lower": lower, "upper": upper},
+        )
+        for number, (lower, upper) in enumerate(bounds, start=1)
+    ]
+    _wait(results, collection, source.count(collection), show_progress, wait)
+    for result in results:
+        total.add(CollectionSummary(**result.get()))
+    return total
+
+
+def _other_ids_in_process(spec, collection, source, run, batch_size, dry_run, restart, max_minutes):
     """String and number _ids, odd ids and retries of open rejects: few, so here rather than in shards."""
-    checkpoint = checkpoint_for(spec, collection, restart=restart)
-    if checkpoint.phase == "objectId":
-        checkpoint.phase, checkpoint.last_key = "string", ""
-        checkpoint.save()
+    if dry_run:
+        checkpoint = BackfillCheckpoint(domain=spec.name, collection=collection, phase="string")
+    else:
+        checkpoint = checkpoint_for(spec, collection, restart=restart)
+        if checkpoint.phase == "objectId":
+            checkpoint.phase, checkpoint.last_key = "string", ""
+            checkpoint.save()
     options = PassOptions(
         batch_size=batch_size,
+        dry_run=dry_run,
         show_progress=False,
         deadline=time.monotonic() + max_minutes * 60 if max_minutes else None,
     )
-    return backfill_collection(spec, collection, source, run, checkpoint, options)
+    summary = backfill_collection(spec, collection, source, run, checkpoint, options)
+    if dry_run and not summary.stopped:
+        summary.rejected += odd_ids_a_real_run_would_reject(source, collection)
+    return summary
 
 
-def _wait(results: list, collection: str, total: int, show_progress: bool) -> None:
+def _wait(results: list, collection: str, total: int, show_progress: bool, worker_wait: float) -> None:
     progress = Progress(f"{collection} ({len(results)} shards)", total) if show_progress else None
+    give_up_at = time.monotonic() + worker_wait
     while not all(result.ready() for result in results):
+        if time.monotonic() >= give_up_at and not any(_taken(result) for result in results):
+            _give_up(results, collection, worker_wait)
         if progress:
             progress.update(_shards_read(collection))
         time.sleep(POLL_SECONDS)
@@ -87,17 +133,40 @@ def _wait(results: list, collection: str, total: int, show_progress: bool) -> No
         raise RuntimeError(f"{len(failed)} shard(s) of {collection} failed: {failed[0].result!r}; rerun to resume")
 
 
+def _taken(result) -> bool:
+    """A worker has the shard (the task tracks STARTED) or already finished it."""
+    return result.state != "PENDING"
+
+
+def _give_up(results: list, collection: str, worker_wait: float) -> None:
+    for result in results:
+        result.revoke()
+    raise NoWorkerAnswered(
+        f"no Celery worker took any of the {len(results)} shard(s) of {collection} within {worker_wait:g}s: "
+        f"start workers on the broker at REDIS_URL (`celery -A escrow_project worker`), or run without "
+        f"--via-celery. Nothing of {collection} was written; the shards were revoked and the lock released."
+    )
+
+
 def _shards_read(collection: str) -> int:
     rows = BackfillCheckpoint.objects.filter(collection=collection, direction="forward", shard__gt=0)
     return sum(rows.values_list("read", flat=True))
 
 
-def shard_summary(domain: str, collection: str, shard: int, batch_size: int, run_id: int) -> dict:
-    """The body of the backfill_shard task: one shard's pass from its checkpoint."""
+def shard_summary(
+    domain: str, collection: str, shard: int, batch_size: int, run_id: int, *, dry_run: bool, lower: str, upper: str
+) -> dict:
+    """The body of the backfill_shard task: one shard's pass from its checkpoint (a dry one from its bounds)."""
     spec = domain_spec(domain)
-    checkpoint = BackfillCheckpoint.objects.get(collection=collection, direction="forward", shard=shard)
     run = BackfillRun.objects.get(pk=run_id)
-    summary = backfill_collection(
-        spec, collection, migration_source(), run, checkpoint, PassOptions(batch_size=batch_size, show_progress=False)
-    )
+    if run.status != BackfillRun.Status.RUNNING:  # taken after the command gave up (or died): not under its lock
+        return asdict(CollectionSummary())
+    if dry_run:
+        checkpoint = BackfillCheckpoint(
+            domain=domain, collection=collection, shard=shard, lower_id=lower, upper_id=upper, phase=PHASES[0]
+        )
+    else:
+        checkpoint = BackfillCheckpoint.objects.get(collection=collection, direction="forward", shard=shard)
+    options = PassOptions(batch_size=batch_size, dry_run=dry_run, show_progress=False)
+    summary = backfill_collection(spec, collection, migration_source(), run, checkpoint, options)
     return asdict(summary)

@@ -1,5 +1,6 @@
 """Backfill runs, their resumable checkpoints, rejected documents, and verify results."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -61,23 +62,45 @@ class BackfillCheckpoint(models.Model):
         return f"{self.collection}#{self.shard} {self.phase}:{self.last_key or '-'}"
 
 
+RECORD_ID_CHARS = 200
+
+
 class BackfillReject(models.Model):
-    """A document that could not be migrated as it is. A later run retries it."""
+    """A document that could not be migrated as it is. A later run retries it.
+
+    An open reject blocks the move to a Postgres-primary mode until a rerun loads the document
+    (resolved) or a user accepts, with a reason, that it stays out of Postgres (acknowledged)."""
 
     class Status(models.TextChoices):
         OPEN = "open"
+        ACKNOWLEDGED = "acknowledged"  # still not migrated, on purpose: who, when and why are kept
         RESOLVED = "resolved"
+
+    UNRESOLVED = (Status.OPEN, Status.ACKNOWLEDGED)
 
     run = models.ForeignKey(BackfillRun, null=True, on_delete=models.SET_NULL, related_name="rejects")
     domain = models.CharField(max_length=40)
     collection = models.CharField(max_length=40)
-    record_id = models.CharField(max_length=64, help_text="The document's _id as text.")
+    record_id = models.CharField(
+        max_length=RECORD_ID_CHARS, help_text="The document's _id as text (a very long one shortened, with a hash)."
+    )
     kind = models.CharField(max_length=20, help_text="bad_value, orphan, unique_clash, conflict, bad_id, database")
     reason = models.TextField()
     document = models.JSONField(help_text="The document as extended JSON.")
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    blocked_by = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="collection/_id of the rejected parent this orphan waits for; blank: none.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledged_by_name = models.CharField(max_length=150, blank=True, help_text="Kept if the user is deleted.")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledgement_reason = models.TextField(blank=True, help_text="Why it may stay out of Postgres.")
 
     class Meta:
         db_table = "cutover_backfill_rejects"
@@ -85,9 +108,12 @@ class BackfillReject(models.Model):
         indexes = [models.Index(fields=["collection", "status"], name="backfill_reject_open_idx")]
         constraints = [
             models.UniqueConstraint(
-                fields=["collection", "record_id"], condition=models.Q(status="open"), name="backfill_reject_one_open"
+                fields=["collection", "record_id"],
+                condition=models.Q(status__in=["open", "acknowledged"]),
+                name="backfill_reject_one_unresolved",
             )
         ]
+        permissions = [("acknowledge_backfillreject", "Can acknowledge a backfill reject (it stays out of Postgres)")]
 
     def __str__(self) -> str:
         return f"{self.collection}/{self.record_id}: {self.kind}"

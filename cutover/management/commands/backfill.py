@@ -1,9 +1,11 @@
 import json
+import math
 import sys
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from pymongo.errors import PyMongoError
 
-from cutover.backfill.service import BackfillAlreadyRunning
+from cutover.backfill.service import BackfillRefused, mongo_failure
 from cutover.registry import UnknownDomain, domain_spec, domains_in_dependency_order
 
 
@@ -19,28 +21,48 @@ class Command(BaseCommand):
         parser.add_argument("domains", nargs="*", help="domains to backfill (see `store_mode`)")
         parser.add_argument("--all", action="store_true", help="every domain, parents first")
         parser.add_argument("--batch-size", type=int, default=2000, help="documents per batch (default 2000)")
-        parser.add_argument("--dry-run", action="store_true", help="read, transform and validate; write nothing")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="read, transform and validate, and report what a real run would write and reject; write nothing "
+            "(with --reverse: count the Mongo documents it would rewrite). Never counts as a run for a precondition.",
+        )
         parser.add_argument("--restart", action="store_true", help="ignore checkpoints and start over")
         parser.add_argument("--max-minutes", type=float, help="stop cleanly at a batch boundary after this long")
         parser.add_argument("--json", action="store_true", help="print a machine-readable summary")
-        parser.add_argument("--reverse", action="store_true", help="Postgres -> Mongo, for a rollback")
+        parser.add_argument(
+            "--reverse",
+            action="store_true",
+            help="Postgres -> Mongo, for a rollback; refused while Mongo is authoritative (mongo, dual_mongo_primary)",
+        )
         parser.add_argument("--via-celery", action="store_true", help="run ObjectId ranges as Celery tasks")
         parser.add_argument("--shards", type=int, default=4, help="ranges per collection with --via-celery")
+        parser.add_argument(
+            "--worker-wait",
+            type=float,
+            help="with --via-celery: give up after this many seconds when no worker takes a shard "
+            "(default CUTOVER_BACKFILL_WORKER_WAIT_SECONDS, 60)",
+        )
 
     def handle(self, *args, **options) -> None:
         specs = self._domains(options["domains"], options["all"])
-        if options["batch_size"] < 1 or options["shards"] < 1:
-            raise CommandError("--batch-size and --shards must be at least 1")
+        _check_options(options)
+        if options["reverse"]:
+            self._refuse_reverse_where_mongo_leads(specs)
         report, failed = {}, []
         for spec in specs:
-            try:
-                run = self._run(spec.name, options)
-            except BackfillAlreadyRunning as refusal:
-                raise CommandError(str(refusal)) from None
-            report[spec.name] = {"run": run.pk, "status": run.status, "collections": run.summary}
+            run = self._run_or_explain(spec.name, options)
+            report[spec.name] = {
+                "run": run.pk,
+                "status": run.status,
+                "dry_run": run.dry_run,
+                "collections": run.summary,
+            }
             rejected = sum(summary.get("rejected", 0) for summary in run.summary.values())
             if rejected or run.status != "finished":
-                failed.append(f"{spec.name}: {run.status}, {rejected} rejected (see admin: Backfill rejects)")
+                where = "dry run: not recorded" if run.dry_run else "see admin: Backfill rejects"
+                would = " would be" if run.dry_run else ""
+                failed.append(f"{spec.name}: {run.status}, {rejected}{would} rejected ({where})")
         self._print(report, options["json"])
         if failed:
             sys.stderr.write("\n".join(failed) + "\n")
@@ -55,9 +77,32 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         return [spec for spec in domains_in_dependency_order() if everything or spec.name in wanted]
 
+    @staticmethod
+    def _refuse_reverse_where_mongo_leads(specs) -> None:
+        """Every domain is checked before the first is reversed, so a refusal leaves none half done."""
+        from cutover.backfill.reverse import refuse_while_mongo_leads
+
+        for spec in specs:
+            try:
+                refuse_while_mongo_leads(spec.name)
+            except BackfillRefused as refusal:
+                raise CommandError(str(refusal)) from None
+
+    def _run_or_explain(self, domain: str, options: dict):
+        try:
+            return self._run(domain, options)
+        except BackfillRefused as refusal:
+            raise CommandError(str(refusal)) from None
+        except PyMongoError as error:
+            raise CommandError(
+                f"backfill of {domain} stopped: {mongo_failure(error)}. Its run is marked failed; rerun when "
+                f"Mongo is back (it resumes at its checkpoint)."
+            ) from None
+
     def _run(self, domain: str, options: dict):
         common = {
             "batch_size": options["batch_size"],
+            "dry_run": options["dry_run"],
             "restart": options["restart"],
             "max_minutes": options["max_minutes"],
             "show_progress": not options["json"],
@@ -69,20 +114,37 @@ class Command(BaseCommand):
         if options["via_celery"]:
             from cutover.backfill.shards import backfill_domain_via_celery
 
-            return backfill_domain_via_celery(domain, shards=options["shards"], **common)
+            return backfill_domain_via_celery(
+                domain, shards=options["shards"], worker_wait_seconds=options["worker_wait"], **common
+            )
         from cutover.backfill.service import backfill_domain
 
-        return backfill_domain(domain, dry_run=options["dry_run"], **common)
+        return backfill_domain(domain, **common)
 
     def _print(self, report: dict, as_json: bool) -> None:
         if as_json:
             self.stdout.write(json.dumps(report, indent=2, sort_keys=True))
             return
         for domain, outcome in report.items():
+            would = "would be " if outcome["dry_run"] else ""
             for collection, s in outcome["collections"].items():
                 self.stdout.write(
-                    f"{domain}/{collection}: read {s['read']}, written {s['written']}, unchanged "
-                    f"{s['unchanged']}, rejected {s['rejected']}, skipped {s['skipped']} "
+                    f"{domain}/{collection}: read {s['read']}, {would}written {s['written']}, unchanged "
+                    f"{s['unchanged']}, {would}rejected {s['rejected']}, skipped {s['skipped']} "
                     f"in {s['seconds']}s"
                 )
-            self.stdout.write(f"{domain}: {outcome['status']} (run #{outcome['run']})")
+            dry = ", dry run: nothing was written" if outcome["dry_run"] else ""
+            self.stdout.write(f"{domain}: {outcome['status']} (run #{outcome['run']}{dry})")
+
+
+def _check_options(options: dict) -> None:
+    """Numbers that would make a run loop, never stop, or stop at once: refused before anything starts."""
+    for name in ("batch_size", "shards"):
+        if options[name] < 1:
+            raise CommandError(f"--{name.replace('_', '-')} must be a whole number of at least 1, got {options[name]}")
+    for name, unit in (("max_minutes", "minutes"), ("worker_wait", "seconds")):
+        value = options[name]
+        if value is not None and not (math.isfinite(value) and value > 0):
+            raise CommandError(f"--{name.replace('_', '-')} must be a number of {unit} above 0, got {value}")
+    if options["reverse"] and options["via_celery"]:
+        raise CommandError("--reverse runs in this process; it cannot be combined with --via-celery")

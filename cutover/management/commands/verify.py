@@ -2,9 +2,13 @@ import json
 import sys
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from pymongo.errors import PyMongoError
 
+from cutover.backfill.service import mongo_failure
 from cutover.registry import UnknownDomain, domain_spec, domains_in_dependency_order
 from cutover.verify import verify_domain
+
+_NOT_PROBLEMS = ("documents", "compared", "ranges", "acknowledged")
 
 
 class Command(BaseCommand):
@@ -27,16 +31,23 @@ class Command(BaseCommand):
             wanted = {domain_spec(name).name for name in domains}
         except UnknownDomain as error:
             raise CommandError(str(error)) from None
+        if range_size < 1:
+            raise CommandError(f"--range-size must be a whole number of at least 1, got {range_size}")
         results = [
-            verify_domain(spec.name, range_size=range_size)
-            for spec in domains_in_dependency_order()
-            if all or spec.name in wanted
+            self._verify(spec.name, range_size) for spec in domains_in_dependency_order() if all or spec.name in wanted
         ]
         self._print(results, json)
         failed = [result.domain for result in results if not result.passed]
         if failed:
             sys.stderr.write(f"verify failed for: {', '.join(failed)}\n")
             sys.exit(1)
+
+    @staticmethod
+    def _verify(domain: str, range_size: int):
+        try:
+            return verify_domain(domain, range_size=range_size)
+        except PyMongoError as error:
+            raise CommandError(f"verify of {domain} stopped: {mongo_failure(error)}; no result was stored") from None
 
     def _print(self, results, as_json: bool) -> None:
         if as_json:
@@ -45,9 +56,14 @@ class Command(BaseCommand):
             return
         for result in results:
             for collection, counts in result.counts.items():
-                problems = {k: v for k, v in counts.items() if v and k not in ("compared", "ranges")}
+                problems = {k: v for k, v in counts.items() if v and k not in _NOT_PROBLEMS}
+                apart = (
+                    f", {counts['acknowledged']} acknowledged rejects not compared"
+                    if counts.get("acknowledged")
+                    else ""
+                )
                 self.stdout.write(
-                    f"{result.domain}/{collection}: {counts['compared']} compared"
-                    + (f", {problems}" if problems else ", equal")
+                    f"{result.domain}/{collection}: {counts.get('documents', '?')} documents, {counts['compared']} "
+                    f"compared{apart}" + (f", {problems}" if problems else ", equal")
                 )
             self.stdout.write(f"{result.domain}: {'PASS' if result.passed else 'FAIL'}")

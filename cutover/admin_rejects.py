@@ -1,0 +1,79 @@
+"""Backfill rejects in Django admin: filterable to root causes, and acknowledged through the
+service (cutover.backfill.review) with a reason asked on an intermediate page."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+
+from .admin_base import ReadOnlyAdmin
+from .backfill.review import (
+    ACKNOWLEDGE_PERMISSION,
+    RejectAcknowledgementRefused,
+    backfill_reject_acknowledge,
+    root_causes,
+    waiting_on_a_rejected_parent,
+)
+from .models import BackfillReject
+
+
+class RootCauseFilter(admin.SimpleListFilter):
+    title = "cause"
+    parameter_name = "cause"
+
+    def lookups(self, request, model_admin):
+        return [("root", "Root causes"), ("blocked", "Waiting on a rejected parent")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "root":
+            return root_causes(queryset)
+        if self.value() == "blocked":
+            return waiting_on_a_rejected_parent(queryset)
+        return queryset
+
+
+class AcknowledgeRejectsForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="Why these documents may stay out of Postgres; kept with each reject.",
+    )
+
+
+@admin.register(BackfillReject)
+class BackfillRejectAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "domain", "collection", "record_id", "kind", "status", "reason", "blocked_by"]
+    list_filter = ["status", RootCauseFilter, "domain", "collection", "kind"]
+    search_fields = ["record_id", "reason", "blocked_by"]
+    actions = ["acknowledge"]
+
+    def has_acknowledge_permission(self, request) -> bool:
+        return request.user.has_perm(ACKNOWLEDGE_PERMISSION)
+
+    @admin.action(description="Acknowledge selected rejects (they stay out of Postgres)", permissions=["acknowledge"])
+    def acknowledge(self, request, queryset):
+        form = AcknowledgeRejectsForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return self._acknowledge_page(request, queryset, form)
+        reason = form.cleaned_data["reason"]
+        try:
+            done = backfill_reject_acknowledge(
+                reject_ids=queryset.values_list("pk", flat=True), user=request.user, reason=reason
+            )
+        except RejectAcknowledgementRefused as refusal:
+            self.message_user(request, f"Refused: {refusal}", level=messages.ERROR)
+            return None
+        for reject in done:
+            self.log_change(request, reject, f"Acknowledged: {reason}")
+        self.message_user(request, f"Acknowledged {len(done)} reject(s).", level=messages.SUCCESS)
+        return None
+
+    def _acknowledge_page(self, request, queryset, form) -> TemplateResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Acknowledge backfill rejects",
+            "opts": self.model._meta,
+            "rejects": queryset,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/cutover/backfillreject/acknowledge.html", context)
