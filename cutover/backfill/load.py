@@ -112,6 +112,10 @@ class TableLoader:
             self._replace_children(records, set(written))
         return written
 
+    def existing_ids(self, ids: list[str]) -> set[str]:
+        with connection.cursor() as cursor:
+            return self._existing_ids(cursor, ids)
+
     def _existing_ids(self, cursor, ids: list[str]) -> set[str]:
         cursor.execute(f'SELECT "{self.pk}" FROM "{self.table}" WHERE "{self.pk}" = ANY(%s)', [ids])
         return {row[0] for row in cursor.fetchall()}

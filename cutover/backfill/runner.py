@@ -86,7 +86,7 @@ def backfill_collection(
     )
     while checkpoint.phase in phases and not summary.stopped:
         summary.stopped = _phase(checkpoint, reader, loader, run, options, summary, progress)
-        if not summary.stopped and checkpoint.phase == "objectId":
+        if not summary.stopped and checkpoint.phase == "objectId" and not options.dry_run:
             _catch_up(checkpoint, reader, loader, run, options, summary)
         if not summary.stopped:
             _next_phase(checkpoint, phases, options.dry_run)
@@ -129,13 +129,27 @@ def _catch_up(checkpoint, reader, loader, run, options, summary) -> None:
     lower = ObjectId(checkpoint.lower_id) if checkpoint.lower_id else None
     after = max(window, lower) if lower else window
     while True:
-        docs, out = reader.read("objectId", after)
+        docs, _ = reader.read("objectId", after)
         if not docs:
             return
-        batch = _batch(reader, loader, docs, out, run, checkpoint, options)
-        summary.caught_up += batch.written
-        summary.rejected += batch.rejected
         after = docs[-1]["_id"]
+        missed = _not_seen_yet(loader, reader.collection, docs)
+        if missed:
+            out = transform(reader.record_map, missed, skip_expired_field=reader.expiry, now=now_ms())
+            batch = _batch(reader, loader, missed, out, run, checkpoint, options)
+            summary.caught_up += batch.written
+            summary.rejected += batch.rejected
+
+
+def _not_seen_yet(loader: TableLoader, collection: str, docs: list[dict]) -> list[dict]:
+    """The documents that have neither a row nor an unresolved reject: the ones the scan missed."""
+    ids = [str(doc["_id"]) for doc in docs]
+    seen = loader.existing_ids(ids) | set(
+        BackfillReject.objects.filter(
+            collection=collection, record_id__in=ids, status__in=BackfillReject.UNRESOLVED
+        ).values_list("record_id", flat=True)
+    )
+    return [doc for doc in docs if str(doc["_id"]) not in seen]
 
 
 class _BatchReader:

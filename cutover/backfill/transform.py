@@ -21,8 +21,8 @@ class Reject:
 
     @staticmethod
     def of(doc: dict, kind: str, reason: str) -> "Reject":
-        record_id = _without_nul(str(doc.get("_id")))[:64]
-        return Reject(record_id, kind, _without_nul(reason)[:2000], document_as_json(doc))
+        # record_id stays whole: rejects.storable_record_id fits it to its column without merging two
+        return Reject(str(doc.get("_id")), kind, _without_nul(reason)[:2000], document_as_json(doc))
 
 
 @dataclass
