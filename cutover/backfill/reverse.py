@@ -5,9 +5,11 @@ It rewrites Mongo documents, so it is careful:
 - it refuses while Mongo is the authoritative store (modes `mongo` and `dual_mongo_primary`):
   there, Postgres is the copy, and writing it back would revert edits made in Mongo and
   resurrect deleted documents;
-- each record goes through the Mongo backend's put_snapshot, which never replaces a newer
-  document with an older one; so a batch redone after a kill is harmless, and the
-  checkpoint is saved after its batch's writes;
+- each record is copied as a mirror copies it (cutover.mirror): under its per-record copy
+  lock, from Postgres's state read after taking it, through the Mongo backend's
+  put_snapshot, which changes only the keys whose value differs and never makes a document
+  older; so a concurrent dual write is never reverted, a batch redone after a kill is
+  harmless, and the checkpoint is saved after its batch's writes;
 - a dry run reads both stores and counts what would change; it writes nothing, saves no
   checkpoint, and its run is recorded as a dry run (which no precondition counts).
 """
@@ -20,6 +22,7 @@ from django.utils import timezone
 
 from ..filters import Between
 from ..legacy import LegacyValueError
+from ..mirror import mirror_record
 from ..mode_cache import current_mode, invalidate_mode_cache
 from ..models import BackfillCheckpoint, BackfillRun
 from ..modes import StoreMode
@@ -95,8 +98,8 @@ def _reverse_collection(
         )
         changing = _would_change(mongo, record_map, records) if dry_run else len(records)
         if not dry_run:
-            for record in records:
-                mongo.put_snapshot(record)
+            for record in records:  # each under its copy lock, re-read: a concurrent dual write is never reverted
+                mirror_record(spec.name, record_map.collection, record.id, "mongo")
         checkpoint.done = len(records) < batch_size
         checkpoint.last_key = records[-1].id if records else checkpoint.last_key
         summary.read += len(records)
