@@ -6,6 +6,7 @@ domain apps only through this module.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cache
 
 from django.conf import settings
@@ -54,6 +55,16 @@ class DomainSpec:
         from django.apps import apps
 
         return apps.get_model(self.build_postgres_repository().MODELS[collection])
+
+    def lifetimes(self, collection: str) -> list[tuple[str, timedelta]]:
+        """(record field, lifetime) of each TTL index on `collection`: a record ends at field + lifetime."""
+        record_map = self.record_map(collection)
+        by_key = {f.key: f.name for f in record_map.fields}
+        return [
+            (by_key[index.keys[0][0]], timedelta(seconds=index.expire_after_seconds))
+            for index in self.mongo_indexes
+            if index.collection == collection and index.expire_after_seconds is not None
+        ]
 
     def record_map(self, collection: str):
         for record_map in self.load_port().MAPS:
