@@ -42,7 +42,7 @@ class IndexOutcome:
 
 def ensure_mongo_indexes(*, domains: list[str] | None = None, database=None) -> list[IndexOutcome]:
     """Make every declared index exist; one outcome per index, whatever happened to the others."""
-    database = database if database is not None else mongo_database()
+    database = database if database is not None else mongo_database(long_running=True)  # builds take long
     outcomes = []
     for name in domains or domain_names():
         for index in domain_spec(name).mongo_indexes:

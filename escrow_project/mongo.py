@@ -25,22 +25,25 @@ _clients: dict[str, object] = {}
 _lock = threading.Lock()
 
 
-def mongo_client(url: str | None = None):
-    """Return the (cached) client for `url`, default MONGO_URL."""
+def mongo_client(url: str | None = None, *, long_running: bool = False):
+    """Return the (cached) client for `url`, default MONGO_URL. `long_running` is for scans and index
+    builds (backfill, verify, ensure_mongo_indexes): one of their operations may take minutes on a large
+    collection, longer than any socket timeout sized for requests, so their client has none."""
     if settings.MONGO_CONNECT_MODE == "disabled":
         raise MongoDisabled("MONGO_CONNECT_MODE=disabled: no domain may use MongoDB")
     url = url or settings.MONGO_URL
+    key = f"{url}#long" if long_running and _is_pymongo(url) else url
     with _lock:
-        if url not in _clients:
-            _clients[url] = _build_client(url)
-        return _clients[url]
+        if key not in _clients:
+            _clients[key] = _build_client(url, long_running=long_running)
+        return _clients[key]
 
 
-def mongo_database(url: str | None = None):
+def mongo_database(url: str | None = None, *, long_running: bool = False):
     """The legacy database: the URL's path if it names one, else MONGO_DB_NAME."""
     url = url or settings.MONGO_URL
     name = _database_name(url) or settings.MONGO_DB_NAME
-    return mongo_client(url)[name]
+    return mongo_client(url, long_running=long_running)[name]
 
 
 def reset_mongo_clients() -> None:
@@ -62,10 +65,14 @@ def _close_quietly(client) -> None:
         client.close()
 
 
-def _build_client(url: str):
+def _is_pymongo(url: str) -> bool:
+    return urlparse(url).scheme in ("mongodb", "mongodb+srv")
+
+
+def _build_client(url: str, *, long_running: bool = False):
     scheme = urlparse(url).scheme
     if scheme in ("mongodb", "mongodb+srv"):
-        return _pymongo_client(url)
+        return _pymongo_client(url, long_running=long_running)
     if scheme == "litemongo":
         import litemongo
 
@@ -80,7 +87,7 @@ def _build_client(url: str):
     )
 
 
-def _pymongo_client(url: str):
+def _pymongo_client(url: str, *, long_running: bool = False):
     import pymongo
 
     timeout = settings.MONGO_TIMEOUT_MS
@@ -92,7 +99,7 @@ def _pymongo_client(url: str):
         datetime_conversion="DATETIME_AUTO",
         serverSelectionTimeoutMS=timeout,
         connectTimeoutMS=timeout,
-        socketTimeoutMS=timeout * 4,
+        socketTimeoutMS=None if long_running else timeout * 4,
         appname="escrow-cutover",
     )
 

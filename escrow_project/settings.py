@@ -105,8 +105,11 @@ MONGO_DB_NAME = env.str("MONGO_DB_NAME", default="escrow")
 # auto: use Mongo where a domain's mode needs it; required: health fails
 # without it; disabled: any use of Mongo is an error (all domains postgres).
 MONGO_CONNECT_MODE = _choice("MONGO_CONNECT_MODE", ("auto", "required", "disabled"), "auto")
-# Bounded so a Mongo outage costs a request milliseconds, not pymongo's 30 s default.
-MONGO_TIMEOUT_MS = env.int("MONGO_TIMEOUT_MS", default=1500)
+# How long an operation waits for a usable server (pymongo's serverSelectionTimeoutMS; sockets get 4x).
+# Longer than a replica-set election (typically under 12 s), so a normal failover delays requests instead
+# of failing them; the mirror path does not wait that long on every write: its circuit breaker opens after
+# a few failures. Backfill, verify and index builds use their own client without a socket timeout.
+MONGO_TIMEOUT_MS = env.int("MONGO_TIMEOUT_MS", default=15000)
 
 # --- Cutover ----------------------------------------------------------------
 # The domain registry: name -> the DomainSpec that describes it (imported lazily).

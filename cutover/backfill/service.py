@@ -33,7 +33,7 @@ def migration_source() -> DocumentSource:
     """Backfills read MIGRATION_MONGO_URL (default MONGO_URL)."""
     from django.conf import settings
 
-    return MongoDocumentSource(mongo_database(settings.MIGRATION_MONGO_URL or settings.MONGO_URL))
+    return MongoDocumentSource(mongo_database(settings.MIGRATION_MONGO_URL or settings.MONGO_URL, long_running=True))
 
 
 def backfill_domain(

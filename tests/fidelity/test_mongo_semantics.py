@@ -241,3 +241,21 @@ def test_verify_compares_only_records_live_in_both_stores(legacy):
     legacy.db.notifications.delete_one({"_id": live["_id"]})
     result = verify_domain("notification")
     assert not result.passed and result.counts["notifications"]["missing_in_mongo"] == 1
+
+
+def test_requests_wait_out_an_election_and_scans_have_no_socket_timeout(settings):
+    """Item 3: request clients wait longer than a replica-set election for a primary; backfill, verify and
+    index builds get their own client, whose minutes-long scans no request-sized socket timeout cuts off."""
+    import escrow_project.settings as configured
+    from cutover.backfill.service import migration_source
+    from escrow_project.mongo import reset_mongo_clients
+
+    settings.MONGO_TIMEOUT_MS = configured.MONGO_TIMEOUT_MS  # the default, not the tests' short one
+    settings.MONGO_URL = "mongodb://127.0.0.1:9/escrow"
+    reset_mongo_clients()
+    requests = mongo_client()
+    assert requests.options.server_selection_timeout >= 12  # seconds: an election typically ends within 12 s
+    assert requests.options.pool_options.socket_timeout is not None
+    scans = migration_source().database.client
+    assert scans is not requests and scans.options.pool_options.socket_timeout is None
+    reset_mongo_clients()
