@@ -4,7 +4,7 @@ import dataclasses
 from datetime import datetime
 
 from cutover.backends.errors import UniqueConflict
-from cutover.legacy import new_id, now_ms
+from cutover.legacy import new_id, now_ms, truncate_ms
 from cutover.ports import StoreRepository, revised
 
 from ..records import DerivedAddress, TrezorAccountRecord
@@ -51,7 +51,7 @@ class TrezorRepository(StoreRepository):
             if index not in {item.index for item in account.derived_addresses}:
                 raise LookupError(f"trezor account {account_id} has no derived address {index}")
             items = tuple(
-                dataclasses.replace(item, used_at=at or now_ms()) if item.index == index else item
+                dataclasses.replace(item, used_at=truncate_ms(at) if at else now_ms()) if item.index == index else item
                 for item in account.derived_addresses
             )
             return revised(account, derived_addresses=items)
