@@ -86,6 +86,21 @@ class LegacyData:
             | overrides,
         )
 
+    def notification(self, user: dict, **overrides) -> dict:
+        return self._insert(
+            "notifications",
+            {
+                "_id": ObjectId(),
+                "userId": user["_id"],
+                "type": "t",
+                "title": "T",
+                "body": "",
+                "isRead": False,
+                "createdAt": now_ms() - timedelta(days=1),
+            }
+            | overrides,
+        )
+
     def _insert(self, collection: str, doc: dict) -> dict:
         doc = {key: value for key, value in doc.items() if value is not _MISSING}
         self.db[collection].insert_one(doc)

@@ -125,19 +125,7 @@ def test_free_form_data_keeps_its_bson_types_through_postgres(legacy):
     """Item 7: ObjectId, Date and Decimal128 inside a notification's `data` migrate and come back."""
     user = legacy.user()
     data = {"offerId": ObjectId(), "at": datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC), "amount": Decimal128("1.50")}
-    note = legacy._insert(
-        "notifications",
-        {
-            "_id": ObjectId(),
-            "userId": user["_id"],
-            "type": "t",
-            "title": "T",
-            "body": "",
-            "data": data,
-            "isRead": False,
-            "createdAt": now_ms(),
-        },
-    )
+    note = legacy.notification(user, data=data, createdAt=now_ms())
     _parents()
     backfill_domain("notification")
     assert verify_domain("notification").passed
@@ -216,18 +204,7 @@ def test_verify_compares_only_records_live_in_both_stores(legacy):
     _parents()
 
     def note(age: timedelta) -> dict:
-        return legacy._insert(
-            "notifications",
-            {
-                "_id": ObjectId(),
-                "userId": user["_id"],
-                "type": "t",
-                "title": "T",
-                "body": "",
-                "isRead": False,
-                "createdAt": now_ms() - age,
-            },
-        )
+        return legacy.notification(user, createdAt=now_ms() - age)
 
     expired, ending, live = (
         note(timedelta(days=90, minutes=1)),

@@ -111,18 +111,7 @@ def test_an_upper_case_string_id_keeps_its_exact_spelling(legacy):
 def test_a_forward_backfill_never_reverts_a_newer_postgres_write(legacy, mongo_outage):
     """Item 5: an unversioned notification marked read in dual while Mongo was down stays read."""
     user = legacy.user()
-    note = legacy._insert(
-        "notifications",
-        {
-            "_id": ObjectId(),
-            "userId": user["_id"],
-            "type": "t",
-            "title": "T",
-            "body": "",
-            "isRead": False,
-            "createdAt": now_ms() - timedelta(days=1),
-        },
-    )
+    note = legacy.notification(user)
     _backfill("notification")
     set_store_mode("notification", "dual")
     mongo_outage.start()
@@ -233,18 +222,8 @@ def test_a_backfill_batch_read_before_a_mongo_primary_write_does_not_revert_it(l
     from cutover.backfill.source import MongoDocumentSource
 
     user = legacy.user()
-    note = legacy._insert(
-        "notifications",
-        {
-            "_id": ObjectId.from_datetime(now_ms() - timedelta(days=1)),  # older than the catch-up window
-            "userId": user["_id"],
-            "type": "t",
-            "title": "A",
-            "body": "",
-            "isRead": False,
-            "createdAt": now_ms() - timedelta(days=1),
-        },
-    )
+    older_than_the_catch_up_window = ObjectId.from_datetime(now_ms() - timedelta(days=1))
+    note = legacy.notification(user, _id=older_than_the_catch_up_window, title="A")
     _backfill("notification")
     legacy.db.notifications.update_one({"_id": note["_id"]}, {"$set": {"title": "B"}})  # the row must follow this
     set_store_mode("notification", "dual_mongo_primary")
