@@ -38,8 +38,14 @@ def truncate_ms(moment: datetime) -> datetime:
 
 
 def next_moment(previous: datetime) -> datetime:
-    """Now, but strictly after `previous`, so a record's updatedAt orders its versions."""
+    """Now, but strictly after `previous`, so a record's updatedAt orders its versions (at the very end
+    of time, a legacy 9999-12-31T23:59:59.999, it stays there: equal versions still win over older ones)."""
+    if previous >= _LAST_MOMENT:
+        return previous
     return max(now_ms(), previous + timedelta(milliseconds=1))
+
+
+_LAST_MOMENT = datetime.max.replace(tzinfo=UTC) - timedelta(milliseconds=1)
 
 
 def new_id() -> str:
@@ -149,8 +155,10 @@ def plain_decimal(value: Decimal) -> Decimal:
     """`value` without trailing fractional zeros (10.500000000000000000 -> 10.5; 100.00 -> 100): the
     money columns pad every amount to 18 places, which is not how the amount was written."""
     sign, digits, exponent = value.as_tuple()
-    if exponent >= 0 or not isinstance(exponent, int):
+    if not isinstance(exponent, int) or exponent >= 0:
         return value
+    if not any(digits):  # a zero written with many places (0E-20) is zero
+        return Decimal(0)
     zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
     drop = min(zeros, -exponent)
     return Decimal((sign, digits[: len(digits) - drop] or (0,), exponent + drop))

@@ -22,19 +22,23 @@ class KeptChanging(RuntimeError):
     """A guarded write lost the race MAX_ATTEMPTS times in a row."""
 
 
-def id_candidates(record_id: str, legacy_id: str | None = None) -> list[Any]:
-    """The `_id`s a record's document may have: its legacy string when known, else the ObjectId or the
-    24-hex string in either case (legacy documents hold both forms)."""
+def id_candidates(record_id: str, legacy_id: str | None = None, *, of_record: bool = False) -> list[Any]:
+    """The `_id`s a record's document may have. Writing a record (`of_record`), its own `_id` only: the
+    legacy string it was read with, else the ObjectId, so a write never lands in another document (a
+    rejected string-`_id` twin). Looking a record up by id: the ObjectId or the 24-hex string in either
+    case (legacy documents hold both forms; other spellings are rejected by the backfill)."""
     if legacy_id is not None:
         return [legacy_id]
+    if of_record:
+        return [ObjectId(record_id)]
     return [ObjectId(record_id), record_id, record_id.upper()]
 
 
-def locate(collection, record_id: str, legacy_id: str | None = None) -> dict | None:
+def locate(collection, record_id: str, legacy_id: str | None = None, *, of_record: bool = False) -> dict | None:
     """The document of `record_id`. When an ObjectId and a string `_id` both normalize to it, the
     ObjectId one is the record (what Mongoose's findById reads); the other is an id clash that the
     backfill rejects and verify reports, never merged into it."""
-    candidates = id_candidates(record_id, legacy_id)
+    candidates = id_candidates(record_id, legacy_id, of_record=of_record)
     found = list(collection.find({"_id": {"$in": candidates}}).limit(len(candidates)))
     found.sort(key=lambda doc: not isinstance(doc["_id"], ObjectId))
     return found[0] if found else None
@@ -57,6 +61,10 @@ def guarded(stored: dict, update: dict) -> dict:
     which every change of a versioned record moves and so guards too."""
     guard: dict[str, Any] = {"_id": stored["_id"]}
     for key in [*update.get("$set", {}), *update.get("$unset", {}), *update.get("$push", {})]:
+        if "." in key:  # an element's key (`timeline.3.note`): the array keeps its length, the version guards
+            array = key.split(".", 1)[0]
+            guard[array] = {"$size": len(stored[array])}
+            continue
         value = stored.get(key, {"$exists": False})
         guard[key] = {"$size": len(value)} if isinstance(value, list) else value
     return guard

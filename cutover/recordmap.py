@@ -14,18 +14,23 @@ record back restores it: see `to_document` (a whole new document) and
 whose value changed and never a key the map does not own).
 """
 
+import base64
 import copy
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import bson
+import bson.errors
 from bson import Decimal128, ObjectId, json_util
 
 from . import legacy
 
 _REQUIRED = object()
+_PLAIN_NUMBER = re.compile(r"[1-9][0-9]{0,18}")  # ASCII digits, no leading zero, fits a BSON int64
 UNREADABLE = object()  # a stored value that does not parse: differs from every record value
 
 # Free-form legacy values (a notification's `data`) keep their BSON types through Postgres as relaxed
@@ -37,6 +42,12 @@ _CANONICAL = json_util.JSONOptions(
     tz_aware=True,
     tzinfo=legacy.UTC,
     datetime_conversion=json_util.DatetimeConversion.DATETIME_AUTO,
+)
+
+
+_BSON_PREFIX = "bson:"  # canonical Extended JSON always starts with "{"
+_BSON_OPTIONS = bson.CodecOptions(
+    tz_aware=True, tzinfo=legacy.UTC, datetime_conversion=bson.DatetimeConversion.DATETIME_AUTO
 )
 
 
@@ -56,11 +67,26 @@ def _json_dump(value: Any) -> Any:
 
 
 def encode_legacy_fields(extras: dict[str, Any]) -> str | None:
-    return json_util.dumps(extras, json_options=_CANONICAL) if extras else None
+    """Canonical Extended JSON, readable in Postgres; but a legacy subdocument can itself look like an
+    Extended JSON wrapper ({"$oid": …} is a legal value), which would come back as another type, so when
+    the text does not decode to exactly the same BSON the fields are kept as BSON itself ("bson:" base64)."""
+    if not extras:
+        return None
+    text = json_util.dumps(extras, json_options=_CANONICAL)
+    try:
+        if bson.encode(json_util.loads(text, json_options=_CANONICAL)) == bson.encode(extras):
+            return text
+    except Exception:  # noqa: BLE001 - any value json_util cannot read back ({"$numberDecimal": "lots"}): keep BSON
+        pass
+    return _BSON_PREFIX + base64.b64encode(bson.encode(extras)).decode("ascii")
 
 
 def decode_legacy_fields(text: str | None) -> dict[str, Any]:
-    return json_util.loads(text, json_options=_CANONICAL) if text else {}
+    if not text:
+        return {}
+    if text.startswith(_BSON_PREFIX):
+        return bson.decode(base64.b64decode(text[len(_BSON_PREFIX) :]), codec_options=_BSON_OPTIONS)
+    return json_util.loads(text, json_options=_CANONICAL)
 
 
 @dataclass(frozen=True)
@@ -71,6 +97,7 @@ class Kind:
     parse: Callable[[Any, str], Any]
     dump: Callable[[Any], Any] = lambda value: value
     examples: tuple = ()  # canonical values, for tests that generate documents
+    check: Callable[[Any, str], None] | None = None  # refuses an app-written value a store cannot keep exactly
 
 
 def enum(allowed: frozenset[str]) -> Kind:
@@ -92,17 +119,22 @@ def money(*, minimum: Decimal | None = None, maximum: Decimal = Decimal("1e12"))
 
     def parse(value: Any, name: str) -> Decimal:
         amount = legacy.legacy_money(value, name)
-        if (minimum is not None and amount < minimum) or abs(amount) > maximum:
-            raise legacy.LegacyValueError(name, f"an amount between {minimum} and {maximum}", value)
-        if not legacy.fits_places(amount, legacy.MONEY_PLACES):
-            raise legacy.LegacyValueError(name, f"at most {legacy.MONEY_PLACES} decimal places (exactly)", value)
+        check(amount, name)
         return amount
 
-    return Kind("money", parse, _money_dump)
+    def check(amount: Decimal, name: str) -> None:
+        if (minimum is not None and amount < minimum) or abs(amount) > maximum:
+            raise legacy.LegacyValueError(name, f"an amount between {minimum} and {maximum}", amount)
+        if not legacy.fits_places(amount, legacy.MONEY_PLACES):
+            raise legacy.LegacyValueError(name, f"at most {legacy.MONEY_PLACES} decimal places (exactly)", amount)
+
+    return Kind("money", parse, _money_dump, check=check)
 
 
 def _telegram_id_dump(value: str) -> int | str:
-    return int(value) if value.isdigit() else value
+    """A numeric telegram id goes back as a number, as the legacy app wrote it; anything else ("007",
+    other scripts' digits) as the text it was read as, so the document reads back the same."""
+    return int(value) if _PLAIN_NUMBER.fullmatch(value) else value
 
 
 def _bool(value: Any, name: str) -> bool:
@@ -129,6 +161,19 @@ def _text(value: Any, name: str) -> str:
     return legacy.legacy_text(value, name)
 
 
+def _no_nul(value: Any, name: str) -> None:
+    """PostgreSQL's text and jsonb cannot hold a NUL character: refused in any string of a JSON value."""
+    if isinstance(value, str):
+        _text(value, name)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _no_nul(key, name)
+            _no_nul(item, name)
+    elif isinstance(value, list):
+        for item in value:
+            _no_nul(item, name)
+
+
 def _email(value: Any, name: str) -> str:
     text = legacy.legacy_text(value, name).strip().lower()
     if "@" not in text:
@@ -140,11 +185,12 @@ OBJECT_ID = Kind("object_id", lambda v, n: legacy.object_id_hex(v, n), legacy.to
 DATETIME = Kind("datetime", lambda v, n: legacy.legacy_datetime(v, n))
 MONEY = money()
 TELEGRAM_ID = Kind("telegram_id", lambda v, n: legacy.legacy_text(v, n).strip(), _telegram_id_dump)
-TEXT = Kind("text", _text)
+TEXT = Kind("text", _text, check=lambda value, name: _text(value, name))
 INT = Kind("int", _int)
 BOOL = Kind("bool", _bool)
 EMAIL = Kind("email", _email)
-JSON = Kind("json", _json_parse, _json_dump)  # free-form legacy data, every BSON type kept
+# free-form legacy data, every BSON type kept
+JSON = Kind("json", _json_parse, _json_dump, check=lambda value, name: _no_nul(value, name))
 
 
 @dataclass(frozen=True)
@@ -251,8 +297,20 @@ class RecordMap:
         values["legacy_fields"] = encode_legacy_fields({k: v for k, v in doc.items() if k not in self._owned_keys})
         if not self.is_child:
             identity = doc.get("_id")
-            values["legacy_id"] = identity if identity.__class__ is str else None
+            values["legacy_id"] = _findable_string_id(identity) if identity.__class__ is str else None
         return values
+
+    def check(self, record: Any) -> None:
+        """Refuse a record that a store could not keep exactly (an amount finer than the money columns, a NUL
+        in text): app writes are checked here, where both stores' backends meet, as the backfill checks
+        legacy documents. Raises LegacyValueError (a ValueError) naming the field."""
+        for f in self.fields:
+            value = getattr(record, f.name)
+            if value is not None and f.kind.check is not None:
+                f.kind.check(value, f.key)
+        for child in self.children:
+            for item in getattr(record, child.name):
+                child.map.check(item)
 
     def to_document(self, record: Any) -> dict[str, Any]:
         """The whole legacy document of `record`: its `_id` in its legacy type, the mapped keys (absent
@@ -302,12 +360,14 @@ class RecordMap:
             old, new = now[child.name], getattr(record, child.name)
             if old == new:
                 continue
-            grown = old is not UNREADABLE and isinstance(stored.get(child.key), list) and new[: len(old)] == old
-            items = [child.map.to_document(item) for item in new[len(old) if grown else 0 :]]
-            if grown:
-                pushes[child.key] = {"$each": items}
+            stored_items = stored.get(child.key)
+            readable = old is not UNREADABLE and isinstance(stored_items, list)
+            if readable and len(new) == len(old) and all(isinstance(item, dict) for item in stored_items):
+                _element_changes(child, stored_items, old, new, sets, unsets)
+            elif readable and new[: len(old)] == old:
+                pushes[child.key] = {"$each": [child.map.to_document(item) for item in new[len(old) :]]}
             else:
-                sets[child.key] = items
+                sets[child.key] = [child.map.to_document(item) for item in new]
         update: dict[str, Any] = {}
         for operator, keys in (("$set", sets), ("$unset", unsets), ("$push", pushes)):
             if keys:
@@ -333,6 +393,28 @@ class RecordMap:
 
 LEGACY_COLUMNS = ("legacy_id", "legacy_fields")
 LEGACY_COLUMNS_OF_CHILD = ("legacy_fields",)
+
+
+def _element_changes(child: Child, stored_items: list, old: tuple, new: tuple, sets: dict, unsets: dict) -> None:
+    """Changed elements of an array that kept its length, key by key (`derivedAddresses.3.usedAt`): the
+    other elements, and the other keys of a changed one, keep their stored form; the command stays small."""
+    for index, (before, after) in enumerate(zip(old, new, strict=True)):
+        if before == after:
+            continue
+        change = child.map.owned_update(stored_items[index], after)
+        for key, value in change.get("$set", {}).items():
+            sets[f"{child.key}.{index}.{key}"] = value
+        for key in change.get("$unset", {}):
+            unsets[f"{child.key}.{index}.{key}"] = ""
+
+
+def _findable_string_id(identity: str) -> str:
+    """A string `_id` the app can find again by the record id: 24 hex in one case, nothing around them.
+    Any other spelling ("  64ab…", "64aB…") would be a document no lookup by id reaches, so it is refused
+    (a bad_id reject: rename the document) rather than migrated into a record that loses its document."""
+    if identity.strip() != identity or identity not in (identity.lower(), identity.upper()):
+        raise legacy.LegacyValueError("_id", "24 hex characters in one case, without spaces", identity)
+    return identity
 
 
 def _id_time(doc: dict[str, Any]) -> Any:

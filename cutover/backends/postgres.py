@@ -84,6 +84,7 @@ class PostgresBackend:
 
     def _insert(self, record: Any) -> None:
         record_map = self._map(type(record))
+        record_map.check(record)
         with _unique_conflicts(), transaction.atomic():
             self._model(record_map)(**record_map.row_values(record)).save(force_insert=True)
             self._replace_children(record_map, record)
@@ -101,6 +102,7 @@ class PostgresBackend:
         after = change(before)
         if after == before:
             return after
+        record_map.check(after)
         values = record_map.row_values(after)
         changed = [name for name, value in values.items() if value != getattr(row, name)]
         if changed:

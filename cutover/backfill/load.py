@@ -15,11 +15,11 @@ table, then one INSERT ... ON CONFLICT.
   ObjectId `_id` and a string `_id` that normalize to the same 24 hex) is an
   id clash, rejected; the two are never merged into one row.
 - Never revert newer data, in any collection, versioned or not:
-  * while Mongo leads and mirrors app writes into Postgres (`dual_mongo_primary`),
-    a row about to change is first locked with the same per-record copy lock the
-    mirror takes, then its document is read again: a mirror of a newer write
-    either ran before (and the fresh read includes that write) or waits and runs
-    after us (in `mongo` mode nothing but the backfill writes these rows);
+  * in every mode where app writes reach Postgres (all but `mongo`), a batch first
+    takes its records' copy locks, the same per-record locks a mirror takes, then
+    reads their documents again: a mirror of a newer write (or delete) either ran
+    before, and the fresh read includes it, or waits and runs after the batch
+    (in `mongo` mode nothing but the backfill writes these rows);
   * while Postgres leads (`dual`, `postgres`), existing rows are never written
     from Mongo, and a record with a mirror write still pending (Mongo is behind
     for it: an update or a delete not copied yet) is left alone.
@@ -58,7 +58,7 @@ class TableLoader:
     def __init__(self, spec: DomainSpec, collection: str, *, reread: Callable[[list[Any]], list[Any]] | None = None):
         self.spec = spec
         self.reread = reread
-        self.postgres_leads = self.refresh_changing = False
+        self.postgres_leads = self.guarded = False
         self.map = spec.record_map(collection)
         self.model = spec.postgres_model(collection)
         self.table = self.model._meta.db_table
@@ -68,10 +68,10 @@ class TableLoader:
 
     def load(self, records: list[Any]) -> LoadResult:
         result = LoadResult()
-        mode = current_mode(self.spec.name)  # per batch: the mode may move during a run
+        mode = live_mode(self.spec.name)  # per batch, uncached: the mode may move during a run
         self.postgres_leads = mode.position >= StoreMode.DUAL.position
-        # Only in dual_mongo_primary do app writes reach Postgres (as mirrors) while this run reads Mongo.
-        self.refresh_changing = mode is StoreMode.DUAL_MONGO_PRIMARY
+        # In every mode but `mongo`, app writes reach Postgres while this run reads Mongo.
+        self.guarded = mode is not StoreMode.MONGO and self.reread is not None
         records = self.without_orphans(records, result)
         records = self.without_id_clashes(records, result)
         if self.postgres_leads:
@@ -97,6 +97,8 @@ class TableLoader:
     def _write(self, records: list[Any], result: LoadResult) -> list[str]:
         """Rows not in the table yet go in by COPY alone (a first run's whole batch); the others through
         the staging table and the upsert, which decides whether they changed."""
+        if self.guarded:
+            records = self._as_they_are_now(records)
         with connection.cursor() as cursor:
             existing = self._existing_ids(cursor, [record.id for record in records])
             new = [record for record in records if record.id not in existing]
@@ -126,24 +128,15 @@ class TableLoader:
             f'CREATE TEMP TABLE "stage_{self.table}" (LIKE "{self.table}" INCLUDING DEFAULTS) ON COMMIT DROP'
         )
         self._copy(cursor, f"stage_{self.table}", records)
-        if self.refresh_changing and self.reread and not self.map.insert_only:
-            self._refresh_changing(cursor, records)
         cursor.execute(self._upsert_sql())
         return [row[0] for row in cursor.fetchall()]
 
-    def _refresh_changing(self, cursor, records: list[Any]) -> None:
-        """Lock the rows the upsert would change and stage their documents as they are now (see above)."""
-        cursor.execute(
-            f'SELECT s."{self.pk}" FROM "stage_{self.table}" s JOIN "{self.table}" t USING ("{self.pk}") '
-            f"WHERE {self._changed_condition('s')}"
-        )
-        changing = {row[0] for row in cursor.fetchall()}
-        if not changing:
-            return
-        lock_record_copies(self.map.collection, list(changing))
-        fresh = [record for record in self.reread([r for r in records if r.id in changing]) if record.id in changing]
-        cursor.execute(f'DELETE FROM "stage_{self.table}" WHERE "{self.pk}" = ANY(%s)', [list(changing)])
-        self._copy(cursor, f"stage_{self.table}", fresh)
+    def _as_they_are_now(self, records: list[Any]) -> list[Any]:
+        """Take the records' copy locks (see cutover.mirror), then read their documents again: what a
+        concurrent write changed or deleted since the batch was read is what gets loaded, or nothing."""
+        lock_record_copies(self.map.collection, [record.id for record in records])
+        wanted = {record.id for record in records}
+        return [record for record in self.reread(records) if record.id in wanted]
 
     def without_id_clashes(self, records: list[Any], result: LoadResult) -> list[Any]:
         """Reject records whose id a row of another document holds (its `_id` of another BSON type)."""
@@ -274,6 +267,15 @@ class TableLoader:
             for attname, parent_id in cursor.fetchall():
                 found[attname].add(parent_id)
         return found
+
+
+def live_mode(domain: str) -> StoreMode:
+    """The domain's mode as stored now, not as this process cached it (CUTOVER_MODE_CACHE_SECONDS): a
+    batch must not write as if Mongo led after the domain moved on."""
+    from ..models import DomainStoreMode
+
+    stored = DomainStoreMode.objects.filter(domain=domain).values_list("mode", flat=True).first()
+    return StoreMode(stored) if stored else current_mode(domain)
 
 
 def _id_clash_reason(record: Any, held_by: str | None) -> str:

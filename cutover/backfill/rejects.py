@@ -47,7 +47,15 @@ def save_batch_outcome(
             blocked_by=why.blocked_by if why else "",
         )
     refused_ids = {record_id for record_id, _, _ in result.rejects}
-    loaded = [record.id for record in out.records if record.id not in refused_ids]
+    # A reject is keyed by the document's _id as written ("64AB…" for an upper-case string id), a record by
+    # the normalized id: resolve by both.
+    loaded = [
+        key
+        for record in out.records
+        if record.id not in refused_ids
+        for key in (record.id, record.legacy_id)
+        if key is not None
+    ]
     if loaded and resolve_earlier:
         BackfillReject.objects.filter(
             collection=collection, record_id__in=loaded, status__in=BackfillReject.UNRESOLVED

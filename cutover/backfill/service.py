@@ -48,6 +48,8 @@ def backfill_domain(
 ) -> BackfillRun:
     """Backfill every collection of `domain`, resuming from its checkpoints."""
     spec = domain_spec(domain)
+    if not dry_run:
+        refuse_while_postgres_only(spec.name)
     source = source or migration_source()
     options = PassOptions(
         batch_size=batch_size,
@@ -70,6 +72,19 @@ def backfill_domain(
             finish_run(run, summaries, error=f"{type(error).__name__}: {error}")
             raise
         return finish_run(run, summaries)
+
+
+def refuse_while_postgres_only(domain: str) -> None:
+    """In `postgres` mode Mongo is no longer written: its copy is stale, and loading it would bring back
+    records deleted since (and, for rows already there, nothing else). Move back to `dual` first."""
+    from ..modes import StoreMode
+    from .load import live_mode
+
+    if live_mode(domain) is StoreMode.POSTGRES:
+        raise BackfillRefused(
+            f"refused: {domain} is in postgres mode, where Mongo is no longer written; a forward backfill would "
+            f"copy its stale documents back (resurrecting records deleted since). Nothing was written."
+        )
 
 
 def odd_ids_a_real_run_would_reject(source: DocumentSource, collection: str) -> int:

@@ -15,7 +15,13 @@ from ..models import BackfillCheckpoint, BackfillRun
 from ..registry import domain_spec
 from .progress import Progress
 from .runner import CollectionSummary, PassOptions, backfill_collection, checkpoint_for, finish_run
-from .service import BackfillRefused, domain_lock, migration_source, odd_ids_a_real_run_would_reject
+from .service import (
+    BackfillRefused,
+    domain_lock,
+    migration_source,
+    odd_ids_a_real_run_would_reject,
+    refuse_while_postgres_only,
+)
 from .source import PHASES
 
 POLL_SECONDS = 1.0
@@ -51,6 +57,8 @@ def backfill_domain_via_celery(
     it gives up: the shards are revoked (and skip themselves should a worker take one later, since the
     run is no longer running), the run is marked failed and the domain lock released."""
     spec = domain_spec(domain)
+    if not dry_run:
+        refuse_while_postgres_only(spec.name)
     source = migration_source()
     wait = settings.CUTOVER_BACKFILL_WORKER_WAIT_SECONDS if worker_wait_seconds is None else worker_wait_seconds
     with domain_lock(spec.name, "backfill"):

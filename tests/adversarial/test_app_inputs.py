@@ -16,10 +16,6 @@ def _backfill():
         backfill_domain(name)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services accept a NUL character that Postgres cannot store: in mongo mode one evidence URL with \\x00 makes the whole dispute a permanent reject (and in dual_mongo_primary its mirror fails forever)",
-)
 @pytest.mark.parametrize("mode", ["mongo", "dual_mongo_primary"])
 def test_a_nul_in_app_input_never_makes_a_record_unmigratable(legacy, mode):
     dispute, buyer = _dispute(legacy, [])
@@ -34,10 +30,6 @@ def test_a_nul_in_app_input_never_makes_a_record_unmigratable(legacy, mode):
     assert len(postgres_record("dispute", "disputes", dispute["_id"]).evidence) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="notification_send accepts data with a NUL character: Mongo stores it, Postgres jsonb cannot, so in dual_mongo_primary the notification never reaches Postgres",
-)
 def test_a_nul_in_notification_data(legacy):
     user = legacy.user()
     backfill_domain("auth")

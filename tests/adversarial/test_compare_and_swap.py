@@ -14,8 +14,8 @@ def _interfere_once(monkeypatch, legacy, update):
     original = mongo_backend.locate
     done = []
 
-    def locate(collection, record_id, legacy_id=None):
-        doc = original(collection, record_id, legacy_id)
+    def locate(collection, record_id, legacy_id=None, **options):
+        doc = original(collection, record_id, legacy_id, **options)
         if doc is not None and not done and collection.name == "payments":
             done.append(True)
             legacy.db.payments.update_one({"_id": doc["_id"]}, update)

@@ -71,10 +71,6 @@ def test_finer_or_larger_amounts_are_rejected_not_rounded(legacy, amount):
     assert BackfillReject.objects.filter(status="open", record_id=str(entry["_id"])).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="legacy.plain_decimal drops only ONE trailing zero of a zero amount: Decimal128('0E-20') (a zero balance written with 20 places) is rejected as 'more than 18 decimal places'",
-)
 @pytest.mark.parametrize(
     "zero", [Decimal128("0E-20"), Decimal128("0.00000000000000000000"), "0.0000000000000000000000"]
 )
@@ -86,10 +82,6 @@ def test_a_zero_balance_with_many_places_is_loaded(legacy, zero):
     assert row is not None and row.balance_after == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the app write path never checks MONEY_PLACES: ledger_append of a 19-decimal amount in postgres/dual mode is silently rounded by numeric(31,18) and reported as written unrounded",
-)
 @pytest.mark.parametrize("mode", ["postgres", "dual"])
 def test_a_19_decimal_app_write_is_refused_not_rounded(legacy, mode):
     user = legacy.user()
@@ -111,10 +103,6 @@ def test_a_19_decimal_app_write_is_refused_not_rounded(legacy, mode):
     assert postgres_record("ledger", "fundsledgerentries", entry.id).amount == amount, "stored rounded"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the app write path never checks MONEY_PLACES: in dual_mongo_primary a 19-decimal ledger_append lands in Mongo, and its Postgres mirror can never succeed (the money parser refuses it) -> Postgres misses the entry",
-)
 def test_a_19_decimal_app_write_in_dual_mongo_primary_reaches_postgres_or_is_refused(legacy):
     user = legacy.user()
     _backfill()
@@ -133,10 +121,6 @@ def test_a_19_decimal_app_write_in_dual_mongo_primary_reaches_postgres_or_is_ref
     assert postgres_record("ledger", "fundsledgerentries", entry.id) is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MongoBackend._sum parses amounts with the 18-place money Kind: one legacy entry with 19 decimals makes balance() (hence every ledger_append) raise for that user while Mongo is primary",
-)
 def test_mongo_mode_balance_survives_one_legacy_entry_with_19_decimals(legacy):
     user = legacy.user()
     _entry(legacy, user, Decimal128("0.1234567890123456789"), Decimal128("0"))

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import pytest
 from bson import ObjectId
 
 from cutover.backfill.service import backfill_domain
@@ -61,10 +60,6 @@ def _after_read(monkeypatch, collection, action):
     monkeypatch.setattr(MongoDocumentSource, "batch", batch)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="load.without_pending_mirrors only skips PENDING/DEAD outbox entries: a record deleted in `dual` (mirror DONE) after the backfill read its document is re-inserted into Postgres by COPY",
-)
 def test_a_delete_in_dual_racing_a_backfill_is_not_undone(legacy, monkeypatch):
     user = legacy.user()
     address = _address(legacy, user)
@@ -83,10 +78,6 @@ def test_a_delete_in_dual_racing_a_backfill_is_not_undone(legacy, monkeypatch):
     assert postgres_record("address", "addresses", record_id) is None, "the deleted address came back"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="forward backfill in `postgres` mode inserts every Mongo document without a row: a record deleted after the cutover (Mongo is no longer written) is resurrected from the stale Mongo copy",
-)
 def test_a_delete_in_postgres_mode_is_not_undone_by_a_backfill(legacy):
     user = legacy.user()
     address = _address(legacy, user)
@@ -144,10 +135,6 @@ def test_mark_read_in_dual_racing_a_backfill_is_kept(legacy, monkeypatch):
     assert verify_domain("notification").passed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="load._write COPYs rows that do not exist yet without the copy lock or a re-read: a document deleted (and its row deleted by the mirror) in dual_mongo_primary after the batch was read is re-inserted",
-)
 def test_a_delete_in_dual_mongo_primary_racing_a_backfill_is_not_undone(legacy, monkeypatch):
     user = legacy.user()
     address = _address(legacy, user)
@@ -165,10 +152,6 @@ def test_a_delete_in_dual_mongo_primary_racing_a_backfill_is_not_undone(legacy, 
     assert postgres_record("address", "addresses", record_id) is None, "the deleted address came back"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="TableLoader.load decides postgres_leads from the per-process mode cache (CUTOVER_MODE_CACHE_SECONDS): a backfill running while the domain moves to `dual` keeps upserting Mongo's copy over rows Postgres now leads (nothing serializes a mode change with a running backfill)",
-)
 def test_a_backfill_running_across_the_move_to_dual_never_reverts_postgres(legacy, settings, monkeypatch):
     from cutover.mode_cache import current_mode
     from cutover.models import DomainStoreMode

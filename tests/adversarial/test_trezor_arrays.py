@@ -48,10 +48,6 @@ def _backfill():
     backfill_domain("trezor")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="owned_update rewrites a whole embedded array ($set) when one element changes: untouched sibling values are re-dumped from the record (Int64 index -> int32, ISO-string usedAt -> date) instead of keeping their stored form",
-)
 @pytest.mark.parametrize("mode", ["dual_mongo_primary", "dual"])
 def test_marking_one_address_used_keeps_its_siblings_stored_form(legacy, mode):
     items = _legacy_items(legacy)

@@ -99,10 +99,6 @@ DOLLAR_DOCS = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="legacy_fields are canonical Extended JSON: a subdocument whose keys look like EJSON wrappers ($oid, $regex/$options, $numberLong, $date, $undefined) comes back as an ObjectId/Regex/Int64/date/None when the document is recreated",
-)
 @pytest.mark.parametrize("key", DOLLAR_DOCS)
 def test_dollar_subdocuments_are_not_reinterpreted_on_a_reverse_copy(legacy, key):
     payment = legacy.payment(**{key: DOLLAR_DOCS[key]})
@@ -115,10 +111,6 @@ def test_dollar_subdocuments_are_not_reinterpreted_on_a_reverse_copy(legacy, key
     _assert_kept(doc, {key: DOLLAR_DOCS[key]})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decode_legacy_fields raises on a subdocument that looks like a malformed EJSON wrapper ({'$oid': 'not hex'}, {'$date': 'soon'}): the reverse copy of that record crashes (backfill and verify accepted it)",
-)
 @pytest.mark.parametrize(
     "value", [{"$oid": "not hex"}, {"$date": "soon"}, {"$numberDecimal": "lots"}], ids=["oid", "date", "decimal"]
 )

@@ -29,6 +29,8 @@ _dates = st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 
 )
 # BSON strings are valid UTF-8 (bson refuses to decode anything else), so no lone surrogates.
 _text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
+# Nor a NUL in a key: BSON keys are C strings (a server refuses them; bson.encode cannot write them).
+_key = _text.filter(lambda key: "\x00" not in key)
 _scalars = st.one_of(
     st.none(),
     st.booleans(),
@@ -65,7 +67,7 @@ NASTY_VALUES = [
 ]
 _any_value = st.recursive(
     _scalars,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_text, inner, max_size=3),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_key, inner, max_size=3),
     max_leaves=6,
 )
 
@@ -82,7 +84,7 @@ def _valid_value(kind):
         "text": st.text(alphabet=st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=20),
         "email": st.emails(),
         "telegram_id": st.integers(min_value=1, max_value=10**12),
-        "json": st.dictionaries(_text, _scalars, max_size=3),
+        "json": st.dictionaries(_key, _scalars, max_size=3),
         "country": st.sampled_from(["DE", "fr", "US"]),
         "currency": st.sampled_from(["USDT", "btc"]),
     }
@@ -115,7 +117,7 @@ def documents(record_map: RecordMap):
         ),
         max_size=2,
     )
-    extra = st.dictionaries(_text.filter(lambda k: k != "").filter(lambda k: k not in keys), _any_value, max_size=3)
+    extra = st.dictionaries(_key.filter(lambda k: k != "").filter(lambda k: k not in keys), _any_value, max_size=3)
     return st.tuples(st.fixed_dictionaries(keys), dirty, extra).map(_assemble)
 
 
