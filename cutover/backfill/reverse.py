@@ -18,18 +18,22 @@ import time
 from typing import Any
 
 from bson import ObjectId
+from django.db import transaction
 from django.utils import timezone
 
 from ..filters import Between
-from ..legacy import LegacyValueError
-from ..mirror import mirror_record
+from ..legacy import HEX24, LegacyValueError
+from ..mirror import lock_record_copies, mirror_record
 from ..mode_cache import current_mode, invalidate_mode_cache
-from ..models import BackfillCheckpoint, BackfillRun
+from ..models import BackfillCheckpoint, BackfillReject, BackfillRun
 from ..modes import StoreMode
 from ..registry import domain_spec
+from .load import TableLoader
 from .progress import Progress
+from .rejects import storable_record_id
 from .runner import CollectionSummary, finish_run
 from .service import BackfillRefused, domain_lock
+from .source import MongoDocumentSource
 
 MONGO_LEADS = (StoreMode.MONGO, StoreMode.DUAL_MONGO_PRIMARY)
 
@@ -60,6 +64,9 @@ def reverse_backfill_domain(
                 )
                 if summaries[collection].stopped:
                     break
+                summaries[collection].deleted = remove_documents_without_rows(
+                    spec, collection, batch_size=batch_size, dry_run=dry_run
+                )
         except Exception as error:
             finish_run(run, summaries, error=f"{type(error).__name__}: {error}")
             raise
@@ -148,3 +155,41 @@ def _checkpoint(domain: str, collection: str, restart: bool, dry_run: bool) -> B
         checkpoint.updated_at = timezone.now()
         checkpoint.save()
     return checkpoint
+
+
+def remove_documents_without_rows(spec, collection: str, *, batch_size: int, dry_run: bool) -> int:
+    """Delete the Mongo documents whose record Postgres no longer has: deletes made while Postgres led (in
+    `postgres` mode nothing copies them) must not come back on the rollback. A document whose record was
+    never migrated (an open or acknowledged backfill reject) is kept: Postgres never had it. Each delete
+    happens under the record's copy lock, after checking again that the row is still absent."""
+    database = spec.build_mongo_repository().database
+    source, loader = MongoDocumentSource(database), TableLoader(spec, collection)
+    removed = 0
+    for phase in ("objectId", "string"):
+        after = None
+        while docs := source.batch(collection, phase=phase, after=after, limit=batch_size):
+            after = docs[-1]["_id"]
+            ids = {str(doc["_id"]).lower(): doc["_id"] for doc in docs if _hex24(doc["_id"])}
+            missing = set(ids) - loader.existing_ids(list(ids))
+            kept = set(
+                BackfillReject.objects.filter(
+                    collection=collection,
+                    record_id__in=[storable_record_id(str(ids[key])) for key in missing],
+                    status__in=BackfillReject.UNRESOLVED,
+                ).values_list("record_id", flat=True)
+            )
+            for key in sorted(missing):
+                if storable_record_id(str(ids[key])) in kept:
+                    continue
+                removed += 1
+                if dry_run:
+                    continue
+                with transaction.atomic():
+                    lock_record_copies(collection, [key])
+                    if not loader.existing_ids([key]):
+                        database[collection].delete_one({"_id": ids[key]})
+    return removed
+
+
+def _hex24(identity) -> bool:
+    return isinstance(identity, ObjectId) or (isinstance(identity, str) and bool(HEX24.match(identity)))

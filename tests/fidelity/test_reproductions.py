@@ -11,7 +11,7 @@ from accounts.services import address_add
 from cutover.backfill.service import backfill_domain
 from cutover.factory import repository_for
 from cutover.legacy import now_ms
-from cutover.mirror import mirror_record
+from cutover.mirror import backends, mirror_record
 from cutover.models import BackfillReject, MirrorOutboxEntry
 from cutover.outbox import outbox_repair_pending
 from cutover.testing import set_store_mode
@@ -261,3 +261,20 @@ def test_a_document_inserted_behind_the_cursor_while_the_pass_runs_is_caught_up(
     run = backfill_domain("auth", batch_size=2)
     assert postgres_record("auth", "users", late["_id"]) is not None
     assert run.summary["users"]["caught_up"] == 1
+
+
+def test_a_rollback_removes_what_postgres_deleted_and_keeps_what_it_never_had(legacy):
+    """The reverse run deletes documents whose record Postgres deleted, but never a document Postgres
+    never had (a reject: the only copy of that data is in Mongo)."""
+    from cutover.backfill.reverse import reverse_backfill_domain
+
+    kept, gone = legacy.payment(), legacy.payment()
+    unmigrated = legacy.payment(amount="ten")
+    _backfill("payment")
+    set_store_mode("payment", "postgres")
+    backends("payment")["postgres"].delete_snapshot("payments", str(gone["_id"]))
+    set_store_mode("payment", "dual")
+    run = reverse_backfill_domain("payment")
+    left = {doc["_id"] for doc in legacy.db.payments.find({}, {"_id": 1})}
+    assert left == {kept["_id"], unmigrated["_id"]}
+    assert run.summary["payments"]["deleted"] == 1
