@@ -56,14 +56,22 @@ def _money_dump(value: Decimal | None) -> Decimal128 | None:
 
 
 def _json_parse(value: Any, name: str) -> Any:
-    try:
-        return json.loads(json_util.dumps(value, json_options=_RELAXED))
-    except (TypeError, ValueError) as error:
-        raise legacy.LegacyValueError(name, "a value Extended JSON can hold", value) from error
+    """Relaxed Extended JSON (plain JSON stays plain in Postgres); where that would lose a BSON type (an
+    Int64 becomes an int32), canonical; a value no JSON form holds exactly (a subdocument whose keys look
+    like a wrapper, {"$oid": …}) is refused rather than turned into another type."""
+    for options in (_RELAXED, _CANONICAL):
+        try:
+            encoded = json.loads(json_util.dumps(value, json_options=options))
+            if bson.encode({"v": _json_dump(encoded)}) == bson.encode({"v": value}):
+                return encoded
+        except Exception:  # noqa: BLE001 - NaN keys, huge ints, lookalike wrappers: try the next form, then refuse
+            continue
+    expected = "a value Extended JSON holds exactly (no $-keyed lookalike subdocuments)"
+    raise legacy.LegacyValueError(name, expected, value)
 
 
 def _json_dump(value: Any) -> Any:
-    return json_util.loads(json.dumps(value), json_options=_RELAXED)
+    return json_util.loads(json.dumps(value), json_options=_CANONICAL)  # reads relaxed and canonical alike
 
 
 def encode_legacy_fields(extras: dict[str, Any]) -> str | None:

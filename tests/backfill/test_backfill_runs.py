@@ -36,6 +36,7 @@ def test_backfill_then_an_unchanged_rerun_rewrites_no_row(legacy):
         "skipped": 0,
         "resolved": 0,
         "caught_up": 0,
+        "deleted": 0,
         "seconds": 0,
         "stopped": False,
     }
