@@ -36,13 +36,25 @@ def mirror_record(domain: str, collection: str, record_id: str, target: str) -> 
             lock_record_copies(collection, [record_id])
             record = source.get_snapshot(collection, record_id)
             if record is None:
-                sink.delete_snapshot(collection, record_id)
+                sink.delete_snapshot(collection, record_id, spare=_rejected_twins(collection, record_id))
             else:
                 sink.put_snapshot(record)
     except ConnectionFailure:
         mongo_breaker.record_failure()
         raise
     mongo_breaker.record_success()
+
+
+def _rejected_twins(collection: str, record_id: str) -> frozenset[str]:
+    """String `_id`s normalizing to `record_id` whose documents are open rejects: not the record, never
+    deleted in its name (an id clash twin holds data that was never migrated)."""
+    from .models import BackfillReject
+
+    return frozenset(
+        BackfillReject.objects.filter(
+            collection=collection, record_id__in=[record_id, record_id.upper()], status__in=BackfillReject.UNRESOLVED
+        ).values_list("record_id", flat=True)
+    )
 
 
 def lock_record_copies(collection: str, record_ids: list[str]) -> None:

@@ -60,8 +60,9 @@ class StoreRepository(ABC):
         """Make the stored copy equal `record`, unless the store already holds a newer one."""
 
     @abstractmethod
-    def delete_snapshot(self, collection: str, record_id: str) -> None:
-        """Remove the record (the source no longer has it). Missing is fine."""
+    def delete_snapshot(self, collection: str, record_id: str, *, spare: frozenset[str] = frozenset()) -> None:
+        """Remove the record (the source no longer has it). Missing is fine. `spare`: legacy `_id`s (as text)
+        of documents that are not this record although their id normalizes to it (a rejected clash twin)."""
 
     @abstractmethod
     def purge_batch(self, collection: str, field: str, before: Any, limit: int, after: Any = None) -> tuple[int, Any]:

@@ -55,9 +55,9 @@ class MongoBackend:
                 return
         raise KeptChanging(f"{record_map.collection} {record.id} kept changing under us; gave up")
 
-    def delete_snapshot(self, collection: str, record_id: str) -> None:
+    def delete_snapshot(self, collection: str, record_id: str, *, spare: frozenset[str] = frozenset()) -> None:
         doc = locate(self.database[collection], record_id)
-        if doc is not None:
+        if doc is not None and str(doc["_id"]) not in spare:
             self.database[collection].delete_one({"_id": doc["_id"]})
 
     def purge_batch(self, collection: str, field: str, before: Any, limit: int, after: Any = None) -> tuple[int, Any]:

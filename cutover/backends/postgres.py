@@ -40,7 +40,7 @@ class PostgresBackend:
         model(**record_map.row_values(record)).save(force_insert=stored is None)
         self._replace_children(record_map, record)
 
-    def delete_snapshot(self, collection: str, record_id: str) -> None:
+    def delete_snapshot(self, collection: str, record_id: str, *, spare: frozenset[str] = frozenset()) -> None:
         self._model(self._map_of_collection(collection)).objects.filter(pk=record_id).delete()
 
     def purge_batch(self, collection: str, field: str, before: Any, limit: int, after: Any = None) -> tuple[int, Any]:

@@ -184,6 +184,7 @@ def _batch(reader, loader, docs, out, run, checkpoint, options) -> CollectionSum
     if options.dry_run:  # validate, orphan check included, and write nothing
         would_reject = LoadResult()
         loadable = loader.without_orphans(out.records, would_reject)
+        loadable = _without_earlier_twins(reader, loader.without_id_clashes(loadable, would_reject), would_reject)
         batch.written, batch.rejected = len(loadable), len(out.rejects) + len(would_reject.rejects)
         checkpoint.last_key = encode_key(docs[-1]["_id"])
         return batch
@@ -201,6 +202,25 @@ def _batch(reader, loader, docs, out, run, checkpoint, options) -> CollectionSum
         checkpoint.save()
     logger.debug("%s: batch of %d up to %s", reader.collection, len(docs), docs[-1]["_id"])
     return batch
+
+
+def _without_earlier_twins(reader, records: list, result: LoadResult) -> list:
+    """A dry run loads nothing, so the table cannot show an id clash: a string-`_id` document whose id an
+    earlier-read document also has (the ObjectId, or a string that sorts first) would be rejected as one."""
+    from bson import ObjectId
+
+    strings = [record for record in records if record.legacy_id is not None]
+    if not strings:
+        return records
+    forms = [form for record in strings for form in (ObjectId(record.id), record.id, record.id.upper())]
+    found = {doc["_id"] for doc in reader.source.find(reader.collection, forms)}
+    twins = set()
+    for record in strings:
+        earlier = [f for f in found if f != record.legacy_id and (isinstance(f, ObjectId) or f < record.legacy_id)]
+        if [f for f in earlier if str(f).lower() == record.id]:
+            twins.add(record.id)
+            result.rejects.append((record.id, "unique_clash", f"id clash: another document's _id is {record.id}"))
+    return [record for record in records if record.id not in twins]
 
 
 def _next_phase(checkpoint: BackfillCheckpoint, phases: tuple[str, ...], dry_run: bool) -> None:

@@ -109,10 +109,6 @@ def _objectid_with_string_twin(legacy):
     return first, twin
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="mongo_writes.id_candidates(record_id, legacy_id=None) also matches the string forms: a retried delete mirror of an ObjectId record, once its document is gone, deletes the string-_id clash twin (another document)",
-)
 def test_a_retried_delete_mirror_never_deletes_the_clash_twin(legacy):
     from cutover.mirror import backends, mirror_record
 
