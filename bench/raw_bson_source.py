@@ -51,9 +51,14 @@ class RawBsonSource:
     def count(self, collection: str) -> int:
         return len(self.raw)
 
+    def ids_after(self, collection: str, *, after, limit: int, upper: str = "") -> list:
+        start = bisect.bisect_right(self.ids, after)
+        return self.ids[start : start + limit]
+
     def find(self, collection: str, ids: list) -> list[dict]:
-        wanted = set(ids)
-        return [bson.decode(raw, _CODEC) for oid, raw in zip(self.ids, self.raw, strict=True) if oid in wanted]
+        positions = [bisect.bisect_left(self.ids, oid) for oid in ids if isinstance(oid, ObjectId)]
+        found = [p for p in positions if p < len(self.ids) and self.ids[p] in set(ids)]
+        return [bson.decode(self.raw[p], _CODEC) for p in sorted(set(found))]
 
     def other_ids(self, collection: str) -> list[dict]:
         return []

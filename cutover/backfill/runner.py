@@ -129,28 +129,28 @@ def _catch_up(checkpoint, reader, loader, run, options, summary) -> None:
     window = ObjectId.from_datetime(run.started_at - timedelta(seconds=CATCH_UP_SECONDS))
     lower = ObjectId(checkpoint.lower_id) if checkpoint.lower_id else None
     after = max(window, lower) if lower else window
-    while True:
-        docs, _ = reader.read("objectId", after)
-        if not docs:
-            return
-        after = docs[-1]["_id"]
-        missed = _not_seen_yet(loader, reader.collection, docs)
+    while ids := reader.source.ids_after(
+        reader.collection, after=after, limit=options.batch_size, upper=checkpoint.upper_id
+    ):
+        after = ids[-1]
+        missed = _not_seen_yet(loader, reader.collection, ids)
         if missed:
-            out = transform(reader.record_map, missed, skip_expired_field=reader.expiry, now=now_ms())
-            batch = _batch(reader, loader, missed, out, run, checkpoint, options)
+            docs = reader.source.find(reader.collection, missed)
+            out = transform(reader.record_map, docs, skip_expired_field=reader.expiry, now=now_ms())
+            batch = _batch(reader, loader, docs, out, run, checkpoint, options)
             summary.caught_up += batch.written
             summary.rejected += batch.rejected
 
 
-def _not_seen_yet(loader: TableLoader, collection: str, docs: list[dict]) -> list[dict]:
-    """The documents that have neither a row nor an unresolved reject: the ones the scan missed."""
-    ids = [str(doc["_id"]) for doc in docs]
-    seen = loader.existing_ids(ids) | set(
+def _not_seen_yet(loader: TableLoader, collection: str, ids: list) -> list:
+    """The ids that have neither a row nor an unresolved reject: the documents the scan missed."""
+    texts = [str(identity) for identity in ids]
+    seen = loader.existing_ids(texts) | set(
         BackfillReject.objects.filter(
-            collection=collection, record_id__in=ids, status__in=BackfillReject.UNRESOLVED
+            collection=collection, record_id__in=texts, status__in=BackfillReject.UNRESOLVED
         ).values_list("record_id", flat=True)
     )
-    return [doc for doc in docs if str(doc["_id"]) not in seen]
+    return [identity for identity in ids if str(identity) not in seen]
 
 
 class _BatchReader:

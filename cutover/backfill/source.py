@@ -20,6 +20,8 @@ class DocumentSource(Protocol):
 
     def count(self, collection: str) -> int: ...
 
+    def ids_after(self, collection: str, *, after: Any, limit: int, upper: str = "") -> list[Any]: ...
+
     def find(self, collection: str, ids: list[Any]) -> list[dict]: ...
 
     def other_ids(self, collection: str) -> list[dict]: ...
@@ -47,6 +49,14 @@ class MongoDocumentSource:
 
     def count(self, collection: str) -> int:
         return self.database[collection].estimated_document_count()
+
+    def ids_after(self, collection: str, *, after: Any, limit: int, upper: str = "") -> list[Any]:
+        """ObjectIds after `after` (up to `upper`), ids only: a re-scan that must not decode whole documents."""
+        condition: dict[str, Any] = {"$type": "objectId", "$gt": after}
+        if upper:
+            condition["$lte"] = ObjectId(upper)
+        cursor = self.database[collection].find({"_id": condition}, {"_id": 1}).sort("_id", ASCENDING).limit(limit)
+        return [doc["_id"] for doc in cursor]
 
     def find(self, collection: str, ids: list[Any]) -> list[dict]:
         return list(self.database[collection].find({"_id": {"$in": ids}}))
