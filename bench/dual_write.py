@@ -9,6 +9,9 @@
 
 Modes are interleaved in rounds so drift on the machine hits them alike. Mongo
 is the embedded stand-in (litemongo files), since no MongoDB server runs here.
+Every dual write runs under the mode-change write fence (cutover.fence); its own
+cost is also measured apart: a transaction with the fence statement against one
+with `SELECT 1` in its place (fence_ms).
 Targets: dual <= 1.5x postgres at the median; dual_mongo_down <= 1.3x at p99.
 Usage: python bench/dual_write.py [--ops 3000] [--disputes 200] [--rounds 5]
 """
@@ -32,9 +35,10 @@ def main() -> None:
     teardown = django_with_scratch_database(MONGO_URL=f"litemongo://{mongo_dir}", CUTOVER_MIRROR="inline")
     try:
         samples = _measure(args)
+        fence = _fence_cost(args.ops)
     finally:
         teardown()
-    _report(samples)
+    _report(samples, fence)
 
 
 def _arguments() -> argparse.Namespace:
@@ -134,7 +138,24 @@ def _status_changes(ids: list[str], count: int) -> list[float]:
     return timings
 
 
-def _report(samples: dict[str, list[float]]) -> None:
+def _fence_cost(count: int) -> dict[str, float]:
+    """Median of a transaction holding the fence minus one running `SELECT 1` instead, interleaved."""
+    from django.db import connection, transaction
+
+    timings: dict[str, list[float]] = {"fence": [], "select_1": []}
+    statements = {"fence": ("SELECT cutover_mode_fence(%s)", ["dispute"]), "select_1": ("SELECT 1", [])}
+    for _ in range(count):
+        for name, (sql, params) in statements.items():
+            started = time.perf_counter()
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                cursor.fetchone()
+            timings[name].append(time.perf_counter() - started)
+    medians = {name: summary_ms(values)["median_ms"] for name, values in timings.items()}
+    return {"fence_ms": round(medians["fence"] - medians["select_1"], 3), "fence_txn_median_ms": medians["fence"]}
+
+
+def _report(samples: dict[str, list[float]], fence: dict[str, float]) -> None:
     from cutover.models import MirrorOutboxEntry  # noqa: F401 - Django is still set up here
 
     figures = {mode: summary_ms(values) for mode, values in samples.items()}
@@ -153,7 +174,8 @@ def _report(samples: dict[str, list[float]]) -> None:
         "mongo_down_p99_ratio_max": 1.3,
         "mongo_down_p99_ok": figures["dual_mongo_down"]["p99_ratio"] <= 1.3,
     }
-    print_json({"benchmark": "dual_write", **figures, "targets": targets})
+    print(f"fence statement: +{fence['fence_ms']:.3f} ms per dual write (median, against SELECT 1)")
+    print_json({"benchmark": "dual_write", **figures, "fence": fence, "targets": targets})
 
 
 if __name__ == "__main__":

@@ -114,18 +114,23 @@ class LockedDatabase(_Locked):
 class LockedClient(_Locked):
     _WRITES = CLIENT_WRITES
 
+    def __init__(self, target: Any, lock: StoreWriteLock, *, owns_lock: bool = False):
+        super().__init__(target, lock)
+        self._owns_lock = owns_lock  # only the client connect_embedded built; not `database.client`
+
     def close(self) -> None:
         try:
             self._target.close()
         finally:
-            self._lock.close()
+            if self._owns_lock:
+                self._lock.close()
 
 
 def connect_embedded(path: str, **options: Any) -> LockedClient:
     """A litemongo client for the store at `path`, for use by the calling thread only."""
     import litemongo
 
-    return LockedClient(litemongo.connect(path, **options), StoreWriteLock(Path(path)))
+    return LockedClient(litemongo.connect(path, **options), StoreWriteLock(Path(path)), owns_lock=True)
 
 
 def _unwrap(value: Any) -> Any:

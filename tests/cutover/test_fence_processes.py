@@ -16,15 +16,25 @@ import time
 from collections import Counter
 
 import pytest
+from django.db import connection
 
 from cutover.breaker import mongo_breaker
+from cutover.factory import repository_for
+from cutover.fence import fence_holders
+from cutover.legacy import new_id
 from cutover.mirror import backends
 from cutover.models import MirrorOutboxEntry
 from cutover.outbox import outbox_repair_pending
 from cutover.services import CHANGE_PERMISSION, StoreModeChangeRefused, store_mode_change
 from cutover.testing import set_store_mode
 from tests.conftest import ROOT, other_process_env
-from tests.cutover.fence_helpers import disputes_in_both_stores, poll, ready_for_postgres_to_lead
+from tests.cutover.fence_helpers import (
+    InThread,
+    disputes_in_both_stores,
+    evidence_urls,
+    poll,
+    ready_for_postgres_to_lead,
+)
 from tests.cutover.helpers import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -139,3 +149,35 @@ def _errors(outputs: dict[str, str]) -> dict[str, dict]:
         lines = [line for line in output.splitlines() if line.startswith("summary ")]
         summaries[name] = json.loads(lines[-1][8:])["errors"] if lines else "killed"
     return summaries
+
+
+HOLD_THE_FENCE = """
+import os, time
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "escrow_project.settings")
+import django
+django.setup()
+from django.db import transaction
+from cutover.fence import hold_fence_for_change
+with transaction.atomic():
+    hold_fence_for_change("dispute")
+    print("held", flush=True)
+    time.sleep(120)
+"""
+
+
+def test_a_mode_change_killed_while_holding_the_fence_releases_the_writers(shared_mongo):
+    """An admin process dies mid-change: its transaction (and the fence) goes with its connection."""
+    (rid,) = disputes_in_both_stores()
+    command = [sys.executable, "-c", HOLD_THE_FENCE]
+    change = subprocess.Popen(command, cwd=ROOT, env=other_process_env(), stdout=subprocess.PIPE, text=True)
+    try:
+        assert change.stdout.readline().strip() == "held"
+        writer = InThread(lambda: repository_for("dispute").add_evidence(rid, url="http://A", uploaded_by_id=new_id()))
+        assert poll(lambda: fence_holders("dispute").writes_waiting == 1)
+        assert not writer.done
+    finally:
+        change.send_signal(signal.SIGKILL)
+        change.wait(timeout=30)
+    writer.join()
+    connection.close()
+    assert evidence_urls(rid)["postgres"] == {"http://A"}
