@@ -67,7 +67,7 @@ class DualRepository:
         raise AttributeError(f"{self.port.__name__} has no read or write method {name!r}")
 
     @property
-    def mode(self) -> StoreMode:
+    def _mode(self) -> StoreMode:
         return StoreMode.DUAL if self.primary.store == "postgres" else StoreMode.DUAL_MONGO_PRIMARY
 
     def _write(self, name: str, /, *args: Any, **kwargs: Any) -> Any:
@@ -83,7 +83,7 @@ class DualRepository:
         raise RuntimeError(f"{self.domain} changed store mode {_MAX_REROUTES} times during one {name}; not written")
 
     def _fenced_write(self, name: str, args: tuple, kwargs: dict) -> Any:
-        if self.mode is StoreMode.DUAL:
+        if self._mode is StoreMode.DUAL:
             return self._write_postgres_primary(name, args, kwargs)
         return self._write_mongo_primary(name, args, kwargs)
 
