@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 import cutover.dual
 import cutover.fence
@@ -219,3 +220,14 @@ def test_settling_after_a_change_says_what_it_waits_for(settings, admin, capsys)
     assert "settling: until" in capsys.readouterr().out
     settings.CUTOVER_MODE_CACHE_SECONDS = 0
     assert str(mode_transition("dispute")) == "steady"
+
+
+def test_admin_shows_a_domain_mid_transition(client, settings, admin):
+    settings.CUTOVER_MODE_CACHE_SECONDS = 60
+    _change(admin, "dual_mongo_primary")
+    client.force_login(admin)
+    listing = client.get(reverse("admin:cutover_domainstoremode_changelist")).content.decode()
+    assert "column-transition" in listing
+    assert "settling: until" in listing
+    page = client.get(reverse("admin:cutover_domainstoremode_change", args=["dispute"])).content.decode()
+    assert "may still write to mongo only, with no copy in postgres" in page
