@@ -48,6 +48,7 @@ CHANGE_WAIT_SECONDS = 5  # a change waits this long for in-flight writes, then i
 FENCED_DRAIN_SECONDS = 5.0  # and spends at most this long mirroring under the fence
 WRITER_WAIT_SECONDS = 15  # the function's lock_timeout in migration 0005
 _LOCK_NOT_AVAILABLE = "55P03"
+_DEADLOCK_DETECTED = "40P01"
 
 
 class ModeMoved(Exception):
@@ -133,9 +134,10 @@ def _fenced_mode(domain: str) -> StoreMode:
     return StoreMode(mode)
 
 
-def is_lock_timeout(error: Exception) -> bool:
-    """A lock wait that ran past its lock_timeout (Django wraps psycopg's LockNotAvailable)."""
-    return _sqlstate(error) == _LOCK_NOT_AVAILABLE
+def is_lock_contention(error: Exception) -> bool:
+    """A lock wait past its lock_timeout, or a deadlock Postgres broke (a change draining a record
+    the relay is mirroring at the same moment): nothing was done, trying again is the fix."""
+    return _sqlstate(error) in (_LOCK_NOT_AVAILABLE, _DEADLOCK_DETECTED)
 
 
 def _sqlstate(error: Exception) -> str | None:

@@ -4,7 +4,7 @@ import time
 
 from django.db import OperationalError, transaction
 
-from .fence import FENCED_DRAIN_SECONDS, FenceBusy, hold_fence_for_change, is_lock_timeout
+from .fence import FENCED_DRAIN_SECONDS, FenceBusy, hold_fence_for_change, is_lock_contention
 from .mode_cache import current_mode_state, invalidate_mode_cache_on_commit
 from .models import DomainStoreMode, StoreModeChange
 from .modes import StoreMode, incoming_primary, is_one_step, parse_store_mode
@@ -43,11 +43,11 @@ def store_mode_change(*, domain: str, to_mode: str, user, reason: str, override:
     except FenceBusy as busy:
         raise StoreModeChangeRefused(f"{busy}. Fix: try again (writes normally hold it for milliseconds).") from None
     except OperationalError as error:
-        if not is_lock_timeout(error):
+        if not is_lock_contention(error):
             raise
         raise StoreModeChangeRefused(
-            f"{domain}: a row the change needs (its mode or a pending mirror write) stayed locked too long; "
-            "nothing changed. Fix: try again."
+            f"{domain}: a row the change needs (its mode, a pending mirror write or its record) was held by "
+            f"another transaction ({error}); nothing changed. Fix: try again."
         ) from None
 
 
