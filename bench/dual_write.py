@@ -6,14 +6,20 @@
 - dual_mongo_down: the same with Mongo down (real pymongo against a closed
   local port): the relay's breaker opens, and requests should not notice.
 - dual_background, dual_inline: the other mirror settings, for reference.
+- dual_unfenced: `dual` with the mode-change write fence (cutover.fence) replaced
+  by a plain transaction, for reference: the fence's own cost, in the same rounds.
 
 Modes are interleaved in rounds so drift on the machine hits them alike. Mongo
 is the embedded stand-in (litemongo files), since no MongoDB server runs here.
+Every dual write runs under the mode-change write fence (cutover.fence); its own
+cost is also measured apart: a transaction with the fence statement against one
+with `SELECT 1` in its place (fence_ms).
 Targets: dual <= 1.5x postgres at the median; dual_mongo_down <= 1.3x at p99.
 Usage: python bench/dual_write.py [--ops 3000] [--disputes 200] [--rounds 5]
 """
 
 import argparse
+import contextlib
 import itertools
 import tempfile
 import time
@@ -22,8 +28,14 @@ from common import django_with_scratch_database, escrow_parents, print_json, sum
 from relay_process import RelayProcess
 
 CLOSED_PORT = "mongodb://127.0.0.1:9/escrow"
-MODES = ["postgres", "dual", "dual_mongo_down", "dual_background", "dual_inline"]
-MIRROR_SETTING = {"dual": "relay", "dual_mongo_down": "relay", "dual_background": "background", "dual_inline": "inline"}
+MODES = ["postgres", "dual", "dual_mongo_down", "dual_background", "dual_inline", "dual_unfenced"]
+MIRROR_SETTING = {
+    "dual": "relay",
+    "dual_mongo_down": "relay",
+    "dual_background": "background",
+    "dual_inline": "inline",
+    "dual_unfenced": "relay",
+}
 
 
 def main() -> None:
@@ -32,9 +44,10 @@ def main() -> None:
     teardown = django_with_scratch_database(MONGO_URL=f"litemongo://{mongo_dir}", CUTOVER_MIRROR="inline")
     try:
         samples = _measure(args)
+        fence = _fence_cost(args.ops)
     finally:
         teardown()
-    _report(samples)
+    _report(samples, fence)
 
 
 def _arguments() -> argparse.Namespace:
@@ -71,12 +84,28 @@ def _timed_phase(mode: str, ids: list[str], count: int) -> list[float]:
         mongo_url = CLOSED_PORT if mode == "dual_mongo_down" else settings.MONGO_URL
         relay = RelayProcess(mongo_url=mongo_url).start()
     try:
-        timings = _status_changes(ids, count)
+        with _unfenced() if mode == "dual_unfenced" else contextlib.nullcontext():
+            timings = _status_changes(ids, count)
         dispatcher.drain(timeout=300)
     finally:
         if relay:
             relay.stop()
     return timings
+
+
+@contextlib.contextmanager
+def _unfenced():
+    """Dual writes in a plain transaction, as before the fence: only to measure what the fence costs."""
+    from django.db import transaction
+
+    import cutover.dual
+
+    fenced = cutover.dual.fenced_write
+    cutover.dual.fenced_write = lambda domain, expected: transaction.atomic()
+    try:
+        yield
+    finally:
+        cutover.dual.fenced_write = fenced
 
 
 def _use_mode(mode: str) -> None:
@@ -134,7 +163,24 @@ def _status_changes(ids: list[str], count: int) -> list[float]:
     return timings
 
 
-def _report(samples: dict[str, list[float]]) -> None:
+def _fence_cost(count: int) -> dict[str, float]:
+    """Median of a transaction holding the fence minus one running `SELECT 1` instead, interleaved."""
+    from django.db import connection, transaction
+
+    timings: dict[str, list[float]] = {"fence": [], "select_1": []}
+    statements = {"fence": ("SELECT cutover_mode_fence(%s)", ["dispute"]), "select_1": ("SELECT 1", [])}
+    for _ in range(count):
+        for name, (sql, params) in statements.items():
+            started = time.perf_counter()
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                cursor.fetchone()
+            timings[name].append(time.perf_counter() - started)
+    medians = {name: summary_ms(values)["median_ms"] for name, values in timings.items()}
+    return {"fence_ms": round(medians["fence"] - medians["select_1"], 3), "fence_txn_median_ms": medians["fence"]}
+
+
+def _report(samples: dict[str, list[float]], fence: dict[str, float]) -> None:
     from cutover.models import MirrorOutboxEntry  # noqa: F401 - Django is still set up here
 
     figures = {mode: summary_ms(values) for mode, values in samples.items()}
@@ -147,13 +193,20 @@ def _report(samples: dict[str, list[float]]) -> None:
             f"{mode:16} median {figure['median_ms']:7.3f} ms ({figure['median_ratio']:.2f}x)   "
             f"p99 {figure['p99_ms']:7.3f} ms ({figure['p99_ratio']:.2f}x)   n={figure['n']}"
         )
+    fence["dual_vs_unfenced_median_ratio"] = round(
+        figures["dual"]["median_ms"] / figures["dual_unfenced"]["median_ms"], 3
+    )
     targets = {
         "dual_median_ratio_max": 1.5,
         "dual_median_ok": figures["dual"]["median_ratio"] <= 1.5,
         "mongo_down_p99_ratio_max": 1.3,
         "mongo_down_p99_ok": figures["dual_mongo_down"]["p99_ratio"] <= 1.3,
     }
-    print_json({"benchmark": "dual_write", **figures, "targets": targets})
+    print(
+        f"fence statement: +{fence['fence_ms']:.3f} ms per dual write (median, against SELECT 1); "
+        f"dual / dual_unfenced medians: {fence['dual_vs_unfenced_median_ratio']:.2f}x"
+    )
+    print_json({"benchmark": "dual_write", **figures, "fence": fence, "targets": targets})
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from .services import (
     store_mode_change_refusal,
     store_mode_set_shadow_percent,
 )
+from .transition import mode_transition
 
 
 class StoreModeForm(forms.ModelForm):
@@ -65,9 +66,19 @@ class StoreModeForm(forms.ModelForm):
 @admin.register(DomainStoreMode)
 class DomainStoreModeAdmin(admin.ModelAdmin):
     form = StoreModeForm
-    list_display = ["domain", "mode", "shadow_read_percent", "updated_at"]
-    readonly_fields = ["domain", "mode", "updated_at", "history"]
-    fields = ["domain", "mode", "new_mode", "reason", "override_guard", "shadow_read_percent", "updated_at", "history"]
+    list_display = ["domain", "mode", "transition", "shadow_read_percent", "updated_at"]
+    readonly_fields = ["domain", "mode", "transition", "updated_at", "history"]
+    fields = [
+        "domain",
+        "mode",
+        "transition",
+        "new_mode",
+        "reason",
+        "override_guard",
+        "shadow_read_percent",
+        "updated_at",
+        "history",
+    ]
 
     def has_add_permission(self, request) -> bool:
         return False  # rows come from the domain registry
@@ -82,6 +93,11 @@ class DomainStoreModeAdmin(admin.ModelAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         form.user = request.user
         return form
+
+    @admin.display(description="Transition")
+    def transition(self, obj: DomainStoreMode) -> str:
+        """Mid-transition (switching, settling) and what it waits for; "steady" otherwise."""
+        return str(mode_transition(obj.domain))
 
     @admin.display(description="Audit history (latest 20)")
     def history(self, obj: DomainStoreMode) -> str:

@@ -8,6 +8,11 @@ What happens in dual mode, in one place:
   copy is refreshed from Mongo; a failure of that is recorded in the outbox
   (or logged when Postgres itself is down), never raised.
 - A failure of the primary is raised and nothing reaches the other store.
+- Every write runs under the domain's write fence (cutover.fence), in one
+  Postgres transaction that re-reads the live mode: a write whose cached mode
+  is out of date is routed by the live one, so two processes never act as
+  primary on different stores. A Mongo-primary write is acknowledged only once
+  that transaction (with its Postgres mirror or outbox row) has committed.
 - Reads go to the primary; a sample is shadow-read from the other store.
 """
 
@@ -21,12 +26,16 @@ from django.db import transaction
 
 from .breaker import mongo_breaker
 from .dispatch import mirror_after_commit
+from .fence import ModeMoved, fenced_write
 from .mirror import mirror_record
+from .mode_cache import invalidate_mode_cache
+from .modes import StoreMode
 from .outbox import outbox_enqueue, outbox_mark_failed
 from .ports import StoreRepository
 from .shadow import shadow_compare
 
 logger = logging.getLogger("cutover.dual")
+_MAX_REROUTES = 5  # more mode changes than this during one write call: give up loudly
 
 
 class DualRepository:
@@ -57,13 +66,29 @@ class DualRepository:
             return functools.partial(self._read, name)
         raise AttributeError(f"{self.port.__name__} has no read or write method {name!r}")
 
+    @property
+    def _mode(self) -> StoreMode:
+        return StoreMode.DUAL if self.primary.store == "postgres" else StoreMode.DUAL_MONGO_PRIMARY
+
     def _write(self, name: str, /, *args: Any, **kwargs: Any) -> Any:
-        if self.primary.store == "postgres":
+        repository: Any = self
+        for _ in range(_MAX_REROUTES):
+            if not isinstance(repository, DualRepository):  # now mongo or postgres only: one store, no fence
+                return getattr(repository, name)(*args, **kwargs)
+            try:
+                return repository._fenced_write(name, args, kwargs)
+            except ModeMoved as moved:
+                logger.info("%s.%s: cached mode out of date, %s; routed again", self.domain, name, moved)
+                repository = _live_repository(self.domain)
+        raise RuntimeError(f"{self.domain} changed store mode {_MAX_REROUTES} times during one {name}; not written")
+
+    def _fenced_write(self, name: str, args: tuple, kwargs: dict) -> Any:
+        if self._mode is StoreMode.DUAL:
             return self._write_postgres_primary(name, args, kwargs)
         return self._write_mongo_primary(name, args, kwargs)
 
     def _write_postgres_primary(self, name: str, args: tuple, kwargs: dict) -> Any:
-        with transaction.atomic():
+        with fenced_write(self.domain, StoreMode.DUAL):
             result = getattr(self.primary, name)(*args, **kwargs)
             entries = [
                 outbox_enqueue(domain=self.domain, collection=collection, record_id=record_id, target="mongo")
@@ -74,12 +99,16 @@ class DualRepository:
         return result
 
     def _write_mongo_primary(self, name: str, args: tuple, kwargs: dict) -> Any:
-        result = getattr(self.primary, name)(*args, **kwargs)
-        for collection, record_id in self._written(result, name):
-            try:
-                mirror_record(self.domain, collection, record_id, "postgres")
-            except Exception as error:
-                _note_postgres_mirror_failure(self.domain, collection, record_id, error)
+        # The fence is held across the Mongo write: a change to `dual` waits until this write's
+        # Postgres copy (or its outbox row) has committed, and the change then drains that row.
+        with fenced_write(self.domain, StoreMode.DUAL_MONGO_PRIMARY):
+            result = getattr(self.primary, name)(*args, **kwargs)
+            for collection, record_id in self._written(result, name):
+                try:
+                    with transaction.atomic():  # a savepoint: a failed mirror keeps the fence transaction usable
+                        mirror_record(self.domain, collection, record_id, "postgres")
+                except Exception as error:
+                    _note_postgres_mirror_failure(self.domain, collection, record_id, error)
         return result
 
     def _written(self, result: Any, method: str) -> list[tuple[str, str]]:
@@ -115,13 +144,19 @@ class DualRepository:
         return random.random() * 100 < self.shadow_read_percent
 
 
+def _live_repository(domain: str) -> Any:
+    """The repository for `domain`'s mode as committed now (the process cache reloaded)."""
+    from .factory import repository_for  # the factory builds DualRepository: imported late
+
+    invalidate_mode_cache()
+    return repository_for(domain)
+
+
 def _note_postgres_mirror_failure(domain: str, collection: str, record_id: str, error: Exception) -> None:
-    """Keep the failure for the repair task; if Postgres is down too, the log is all we have."""
+    """Keep the failure for the repair task, in the write's fence transaction: a switch to `dual`
+    mirrors it before Postgres leads. If even that fails, Postgres is unusable and the write is
+    raised (not acknowledged): a switch could not know about it."""
     logger.warning("Postgres mirror of %s/%s failed: %s", collection, record_id, error)
-    try:
+    with transaction.atomic():
         entry = outbox_enqueue(domain=domain, collection=collection, record_id=record_id, target="postgres")
         outbox_mark_failed([entry.pk], error)
-    except Exception:
-        logger.exception(
-            "could not record the failed Postgres mirror of %s/%s; backfill will catch it up", collection, record_id
-        )

@@ -64,3 +64,11 @@ def parse_store_mode(value: str, *, source: str) -> StoreMode:
 
 def is_one_step(from_mode: StoreMode, to_mode: StoreMode) -> bool:
     return abs(from_mode.position - to_mode.position) == 1
+
+
+def incoming_primary(from_mode: StoreMode, to_mode: StoreMode) -> str | None:
+    """The store ("mongo" or "postgres") that becomes primary in this step, if the primary changes."""
+    return {
+        (StoreMode.DUAL, StoreMode.DUAL_MONGO_PRIMARY): "mongo",
+        (StoreMode.DUAL_MONGO_PRIMARY, StoreMode.DUAL): "postgres",
+    }.get((from_mode, to_mode))

@@ -4,9 +4,12 @@ In `dual` mode the note is written in the same transaction as the Postgres
 write, so a crash or a Mongo outage can delay the Mongo copy but never lose
 it. `outbox_repair_pending` is the repair task's body: fixed-size chunks, rows
 locked with SKIP LOCKED so several workers never mirror the same row at once.
+`outbox_drain` is the mode change's: everything pending for one domain and
+target, due or not, before that store becomes primary.
 """
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import groupby
@@ -82,6 +85,35 @@ def outbox_repair_pending(*, domain: str | None = None, limit: int = 500) -> Rep
             _repair_record(key, [entry.pk for entry in group], report)
     logger.info("mirror repair: %s", report)
     return report
+
+
+@dataclass(frozen=True)
+class DrainReport:
+    remaining: int  # entries still pending
+    failed: bool  # stopped by a failed (or breaker-skipped) mirror, not by the deadline
+
+
+def outbox_drain(*, domain: str, target: str, deadline: float, wait_for_locked: bool, chunk: int = 200) -> DrainReport:
+    """Mirror every pending entry of `domain` to `target` now (due or backing off). Stops at the
+    first failure (the store is down: no point hammering it) or at `deadline` (time.monotonic()).
+
+    Under a mode change's fence, `wait_for_locked` waits for entries a relay or the repair task
+    is mirroring right now (their copy must be in place before the switch) instead of skipping them.
+    """
+    pending = MirrorOutboxEntry.objects.filter(domain=domain, target=target, status=Status.PENDING)
+    last_id = pending.order_by("-id").values_list("id", flat=True).first()  # what arrives later is not ours
+    failed = False
+    while last_id is not None and time.monotonic() < deadline:
+        report = RepairReport()
+        with transaction.atomic():
+            rows = pending.filter(id__lte=last_id).select_for_update(skip_locked=not wait_for_locked)
+            entries = sorted(rows.order_by("id")[:chunk], key=_record_key)
+            for key, group in groupby(entries, key=_record_key):
+                _repair_record(key, [entry.pk for entry in group], report)
+        failed = bool(report.failed or report.skipped)
+        if not entries or failed:
+            break
+    return DrainReport(remaining=pending.count(), failed=failed)
 
 
 def _repair_record(key: tuple[str, str, str, str], entry_ids: list[int], report: RepairReport) -> None:

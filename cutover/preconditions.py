@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from .modes import StoreMode
+from .modes import StoreMode, incoming_primary
 
 
 @dataclass(frozen=True)
@@ -29,22 +29,21 @@ def mongo_enabled_for_modes_that_use_it(domain: str, from_mode: StoreMode, to_mo
     return None
 
 
-def outbox_drained_before_switching_primary(domain: str, from_mode: StoreMode, to_mode: StoreMode) -> Refusal | None:
-    """Switching the authoritative store needs its copy complete: no pending mirror writes to it."""
+def no_dead_mirror_writes_before_switching_primary(
+    domain: str, from_mode: StoreMode, to_mode: StoreMode
+) -> Refusal | None:
+    """Switching the authoritative store needs its copy complete. Pending mirror writes to it are
+    made by the change itself, under the write fence (cutover.services); dead ones need a person."""
     from .models import MirrorOutboxEntry
 
-    incoming = {
-        (StoreMode.DUAL, StoreMode.DUAL_MONGO_PRIMARY): MirrorOutboxEntry.Target.MONGO,
-        (StoreMode.DUAL_MONGO_PRIMARY, StoreMode.DUAL): MirrorOutboxEntry.Target.POSTGRES,
-    }.get((from_mode, to_mode))
+    incoming = incoming_primary(from_mode, to_mode)
     if incoming is None:
         return None
-    pending = MirrorOutboxEntry.objects.filter(
-        domain=domain, target=incoming, status__in=[MirrorOutboxEntry.Status.PENDING, MirrorOutboxEntry.Status.DEAD]
-    ).count()
-    if pending:
+    dead = MirrorOutboxEntry.objects.filter(domain=domain, target=incoming, status=MirrorOutboxEntry.Status.DEAD)
+    count = dead.count()
+    if count:
         return Refusal(
-            f"{pending} mirror write(s) of {domain} to {incoming} are pending or dead, so {incoming} is behind.",
+            f"{count} mirror write(s) of {domain} to {incoming} are dead (gave up retrying), so {incoming} is behind.",
             f"run `manage.py repair_mirror --domain {domain}` (and fix the cause of dead entries).",
         )
     return None
@@ -58,7 +57,10 @@ def backfilled_and_verified_before_postgres_leads(
     if (from_mode, to_mode) != (StoreMode.DUAL_MONGO_PRIMARY, StoreMode.DUAL):
         return None
     return _copied_and_verified(
-        domain, since_mode=StoreMode.DUAL_MONGO_PRIMARY, direction="forward", command=f"manage.py backfill {domain}"
+        domain,
+        entered=(StoreMode.MONGO, StoreMode.DUAL_MONGO_PRIMARY),  # dual writes began; a flip back from dual is not
+        direction="forward",
+        command=f"manage.py backfill {domain}",
     )
 
 
@@ -67,7 +69,10 @@ def reverse_backfilled_before_mongo_returns(domain: str, from_mode: StoreMode, t
     if (from_mode, to_mode) != (StoreMode.POSTGRES, StoreMode.DUAL):
         return None
     return _copied_and_verified(
-        domain, since_mode=StoreMode.POSTGRES, direction="reverse", command=f"manage.py backfill --reverse {domain}"
+        domain,
+        entered=(StoreMode.DUAL, StoreMode.POSTGRES),
+        direction="reverse",
+        command=f"manage.py backfill --reverse {domain}",
     )
 
 
@@ -91,11 +96,18 @@ def parents_lead_first(domain: str, from_mode: StoreMode, to_mode: StoreMode) ->
     return None
 
 
-def _copied_and_verified(domain: str, *, since_mode: StoreMode, direction: str, command: str) -> Refusal | None:
+def _copied_and_verified(
+    domain: str, *, entered: tuple[StoreMode, StoreMode], direction: str, command: str
+) -> Refusal | None:
     from .models import BackfillRun, StoreModeChange, VerifyResult
 
-    entered = StoreModeChange.objects.filter(domain=domain, to_mode=since_mode.value).order_by("-created_at").first()
-    since = entered.created_at if entered else None
+    from_mode, since_mode = entered
+    change = (
+        StoreModeChange.objects.filter(domain=domain, from_mode=from_mode.value, to_mode=since_mode.value)
+        .order_by("-created_at")
+        .first()
+    )
+    since = change.created_at if change else None
     runs = BackfillRun.objects.filter(
         domain=domain, direction=direction, status=BackfillRun.Status.FINISHED, dry_run=False
     )
@@ -142,7 +154,7 @@ def rejects_resolved_or_acknowledged_before_postgres_leads(
 
 PRECONDITIONS: list[Callable[[str, StoreMode, StoreMode], Refusal | None]] = [
     mongo_enabled_for_modes_that_use_it,
-    outbox_drained_before_switching_primary,
+    no_dead_mirror_writes_before_switching_primary,
     parents_lead_first,
     backfilled_and_verified_before_postgres_leads,
     reverse_backfilled_before_mongo_returns,

@@ -1,13 +1,18 @@
 """Store mode changes: the one write path, shared by admin and the CLI."""
 
-from django.db import transaction
+import time
 
+from django.db import OperationalError, transaction
+
+from .fence import FENCED_DRAIN_SECONDS, FenceBusy, hold_fence_for_change, is_lock_contention
 from .mode_cache import current_mode_state, invalidate_mode_cache_on_commit
 from .models import DomainStoreMode, StoreModeChange
-from .modes import StoreMode, is_one_step, parse_store_mode
-from .preconditions import failed_preconditions
+from .modes import StoreMode, incoming_primary, is_one_step, parse_store_mode
+from .outbox import outbox_drain
+from .preconditions import Refusal, failed_preconditions
 from .registry import domain_spec
 
+PREMIRROR_SECONDS = 30.0  # mirroring the backlog before the fence; writes keep flowing meanwhile
 CHANGE_PERMISSION = "cutover.change_store_mode"
 OVERRIDE_PERMISSION = "cutover.override_store_mode_guard"
 
@@ -21,21 +26,76 @@ def store_mode_change(*, domain: str, to_mode: str, user, reason: str, override:
 
     A failed precondition refuses the change unless `override` is set by a
     user holding the override permission; the refusal is then kept in the audit.
+    The change commits under the domain's write fence (cutover.fence): dual writes
+    in flight finish first, later ones wait and then see the new mode; a change of
+    primary first mirrors every pending outbox entry to the store that will lead.
     """
-    with transaction.atomic():
-        row, current, target, refusals = _checked_change(domain, to_mode, user, reason, override, lock=True)
-        row.mode = target.value
-        row.save(update_fields=["mode", "updated_at"])
-        change = StoreModeChange.objects.create(
-            domain=domain,
-            from_mode=current.value,
-            to_mode=target.value,
-            changed_by=user,
-            changed_by_name=user.get_username(),
-            reason=reason.strip(),
-            overridden_refusal=" ".join(str(refusal) for refusal in refusals),
-        )
-        invalidate_mode_cache_on_commit()
+    _, current, target, _ = _checked_change(domain, to_mode, user, reason, override, lock=False)
+    _premirror(domain, current, target, override)  # before any write waits
+    try:
+        with transaction.atomic():
+            deadline = hold_fence_for_change(domain)
+            row, current, target, refusals = _checked_change(domain, to_mode, user, reason, override, lock=True)
+            unmirrored = _mirror_to_incoming_primary(domain, current, target, deadline)
+            if unmirrored and not override:
+                raise StoreModeChangeRefused(str(unmirrored))
+            return _record_change(row, current, target, user, reason, refusals + [unmirrored] * bool(unmirrored))
+    except FenceBusy as busy:
+        raise StoreModeChangeRefused(f"{busy}. Fix: try again (writes normally hold it for milliseconds).") from None
+    except OperationalError as error:
+        if not is_lock_contention(error):
+            raise
+        raise StoreModeChangeRefused(
+            f"{domain}: a row the change needs (its mode, a pending mirror write or its record) was held by "
+            f"another transaction ({error}); nothing changed. Fix: try again."
+        ) from None
+
+
+def _mirror_to_incoming_primary(domain: str, current: StoreMode, target: StoreMode, deadline: float) -> Refusal | None:
+    """Under the fence: copy every pending mirror write into the store about to lead, or say why not.
+
+    The bulk was mirrored before the fence by _premirror, so writers wait only for the tail."""
+    incoming = incoming_primary(current, target)
+    if incoming is None:
+        return None
+    remaining = outbox_drain(domain=domain, target=incoming, deadline=deadline, wait_for_locked=True).remaining
+    return _unmirrored_refusal(domain, incoming, remaining) if remaining else None
+
+
+def _premirror(domain: str, current: StoreMode, target: StoreMode, override: bool) -> None:
+    """Mirror the backlog to the store about to lead while writes still flow; if that store is
+    unreachable, refuse now rather than make every writer wait for the same failure under the fence."""
+    incoming = incoming_primary(current, target)
+    if incoming is None:
+        return
+    drain = outbox_drain(
+        domain=domain, target=incoming, deadline=time.monotonic() + PREMIRROR_SECONDS, wait_for_locked=False
+    )
+    if drain.failed and not override:
+        raise StoreModeChangeRefused(str(_unmirrored_refusal(domain, incoming, drain.remaining)))
+
+
+def _unmirrored_refusal(domain: str, incoming: str, remaining: int) -> Refusal:
+    return Refusal(
+        f"{remaining} pending mirror write(s) of {domain} to {incoming} could not be made, so {incoming} "
+        f"cannot lead yet ({incoming} unreachable, or more than {FENCED_DRAIN_SECONDS:g} s of backlog).",
+        f"bring {incoming} back and run `manage.py repair_mirror --domain {domain}`, then change again.",
+    )
+
+
+def _record_change(row, current: StoreMode, target: StoreMode, user, reason: str, refusals: list) -> StoreModeChange:
+    row.mode = target.value
+    row.save(update_fields=["mode", "updated_at"])
+    change = StoreModeChange.objects.create(
+        domain=row.domain,
+        from_mode=current.value,
+        to_mode=target.value,
+        changed_by=user,
+        changed_by_name=user.get_username(),
+        reason=reason.strip(),
+        overridden_refusal=" ".join(str(refusal) for refusal in refusals),
+    )
+    invalidate_mode_cache_on_commit()
     return change
 
 

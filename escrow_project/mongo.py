@@ -3,14 +3,18 @@
 - `mongodb://…`, `mongodb+srv://…`: pymongo, with bounded timeouts (MONGO_TIMEOUT_MS)
   so an outage fails fast instead of after pymongo's 30 s default.
 - `litemongo:///path`: the embedded stand-in for the legacy store (mongomock over
-  SQLite files), shared by every process on the machine through its files.
+  SQLite files), shared by every process on the machine through its files. Its
+  clients are per thread and its writes hold a lock across processes
+  (escrow_project.embedded_mongo explains why).
 - `mongomock://NAME`: an in-memory mongomock store, one per NAME, for tests.
 
 Repositories only ever use the pymongo API, so a real MongoDB works unchanged.
-Clients are cached per URL and built lazily: importing this module does no I/O.
+Clients are cached per URL (and, for litemongo, per thread) and built lazily:
+importing this module does no I/O.
 """
 
 import contextlib
+import os
 import threading
 from urllib.parse import urlparse
 
@@ -23,6 +27,8 @@ class MongoDisabled(RuntimeError):
 
 _clients: dict[str, object] = {}
 _lock = threading.Lock()
+_per_thread = threading.local()  # litemongo clients: (pid, generation) and {url: client}
+_generation = 0  # bumped by reset_mongo_clients: every thread drops its litemongo clients
 
 
 def mongo_client(url: str | None = None, *, long_running: bool = False):
@@ -32,6 +38,8 @@ def mongo_client(url: str | None = None, *, long_running: bool = False):
     if settings.MONGO_CONNECT_MODE == "disabled":
         raise MongoDisabled("MONGO_CONNECT_MODE=disabled: no domain may use MongoDB")
     url = url or settings.MONGO_URL
+    if urlparse(url).scheme == "litemongo":
+        return _this_threads_client(url)
     key = f"{url}#long" if long_running and _is_pymongo(url) else url
     with _lock:
         if key not in _clients:
@@ -47,11 +55,34 @@ def mongo_database(url: str | None = None, *, long_running: bool = False):
 
 
 def reset_mongo_clients() -> None:
-    """Forget cached clients (tests that swap MONGO_URL; after fork)."""
+    """Forget cached clients (tests that swap MONGO_URL; after fork). Other threads drop their
+    litemongo clients on their next use: only its own thread may close one."""
+    global _generation
     with _lock:
         for client in _clients.values():
             _close_quietly(client)
         _clients.clear()
+        _generation += 1
+    _this_threads_clients()
+
+
+def _this_threads_client(url: str):
+    clients = _this_threads_clients()
+    if url not in clients:
+        clients[url] = _build_client(url)
+    return clients[url]
+
+
+def _this_threads_clients() -> dict[str, object]:
+    """This thread's litemongo clients, emptied after a reset or a fork (a child must not use
+    its parent's SQLite connections or lock descriptor)."""
+    owner = (os.getpid(), _generation)
+    if getattr(_per_thread, "owner", None) != owner:
+        if getattr(_per_thread, "owner", (None,))[0] == os.getpid():
+            for client in _per_thread.clients.values():
+                _close_quietly(client)
+        _per_thread.owner, _per_thread.clients = owner, {}
+    return _per_thread.clients
 
 
 def mongo_store_label(url: str | None = None) -> str:
@@ -74,9 +105,9 @@ def _build_client(url: str, *, long_running: bool = False):
     if scheme in ("mongodb", "mongodb+srv"):
         return _pymongo_client(url, long_running=long_running)
     if scheme == "litemongo":
-        import litemongo
+        from .embedded_mongo import connect_embedded
 
-        return litemongo.connect(urlparse(url).path, tz_aware=True)
+        return connect_embedded(urlparse(url).path, tz_aware=True)
     if scheme == "mongomock":
         import litemongo
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cutover', '0004_backfillrun_verifyresult_backfillreject_and_more'),
+        ('cutover', '0005_mode_fence'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

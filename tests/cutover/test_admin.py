@@ -33,11 +33,11 @@ def test_admin_changes_the_mode_with_a_reason_and_audits(client, url):
 
 def test_admin_shows_the_refusal_reason(client, url):
     DomainStoreMode.objects.filter(domain="dispute").update(mode="dual")
-    MirrorOutboxEntry.objects.create(domain="dispute", record_id="b" * 24, target="mongo")
+    MirrorOutboxEntry.objects.create(domain="dispute", record_id="b" * 24, target="mongo", status="dead")
     client.force_login(make_user("alice", CHANGE_PERMISSION))
     response = _post(client, url, new_mode="dual_mongo_primary", reason="roll back")
     assert response.status_code == 200
-    assert "Refused: 1 mirror write(s) of dispute to mongo are pending" in response.content.decode()
+    assert "Refused: 1 mirror write(s) of dispute to mongo are dead" in response.content.decode()
     assert DomainStoreMode.objects.get(domain="dispute").mode == "dual"
 
 

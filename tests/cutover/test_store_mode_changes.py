@@ -65,11 +65,11 @@ def test_a_user_without_the_permission_is_refused():
         store_mode_change(domain="dispute", to_mode="dual_mongo_primary", user=make_user("bob"), reason="x")
 
 
-def test_switching_primary_with_pending_mirror_writes_is_refused_with_the_fix(admin_user):
+def test_switching_primary_with_dead_mirror_writes_is_refused_with_the_fix(admin_user):
     DomainStoreMode.objects.create(domain="dispute", mode="dual")
-    MirrorOutboxEntry.objects.create(domain="dispute", record_id="a" * 24, target="mongo")
+    MirrorOutboxEntry.objects.create(domain="dispute", record_id="a" * 24, target="mongo", status="dead")
     refusal = store_mode_change_refusal(domain="dispute", to_mode="dual_mongo_primary", user=admin_user, reason="r")
-    assert "1 mirror write(s) of dispute to mongo are pending" in refusal
+    assert "1 mirror write(s) of dispute to mongo are dead" in refusal
     assert "manage.py repair_mirror --domain dispute" in refusal
     with pytest.raises(StoreModeChangeRefused):
         store_mode_change(domain="dispute", to_mode="dual_mongo_primary", user=admin_user, reason="r")
@@ -77,14 +77,14 @@ def test_switching_primary_with_pending_mirror_writes_is_refused_with_the_fix(ad
 
 def test_override_needs_its_permission_and_is_recorded(admin_user):
     DomainStoreMode.objects.create(domain="dispute", mode="dual")
-    MirrorOutboxEntry.objects.create(domain="dispute", record_id="a" * 24, target="mongo")
+    MirrorOutboxEntry.objects.create(domain="dispute", record_id="a" * 24, target="mongo", status="dead")
     with pytest.raises(StoreModeChangeRefused, match=OVERRIDE_PERMISSION):
         store_mode_change(domain="dispute", to_mode="dual_mongo_primary", user=admin_user, reason="r", override=True)
     boss = make_user("boss", CHANGE_PERMISSION, OVERRIDE_PERMISSION)
     change = store_mode_change(
         domain="dispute", to_mode="dual_mongo_primary", user=boss, reason="incident 42", override=True
     )
-    assert "pending" in change.overridden_refusal
+    assert "dead" in change.overridden_refusal
     assert current_mode("dispute") is StoreMode.DUAL_MONGO_PRIMARY
 
 

@@ -5,13 +5,16 @@ from cutover.mode_cache import current_mode_state, invalidate_mode_cache
 from cutover.modes import MIGRATION_ORDER
 from cutover.registry import UnknownDomain, domain_names
 from cutover.services import StoreModeChangeRefused, store_mode_change
+from cutover.transition import mode_transition
 
 
 class Command(BaseCommand):
     help = (
         "Show every domain's store mode, or move one domain a step: "
         "`store_mode dispute --to dual_mongo_primary --user alice --reason '...'`. "
-        "The CLI twin of the admin page: same permission, preconditions and audit."
+        "The CLI twin of the admin page: same permission, preconditions and audit. The list shows a domain "
+        "mid-transition (switching: a change holds the write fence; settling: processes may still act on the "
+        "old mode) and what it waits for."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -42,4 +45,5 @@ class Command(BaseCommand):
         invalidate_mode_cache()
         for name in domain_names():
             state = current_mode_state(name)
-            self.stdout.write(f"{name:24} {state.mode.value:20} shadow reads {state.shadow_read_percent}%")
+            line = f"{name:24} {state.mode.value:20} shadow reads {state.shadow_read_percent:3}%  "
+            self.stdout.write(line + str(mode_transition(name)))
