@@ -166,4 +166,7 @@ def plain_decimal(value: Decimal) -> Decimal:
 
 def fits_places(value: Decimal, places: int) -> bool:
     """True when `value` has at most `places` decimals once trailing zeros are dropped (exact, no rounding)."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -places:  # the common case, decided without building digits
+        return True
     return plain_decimal(value).as_tuple().exponent >= -places
