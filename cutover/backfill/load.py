@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
+from bson import ObjectId
 from django.db import DataError, IntegrityError, connection, models, transaction
 from psycopg.types.json import Jsonb
 
@@ -55,9 +56,17 @@ class TableLoader:
     """Loads one collection's records. `reread` (records -> their documents' records as they are now)
     refreshes rows about to change while Mongo leads; while Postgres leads, the loader only inserts."""
 
-    def __init__(self, spec: DomainSpec, collection: str, *, reread: Callable[[list[Any]], list[Any]] | None = None):
+    def __init__(
+        self,
+        spec: DomainSpec,
+        collection: str,
+        *,
+        reread: Callable[[list[Any]], list[Any]] | None = None,
+        documents_exist: Callable[[list[Any]], set] | None = None,
+    ):
         self.spec = spec
         self.reread = reread
+        self.documents_exist = documents_exist  # `_id`s -> those that still have a document
         self.postgres_leads = self.guarded = False
         self.map = spec.record_map(collection)
         self.model = spec.postgres_model(collection)
@@ -147,10 +156,22 @@ class TableLoader:
             )
             held = dict(cursor.fetchall())
         clashes = {r.id for r in records if r.id in held and held[r.id] != r.legacy_id}
+        clashes -= self._ids_whose_held_document_is_gone(clashes, held)
         for record in records:
             if record.id in clashes:
                 result.rejects.append((record.id, "unique_clash", _id_clash_reason(record, held[record.id])))
         return [record for record in records if record.id not in clashes]
+
+    def _ids_whose_held_document_is_gone(self, ids: set[str], held: dict[str, str | None]) -> set[str]:
+        """A row's document that no longer exists under its old `_id` was renamed (a legacy clean-up turned
+        "x" into ObjectId(x)): the document now read under the other `_id` is the same record, not a clash."""
+        if not ids or self.documents_exist is None:
+            return set()
+        forms = {
+            record_id: (held[record_id] if held[record_id] is not None else ObjectId(record_id)) for record_id in ids
+        }
+        still_there = self.documents_exist(list(forms.values()))
+        return {record_id for record_id, form in forms.items() if form not in still_there}
 
     def without_pending_mirrors(self, records: list[Any]) -> list[Any]:
         """Records whose Postgres row has changes (or a delete) not yet copied to Mongo: Mongo is behind."""

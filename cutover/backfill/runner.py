@@ -78,7 +78,7 @@ def backfill_collection(
     started = time.monotonic()
     summary = CollectionSummary()
     reader = _BatchReader(spec, collection, source, checkpoint, options)
-    loader = TableLoader(spec, collection, reread=reader.reread)
+    loader = TableLoader(spec, collection, reread=reader.reread, documents_exist=reader.documents_exist)
     phases = PHASES if checkpoint.shard == 0 else PHASES[:1]  # shards split the ObjectId range only
     progress = (
         Progress(f"{spec.name}/{collection}#{checkpoint.shard}", source.count(collection))
@@ -172,6 +172,9 @@ class _BatchReader:
             upper=self.checkpoint.upper_id,
         )
         return docs, transform(self.record_map, docs, skip_expired_field=self.expiry, now=now_ms())
+
+    def documents_exist(self, ids: list) -> set:
+        return {doc["_id"] for doc in self.source.find(self.collection, ids)}
 
     def reread(self, records: list) -> list:
         """These records' documents as they are now (those still there and still readable)."""

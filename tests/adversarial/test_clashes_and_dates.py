@@ -129,10 +129,6 @@ def test_a_dual_write_never_lands_in_the_clash_twin(legacy):
     assert kept["amount"] == Decimal128("999") and kept["status"] == "confirmed" and kept["confirmations"] != 77
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="load.without_id_clashes compares the row's legacy_id with the record's, never checking that the row's document still exists: after a legacy cleanup replaces string _id 'x' by ObjectId(x), every backfill rejects it as an id clash and the row stays stale",
-)
 def test_an_id_type_cleanup_is_not_a_clash(legacy):
     payment = legacy.payment(confirmations=1)
     legacy.db.payments.delete_one({"_id": payment["_id"]})
