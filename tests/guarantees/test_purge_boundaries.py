@@ -167,3 +167,30 @@ def test_the_purges_use_the_real_clock_by_default():
     assert accounts.purge_expired_telegram_sessions() == 2
     assert _present("auth", "telegramsessions", expired.id) == {"mongo": False, "postgres": False}
     assert _present("auth", "telegramsessions", live.id) == {"mongo": True, "postgres": True}
+
+
+def test_a_purge_logs_one_line_per_batch_per_store(caplog):
+    """Destructive code leaves a trail (STYLE.md): one line per batch, naming the count, collection, store, cutoff."""
+    now = now_ms()
+    user = a_user()
+    set_store_mode("notification", "dual")
+    for days in (100, 101, 102):  # distinct: Postgres deletes every row on a batch's boundary value at once
+        _notification(now, timedelta(days=days), user.id)
+    with _frozen(notifications, now), caplog.at_level("INFO", logger="cutover.purge"):
+        assert notifications.purge_old_notifications(batch_size=2) == 6
+    cutoff = (now - RETENTION).isoformat()
+    assert [record.getMessage() for record in caplog.records if record.name == "cutover.purge"] == [
+        f"purged {count} notifications from {store} (before {cutoff})"
+        for store in ("postgres", "mongo")
+        for count in (2, 1)
+    ]
+
+
+def test_a_purge_refuses_a_batch_size_below_one():
+    from cutover.purge import purge_expired
+
+    for size in (0, -1):
+        with pytest.raises(ValueError, match="^batch_size must be at least 1$"):
+            purge_expired(
+                domain="auth", collection="telegramsessions", field="expires_at", before=now_ms(), batch_size=size
+            )
