@@ -169,18 +169,44 @@ def test_the_purges_use_the_real_clock_by_default():
     assert _present("auth", "telegramsessions", live.id) == {"mongo": True, "postgres": True}
 
 
-def test_a_purge_logs_one_line_per_batch_per_store(caplog):
-    """Destructive code leaves a trail (STYLE.md): one line per batch, naming the count, collection, store, cutoff."""
-    now = now_ms()
+def _expired_notifications(now: datetime):
     user = a_user()
-    set_store_mode("notification", "dual")
     for days in (100, 101, 102):  # distinct: Postgres deletes every row on a batch's boundary value at once
         _notification(now, timedelta(days=days), user.id)
-    with _frozen(notifications, now), caplog.at_level("INFO", logger="cutover.purge"):
-        assert notifications.purge_old_notifications(batch_size=2) == 6
-    cutoff = (now - RETENTION).isoformat()
+    return now - RETENTION
+
+
+def _expired_sessions(now: datetime):
+    for minutes in (1, 2, 3):
+        _telegram_session(now, -timedelta(minutes=minutes))
+    return now
+
+
+def _expired_verifications(now: datetime):
+    for minutes in (1, 2, 3):
+        _verification(now, -timedelta(minutes=minutes))
+    return now
+
+
+PURGES = {
+    "notifications": ("notification", notifications, notifications.purge_old_notifications, _expired_notifications),
+    "telegramsessions": ("auth", accounts, accounts.purge_expired_telegram_sessions, _expired_sessions),
+    "tempverifications": ("auth", accounts, accounts.purge_expired_temp_verifications, _expired_verifications),
+}
+
+
+@pytest.mark.parametrize("collection", PURGES)
+def test_a_purge_logs_one_line_per_batch_per_store(caplog, collection):
+    """Destructive code leaves a trail (STYLE.md): one line per batch, naming the count, collection, store, cutoff;
+    and the batch size asked for is the one used."""
+    domain, module, purge, make_expired = PURGES[collection]
+    now = now_ms()
+    set_store_mode(domain, "dual")
+    cutoff = make_expired(now).isoformat()
+    with _frozen(module, now), caplog.at_level("INFO", logger="cutover.purge"):
+        assert purge(batch_size=2) == 6
     assert [record.getMessage() for record in caplog.records if record.name == "cutover.purge"] == [
-        f"purged {count} notifications from {store} (before {cutoff})"
+        f"purged {count} {collection} from {store} (before {cutoff})"
         for store in ("postgres", "mongo")
         for count in (2, 1)
     ]
