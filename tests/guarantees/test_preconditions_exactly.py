@@ -183,6 +183,7 @@ def test_parents_lead_only_towards_postgres():
     )
     assert check("payment", M, DMP) is None  # not yet Postgres-led
     assert check("payment", PG, D) is None and check("payment", D, DMP) is None  # going back
+    assert check("payment", D, D) is None and check("payment", PG, PG) is None  # not a move at all
     set_store_mode("auth", D)
     assert check("payment", DMP, D).reason == "parent domain(s) marketplace of payment are not at dual yet."
     set_store_mode("marketplace", PG)
