@@ -128,3 +128,16 @@ def test_no_shadow_read_at_zero_percent_whatever_the_draw():
         repository_for("auth").get_user(user.id)
     assert not compare.called
     assert not ShadowMismatch.objects.exists()
+
+
+def test_a_mongo_primary_write_that_does_not_return_its_record_is_named_in_the_error():
+    from accounts.repositories.mongo import MongoAuthRepository
+
+    user = a_user()
+    set_store_mode("auth", "dual_mongo_primary")
+    with (
+        mock.patch.object(MongoAuthRepository, "update_user", return_value=None),
+        pytest.raises(TypeError, match=r"^write method update_user must return the record\(s\) it changed, got None$"),
+    ):
+        accounts.user_update(user_id=user.id, display_name="After")
+    assert not MirrorOutboxEntry.objects.exists()
