@@ -141,3 +141,13 @@ def test_a_mongo_primary_write_that_does_not_return_its_record_is_named_in_the_e
     ):
         accounts.user_update(user_id=user.id, display_name="After")
     assert not MirrorOutboxEntry.objects.exists()
+
+
+def test_one_percent_of_shadow_reads_is_one_percent():
+    user = a_user()
+    set_store_mode("auth", "dual", shadow_read_percent=1)
+    with mock.patch("cutover.dual.shadow_compare") as compare:
+        for draw in (0.0, 0.0099, 0.01, 0.5):
+            with mock.patch("cutover.dual.random.random", return_value=draw):
+                repository_for("auth").get_user(user.id)
+    assert compare.call_count == 2

@@ -144,3 +144,25 @@ def test_expired_short_lived_records_are_not_differences(legacy):
     legacy.db.tempverifications.update_one({"_id": live["_id"]}, {"$set": {"attempts": 2}})
     result = verify_domain("auth")
     assert result.samples["tempverifications"]["differing"] == {str(live["_id"]): ["attempts"]}
+
+
+def test_backfill_and_verify_agree_on_what_has_expired(legacy):
+    """A short-lived record expiring exactly now is still live for both (expired means before now), so one the
+    backfill loaded is one verify compares; one a millisecond older is skipped by both."""
+    from unittest import mock
+
+    from cutover.legacy import now_ms
+
+    now = now_ms()
+    base = {"email": "a@example.com", "codeHash": "h", "purpose": "email_verify", "attempts": 0, "createdAt": legacy.at}
+    at_now = base | {"_id": ObjectId(), "expiresAt": now}
+    just_gone = base | {"_id": ObjectId(), "expiresAt": now - timedelta(milliseconds=1)}
+    legacy.db.tempverifications.insert_many([at_now, just_gone])
+    with mock.patch("cutover.backfill.runner.now_ms", return_value=now):
+        summary = backfill_domain("auth").summary["tempverifications"]
+    assert (summary["written"], summary["skipped"]) == (1, 1)
+    backends("auth")["postgres"].delete_snapshot("tempverifications", str(at_now["_id"]))
+    with mock.patch("cutover.verify.now_ms", return_value=now):
+        result = verify_domain("auth")
+    assert result.samples["tempverifications"]["missing_in_postgres"] == [str(at_now["_id"])]
+    assert result.counts["tempverifications"]["compared"] == 1
