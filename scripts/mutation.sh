@@ -7,7 +7,8 @@
 #   bash scripts/mutation.sh 'cutover.verify.*'   mutants by name pattern (as `mutmut results` prints them)
 #
 # Then: `.venv/bin/mutmut results` lists the survivors, `.venv/bin/mutmut show NAME` shows one as a diff.
-# A rerun only tests what changed since the last one; `rm -rf mutants` starts over.
+# A rerun only tests the mutants that have no verdict yet or survived last time (MUTATION_RERUN_ALL=1: all of them
+# again); `rm -rf mutants` starts over.
 #
 # The tests run against DATABASE_URL's server in a database of their own, <name>_mutation (pytest-django makes
 # test_<name>_mutation and keeps it between mutants), so a test run beside this one is not disturbed. Without
@@ -38,6 +39,14 @@ case "${1:-core}" in
 esac
 
 status=0
-.venv/bin/mutmut run --max-children 1 "${patterns[@]}" || status=$?
+if [ "${#patterns[@]}" -gt 0 ] && [ -d mutants ] && [ -z "${MUTATION_RERUN_ALL:-}" ]; then
+  # mutmut reruns every mutant a pattern names: name only those without a verdict, or that survived last time
+  mapfile -t pending < <(.venv/bin/python scripts/mutation_score.py --pending "${patterns[@]}")
+  if [ "${#pending[@]}" -gt 0 ]; then
+    .venv/bin/mutmut run --max-children 1 "${pending[@]}" || status=$?
+  fi
+else
+  .venv/bin/mutmut run --max-children 1 "${patterns[@]}" || status=$?
+fi
 .venv/bin/python scripts/mutation_score.py "${patterns[@]}"
 exit "$status"

@@ -1,6 +1,8 @@
 """The mutation score of the last scripts/mutation.sh run, per module, from mutmut's result files.
 
-usage: python scripts/mutation_score.py [NAME-PATTERN ...]    (no pattern: every mutant)
+usage: python scripts/mutation_score.py [NAME-PATTERN ...]            the score (no pattern: every mutant)
+       python scripts/mutation_score.py --pending [NAME-PATTERN ...]  the mutants still to run: no verdict yet, or
+                                                                     survived and not listed as equivalent
 
 Survivors listed in scripts/mutation_equivalent.txt (one name a line, then its reason after a #) are equivalent
 mutants: they change no behaviour, so no test can kill them; they are counted apart, not as misses.
@@ -40,6 +42,19 @@ def results(patterns: list[str]) -> dict[str, Counter]:
     return by_module
 
 
+def pending(patterns: list[str]) -> list[str]:
+    """`mutmut run` with a name pattern reruns every mutant it matches; naming only these keeps earlier kills."""
+    equivalent = equivalent_mutants()
+    names = []
+    for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
+        for name, exit_code in json.loads(meta.read_text())["exit_code_by_key"].items():
+            if patterns and not any(fnmatch.fnmatch(name, pattern) for pattern in patterns):
+                continue
+            if STATUS.get(exit_code) in (None, "not checked", "survived", "no tests") and name not in equivalent:
+                names.append(name)
+    return names
+
+
 def main(patterns: list[str]) -> None:
     by_module = results(patterns)
     print(f"{'module':45}" + "".join(f"{c:>12}" for c in COLUMNS) + f"{'score':>8}")
@@ -57,4 +72,7 @@ def _score(counts: Counter) -> str:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    if sys.argv[1:2] == ["--pending"]:
+        print("\n".join(pending(sys.argv[2:])))
+    else:
+        main(sys.argv[1:])
