@@ -26,20 +26,21 @@ def _checkpoint(collection: str = "payments") -> BackfillCheckpoint:
 
 def test_checkpoint_counts_add_up_over_batches_and_runs(legacy):
     ids = sorted(legacy.payment()["_id"] for _ in range(5))
-    legacy.payment(amount="ten")  # rejected
+    legacy.payment(amount="ten")  # rejected before the load: a bad value
     _parents()
+    legacy.payment()  # its parents are not backfilled: rejected by the load, an orphan
     first = backfill_domain("payment", batch_size=2).summary["payments"]
     assert {k: first[k] for k in ("read", "written", "unchanged", "rejected", "skipped", "resolved", "stopped")} == {
-        "read": 6,
+        "read": 7,
         "written": 5,
         "unchanged": 0,
-        "rejected": 1,
+        "rejected": 2,
         "skipped": 0,
         "resolved": 0,
         "stopped": False,
     }
     checkpoint = _checkpoint()
-    assert (checkpoint.read, checkpoint.written, checkpoint.unchanged, checkpoint.rejected) == (6, 5, 0, 1)
+    assert (checkpoint.read, checkpoint.written, checkpoint.unchanged, checkpoint.rejected) == (7, 5, 0, 2)
     assert (checkpoint.phase, checkpoint.done, checkpoint.last_key) == ("done", True, "")
     assert checkpoint.run == BackfillRun.objects.filter(domain="payment").order_by("pk").last()
 
@@ -47,9 +48,9 @@ def test_checkpoint_counts_add_up_over_batches_and_runs(legacy):
         {"_id": ids[0]}, {"$set": {"confirmations": 8, "updatedAt": legacy.at.replace(year=2099)}}
     )
     rerun = backfill_domain("payment", batch_size=2).summary["payments"]
-    assert (rerun["read"], rerun["written"], rerun["unchanged"], rerun["rejected"]) == (6, 1, 4, 1)
+    assert (rerun["read"], rerun["written"], rerun["unchanged"], rerun["rejected"]) == (7, 1, 4, 2)
     checkpoint = _checkpoint()  # a finished checkpoint starts a fresh pass: this run's counts only
-    assert (checkpoint.read, checkpoint.written, checkpoint.unchanged, checkpoint.rejected) == (6, 1, 4, 1)
+    assert (checkpoint.read, checkpoint.written, checkpoint.unchanged, checkpoint.rejected) == (7, 1, 4, 2)
 
 
 def test_restart_starts_over_from_the_first_document(legacy):
@@ -73,13 +74,16 @@ def test_a_dry_run_reports_what_it_would_do_and_saves_no_checkpoint(legacy):
     legacy.payment()
     legacy.payment(amount="ten")
     _parents()
+    legacy.payment()  # an orphan: its parents are not backfilled
+    legacy.db.payments.insert_one({"_id": {"legacy": 1}, "amount": 1})  # an _id no keyset phase reads
     run = backfill_domain("payment", dry_run=True, batch_size=2)
     summary = run.summary["payments"]
-    assert (summary["read"], summary["written"], summary["rejected"], summary["unchanged"]) == (3, 2, 1, 0)
+    assert (summary["read"], summary["written"], summary["rejected"], summary["unchanged"]) == (4, 2, 2, 0)
     assert run.dry_run and run.status == "finished"
     assert not Payment.objects.exists() and not BackfillReject.objects.exists()
     assert not BackfillCheckpoint.objects.filter(collection="payments").exists()
-    assert backfill_domain("payment", batch_size=2).summary["payments"]["read"] == 3  # nothing was skipped
+    real = backfill_domain("payment", batch_size=2).summary["payments"]
+    assert (real["read"], real["written"], real["rejected"]) == (4, 2, 3)  # nothing was skipped by the dry run
 
 
 def test_a_batch_logs_its_size_and_last_id(legacy, caplog):
@@ -124,8 +128,12 @@ def test_how_a_run_ends(legacy):
     assert run.status == "finished" and run.error == "" and run.finished_at >= run.started_at
     assert 0 <= run.summary["payments"]["seconds"] < 60
 
+    legacy.db.payments.insert_one({"_id": {"legacy": 1}, "amount": 1})  # an _id no keyset phase reads
     stopped = backfill_domain("payment", max_minutes=1e-9, restart=True)
     assert stopped.status == "stopped" and stopped.summary["payments"]["stopped"] is True
+    assert not BackfillReject.objects.exists()  # odd ids are reported when a pass completes, not when it stops
+    assert backfill_domain("payment").summary["payments"]["rejected"] == 1
+    assert BackfillReject.objects.get().kind == "bad_id"
 
     with (
         mock.patch.object(runner.TableLoader, "load", side_effect=RuntimeError("disk full")),
