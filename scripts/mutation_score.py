@@ -15,7 +15,9 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-STATUS = {1: "killed", 3: "killed", 0: "survived", None: "not checked", 5: "no tests", 33: "no tests", 36: "timeout"}
+# mutmut's exit codes (mutmut.stats.status_by_exit_code); a timeout (the tests ran 15x longer) counts as detected.
+STATUS = {1: "killed", 3: "killed", 0: "survived", None: "not checked", 5: "no tests", 33: "no tests", 34: "skipped"}
+STATUS |= dict.fromkeys((36, 24, -24, 152, 255), "timeout")
 COLUMNS = ("killed", "survived", "equivalent", "timeout", "no tests", "not checked", "other")
 
 
