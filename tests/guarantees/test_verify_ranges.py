@@ -166,3 +166,22 @@ def test_backfill_and_verify_agree_on_what_has_expired(legacy):
         result = verify_domain("auth")
     assert result.samples["tempverifications"]["missing_in_postgres"] == [str(at_now["_id"])]
     assert result.counts["tempverifications"]["compared"] == 1
+
+
+def test_string_ids_past_the_last_objectid_document_are_compared_range_by_range(legacy):
+    legacy.payment()
+    strays = []
+    for _ in range(5):  # newer than the ObjectId document, stored with string ids: all past its range
+        doc = legacy.payment()
+        legacy.db.payments.delete_one({"_id": doc["_id"]})
+        legacy.db.payments.insert_one(doc | {"_id": str(doc["_id"])})
+        strays.append(str(doc["_id"]))
+    _parents()
+    backfill_domain("payment")
+    result = verify_domain("payment", range_size=2)
+    assert result.passed and result.counts["payments"]["compared"] == 6
+
+    backends("payment")["postgres"].delete_snapshot("payments", strays[-1])  # the last one, past every row
+    result = verify_domain("payment", range_size=2)
+    assert result.samples["payments"]["missing_in_postgres"] == [strays[-1]]
+    assert result.counts["payments"]["missing_in_mongo"] == 0 and result.counts["payments"]["differing"] == 0
