@@ -41,6 +41,8 @@ def test_checkpoint_counts_add_up_over_batches_and_runs(legacy):
     }
     checkpoint = _checkpoint()
     assert (checkpoint.read, checkpoint.written, checkpoint.unchanged, checkpoint.rejected) == (7, 5, 0, 2)
+    first_run = BackfillRun.objects.filter(domain="payment").order_by("pk").last()
+    assert set(BackfillReject.objects.values_list("run_id", "status")) == {(first_run.pk, "open")}
     assert (checkpoint.phase, checkpoint.done, checkpoint.last_key) == ("done", True, "")
     assert checkpoint.run == BackfillRun.objects.filter(domain="payment").order_by("pk").last()
 
@@ -187,3 +189,27 @@ def test_the_checkpoint_of_a_domain_is_created_with_its_name(legacy):
         0,
     )
     assert (checkpoint.phase, checkpoint.last_key, checkpoint.done) == ("objectId", "", False)
+
+
+class _ClockThatStopsAfterTheFirstBatch:
+    """The runner's clock: time stands still until the second batch is due, then the deadline has passed."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def monotonic(self) -> float:
+        self.calls += 1
+        return 0.0 if self.calls <= 2 else 1e12  # the pass's start, the first batch's check; then late
+
+
+def test_a_reject_resolved_by_a_batch_stays_resolved_when_the_run_stops_after_that_batch(legacy):
+    bad = legacy.payment(amount="ten")
+    for _ in range(3):
+        legacy.payment()
+    _parents()
+    backfill_domain("payment")
+    legacy.db.payments.update_one({"_id": bad["_id"]}, {"$set": {"amount": Decimal128("10")}})
+    with mock.patch.object(runner, "time", _ClockThatStopsAfterTheFirstBatch()):
+        stopped = backfill_domain("payment", batch_size=1, max_minutes=60, restart=True)
+    assert stopped.status == "stopped" and stopped.summary["payments"]["read"] == 1
+    assert BackfillReject.objects.get().status == "resolved"  # by its batch, not by the retry at the end of a pass
