@@ -1,0 +1,82 @@
+"""Guarantee 6: only a passing verify meets the mode preconditions (cutover/preconditions.py), on the forward
+path (dual_mongo_primary -> dual) and on the reverse one (postgres -> dual)."""
+
+import pytest
+from django.db import connection
+
+from cutover.backfill.reverse import reverse_backfill_domain
+from cutover.backfill.service import backfill_domain
+from cutover.mirror import backends
+from cutover.models import VerifyResult
+from cutover.services import CHANGE_PERMISSION, StoreModeChangeRefused, store_mode_change
+from cutover.testing import set_store_mode
+from cutover.verify import verify_domain
+from tests.cutover.helpers import make_user
+
+NO_PASSING_VERIFY = "no passing verify of payment since its backfill finished"
+
+
+@pytest.fixture
+def operator(transactional_db):
+    return make_user("ops", CHANGE_PERMISSION)
+
+
+def _step(operator, mode: str):
+    return store_mode_change(domain="payment", to_mode=mode, user=operator, reason="cutover")
+
+
+def _set_confirmations(record_id: str, value: int) -> None:
+    """Straight into the row, as a bug or a hand edit would: no version bump, no outbox."""
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE payments SET confirmations = %s WHERE id = %s", [value, record_id])
+
+
+def _failing_verify() -> VerifyResult:
+    result = verify_domain("payment")
+    assert not result.passed
+    return result
+
+
+def test_a_failing_verify_does_not_let_postgres_lead(legacy, operator):
+    payment = legacy.payment()
+    backfill_domain("auth")
+    backfill_domain("marketplace")
+    set_store_mode("auth", "dual")
+    set_store_mode("marketplace", "dual")
+    _step(operator, "dual_mongo_primary")  # dual writes begin; the backfill after it is the one that counts
+    backfill_domain("payment")
+    _set_confirmations(str(payment["_id"]), 99)
+
+    failed = _failing_verify()
+    assert failed.samples["payments"]["differing"] == {str(payment["_id"]): ["confirmations"]}
+    with pytest.raises(StoreModeChangeRefused, match=NO_PASSING_VERIFY) as refusal:
+        _step(operator, "dual")
+    assert "run `manage.py verify payment` and fix what it reports" in str(refusal.value)
+
+    _set_confirmations(str(payment["_id"]), payment["confirmations"])
+    assert verify_domain("payment").passed
+    assert _step(operator, "dual").to_mode == "dual"
+
+
+def test_a_failing_verify_does_not_let_mongo_return(legacy, operator):
+    payment = legacy.payment()
+    backfill_domain("auth")
+    backfill_domain("marketplace")
+    backfill_domain("payment")
+    for domain in ("auth", "marketplace", "payment"):
+        set_store_mode(domain, "dual")
+    _step(operator, "postgres")
+    reverse_backfill_domain("payment")
+    mongo = backends("payment")["mongo"]
+    good = mongo.get_snapshot("payments", str(payment["_id"]))
+    legacy.db.payments.update_one({"_id": payment["_id"]}, {"$set": {"confirmations": 99}})  # Mongo now differs
+
+    failed = _failing_verify()
+    assert failed.samples["payments"]["differing"] == {str(payment["_id"]): ["confirmations"]}
+    with pytest.raises(StoreModeChangeRefused, match=NO_PASSING_VERIFY):
+        _step(operator, "dual")
+
+    legacy.db.payments.update_one({"_id": payment["_id"]}, {"$set": {"confirmations": good.confirmations}})
+    assert mongo.get_snapshot("payments", str(payment["_id"])) == good
+    assert verify_domain("payment").passed
+    assert _step(operator, "dual").to_mode == "dual"
