@@ -213,3 +213,18 @@ def test_a_reject_resolved_by_a_batch_stays_resolved_when_the_run_stops_after_th
         stopped = backfill_domain("payment", batch_size=1, max_minutes=60, restart=True)
     assert stopped.status == "stopped" and stopped.summary["payments"]["read"] == 1
     assert BackfillReject.objects.get().status == "resolved"  # by its batch, not by the retry at the end of a pass
+
+
+def test_forward_and_reverse_backfills_keep_their_own_checkpoints(legacy):
+    from cutover.backfill.reverse import reverse_backfill_domain
+
+    legacy.payment()
+    _parents()
+    backfill_domain("payment")
+    reverse_backfill_domain("payment")
+    legacy.payment()
+    _parents()
+    again = backfill_domain("payment").summary["payments"]
+    assert (again["read"], again["written"], again["unchanged"]) == (2, 1, 1)
+    directions = sorted(BackfillCheckpoint.objects.filter(collection="payments").values_list("direction", "read"))
+    assert directions == [("forward", 2), ("reverse", 1)]
