@@ -134,8 +134,9 @@ def test_how_a_run_ends(legacy):
     stopped = backfill_domain("payment", max_minutes=1e-9, restart=True)
     assert stopped.status == "stopped" and stopped.summary["payments"]["stopped"] is True
     assert not BackfillReject.objects.exists()  # odd ids are reported when a pass completes, not when it stops
-    assert backfill_domain("payment").summary["payments"]["rejected"] == 1
-    assert BackfillReject.objects.get().kind == "bad_id"
+    finished = backfill_domain("payment")
+    assert finished.summary["payments"]["rejected"] == 1
+    assert BackfillReject.objects.get().kind == "bad_id" and BackfillReject.objects.get().run_id == finished.pk
 
     with (
         mock.patch.object(runner.TableLoader, "load", side_effect=RuntimeError("disk full")),
@@ -228,3 +229,32 @@ def test_forward_and_reverse_backfills_keep_their_own_checkpoints(legacy):
     assert (again["read"], again["written"], again["unchanged"]) == (2, 1, 1)
     directions = sorted(BackfillCheckpoint.objects.filter(collection="payments").values_list("direction", "read"))
     assert directions == [("forward", 2), ("reverse", 1)]
+
+
+def _a_stopped_run_that_rejected_the_first_document(legacy) -> dict:
+    bad = legacy.payment(amount="ten")
+    for _ in range(3):
+        legacy.payment()
+    _parents()
+    with mock.patch.object(runner, "time", _ClockThatStopsAfterTheFirstBatch()):
+        assert backfill_domain("payment", batch_size=1, max_minutes=60).status == "stopped"
+    assert BackfillReject.objects.get().status == "open"
+    return bad
+
+
+def test_a_reject_the_resumed_pass_does_not_reread_is_retried_at_its_end(legacy):
+    bad = _a_stopped_run_that_rejected_the_first_document(legacy)
+    legacy.db.payments.update_one({"_id": bad["_id"]}, {"$set": {"amount": Decimal128("10")}})
+    resumed = backfill_domain("payment", batch_size=1)
+    summary = resumed.summary["payments"]
+    assert (summary["read"], summary["written"], summary["resolved"]) == (3, 3, 1)
+    assert BackfillReject.objects.get().status == "resolved"
+    assert Payment.objects.filter(pk=str(bad["_id"])).exists()
+
+
+def test_a_retried_reject_that_still_fails_stays_open_under_the_new_run(legacy):
+    _a_stopped_run_that_rejected_the_first_document(legacy)
+    resumed = backfill_domain("payment", batch_size=1)
+    assert resumed.summary["payments"]["resolved"] == 0
+    reject = BackfillReject.objects.get()
+    assert (reject.status, reject.run_id) == ("open", resumed.pk)
