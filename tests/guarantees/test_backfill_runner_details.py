@@ -258,3 +258,25 @@ def test_a_retried_reject_that_still_fails_stays_open_under_the_new_run(legacy):
     assert resumed.summary["payments"]["resolved"] == 0
     reject = BackfillReject.objects.get()
     assert (reject.status, reject.run_id) == ("open", resumed.pk)
+
+
+class _ScriptedClock:
+    def __init__(self, *readings: float):
+        self.readings = list(readings)
+
+    def monotonic(self) -> float:
+        return self.readings.pop(0)
+
+
+def test_the_deadline_is_inclusive_and_a_pass_reports_its_seconds(legacy):
+    from cutover.backfill import service
+
+    legacy.payment()
+    _parents()
+    # the deadline (0 + 1 minute), the pass's start, the check before the first batch, the pass's end
+    clock = _ScriptedClock(0.0, 0.0, 60.0, 61.23456)
+    with mock.patch.object(service, "time", clock), mock.patch.object(runner, "time", clock):
+        run = backfill_domain("payment", max_minutes=1)
+    assert run.status == "stopped" and run.summary["payments"]["read"] == 0
+    assert run.summary["payments"]["seconds"] == 61.235
+    assert clock.readings == []
