@@ -237,8 +237,10 @@ def _a_stopped_run_that_rejected_the_first_document(legacy) -> dict:
         legacy.payment()
     _parents()
     with mock.patch.object(runner, "time", _ClockThatStopsAfterTheFirstBatch()):
-        assert backfill_domain("payment", batch_size=1, max_minutes=60).status == "stopped"
-    assert BackfillReject.objects.get().status == "open"
+        stopped = backfill_domain("payment", batch_size=1, max_minutes=60)
+    assert stopped.status == "stopped"
+    reject = BackfillReject.objects.get()
+    assert (reject.status, reject.run_id) == ("open", stopped.pk)  # the run that rejected it, even if it stopped
     return bad
 
 
