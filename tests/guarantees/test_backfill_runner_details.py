@@ -134,8 +134,9 @@ def test_how_a_run_ends(legacy):
     stopped = backfill_domain("payment", max_minutes=1e-9, restart=True)
     assert stopped.status == "stopped" and stopped.summary["payments"]["stopped"] is True
     assert not BackfillReject.objects.exists()  # odd ids are reported when a pass completes, not when it stops
-    assert backfill_domain("payment").summary["payments"]["rejected"] == 1
-    assert BackfillReject.objects.get().kind == "bad_id"
+    finished = backfill_domain("payment")
+    assert finished.summary["payments"]["rejected"] == 1
+    assert BackfillReject.objects.get().kind == "bad_id" and BackfillReject.objects.get().run_id == finished.pk
 
     with (
         mock.patch.object(runner.TableLoader, "load", side_effect=RuntimeError("disk full")),
@@ -213,3 +214,71 @@ def test_a_reject_resolved_by_a_batch_stays_resolved_when_the_run_stops_after_th
         stopped = backfill_domain("payment", batch_size=1, max_minutes=60, restart=True)
     assert stopped.status == "stopped" and stopped.summary["payments"]["read"] == 1
     assert BackfillReject.objects.get().status == "resolved"  # by its batch, not by the retry at the end of a pass
+
+
+def test_forward_and_reverse_backfills_keep_their_own_checkpoints(legacy):
+    from cutover.backfill.reverse import reverse_backfill_domain
+
+    legacy.payment()
+    _parents()
+    backfill_domain("payment")
+    reverse_backfill_domain("payment")
+    legacy.payment()
+    _parents()
+    again = backfill_domain("payment").summary["payments"]
+    assert (again["read"], again["written"], again["unchanged"]) == (2, 1, 1)
+    directions = sorted(BackfillCheckpoint.objects.filter(collection="payments").values_list("direction", "read"))
+    assert directions == [("forward", 2), ("reverse", 1)]
+
+
+def _a_stopped_run_that_rejected_the_first_document(legacy) -> dict:
+    bad = legacy.payment(amount="ten")
+    for _ in range(3):
+        legacy.payment()
+    _parents()
+    with mock.patch.object(runner, "time", _ClockThatStopsAfterTheFirstBatch()):
+        stopped = backfill_domain("payment", batch_size=1, max_minutes=60)
+    assert stopped.status == "stopped"
+    reject = BackfillReject.objects.get()
+    assert (reject.status, reject.run_id) == ("open", stopped.pk)  # the run that rejected it, even if it stopped
+    return bad
+
+
+def test_a_reject_the_resumed_pass_does_not_reread_is_retried_at_its_end(legacy):
+    bad = _a_stopped_run_that_rejected_the_first_document(legacy)
+    legacy.db.payments.update_one({"_id": bad["_id"]}, {"$set": {"amount": Decimal128("10")}})
+    resumed = backfill_domain("payment", batch_size=1)
+    summary = resumed.summary["payments"]
+    assert (summary["read"], summary["written"], summary["resolved"]) == (3, 3, 1)
+    assert BackfillReject.objects.get().status == "resolved"
+    assert Payment.objects.filter(pk=str(bad["_id"])).exists()
+
+
+def test_a_retried_reject_that_still_fails_stays_open_under_the_new_run(legacy):
+    _a_stopped_run_that_rejected_the_first_document(legacy)
+    resumed = backfill_domain("payment", batch_size=1)
+    assert resumed.summary["payments"]["resolved"] == 0
+    reject = BackfillReject.objects.get()
+    assert (reject.status, reject.run_id) == ("open", resumed.pk)
+
+
+class _ScriptedClock:
+    def __init__(self, *readings: float):
+        self.readings = list(readings)
+
+    def monotonic(self) -> float:
+        return self.readings.pop(0)
+
+
+def test_the_deadline_is_inclusive_and_a_pass_reports_its_seconds(legacy):
+    from cutover.backfill import service
+
+    legacy.payment()
+    _parents()
+    # the deadline (0 + 1 minute), the pass's start, the check before the first batch, the pass's end
+    clock = _ScriptedClock(0.0, 0.0, 60.0, 61.23456)
+    with mock.patch.object(service, "time", clock), mock.patch.object(runner, "time", clock):
+        run = backfill_domain("payment", max_minutes=1)
+    assert run.status == "stopped" and run.summary["payments"]["read"] == 0
+    assert run.summary["payments"]["seconds"] == 61.235
+    assert clock.readings == []
