@@ -18,8 +18,10 @@ STEPS = [(a, b) for a in MIGRATION_ORDER for b in MIGRATION_ORDER if abs(a.posit
 
 
 def _entered(domain: str, mode: StoreMode, at: datetime) -> None:
+    """A recorded step into `mode` from the mode before it (what the preconditions count from)."""
+    before = MIGRATION_ORDER[MIGRATION_ORDER.index(mode) - 1]
     change = StoreModeChange.objects.create(
-        domain=domain, from_mode="mongo", to_mode=mode.value, changed_by_name="t", reason="r"
+        domain=domain, from_mode=before.value, to_mode=mode.value, changed_by_name="t", reason="r"
     )
     StoreModeChange.objects.filter(pk=change.pk).update(created_at=at)
 
@@ -153,23 +155,26 @@ def _outbox(domain: str, target: str, status: str) -> None:
 @pytest.mark.parametrize(
     ("step", "target", "other"), [((D, DMP), "mongo", "postgres"), ((DMP, D), "postgres", "mongo")]
 )
-def test_switching_the_primary_waits_for_the_mirror_writes_to_it(step, target, other):
-    check = pre.outbox_drained_before_switching_primary
+def test_switching_the_primary_waits_for_dead_mirror_writes_to_it(step, target, other):
+    """Pending mirror writes to the new primary are made by the change itself, under the fence (cutover.fence);
+    dead ones need a person, so they refuse the switch."""
+    check = pre.no_dead_mirror_writes_before_switching_primary
     _outbox("payment", target, "done")
-    _outbox("payment", other, "pending")
-    _outbox("marketplace", target, "pending")
-    assert check("payment", *step) is None
     _outbox("payment", target, "pending")
+    _outbox("payment", other, "dead")
+    _outbox("marketplace", target, "dead")
+    assert check("payment", *step) is None
+    _outbox("payment", target, "dead")
     _outbox("payment", target, "dead")
     refusal = check("payment", *step)
     assert (refusal.reason, refusal.fix) == (
-        f"2 mirror write(s) of payment to {target} are pending or dead, so {target} is behind.",
+        f"2 mirror write(s) of payment to {target} are dead (gave up retrying), so {target} is behind.",
         "run `manage.py repair_mirror --domain payment` (and fix the cause of dead entries).",
     )
     for other_step in STEPS:
         if other_step not in (step, step[::-1]):  # the reverse switch waits for writes to the other store
             assert check("payment", *other_step) is None, other_step
-    assert f"to {other} are pending" in check("payment", *step[::-1]).reason
+    assert f"to {other} are dead" in check("payment", *step[::-1]).reason
 
 
 def test_parents_lead_only_towards_postgres():
@@ -216,7 +221,7 @@ def test_modes_that_write_mongo_need_mongo_enabled(settings, to_mode):
 
 def test_every_failed_precondition_is_listed_in_order(settings):
     settings.MONGO_CONNECT_MODE = "disabled"
-    _outbox("payment", "postgres", "pending")
+    _outbox("payment", "postgres", "dead")
     refusals = pre.failed_preconditions("payment", DMP, D)
     assert [r.reason.split(" ")[0] for r in refusals] == ["dual", "1", "parent", "no"]
     assert pre.failed_preconditions("payment", M, DMP)[0].reason.startswith("dual_mongo_primary needs MongoDB")

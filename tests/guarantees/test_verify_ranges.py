@@ -44,6 +44,9 @@ def test_counts_and_samples_of_every_kind_of_difference(legacy):
     assert not result.passed
     assert called_at <= result.started_at <= result.finished_at and result.domain == "payment"
     assert result.counts["payments"] == {
+        "documents": 12,
+        "acknowledged": 0,
+        "id_clashes": 0,
         "compared": 12,
         "ranges": 4,  # 5 + 5 + 2 documents, then the rows past the last one
         "ranges_differing": 3,
@@ -57,6 +60,8 @@ def test_counts_and_samples_of_every_kind_of_difference(legacy):
         "missing_in_mongo": [inside.id, past_the_end.id],
         "differing": {str(ids[3]): ["confirmations"]},
         "unreadable_in_mongo": {},
+        "acknowledged": [],
+        "id_clashes": {},
     }
 
 
@@ -146,25 +151,29 @@ def test_expired_short_lived_records_are_not_differences(legacy):
     assert result.samples["tempverifications"]["differing"] == {str(live["_id"]): ["attempts"]}
 
 
-def test_backfill_and_verify_agree_on_what_has_expired(legacy):
-    """A short-lived record expiring exactly now is still live for both (expired means before now), so one the
-    backfill loaded is one verify compares; one a millisecond older is skipped by both."""
+def test_verify_compares_what_has_life_left_in_both_stores(legacy):
+    """The backfill skips what has expired (before now); verify compares only records with more than
+    EXPIRY_MARGIN of life left, since Mongo's TTL monitor and the purges remove expired records from each store
+    at different moments: one ending within the margin is not compared, one beyond it is."""
     from unittest import mock
 
     from cutover.legacy import now_ms
+    from cutover.verify import EXPIRY_MARGIN
 
     now = now_ms()
     base = {"email": "a@example.com", "codeHash": "h", "purpose": "email_verify", "attempts": 0, "createdAt": legacy.at}
-    at_now = base | {"_id": ObjectId(), "expiresAt": now}
+    ending = base | {"_id": ObjectId(), "expiresAt": now + EXPIRY_MARGIN - timedelta(milliseconds=1)}
+    live = base | {"_id": ObjectId(), "expiresAt": now + EXPIRY_MARGIN + timedelta(seconds=1)}
     just_gone = base | {"_id": ObjectId(), "expiresAt": now - timedelta(milliseconds=1)}
-    legacy.db.tempverifications.insert_many([at_now, just_gone])
+    legacy.db.tempverifications.insert_many([ending, live, just_gone])
     with mock.patch("cutover.backfill.runner.now_ms", return_value=now):
         summary = backfill_domain("auth").summary["tempverifications"]
-    assert (summary["written"], summary["skipped"]) == (1, 1)
-    backends("auth")["postgres"].delete_snapshot("tempverifications", str(at_now["_id"]))
+    assert (summary["written"], summary["skipped"]) == (2, 1)
+    for gone_from_postgres in (ending, live):
+        backends("auth")["postgres"].delete_snapshot("tempverifications", str(gone_from_postgres["_id"]))
     with mock.patch("cutover.verify.now_ms", return_value=now):
         result = verify_domain("auth")
-    assert result.samples["tempverifications"]["missing_in_postgres"] == [str(at_now["_id"])]
+    assert result.samples["tempverifications"]["missing_in_postgres"] == [str(live["_id"])]
     assert result.counts["tempverifications"]["compared"] == 1
 
 
