@@ -45,9 +45,7 @@ def test_a_write_that_does_not_return_its_record_is_refused_and_rolled_back():
 
     with (
         mock.patch.object(PostgresAuthRepository, "update_user", returns_no_record),
-        pytest.raises(
-            TypeError, match=r"^write method update_user must return the record\(s\) it changed, got 'done'"
-        ),
+        pytest.raises(TypeError, match=r"^write method update_user must return the record\(s\) it changed, got 'done'"),
     ):
         accounts.user_update(user_id=user.id, display_name="After")
     assert User.objects.get(pk=user.id).display_name == "Before"
@@ -138,9 +136,7 @@ def test_a_mongo_primary_write_that_does_not_return_its_record_is_named_in_the_e
     set_store_mode("auth", "dual_mongo_primary")
     with (
         mock.patch.object(MongoAuthRepository, "update_user", return_value="done"),
-        pytest.raises(
-            TypeError, match=r"^write method update_user must return the record\(s\) it changed, got 'done'"
-        ),
+        pytest.raises(TypeError, match=r"^write method update_user must return the record\(s\) it changed, got 'done'"),
     ):
         accounts.user_update(user_id=user.id, display_name="After")
     assert not MirrorOutboxEntry.objects.exists()
