@@ -143,14 +143,18 @@ def _catch_up(checkpoint, reader, loader, run, options, summary) -> None:
 
 
 def _not_seen_yet(loader: TableLoader, collection: str, ids: list) -> list:
-    """The ids that have neither a row nor an unresolved reject: the documents the scan missed."""
+    """The ids that have neither a row nor an unresolved reject: the documents the scan missed. (Rows are
+    asked first: most ids have one, so the rejects are looked up for the few that do not.)"""
     texts = [str(identity) for identity in ids]
-    seen = loader.existing_ids(texts) | set(
+    without_row = set(texts) - loader.existing_ids(texts)
+    if not without_row:
+        return []
+    rejected = set(
         BackfillReject.objects.filter(
-            collection=collection, record_id__in=texts, status__in=BackfillReject.UNRESOLVED
+            collection=collection, record_id__in=without_row, status__in=BackfillReject.UNRESOLVED
         ).values_list("record_id", flat=True)
     )
-    return [identity for identity in ids if str(identity) not in seen]
+    return [identity for identity in ids if str(identity) in without_row - rejected]
 
 
 class _BatchReader:
