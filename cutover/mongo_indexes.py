@@ -15,7 +15,7 @@ operator's back. One index's problem never stops the others.
 
 from dataclasses import dataclass
 
-from pymongo.errors import PyMongoError
+from pymongo.errors import ConnectionFailure, PyMongoError
 
 from escrow_project.mongo import mongo_database
 
@@ -48,6 +48,8 @@ def ensure_mongo_indexes(*, domains: list[str] | None = None, database=None) -> 
         for index in domain_spec(name).mongo_indexes:
             try:
                 status, detail = _ensure(database[index.collection], index)
+            except ConnectionFailure:
+                raise  # Mongo is unreachable: every other index would wait out the same timeout
             except PyMongoError as error:
                 status, detail = "failed", f"{type(error).__name__}: {error}"
             outcomes.append(IndexOutcome(name, index.collection, index.name, status, detail))

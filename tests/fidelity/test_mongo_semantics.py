@@ -236,3 +236,10 @@ def test_requests_wait_out_an_election_and_scans_have_no_socket_timeout(settings
     scans = migration_source().database.client
     assert scans is not requests and scans.options.pool_options.socket_timeout is None
     reset_mongo_clients()
+
+
+def test_ensure_mongo_indexes_stops_at_once_when_mongo_is_unreachable(transactional_db, mongo_outage):
+    """Not one timeout per index: the first connection failure ends the command in one line."""
+    mongo_outage.start()
+    with pytest.raises(CommandError, match="^MongoDB is unreachable, no index was changed"):
+        call_command("ensure_mongo_indexes")

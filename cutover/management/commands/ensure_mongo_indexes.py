@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from pymongo.errors import ConnectionFailure
 
 from cutover.mongo_indexes import ensure_mongo_indexes
 from cutover.registry import UnknownDomain, domain_spec
@@ -21,7 +22,12 @@ class Command(BaseCommand):
                 domain_spec(name)
         except UnknownDomain as error:
             raise CommandError(str(error)) from None
-        outcomes = ensure_mongo_indexes(domains=domains or None)
+        try:
+            outcomes = ensure_mongo_indexes(domains=domains or None)
+        except ConnectionFailure as error:
+            raise CommandError(
+                f"MongoDB is unreachable, no index was changed: {str(error).splitlines()[0][:200]}"
+            ) from None
         for outcome in outcomes:
             (self.stdout if outcome.ok else self.stderr).write(str(outcome))
         failed = [outcome for outcome in outcomes if not outcome.ok]
