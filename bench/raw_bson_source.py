@@ -56,8 +56,9 @@ class RawBsonSource:
         return self.ids[start : start + limit]
 
     def find(self, collection: str, ids: list) -> list[dict]:
+        wanted = set(ids)
         positions = [bisect.bisect_left(self.ids, oid) for oid in ids if isinstance(oid, ObjectId)]
-        found = [p for p in positions if p < len(self.ids) and self.ids[p] in set(ids)]
+        found = [p for p in positions if p < len(self.ids) and self.ids[p] in wanted]
         return [bson.decode(self.raw[p], _CODEC) for p in sorted(set(found))]
 
     def other_ids(self, collection: str) -> list[dict]:

@@ -44,10 +44,11 @@ def locate(collection, record_id: str, legacy_id: str | None = None, *, of_recor
     return found[0] if found else None
 
 
-def stored_is_newer(record_map: RecordMap, stored: dict, record: Any) -> bool:
+def stored_is_newer(record_map: RecordMap, stored_values: dict, record: Any) -> bool:
+    """Whether the stored document (as RecordMap.stored_values reads it) is a later version than `record`."""
     if not record_map.version_field:
         return False
-    stored_version = record_map.stored_values(stored)[record_map.version_field]
+    stored_version = stored_values[record_map.version_field]
     ours = getattr(record, record_map.version_field)
     return stored_version is not UNREADABLE and stored_version is not None and stored_version > ours
 

@@ -183,14 +183,15 @@ class RecordMap:
         """The `_id` of `record`'s document: the legacy string when it was one, else the ObjectId."""
         return record.legacy_id if record.legacy_id is not None else ObjectId(record.id)
 
-    def owned_update(self, stored: dict[str, Any], record: Any) -> dict[str, Any]:
+    def owned_update(self, stored: dict[str, Any], record: Any, *, now: dict[str, Any] | None = None) -> dict[str, Any]:
         """The update operators that make the stored document read as `record`.
 
         Only keys whose value differs are written; a key the map does not own is never touched, and a
         key whose value is already right keeps its stored form and BSON type. An absent value is
         unset (Mongoose omitted absent fields). An embedded array that only grew gets $push, as the
-        legacy app did, so a concurrent legacy push is not clobbered."""
-        now = self.stored_values(stored)
+        legacy app did, so a concurrent legacy push is not clobbered. `now`: stored_values(stored), if the
+        caller has read them already."""
+        now = self.stored_values(stored) if now is None else now
         sets: dict[str, Any] = {}
         unsets: dict[str, str] = {}
         pushes: dict[str, Any] = {}

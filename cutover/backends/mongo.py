@@ -48,9 +48,10 @@ class MongoBackend:
                 if record_map.from_document(stored) != record:
                     raise ImmutableRecordConflict(record_map.collection, record.id)
                 return
-            if stored_is_newer(record_map, stored, record):
+            now = record_map.stored_values(stored)  # read once: the version check and the update both need it
+            if stored_is_newer(record_map, now, record):
                 return  # an older snapshot arriving late never makes the document older
-            update = record_map.owned_update(stored, record)
+            update = record_map.owned_update(stored, record, now=now)
             if not update or collection.update_one(guarded(stored, update), update).matched_count:
                 return
         raise KeptChanging(f"{record_map.collection} {record.id} kept changing under us; gave up")

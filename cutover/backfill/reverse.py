@@ -27,6 +27,7 @@ from ..mirror import lock_record_copies, mirror_record
 from ..mode_cache import current_mode, invalidate_mode_cache
 from ..models import BackfillCheckpoint, BackfillReject, BackfillRun
 from ..modes import StoreMode
+from ..mongo_writes import id_candidates
 from ..registry import domain_spec
 from .load import TableLoader
 from .progress import Progress
@@ -125,8 +126,7 @@ def _reverse_collection(
 def _would_change(mongo, record_map, records: list[Any]) -> int:
     """How many of these records differ from their Mongo documents (or have none): what a real run writes,
     at most (its version guard also skips documents newer than the row)."""
-    ids = [record.id for record in records]
-    wanted = [ObjectId(i) for i in ids if ObjectId.is_valid(i)] + ids  # legacy ids are ObjectIds or hex strings
+    wanted = [form for record in records for form in id_candidates(record.id, record.legacy_id)]
     current = {}
     for doc in mongo.database[record_map.collection].find({"_id": {"$in": wanted}}):
         try:

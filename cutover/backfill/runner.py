@@ -214,8 +214,6 @@ def _batch(reader, loader, docs, out, run, checkpoint, options) -> CollectionSum
 def _without_earlier_twins(reader, records: list, result: LoadResult) -> list:
     """A dry run loads nothing, so the table cannot show an id clash: a string-`_id` document whose id an
     earlier-read document also has (the ObjectId, or a string that sorts first) would be rejected as one."""
-    from bson import ObjectId
-
     strings = [record for record in records if record.legacy_id is not None]
     if not strings:
         return records
