@@ -1,12 +1,10 @@
-from cutover.registry import DomainSpec, MongoIndex
+from cutover.modes.registry import DomainSpec
+from cutover.store.mongo_indexes import MongoIndex
 
 AUTH_DOMAIN = DomainSpec(
     name="auth",
-    collections=("users", "tempverifications", "telegramsessions"),
-    models=("accounts.User", "accounts.TempVerification", "accounts.TelegramSession"),
+    flag="AUTH_STORE",
     port="accounts.repositories.base.AuthRepository",
-    mongo_repository="accounts.repositories.mongo.MongoAuthRepository",
-    postgres_repository="accounts.repositories.postgres.PostgresAuthRepository",
     demo_seeder="accounts.demo.seed_demo_users",
     backfill_skips_expired=(("tempverifications", "expires_at"), ("telegramsessions", "expires_at")),
     mongo_indexes=(
@@ -22,11 +20,8 @@ AUTH_DOMAIN = DomainSpec(
 
 ADDRESS_DOMAIN = DomainSpec(
     name="address",
-    collections=("addresses",),
-    models=("accounts.Address",),
+    flag="ADDRESS_STORE",
     port="accounts.repositories.base.AddressRepository",
-    mongo_repository="accounts.repositories.mongo.MongoAddressRepository",
-    postgres_repository="accounts.repositories.postgres.PostgresAddressRepository",
     depends_on=("auth",),
     demo_seeder="accounts.demo.seed_demo_addresses",
     mongo_indexes=(MongoIndex("addresses", (("userId", 1),)),),

@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from cutover.fields import LegacyShapeColumns, ObjectIdField, choices_check
+from cutover.store.fields import LegacyShapeColumns, ObjectIdField, choices_check
 
 from .records import ADDRESS_TYPES, PURPOSES, ROLES
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from cutover.records import LegacyShape
+from cutover.store.records import LegacyShape
 
 ROLES = frozenset({"user", "admin", "moderator"})
 PURPOSES = frozenset({"email_verify", "password_reset", "telegram_link"})

@@ -4,9 +4,9 @@ import hashlib
 from datetime import datetime, timedelta
 
 from cutover.factory import repository_for
-from cutover.legacy import now_ms
-from cutover.purge import purge_expired
-from cutover.validation import require_one_of
+from cutover.scheduled.purge import purge_expired
+from cutover.store.legacy import now_ms
+from cutover.store.validation import require_one_of
 
 from .records import ADDRESS_TYPES, PURPOSES, ROLES, AddressRecord, TempVerificationRecord, UserRecord
 

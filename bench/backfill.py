@@ -49,7 +49,7 @@ def _arguments() -> argparse.Namespace:
 
 def _measure(args: argparse.Namespace) -> dict:
     from cutover.backfill.service import backfill_domain
-    from cutover.verify import verify_domain
+    from cutover.backfill.verify import verify_domain
 
     source = RawBsonSource(payment_documents(args.documents))
     n = args.documents

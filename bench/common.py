@@ -47,12 +47,12 @@ def escrow_parents() -> dict[str, str]:
     from decimal import Decimal
 
     from accounts.records import UserRecord
-    from cutover.legacy import new_id, now_ms
-    from cutover.mirror import backends
+    from cutover.modes.registry import domain_spec
+    from cutover.store.legacy import new_id, now_ms
     from marketplace.records import CategoryRecord, PurchaseRequestRecord
 
     at = now_ms()
-    postgres = {name: backends(name)["postgres"] for name in ("auth", "marketplace")}
+    postgres = {name: domain_spec(name).backends()["postgres"] for name in ("auth", "marketplace")}
     users = [
         UserRecord(
             id=new_id(),

@@ -6,12 +6,12 @@
 - dual_mongo_down: the same with Mongo down (real pymongo against a closed
   local port): the relay's breaker opens, and requests should not notice.
 - dual_background, dual_inline: the other mirror settings, for reference.
-- dual_unfenced: `dual` with the mode-change write fence (cutover.fence) replaced
+- dual_unfenced: `dual` with the mode-change write fence (cutover.modes.fence) replaced
   by a plain transaction, for reference: the fence's own cost, in the same rounds.
 
 Modes are interleaved in rounds so drift on the machine hits them alike. Mongo
 is the embedded stand-in (litemongo files), since no MongoDB server runs here.
-Every dual write runs under the mode-change write fence (cutover.fence); its own
+Every dual write runs under the mode-change write fence (cutover.modes.fence); its own
 cost is also measured apart: a transaction with the fence statement against one
 with `SELECT 1` in its place (fence_ms).
 Targets: dual <= 1.5x postgres at the median; dual_mongo_down <= 1.3x at p99.
@@ -75,7 +75,7 @@ def _measure(args: argparse.Namespace) -> dict[str, list[float]]:
 def _timed_phase(mode: str, ids: list[str], count: int) -> list[float]:
     from django.conf import settings
 
-    from cutover.dispatch import dispatcher
+    from cutover.mirror.dispatch import dispatcher
 
     _use_mode("postgres" if mode == "postgres" else "dual")
     settings.CUTOVER_MIRROR = MIRROR_SETTING.get(mode, "inline")
@@ -98,14 +98,14 @@ def _unfenced():
     """Dual writes in a plain transaction, as before the fence: only to measure what the fence costs."""
     from django.db import transaction
 
-    import cutover.dual
+    import cutover.mirror.dual
 
-    fenced = cutover.dual.fenced_write
-    cutover.dual.fenced_write = lambda domain, expected: transaction.atomic()
+    fenced = cutover.mirror.dual.fenced_write
+    cutover.mirror.dual.fenced_write = lambda domain, expected: transaction.atomic()
     try:
         yield
     finally:
-        cutover.dual.fenced_write = fenced
+        cutover.mirror.dual.fenced_write = fenced
 
 
 def _use_mode(mode: str) -> None:
@@ -135,9 +135,9 @@ def _seed(mode: str, count: int, parents: dict[str, str]) -> list[str]:
 
 def _drain_outbox() -> None:
     """Untimed: mirror whatever a phase left (Mongo down) so it does not load the next phase."""
-    from cutover.breaker import mongo_breaker
+    from cutover.mirror.breaker import mongo_breaker
+    from cutover.mirror.outbox import outbox_repair_pending
     from cutover.models import MirrorOutboxEntry
-    from cutover.outbox import outbox_repair_pending
 
     mongo_breaker.reset()
     MirrorOutboxEntry.objects.filter(status="pending").update(
@@ -148,7 +148,7 @@ def _drain_outbox() -> None:
 
 
 def _status_changes(ids: list[str], count: int) -> list[float]:
-    from cutover.legacy import new_id
+    from cutover.store.legacy import new_id
     from disputes.services import dispute_change_status
 
     statuses = itertools.cycle(["under_review", "awaiting_response"])

@@ -128,7 +128,9 @@ def _single_delete() -> list[float]:
 
 def _batched_purge(batch_size: int) -> list[float]:
     """The real service path, with each batch statement timed."""
-    from notifications.repositories.postgres import PostgresNotificationRepository
+    from cutover.modes.registry import domain_spec
+
+    PostgresNotificationRepository = domain_spec("notification").postgres_repository_class()
     from notifications.services import purge_old_notifications
 
     timings: list[float] = []

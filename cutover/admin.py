@@ -1,11 +1,11 @@
 """Store modes in Django admin. The form only collects the request; the
-service (cutover.services) decides, audits, and says why it refuses."""
+service (cutover.operations.mode_changes) decides, audits, and says why it refuses."""
 
 from django import forms
 from django.contrib import admin
 
-from .admin_base import ReadOnlyAdmin
-from .models import (
+from cutover.admin_base import ReadOnlyAdmin
+from cutover.models import (
     MODE_CHOICES,
     BackfillCheckpoint,
     BackfillRun,
@@ -16,14 +16,14 @@ from .models import (
     StoreModeChange,
     VerifyResult,
 )
-from .services import (
+from cutover.operations.mode_changes import (
     CHANGE_PERMISSION,
     StoreModeChangeRefused,
     store_mode_change,
     store_mode_change_refusal,
     store_mode_set_shadow_percent,
 )
-from .transition import mode_transition
+from cutover.operations.transition import mode_transition
 
 
 class StoreModeForm(forms.ModelForm):
@@ -183,7 +183,7 @@ class BackfillCheckpointAdmin(ReadOnlyAdmin):
     list_filter = ["domain", "direction", "done"]
 
 
-from . import admin_rejects  # noqa: E402, F401  (registers BackfillRejectAdmin: list filters, acknowledge action)
+from cutover import admin_rejects  # noqa: E402, F401  (registers BackfillRejectAdmin: list filters, acknowledge action)
 
 
 @admin.register(VerifyResult)

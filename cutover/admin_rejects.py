@@ -6,15 +6,15 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 
-from .admin_base import ReadOnlyAdmin
-from .backfill.review import (
+from cutover.admin_base import ReadOnlyAdmin
+from cutover.backfill.review import (
     ACKNOWLEDGE_PERMISSION,
     RejectAcknowledgementRefused,
     backfill_reject_acknowledge,
     root_causes,
     waiting_on_a_rejected_parent,
 )
-from .models import BackfillReject
+from cutover.models import BackfillReject
 
 
 class RootCauseFilter(admin.SimpleListFilter):

@@ -7,6 +7,21 @@ from django.conf import settings
 logger = logging.getLogger("cutover")
 
 
+def _refuse_flags_no_domain_claims() -> None:
+    """A legacy flag set for a domain that is not registered would be silently ignored: an operator
+    could believe the domain moved. Refuse to start instead, naming it."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from cutover.modes.registry import domain_names, domain_of_flag
+
+    orphans = [flag for flag in settings.CUTOVER_FLAG_MODES if domain_of_flag(flag) is None]
+    if orphans:
+        raise ImproperlyConfigured(
+            f"{', '.join(orphans)} set, but no registered store domain has that flag "
+            f"(registered: {', '.join(domain_names())}); unset it or register its domain"
+        )
+
+
 class CutoverConfig(AppConfig):
     name = "cutover"
     verbose_name = "Cutover"
@@ -20,4 +35,5 @@ class CutoverConfig(AppConfig):
 
         postgres = "embedded (" + str(settings.DATA_DIR / "pg") + ")" if settings.EMBEDDED_POSTGRES else "DATABASE_URL"
         mongo = "embedded (" + mongo_store_label() + ")" if settings.EMBEDDED_MONGO else mongo_store_label()
+        _refuse_flags_no_domain_claims()
         logger.info("stores: postgres=%s mongo=%s mongo_connect_mode=%s", postgres, mongo, settings.MONGO_CONNECT_MODE)

@@ -1,9 +1,9 @@
 """The composition point: the repository a domain's current mode asks for."""
 
-from .dual import DualRepository
-from .mode_cache import current_mode_state
-from .modes import StoreMode
-from .registry import domain_spec
+from cutover.mirror.dual import DualRepository
+from cutover.modes.cache import current_mode_state
+from cutover.modes.registry import domain_spec
+from cutover.modes.store_mode import StoreMode
 
 
 def repository_for(domain: str):
@@ -25,5 +25,6 @@ def repository_for(domain: str):
         port=spec.load_port(),
         primary=primary,
         secondary_factory=secondary,
+        live_repository=lambda: repository_for(domain),
         shadow_read_percent=state.shadow_read_percent,
     )

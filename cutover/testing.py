@@ -5,9 +5,9 @@ from urllib.parse import quote
 
 from django.db import connection
 
-from .mode_cache import invalidate_mode_cache
-from .models import DomainStoreMode
-from .modes import StoreMode
+from cutover.models import DomainStoreMode
+from cutover.modes.cache import invalidate_mode_cache
+from cutover.modes.store_mode import StoreMode
 
 
 def set_store_mode(domain: str, mode: StoreMode | str, *, shadow_read_percent: int = 0) -> None:

@@ -1,12 +1,10 @@
-from cutover.registry import DomainSpec, MongoIndex
+from cutover.modes.registry import DomainSpec
+from cutover.store.mongo_indexes import MongoIndex
 
 DISPUTE_DOMAIN = DomainSpec(
     name="dispute",
-    collections=("disputes",),
-    models=("disputes.Dispute", "disputes.DisputeTimelineEntry", "disputes.DisputeEvidence"),
+    flag="DISPUTE_STORE",
     port="disputes.repositories.base.DisputeRepository",
-    mongo_repository="disputes.repositories.mongo.MongoDisputeRepository",
-    postgres_repository="disputes.repositories.postgres.PostgresDisputeRepository",
     depends_on=("auth", "marketplace", "payment"),
     demo_seeder="disputes.demo.seed_demo_disputes",
     mongo_indexes=(

@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from cutover.fields import LegacyFieldsColumn, LegacyShapeColumns, ObjectIdField, choices_check
+from cutover.store.fields import LegacyFieldsColumn, LegacyShapeColumns, ObjectIdField, choices_check
 
 from .records import PRIORITIES, REASONS, STATUSES
 

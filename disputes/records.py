@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from cutover.records import LegacyShape
+from cutover.store.records import LegacyShape
 
 REASONS = frozenset({"not_received", "not_as_described", "payment_issue", "fraud", "other"})
 STATUSES = frozenset({"open", "under_review", "awaiting_response", "resolved_buyer", "resolved_seller", "closed"})

@@ -5,7 +5,7 @@ status changes."""
 import dataclasses
 from datetime import datetime
 
-from cutover.legacy import new_id
+from cutover.store.legacy import new_id
 
 from .records import DisputeDraft, DisputeRecord, TimelineEntry
 

@@ -1,8 +1,8 @@
 """Dispute writes, through whichever store(s) the domain's mode selects."""
 
 from cutover.factory import repository_for
-from cutover.legacy import object_id_hex
-from cutover.validation import require_one_of
+from cutover.store.legacy import object_id_hex
+from cutover.store.validation import require_one_of
 
 from .records import OUTCOMES, PRIORITIES, REASONS, STATUSES, DisputeDraft, DisputeRecord
 

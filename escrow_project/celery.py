@@ -10,6 +10,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "escrow_project.settings")
 app = Celery("escrow_project")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["cutover.scheduled"])  # the scheduled tasks, one per settings.SCHEDULED_TASKS entry
+app.autodiscover_tasks(["cutover.backfill"], related_name="shards")  # backfill_shard
 
 
 @worker_process_init.connect

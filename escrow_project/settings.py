@@ -5,12 +5,14 @@ production is an environment variable. A bad value stops startup with a
 message that names the variable and what it accepts.
 """
 
+import os
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from cutover.modes import parse_store_mode
+from cutover.modes.store_mode import LEGACY_FLAG, parse_store_mode
+from cutover.scheduled.schedule import ScheduledTask, beat_schedule
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -112,43 +114,27 @@ MONGO_CONNECT_MODE = _choice("MONGO_CONNECT_MODE", ("auto", "required", "disable
 MONGO_TIMEOUT_MS = env.int("MONGO_TIMEOUT_MS", default=15000)
 
 # --- Cutover ----------------------------------------------------------------
-# The domain registry: name -> the DomainSpec that describes it (imported lazily).
-# Listed in SCHEMA.md's backfill order (parents before children).
-CUTOVER_DOMAINS = {
-    "auth": "accounts.domain.AUTH_DOMAIN",
-    "marketplace": "marketplace.domain.MARKETPLACE_DOMAIN",
-    "payment": "payments.domain.PAYMENT_DOMAIN",
-    "ledger": "ledger.domain.LEDGER_DOMAIN",
-    "derived_destination": "payments.domain.DESTINATION_DOMAIN",
-    "trezor": "trezor.domain.TREZOR_DOMAIN",
-    "notification": "notifications.domain.NOTIFICATION_DOMAIN",
-    "dispute": "disputes.domain.DISPUTE_DOMAIN",
-    "address": "accounts.domain.ADDRESS_DOMAIN",
-}
-# The legacy backend's per-domain flags; each seeds its domain's first mode.
-CUTOVER_LEGACY_FLAGS = {
-    "auth": "AUTH_STORE",
-    "address": "ADDRESS_STORE",
-    "marketplace": "MARKETPLACE_STORE",
-    "payment": "PAYMENT_STORE",
-    "ledger": "LEDGER_STORE",
-    "derived_destination": "REPO_DERIVED_DESTINATION",
-    "trezor": "REPO_TREZOR",
-    "dispute": "DISPUTE_STORE",
-    "notification": "NOTIFICATION_STORE",
-    "points": "POINTS_STORE",
-    "review": "REVIEW_STORE",
-    "blog": "BLOG_STORE",
-    "chat": "CHAT_STORE",
-    "level_config": "LEVEL_CONFIG_STORE",
-    "shop_settings": "SHOP_SETTINGS_STORE",
-    "config": "CONFIG_STORE",
-}
+# The domain registry: the DomainSpec of each store domain (imported lazily), in SCHEMA.md's
+# backfill order (parents before children). Adding a domain: README, "Adding a domain".
+CUTOVER_DOMAINS = [
+    "accounts.domain.AUTH_DOMAIN",
+    "marketplace.domain.MARKETPLACE_DOMAIN",
+    "payments.domain.PAYMENT_DOMAIN",
+    "ledger.domain.LEDGER_DOMAIN",
+    "payments.domain.DESTINATION_DOMAIN",
+    "trezor.domain.TREZOR_DOMAIN",
+    "notifications.domain.NOTIFICATION_DOMAIN",
+    "disputes.domain.DISPUTE_DOMAIN",
+    "accounts.domain.ADDRESS_DOMAIN",
+]
+# The legacy backend's per-domain flags set in the environment (AUTH_STORE=dual, REPO_TREZOR=mongo, ...):
+# each seeds its domain's first mode (the domain whose DomainSpec.flag it is). A value that is not a mode
+# is refused here; a flag that no registered domain claims is refused at start-up (cutover.apps).
 try:
-    CUTOVER_INITIAL_MODES = {
-        domain: parse_store_mode(env.str(flag), source=flag).value
-        for domain, flag in CUTOVER_LEGACY_FLAGS.items()
-        if flag in env
+    CUTOVER_FLAG_MODES = {
+        name: parse_store_mode(value, source=name).value
+        for name, value in sorted(os.environ.items())
+        if LEGACY_FLAG.fullmatch(name)
     }
 except ValueError as error:
     raise ImproperlyConfigured(str(error)) from None
@@ -188,30 +174,24 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3 * 3600}
 CELERY_TASK_TIME_LIMIT = 3600  # a ceiling for any task that sets none
 
-# The whole periodic schedule, in one place. `expires` drops runs that waited too long
-# (a backlog after an outage), since the next run does the same work anyway.
-CELERY_BEAT_SCHEDULE = {
-    "purge-expired-telegram-sessions": {
-        "task": "accounts.purge_expired_telegram_sessions",
-        "schedule": 60.0,
-        "options": {"expires": 55},
-    },
-    "purge-expired-temp-verifications": {
-        "task": "accounts.purge_expired_temp_verifications",
-        "schedule": 300.0,
-        "options": {"expires": 290},
-    },
-    "purge-old-notifications": {
-        "task": "notifications.purge_old_notifications",
-        "schedule": 3600.0,
-        "options": {"expires": 3500},
-    },
-    "repair-mirror-outbox": {
-        "task": "cutover.repair_mirror_outbox",
-        "schedule": 60.0,
-        "options": {"expires": 55},
-    },
+# The whole periodic schedule, in one place: name -> job, interval, time limit. One Celery task is made
+# of each (cutover.scheduled.tasks), run under a lock and recorded; beat's schedule is derived below.
+SCHEDULED_TASKS = {
+    "accounts.purge_expired_telegram_sessions": ScheduledTask(
+        job="accounts.services.purge_expired_telegram_sessions", every_seconds=60, time_limit_seconds=240
+    ),
+    "accounts.purge_expired_temp_verifications": ScheduledTask(
+        job="accounts.services.purge_expired_temp_verifications", every_seconds=300, time_limit_seconds=240
+    ),
+    # Hourly, with room for the backlog an outage leaves.
+    "notifications.purge_old_notifications": ScheduledTask(
+        job="notifications.services.purge_old_notifications", every_seconds=3600, time_limit_seconds=1800
+    ),
+    "cutover.repair_mirror_outbox": ScheduledTask(
+        job="cutover.mirror.outbox.repair_pending_count", every_seconds=60, time_limit_seconds=50
+    ),
 }
+CELERY_BEAT_SCHEDULE = beat_schedule(SCHEDULED_TASKS)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

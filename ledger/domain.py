@@ -1,12 +1,10 @@
-from cutover.registry import DomainSpec, MongoIndex
+from cutover.modes.registry import DomainSpec
+from cutover.store.mongo_indexes import MongoIndex
 
 LEDGER_DOMAIN = DomainSpec(
     name="ledger",
-    collections=("fundsledgerentries",),
-    models=("ledger.LedgerEntry",),
+    flag="LEDGER_STORE",
     port="ledger.repositories.base.LedgerRepository",
-    mongo_repository="ledger.repositories.mongo.MongoLedgerRepository",
-    postgres_repository="ledger.repositories.postgres.PostgresLedgerRepository",
     depends_on=("auth", "payment"),
     demo_seeder="ledger.demo.seed_demo_ledger",
     mongo_indexes=(

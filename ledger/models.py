@@ -4,7 +4,7 @@ trigger that rejects UPDATE, DELETE and TRUNCATE (see there for TRUNCATE)."""
 from django.db import models
 from django.db.models import Q
 
-from cutover.fields import MONEY, LegacyShapeColumns, ObjectIdField, choices_check
+from cutover.store.fields import MONEY, LegacyShapeColumns, ObjectIdField, choices_check
 
 from .records import DIRECTIONS, ENTRY_TYPES
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from cutover.records import LegacyShape
+from cutover.store.records import LegacyShape
 
 ENTRY_TYPES = frozenset({"deposit", "hold", "release", "refund", "fee", "payout", "adjustment"})
 DIRECTIONS = frozenset({"credit", "debit"})

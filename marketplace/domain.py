@@ -1,17 +1,10 @@
-from cutover.registry import DomainSpec, MongoIndex
+from cutover.modes.registry import DomainSpec
+from cutover.store.mongo_indexes import MongoIndex
 
 MARKETPLACE_DOMAIN = DomainSpec(
     name="marketplace",
-    collections=("categories", "selleroffers", "purchaserequests", "requesttemplates"),
-    models=(
-        "marketplace.Category",
-        "marketplace.SellerOffer",
-        "marketplace.PurchaseRequest",
-        "marketplace.RequestTemplate",
-    ),
+    flag="MARKETPLACE_STORE",
     port="marketplace.repositories.base.MarketplaceRepository",
-    mongo_repository="marketplace.repositories.mongo.MongoMarketplaceRepository",
-    postgres_repository="marketplace.repositories.postgres.PostgresMarketplaceRepository",
     depends_on=("auth",),
     demo_seeder="marketplace.demo.seed_demo_marketplace",
     mongo_indexes=(

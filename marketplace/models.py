@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from cutover.fields import MONEY, LegacyShapeColumns, ObjectIdField, choices_check
+from cutover.store.fields import MONEY, LegacyShapeColumns, ObjectIdField, choices_check
 
 from .records import OFFER_STATUSES, REQUEST_STATUSES
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from cutover.records import LegacyShape
+from cutover.store.records import LegacyShape
 
 OFFER_STATUSES = frozenset({"active", "paused", "archived"})
 REQUEST_STATUSES = frozenset({"open", "accepted", "funded", "delivered", "completed", "cancelled", "disputed"})

@@ -1,12 +1,10 @@
-from cutover.registry import DomainSpec, MongoIndex
+from cutover.modes.registry import DomainSpec
+from cutover.store.mongo_indexes import MongoIndex
 
 NOTIFICATION_DOMAIN = DomainSpec(
     name="notification",
-    collections=("notifications",),
-    models=("notifications.Notification",),
+    flag="NOTIFICATION_STORE",
     port="notifications.repositories.base.NotificationRepository",
-    mongo_repository="notifications.repositories.mongo.MongoNotificationRepository",
-    postgres_repository="notifications.repositories.postgres.PostgresNotificationRepository",
     depends_on=("auth",),
     demo_seeder="notifications.demo.seed_demo_notifications",
     mongo_indexes=(

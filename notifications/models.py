@@ -1,6 +1,6 @@
 from django.db import models
 
-from cutover.fields import LegacyShapeColumns, ObjectIdField
+from cutover.store.fields import LegacyShapeColumns, ObjectIdField
 
 
 class Notification(LegacyShapeColumns):

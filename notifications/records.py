@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from cutover.records import LegacyShape
+from cutover.store.records import LegacyShape
 
 # How long a notification lives (the legacy TTL index on createdAt); older ones are never read.
 RETENTION = timedelta(days=90)

@@ -1,6 +1,6 @@
 from cutover.factory import repository_for
-from cutover.legacy import now_ms
-from cutover.purge import purge_expired
+from cutover.scheduled.purge import purge_expired
+from cutover.store.legacy import now_ms
 
 from .records import RETENTION, NotificationRecord
 

@@ -1,12 +1,10 @@
-from cutover.registry import DomainSpec, MongoIndex
+from cutover.modes.registry import DomainSpec
+from cutover.store.mongo_indexes import MongoIndex
 
 PAYMENT_DOMAIN = DomainSpec(
     name="payment",
-    collections=("payments",),
-    models=("payments.Payment",),
+    flag="PAYMENT_STORE",
     port="payments.repositories.base.PaymentRepository",
-    mongo_repository="payments.repositories.mongo.MongoPaymentRepository",
-    postgres_repository="payments.repositories.postgres.PostgresPaymentRepository",
     depends_on=("auth", "marketplace"),
     demo_seeder="payments.demo.seed_demo_payments",
     mongo_indexes=(
@@ -17,11 +15,8 @@ PAYMENT_DOMAIN = DomainSpec(
 
 DESTINATION_DOMAIN = DomainSpec(
     name="derived_destination",
-    collections=("deriveddestinations",),
-    models=("payments.DerivedDestination",),
+    flag="REPO_DERIVED_DESTINATION",
     port="payments.repositories.base.DestinationRepository",
-    mongo_repository="payments.repositories.mongo.MongoDestinationRepository",
-    postgres_repository="payments.repositories.postgres.PostgresDestinationRepository",
     depends_on=("auth", "marketplace", "payment"),
     demo_seeder="payments.demo.seed_demo_destinations",
     mongo_indexes=(

@@ -8,7 +8,7 @@ at them (SCHEMA.md's order), so a foreign key would refuse the backfill.
 from django.db import models
 from django.db.models import Q
 
-from cutover.fields import MONEY, LegacyShapeColumns, ObjectIdField, choices_check
+from cutover.store.fields import MONEY, LegacyShapeColumns, ObjectIdField, choices_check
 
 from .records import CURRENCIES, DESTINATION_STATUSES, NETWORKS, PAYMENT_STATUSES, SELLER_REF_KINDS
 

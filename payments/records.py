@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from cutover.records import LegacyShape
+from cutover.store.records import LegacyShape
 
 CURRENCIES = frozenset({"USDT", "USDC", "BTC", "ETH", "TRX"})
 NETWORKS = frozenset({"tron", "ethereum", "bitcoin", "polygon"})

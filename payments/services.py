@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from cutover.factory import repository_for
-from cutover.validation import require_one_of
+from cutover.store.validation import require_one_of
 
 from .records import CURRENCIES, NETWORKS, PAYMENT_STATUSES, SELLER_REF_KINDS, PaymentRecord, SellerRef
 

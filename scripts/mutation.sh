@@ -4,7 +4,7 @@
 #
 #   bash scripts/mutation.sh              the core set: dual writes, backfill runner, verify, preconditions, purges
 #   bash scripts/mutation.sh all          every mutable module: cutover/ and each domain's repositories/mapping.py
-#   bash scripts/mutation.sh 'cutover.verify.*'   mutants by name pattern (as `mutmut results` prints them)
+#   bash scripts/mutation.sh 'cutover.backfill.verify.*'   mutants by name pattern (as `mutmut results` prints them)
 #
 # Then: `.venv/bin/mutmut results` lists the survivors, `.venv/bin/mutmut show NAME` shows one as a diff.
 # A rerun only tests the mutants that have no verdict yet or survived last time (MUTATION_RERUN_ALL=1: all of them
@@ -29,7 +29,7 @@ fi
 export CUTOVER_LOG_LEVEL="${CUTOVER_LOG_LEVEL:-WARNING}"
 
 CORE=(
-  'cutover.dual.*' 'cutover.backfill.runner.*' 'cutover.verify.*' 'cutover.preconditions.*' 'cutover.purge.*'
+  'cutover.mirror.dual.*' 'cutover.backfill.runner.*' 'cutover.backfill.verify.*' 'cutover.operations.preconditions.*' 'cutover.scheduled.purge.*'
   'accounts.services.x_purge_*' 'notifications.services.x_purge_*'
 )
 case "${1:-core}" in

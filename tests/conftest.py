@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from django.db.backends.signals import connection_created
 
-from cutover.breaker import mongo_breaker
-from cutover.mode_cache import invalidate_mode_cache
+from cutover.mirror.breaker import mongo_breaker
+from cutover.modes.cache import invalidate_mode_cache
 from cutover.testing import database_url_for_other_processes
 from escrow_project.mongo import mongo_database, reset_mongo_clients
 from tests import strict_mongo

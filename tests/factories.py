@@ -4,14 +4,14 @@ child can be written in any mode and its foreign keys hold in Postgres."""
 from decimal import Decimal
 
 from accounts.records import UserRecord
-from cutover.legacy import new_id, now_ms
-from cutover.mirror import backends
+from cutover.modes.registry import domain_spec
+from cutover.store.legacy import new_id, now_ms
 from marketplace.records import CategoryRecord, PurchaseRequestRecord, SellerOfferRecord
 from payments.records import PaymentRecord
 
 
 def put_everywhere(domain: str, record):
-    for backend in backends(domain).values():
+    for backend in domain_spec(domain).backends().values():
         backend.put_snapshot(record)
     return record
 

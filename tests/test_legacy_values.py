@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from bson import Decimal128
 
-from cutover.legacy import decimal128_to_decimal
+from cutover.store.legacy import decimal128_to_decimal
 
 
 def test_fast_decimal128_decoding_matches_bson_exactly():

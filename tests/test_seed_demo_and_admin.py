@@ -5,10 +5,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import User as AccountUser
-from cutover.mirror import backends
 from cutover.models import MirrorOutboxEntry
-from cutover.modes import MIGRATION_ORDER
-from cutover.registry import domain_names
+from cutover.modes.registry import domain_names, domain_spec
+from cutover.modes.store_mode import MIGRATION_ORDER
 from cutover.testing import set_store_mode
 from disputes.models import Dispute
 from ledger.models import LedgerEntry
@@ -23,7 +22,7 @@ def test_seed_demo_writes_linked_data_into_the_stores_of_each_mode(mode, capsys)
     call_command("seed_demo", "--size", "6", "--seed", "7")
     out = capsys.readouterr().out
     assert "auth: 6 records into " + mode.value in out
-    users_in_mongo = backends("auth")["mongo"].database["users"].count_documents({})
+    users_in_mongo = domain_spec("auth").backends()["mongo"].database["users"].count_documents({})
     assert users_in_mongo == (6 if mode.writes_mongo else 0)
     assert AccountUser.objects.count() == (6 if mode.writes_postgres else 0)
     if mode.writes_postgres:

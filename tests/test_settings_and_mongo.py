@@ -46,7 +46,7 @@ def test_legacy_flags_seed_initial_modes():
             sys.executable,
             "-c",
             "import django; django.setup(); from django.conf import settings; "
-            "print(sorted(settings.CUTOVER_INITIAL_MODES.items()))",
+            "print(sorted(settings.CUTOVER_FLAG_MODES.items()))",
         ],
         cwd=ROOT,
         capture_output=True,
@@ -59,7 +59,13 @@ def test_legacy_flags_seed_initial_modes():
             "AUTH_STORE": "postgres",
         },
     )
-    assert "[('auth', 'postgres'), ('dispute', 'dual')]" in result.stdout, result.stderr
+    assert "[('AUTH_STORE', 'postgres'), ('DISPUTE_STORE', 'dual')]" in result.stdout, result.stderr
+
+
+def test_a_legacy_flag_no_registered_domain_claims_stops_startup_naming_it():
+    result = _start_django(WISHLIST_STORE="postgres")  # a flag-shaped name no domain claims
+    assert result.returncode != 0
+    assert "WISHLIST_STORE set, but no registered store domain has that flag" in result.stderr
 
 
 def test_mongomock_urls_share_a_store_per_name():

@@ -1,12 +1,10 @@
-from cutover.registry import DomainSpec, MongoIndex
+from cutover.modes.registry import DomainSpec
+from cutover.store.mongo_indexes import MongoIndex
 
 TREZOR_DOMAIN = DomainSpec(
     name="trezor",
-    collections=("trezoraccounts",),
-    models=("trezor.TrezorAccount", "trezor.TrezorDerivedAddress"),
+    flag="REPO_TREZOR",
     port="trezor.repositories.base.TrezorRepository",
-    mongo_repository="trezor.repositories.mongo.MongoTrezorRepository",
-    postgres_repository="trezor.repositories.postgres.PostgresTrezorRepository",
     depends_on=("auth",),
     demo_seeder="trezor.demo.seed_demo_trezor",
     mongo_indexes=(

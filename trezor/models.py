@@ -1,6 +1,6 @@
 from django.db import models
 
-from cutover.fields import LegacyFieldsColumn, LegacyShapeColumns, ObjectIdField
+from cutover.store.fields import LegacyFieldsColumn, LegacyShapeColumns, ObjectIdField
 
 
 class TrezorAccount(LegacyShapeColumns):

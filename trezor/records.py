@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from cutover.records import LegacyShape
+from cutover.store.records import LegacyShape
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,10 @@
 import dataclasses
 from datetime import datetime, timedelta
 
-from cutover.backends.errors import RecordNotFound, UniqueConflict
-from cutover.filters import Gt
-from cutover.legacy import new_id, now_ms, truncate_ms
-from cutover.ports import StoreRepository, revised
+from cutover.store.backends.errors import RecordNotFound, UniqueConflict
+from cutover.store.filters import Gt
+from cutover.store.legacy import new_id, now_ms, truncate_ms
+from cutover.store.ports import StoreRepository, revised
 
 from ..records import AddressRecord, TelegramSessionRecord, TempVerificationRecord, UserRecord
 from . import mapping

@@ -3,8 +3,20 @@ tempverifications, telegramsessions, addresses)."""
 
 import re
 
-from cutover.legacy import LegacyValueError, legacy_text
-from cutover.recordmap import BOOL, DATETIME, EMAIL, INT, OBJECT_ID, TELEGRAM_ID, TEXT, Field, Kind, RecordMap, enum
+from cutover.store.legacy import LegacyValueError, legacy_text
+from cutover.store.recordmap import (
+    BOOL,
+    DATETIME,
+    EMAIL,
+    INT,
+    OBJECT_ID,
+    TELEGRAM_ID,
+    TEXT,
+    Field,
+    Kind,
+    RecordMap,
+    enum,
+)
 
 from ..records import (
     ADDRESS_TYPES,
@@ -29,6 +41,7 @@ COUNTRY = Kind("country", _country)
 USER = RecordMap(
     UserRecord,
     collection="users",
+    model="accounts.User",
     fields=(
         Field("id", "_id", OBJECT_ID),
         Field("email", "email", EMAIL),
@@ -46,6 +59,7 @@ USER = RecordMap(
 TEMP_VERIFICATION = RecordMap(
     TempVerificationRecord,
     collection="tempverifications",
+    model="accounts.TempVerification",
     version_field=None,
     fields=(
         Field("id", "_id", OBJECT_ID),
@@ -62,6 +76,7 @@ TEMP_VERIFICATION = RecordMap(
 TELEGRAM_SESSION = RecordMap(
     TelegramSessionRecord,
     collection="telegramsessions",
+    model="accounts.TelegramSession",
     version_field=None,
     fields=(
         Field("id", "_id", OBJECT_ID),
@@ -77,6 +92,7 @@ TELEGRAM_SESSION = RecordMap(
 ADDRESS = RecordMap(
     AddressRecord,
     collection="addresses",
+    model="accounts.Address",
     fields=(
         Field("id", "_id", OBJECT_ID),
         Field("user_id", "userId", OBJECT_ID),

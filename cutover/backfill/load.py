@@ -34,12 +34,11 @@ from bson import ObjectId
 from django.db import DataError, IntegrityError, connection, models, transaction
 from psycopg.types.json import Jsonb
 
-from ..filters import In
-from ..mirror import lock_record_copies
-from ..mode_cache import current_mode
-from ..modes import StoreMode
-from ..recordmap import Child
-from ..registry import DomainSpec
+from cutover.mirror.copy import lock_record_copies
+from cutover.modes.cache import current_mode
+from cutover.modes.registry import DomainSpec
+from cutover.modes.store_mode import StoreMode
+from cutover.store.recordmap import Child
 
 # What the database may refuse a row with; COPY raises psycopg's own errors (Django does not wrap it).
 _REFUSED = (IntegrityError, DataError, psycopg.errors.IntegrityError, psycopg.errors.DataError)
@@ -141,7 +140,7 @@ class TableLoader:
         return [row[0] for row in cursor.fetchall()]
 
     def _as_they_are_now(self, records: list[Any]) -> list[Any]:
-        """Take the records' copy locks (see cutover.mirror), then read their documents again: what a
+        """Take the records' copy locks (see cutover.mirror.copy), then read their documents again: what a
         concurrent write changed or deleted since the batch was read is what gets loaded, or nothing."""
         lock_record_copies(self.map.collection, [record.id for record in records])
         wanted = {record.id for record in records}
@@ -175,7 +174,7 @@ class TableLoader:
 
     def without_pending_mirrors(self, records: list[Any]) -> list[Any]:
         """Records whose Postgres row has changes (or a delete) not yet copied to Mongo: Mongo is behind."""
-        from ..models import MirrorOutboxEntry
+        from cutover.models import MirrorOutboxEntry
 
         behind = set(
             MirrorOutboxEntry.objects.filter(
@@ -221,7 +220,7 @@ class TableLoader:
         existing = [record for record in records if record.id not in written]
         if not existing:
             return
-        stored = {r.id: r for r in self.backend._find(type(existing[0]), {"id": In(tuple(r.id for r in existing))})}
+        stored = {r.id: r for r in self.backend.read_ids(self.map.collection, tuple(r.id for r in existing))}
         for record in existing:
             if stored.get(record.id) != record:
                 result.rejects.append(
@@ -293,7 +292,7 @@ class TableLoader:
 def live_mode(domain: str) -> StoreMode:
     """The domain's mode as stored now, not as this process cached it (CUTOVER_MODE_CACHE_SECONDS): a
     batch must not write as if Mongo led after the domain moved on."""
-    from ..models import DomainStoreMode
+    from cutover.models import DomainStoreMode
 
     stored = DomainStoreMode.objects.filter(domain=domain).values_list("mode", flat=True).first()
     return StoreMode(stored) if stored else current_mode(domain)

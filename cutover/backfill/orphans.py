@@ -13,8 +13,8 @@ from typing import Any
 from django.db import models
 from django.db.models.functions import Lower
 
-from ..models import BackfillReject
-from ..registry import DomainSpec, domain_names, domain_spec
+from cutover.models import BackfillReject
+from cutover.modes.registry import DomainSpec, domain_names, domain_spec
 
 _PARENT_REASON_CHARS = 300  # enough to read the cause; the parent's own reject has the rest
 

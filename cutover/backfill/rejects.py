@@ -8,14 +8,14 @@ from bson import json_util
 from django.db import transaction
 from django.utils import timezone
 
-from ..legacy import now_ms
-from ..models import BackfillReject, BackfillRun
-from ..models.backfill import RECORD_ID_CHARS
-from ..registry import DomainSpec
-from .load import LoadResult, TableLoader
-from .orphans import explain_orphans
-from .source import DocumentSource
-from .transform import Reject, Transformed, transform
+from cutover.backfill.load import LoadResult, TableLoader
+from cutover.backfill.orphans import explain_orphans
+from cutover.backfill.source import DocumentSource
+from cutover.backfill.transform import Reject, Transformed, transform
+from cutover.models import BackfillReject, BackfillRun
+from cutover.models.backfill import RECORD_ID_CHARS
+from cutover.modes.registry import DomainSpec
+from cutover.store.legacy import now_ms
 
 _RETRY_CHUNK = 500
 

@@ -5,7 +5,7 @@ It rewrites Mongo documents, so it is careful:
 - it refuses while Mongo is the authoritative store (modes `mongo` and `dual_mongo_primary`):
   there, Postgres is the copy, and writing it back would revert edits made in Mongo and
   resurrect deleted documents;
-- each record is copied as a mirror copies it (cutover.mirror): under its per-record copy
+- each record is copied as a mirror copies it (cutover.mirror.copy): under its per-record copy
   lock, from Postgres's state read after taking it, through the Mongo backend's
   put_snapshot, which changes only the keys whose value differs and never makes a document
   older; so a concurrent dual write is never reverted, a batch redone after a kill is
@@ -21,20 +21,19 @@ from bson import ObjectId
 from django.db import transaction
 from django.utils import timezone
 
-from ..filters import Between
-from ..legacy import HEX24, LegacyValueError
-from ..mirror import lock_record_copies, mirror_record
-from ..mode_cache import current_mode, invalidate_mode_cache
-from ..models import BackfillCheckpoint, BackfillReject, BackfillRun
-from ..modes import StoreMode
-from ..mongo_writes import id_candidates
-from ..registry import domain_spec
-from .load import TableLoader
-from .progress import Progress
-from .rejects import storable_record_id
-from .runner import CollectionSummary, finish_run
-from .service import BackfillRefused, domain_lock
-from .source import MongoDocumentSource
+from cutover.backfill.load import TableLoader
+from cutover.backfill.progress import Progress
+from cutover.backfill.rejects import storable_record_id
+from cutover.backfill.run import BackfillRefused, backfill_run, deadline_after
+from cutover.backfill.runner import CollectionSummary
+from cutover.backfill.source import MongoDocumentSource
+from cutover.mirror.copy import lock_record_copies, mirror_record
+from cutover.models import BackfillCheckpoint, BackfillReject, BackfillRun
+from cutover.modes.cache import current_mode, invalidate_mode_cache
+from cutover.modes.registry import domain_spec
+from cutover.modes.store_mode import StoreMode
+from cutover.store.legacy import HEX24, LegacyValueError
+from cutover.store.mongo_writes import id_candidates
 
 MONGO_LEADS = (StoreMode.MONGO, StoreMode.DUAL_MONGO_PRIMARY)
 
@@ -54,24 +53,16 @@ def reverse_backfill_domain(
 ) -> BackfillRun:
     spec = domain_spec(domain)
     refuse_while_mongo_leads(spec.name)
-    deadline = time.monotonic() + max_minutes * 60 if max_minutes else None
-    with domain_lock(spec.name, "backfill"):
-        run = BackfillRun.objects.create(domain=spec.name, direction=BackfillRun.Direction.REVERSE, dry_run=dry_run)
-        summaries: dict[str, CollectionSummary] = {}
-        try:
-            for collection in spec.collections:
-                summaries[collection] = _reverse_collection(
-                    spec, collection, run, batch_size, restart, deadline, show_progress, dry_run
-                )
-                if summaries[collection].stopped:
-                    break
-                summaries[collection].deleted = remove_documents_without_rows(
-                    spec, collection, batch_size=batch_size, dry_run=dry_run
-                )
-        except Exception as error:
-            finish_run(run, summaries, error=f"{type(error).__name__}: {error}")
-            raise
-        return finish_run(run, summaries)
+    deadline = deadline_after(max_minutes)
+    with backfill_run(spec.name, dry_run=dry_run, direction=BackfillRun.Direction.REVERSE) as progress:
+        for collection in spec.collections:
+            summary = progress.summaries[collection] = _reverse_collection(
+                spec, collection, progress.run, batch_size, restart, deadline, show_progress, dry_run
+            )
+            if summary.stopped:
+                break
+            summary.deleted = remove_documents_without_rows(spec, collection, batch_size=batch_size, dry_run=dry_run)
+    return progress.run
 
 
 def refuse_while_mongo_leads(domain: str) -> None:
@@ -93,7 +84,7 @@ def _reverse_collection(
     record_map = spec.record_map(collection)
     checkpoint = _checkpoint(spec.name, collection, restart, dry_run)
     progress = (
-        Progress(f"{spec.name}/{collection} → mongo", postgres._count(record_map.record_type, {}))
+        Progress(f"{spec.name}/{collection} → mongo", postgres.count_all(collection))
         if show_progress
         else None
     )
@@ -101,9 +92,7 @@ def _reverse_collection(
         if deadline and time.monotonic() >= deadline:
             summary.stopped = True
             break
-        records = postgres._find(
-            record_map.record_type, {"id": Between(checkpoint.last_key or None, None)}, order=("id",), limit=batch_size
-        )
+        records = postgres.read_id_range(collection, checkpoint.last_key or None, None, batch_size)
         changing = _would_change(mongo, record_map, records) if dry_run else len(records)
         if not dry_run:
             for record in records:  # each under its copy lock, re-read: a concurrent dual write is never reverted

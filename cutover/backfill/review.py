@@ -1,6 +1,6 @@
 """Reviewing backfill rejects: list them, and acknowledge the ones that may stay out of Postgres.
 
-An open reject blocks the move to a Postgres-primary mode (cutover.preconditions): the document
+An open reject blocks the move to a Postgres-primary mode (cutover.operations.preconditions): the document
 would be missing from the new authoritative store. It is cleared by fixing the document and
 rerunning the backfill (resolved), or by a user with the permission saying why it may stay out
 (acknowledged: who, when and why are kept). Admin and the `backfill_rejects` command both call
@@ -14,7 +14,7 @@ from django.db.models import CharField, QuerySet, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
-from ..models import BackfillReject
+from cutover.models import BackfillReject
 
 ACKNOWLEDGE_PERMISSION = "cutover.acknowledge_backfillreject"
 

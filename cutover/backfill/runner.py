@@ -4,21 +4,20 @@ nothing and duplicates nothing: the next run resumes at the last checkpoint."""
 
 import logging
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import timedelta
 
 from bson import ObjectId
 from django.db import transaction
-from django.utils import timezone
 
-from ..legacy import now_ms
-from ..models import BackfillCheckpoint, BackfillReject, BackfillRun
-from ..registry import DomainSpec
-from .load import LoadResult, TableLoader
-from .progress import Progress
-from .rejects import reject_other_ids, retry_open_rejects, save_batch_outcome
-from .source import PHASES, DocumentSource, decode_key, encode_key
-from .transform import Transformed, transform
+from cutover.backfill.load import LoadResult, TableLoader
+from cutover.backfill.progress import Progress
+from cutover.backfill.rejects import reject_other_ids, retry_open_rejects, save_batch_outcome
+from cutover.backfill.source import PHASES, DocumentSource, decode_key, encode_key
+from cutover.backfill.transform import Transformed, transform
+from cutover.models import BackfillCheckpoint, BackfillReject, BackfillRun
+from cutover.modes.registry import DomainSpec
+from cutover.store.legacy import now_ms
 
 logger = logging.getLogger("cutover.backfill")
 
@@ -235,15 +234,3 @@ def _next_phase(checkpoint: BackfillCheckpoint, phases: tuple[str, ...], dry_run
     checkpoint.done = checkpoint.phase == "done"
     if not dry_run:
         checkpoint.save()
-
-
-def finish_run(run: BackfillRun, summaries: dict[str, CollectionSummary], error: str = "") -> BackfillRun:
-    run.summary = {name: asdict(summary) for name, summary in summaries.items()}
-    stopped = any(summary.stopped for summary in summaries.values())
-    run.status = (
-        BackfillRun.Status.FAILED if error else (BackfillRun.Status.STOPPED if stopped else BackfillRun.Status.FINISHED)
-    )
-    run.error = error
-    run.finished_at = timezone.now()
-    run.save()
-    return run

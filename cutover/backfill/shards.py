@@ -9,20 +9,16 @@ import time
 from dataclasses import asdict
 
 from bson import ObjectId
+from celery import shared_task
 from django.conf import settings
 
-from ..models import BackfillCheckpoint, BackfillRun
-from ..registry import domain_spec
-from .progress import Progress
-from .runner import CollectionSummary, PassOptions, backfill_collection, checkpoint_for, finish_run
-from .service import (
-    BackfillRefused,
-    domain_lock,
-    migration_source,
-    odd_ids_a_real_run_would_reject,
-    refuse_while_postgres_only,
-)
-from .source import PHASES
+from cutover.backfill.progress import Progress
+from cutover.backfill.run import BackfillRefused, backfill_run, deadline_after
+from cutover.backfill.runner import CollectionSummary, PassOptions, backfill_collection, checkpoint_for
+from cutover.backfill.service import odd_ids_a_real_run_would_reject, refuse_while_postgres_only
+from cutover.backfill.source import PHASES, migration_source
+from cutover.models import BackfillCheckpoint, BackfillRun
+from cutover.modes.registry import domain_spec
 
 POLL_SECONDS = 1.0
 
@@ -61,27 +57,17 @@ def backfill_domain_via_celery(
         refuse_while_postgres_only(spec.name)
     source = migration_source()
     wait = settings.CUTOVER_BACKFILL_WORKER_WAIT_SECONDS if worker_wait_seconds is None else worker_wait_seconds
-    with domain_lock(spec.name, "backfill"):
-        run = BackfillRun.objects.create(domain=spec.name, dry_run=dry_run)
-        summaries: dict[str, CollectionSummary] = {}
-        try:
-            for collection in spec.collections:
-                total = _sharded(
-                    spec, collection, source, run, shards, batch_size, dry_run, restart, wait, show_progress
-                )
-                total.add(
-                    _other_ids_in_process(spec, collection, source, run, batch_size, dry_run, restart, max_minutes)
-                )
-                summaries[collection] = total
-        except BaseException as error:  # Ctrl-C too: shards still queued then see a finished run and skip
-            finish_run(run, summaries, error=f"{type(error).__name__}: {error}")
-            raise
-        return finish_run(run, summaries)
+    # Ended however it ends (Ctrl-C too), the run is finished: shards still queued then see it and skip.
+    with backfill_run(spec.name, dry_run=dry_run) as progress:
+        run = progress.run
+        for collection in spec.collections:
+            total = _sharded(spec, collection, source, run, shards, batch_size, dry_run, restart, wait, show_progress)
+            total.add(_other_ids_in_process(spec, collection, source, run, batch_size, dry_run, restart, max_minutes))
+            progress.summaries[collection] = total
+    return progress.run
 
 
 def _sharded(spec, collection, source, run, shards, batch_size, dry_run, restart, wait, show_progress):
-    from ..tasks import backfill_shard
-
     total = CollectionSummary()
     low, high = source.id_bounds(collection)
     if low is None:
@@ -116,7 +102,7 @@ def _other_ids_in_process(spec, collection, source, run, batch_size, dry_run, re
         batch_size=batch_size,
         dry_run=dry_run,
         show_progress=False,
-        deadline=time.monotonic() + max_minutes * 60 if max_minutes else None,
+        deadline=deadline_after(max_minutes),
     )
     summary = backfill_collection(spec, collection, source, run, checkpoint, options)
     if dry_run and not summary.stopped:
@@ -159,6 +145,14 @@ def _give_up(results: list, collection: str, worker_wait: float) -> None:
 def _shards_read(collection: str) -> int:
     rows = BackfillCheckpoint.objects.filter(collection=collection, direction="forward", shard__gt=0)
     return sum(rows.values_list("read", flat=True))
+
+
+@shared_task(name="cutover.backfill_shard", acks_late=True, track_started=True)  # STARTED: a worker answered
+def backfill_shard(
+    domain: str, collection: str, shard: int, batch_size: int, run_id: int, dry_run=False, lower="", upper=""
+) -> dict:
+    """One ObjectId range of a collection; safe to repeat (it resumes from its checkpoint)."""
+    return shard_summary(domain, collection, shard, batch_size, run_id, dry_run=dry_run, lower=lower, upper=upper)
 
 
 def shard_summary(

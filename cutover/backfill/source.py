@@ -86,3 +86,18 @@ def encode_key(value: Any) -> str:
 
 def decode_key(text: str) -> Any:
     return json_util.loads(text) if text else None
+
+
+def migration_source() -> "MongoDocumentSource":
+    """Backfill and verify read MIGRATION_MONGO_URL (default MONGO_URL)."""
+    from django.conf import settings
+
+    from escrow_project.mongo import mongo_database
+
+    return MongoDocumentSource(mongo_database(settings.MIGRATION_MONGO_URL or settings.MONGO_URL, long_running=True))
+
+
+def mongo_failure(error: Exception) -> str:
+    """A pymongo error in one line for people (pymongo's own message runs to a topology dump)."""
+    lines = str(error).splitlines()
+    return f"the legacy Mongo store did not answer ({type(error).__name__}: {lines[0][:300] if lines else ''})"

@@ -8,8 +8,8 @@ from typing import Any
 
 from bson import json_util
 
-from ..legacy import LegacyValueError
-from ..recordmap import RecordMap
+from cutover.store.legacy import LegacyValueError
+from cutover.store.recordmap import RecordMap
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The write fence of store mode changes (see cutover/fence.py for the design).
+"""The write fence of store mode changes (see cutover/modes/fence.py for the design).
 
 `cutover_mode_fence(domain)` is the one statement a dual write adds: it takes the
 domain's fence in shared mode for the rest of the transaction, *then* reads the

@@ -1,7 +1,10 @@
-from .backfill import BackfillCheckpoint, BackfillReject, BackfillRun, VerifyResult
-from .mirror import MirrorOutboxEntry, ShadowMismatch
-from .modes import MODE_CHOICES, DomainStoreMode, StoreModeChange
-from .scheduled import ScheduledTaskRun
+"""The cutover machinery's own tables: modes and their audit, backfill runs and rejects, the outbox,
+shadow mismatches, scheduled task runs. Imports only the store layer and the mode values."""
+
+from cutover.models.backfill import BackfillCheckpoint, BackfillReject, BackfillRun, VerifyResult
+from cutover.models.mirror import MirrorOutboxEntry, ShadowMismatch
+from cutover.models.modes import MODE_CHOICES, DomainStoreMode, StoreModeChange
+from cutover.models.scheduled import ScheduledTaskRun
 
 __all__ = [
     "MODE_CHOICES",

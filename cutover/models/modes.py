@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from ..modes import MIGRATION_ORDER
+from cutover.modes.store_mode import MIGRATION_ORDER
 
 MODE_CHOICES = [(mode.value, mode.label) for mode in MIGRATION_ORDER]
 

@@ -1,9 +1,9 @@
 """The disputes port: the use cases the application has, written once on the
 storage primitives, so every store applies the same legacy rules."""
 
-from cutover.filters import Filters
-from cutover.legacy import next_moment, now_ms
-from cutover.ports import StoreRepository
+from cutover.store.filters import Filters
+from cutover.store.legacy import next_moment, now_ms
+from cutover.store.ports import StoreRepository
 
 from .. import rules
 from ..records import DisputeDraft, DisputeRecord, Evidence

@@ -1,6 +1,6 @@
 """The one place dispute field names are translated (legacy `disputes` documents, SCHEMA.md)."""
 
-from cutover.recordmap import DATETIME, OBJECT_ID, TEXT, Child, Field, RecordMap, enum
+from cutover.store.recordmap import DATETIME, OBJECT_ID, TEXT, Child, Field, RecordMap, enum
 
 from ..records import PRIORITIES, REASONS, STATUSES, DisputeRecord, Evidence, TimelineEntry
 
@@ -30,6 +30,7 @@ EVIDENCE = RecordMap(
 DISPUTE = RecordMap(
     DisputeRecord,
     collection="disputes",
+    model="disputes.Dispute",
     fields=(
         Field("id", "_id", OBJECT_ID),
         Field("purchase_request_id", "purchaseRequestId", OBJECT_ID),

@@ -3,9 +3,9 @@ and a correction is a new entry reversing an old one."""
 
 from decimal import Decimal
 
-from cutover.backends.errors import RecordNotFound, UniqueConflict
-from cutover.legacy import new_id, now_ms
-from cutover.ports import StoreRepository
+from cutover.store.backends.errors import RecordNotFound, UniqueConflict
+from cutover.store.legacy import new_id, now_ms
+from cutover.store.ports import StoreRepository
 
 from ..records import LedgerEntryRecord
 from . import mapping

@@ -2,13 +2,14 @@
 
 from decimal import Decimal
 
-from cutover.recordmap import DATETIME, MONEY, OBJECT_ID, TEXT, Field, RecordMap, enum, money
+from cutover.store.recordmap import DATETIME, MONEY, OBJECT_ID, TEXT, Field, RecordMap, enum, money
 
 from ..records import DIRECTIONS, ENTRY_TYPES, LedgerEntryRecord
 
 LEDGER_ENTRY = RecordMap(
     LedgerEntryRecord,
     collection="fundsledgerentries",
+    model="ledger.LedgerEntry",
     version_field=None,
     insert_only=True,
     fields=(

@@ -3,10 +3,10 @@
 import dataclasses
 from decimal import Decimal
 
-from cutover.backends.errors import UniqueConflict
-from cutover.filters import Filters
-from cutover.legacy import new_id, next_moment, now_ms
-from cutover.ports import StoreRepository
+from cutover.store.backends.errors import UniqueConflict
+from cutover.store.filters import Filters
+from cutover.store.legacy import new_id, next_moment, now_ms
+from cutover.store.ports import StoreRepository
 
 from ..records import (
     REQUEST_TRANSITIONS,

@@ -3,8 +3,8 @@ selleroffers, purchaserequests, requesttemplates)."""
 
 from decimal import Decimal
 
-from cutover.legacy import LegacyValueError
-from cutover.recordmap import BOOL, DATETIME, INT, OBJECT_ID, TEXT, Field, Kind, RecordMap, enum, money
+from cutover.store.legacy import LegacyValueError
+from cutover.store.recordmap import BOOL, DATETIME, INT, OBJECT_ID, TEXT, Field, Kind, RecordMap, enum, money
 
 from ..records import (
     OFFER_STATUSES,
@@ -34,6 +34,7 @@ def _template_fields(value, name: str) -> list:
 CATEGORY = RecordMap(
     CategoryRecord,
     collection="categories",
+    model="marketplace.Category",
     version_field=None,
     fields=(
         Field("id", "_id", OBJECT_ID),
@@ -48,6 +49,7 @@ CATEGORY = RecordMap(
 SELLER_OFFER = RecordMap(
     SellerOfferRecord,
     collection="selleroffers",
+    model="marketplace.SellerOffer",
     fields=(
         Field("id", "_id", OBJECT_ID),
         Field("seller_id", "sellerId", OBJECT_ID),
@@ -65,6 +67,7 @@ SELLER_OFFER = RecordMap(
 PURCHASE_REQUEST = RecordMap(
     PurchaseRequestRecord,
     collection="purchaserequests",
+    model="marketplace.PurchaseRequest",
     fields=(
         Field("id", "_id", OBJECT_ID),
         Field("buyer_id", "buyerId", OBJECT_ID),
@@ -86,6 +89,7 @@ PURCHASE_REQUEST = RecordMap(
 REQUEST_TEMPLATE = RecordMap(
     RequestTemplateRecord,
     collection="requesttemplates",
+    model="marketplace.RequestTemplate",
     fields=(
         Field("id", "_id", OBJECT_ID),
         Field("owner_id", "ownerId", OBJECT_ID),

@@ -4,9 +4,9 @@ or not the purge (or Mongo's TTL monitor) has removed it yet."""
 import dataclasses
 from datetime import datetime
 
-from cutover.filters import Gt
-from cutover.legacy import new_id, now_ms
-from cutover.ports import StoreRepository
+from cutover.store.filters import Gt
+from cutover.store.legacy import new_id, now_ms
+from cutover.store.ports import StoreRepository
 
 from ..records import RETENTION, NotificationRecord
 from . import mapping

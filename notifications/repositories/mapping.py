@@ -1,12 +1,13 @@
 """The one place notification field names are translated (SCHEMA.md: notifications)."""
 
-from cutover.recordmap import BOOL, DATETIME, JSON, OBJECT_ID, TEXT, Field, RecordMap
+from cutover.store.recordmap import BOOL, DATETIME, JSON, OBJECT_ID, TEXT, Field, RecordMap
 
 from ..records import NotificationRecord
 
 NOTIFICATION = RecordMap(
     NotificationRecord,
     collection="notifications",
+    model="notifications.Notification",
     version_field=None,
     fields=(
         Field("id", "_id", OBJECT_ID),

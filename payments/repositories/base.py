@@ -2,9 +2,9 @@
 
 from decimal import Decimal
 
-from cutover.backends.errors import UniqueConflict
-from cutover.legacy import new_id, now_ms
-from cutover.ports import StoreRepository
+from cutover.store.backends.errors import UniqueConflict
+from cutover.store.legacy import new_id, now_ms
+from cutover.store.ports import StoreRepository
 
 from ..records import DestinationRecord, PaymentRecord, SellerRef
 from . import mapping

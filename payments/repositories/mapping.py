@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from bson import ObjectId
 
-from cutover.legacy import HEX24, LegacyValueError, object_id_hex, to_object_id
-from cutover.recordmap import DATETIME, INT, OBJECT_ID, TEXT, Composite, Field, RecordMap, enum, money
+from cutover.store.legacy import HEX24, LegacyValueError, object_id_hex, to_object_id
+from cutover.store.recordmap import DATETIME, INT, OBJECT_ID, TEXT, Composite, Field, RecordMap, enum, money
 
 from ..records import (
     CURRENCIES,
@@ -20,6 +20,7 @@ from ..records import (
 PAYMENT = RecordMap(
     PaymentRecord,
     collection="payments",
+    model="payments.Payment",
     fields=(
         Field("id", "_id", OBJECT_ID),
         Field("purchase_request_id", "purchaseRequestId", OBJECT_ID),
@@ -70,6 +71,7 @@ SELLER = Composite(
 DESTINATION = RecordMap(
     DestinationRecord,
     collection="deriveddestinations",
+    model="payments.DerivedDestination",
     composites=(SELLER,),
     fields=(
         Field("id", "_id", OBJECT_ID),

@@ -6,9 +6,9 @@ import pytest
 
 from accounts import services as accounts
 from accounts.records import TempVerificationRecord
-from cutover.legacy import new_id, now_ms
-from cutover.mirror import backends
-from cutover.modes import MIGRATION_ORDER, StoreMode
+from cutover.modes.registry import domain_spec
+from cutover.modes.store_mode import MIGRATION_ORDER, StoreMode
+from cutover.store.legacy import new_id, now_ms
 from cutover.testing import set_store_mode
 from notifications import services as notifications
 from notifications.records import NotificationRecord
@@ -52,7 +52,10 @@ def _notification(age: timedelta, user_id: str) -> NotificationRecord:
 
 
 def _present(domain: str, collection: str, record_id: str) -> dict[str, bool]:
-    return {name: store.get_snapshot(collection, record_id) is not None for name, store in backends(domain).items()}
+    return {
+        name: store.get_snapshot(collection, record_id) is not None
+        for name, store in domain_spec(domain).backends().items()
+    }
 
 
 @pytest.mark.parametrize("mode", MIGRATION_ORDER, ids=lambda mode: mode.value)

@@ -6,10 +6,10 @@ import pytest
 from bson import Decimal128, Int64, ObjectId
 
 from cutover.backfill.service import backfill_domain
+from cutover.backfill.verify import verify_domain
 from cutover.models import BackfillReject
-from cutover.modes import MIGRATION_ORDER, StoreMode
+from cutover.modes.store_mode import MIGRATION_ORDER, StoreMode
 from cutover.testing import set_store_mode
-from cutover.verify import verify_domain
 from payments.services import payment_update
 from tests.backfill.conftest import postgres_record
 
@@ -110,11 +110,12 @@ def _objectid_with_string_twin(legacy):
 
 
 def test_a_retried_delete_mirror_never_deletes_the_clash_twin(legacy):
-    from cutover.mirror import backends, mirror_record
+    from cutover.mirror.copy import mirror_record
+    from cutover.modes.registry import domain_spec
 
     first, twin = _objectid_with_string_twin(legacy)
     set_store_mode("payment", "dual")
-    backends("payment")["postgres"].delete_snapshot("payments", str(first["_id"]))
+    domain_spec("payment").backends()["postgres"].delete_snapshot("payments", str(first["_id"]))
     mirror_record("payment", "payments", str(first["_id"]), "mongo")
     mirror_record("payment", "payments", str(first["_id"]), "mongo")  # the outbox retries after a timeout
     assert legacy.db.payments.find_one({"_id": twin["_id"]}) is not None, "the twin document was deleted"

@@ -2,10 +2,10 @@
 
 import pytest
 
-import cutover.backends.mongo as mongo_backend
+import cutover.store.backends.mongo as mongo_backend
 from cutover.backfill.service import backfill_domain
+from cutover.backfill.verify import verify_domain
 from cutover.testing import set_store_mode
-from cutover.verify import verify_domain
 from payments.services import payment_update
 from tests.backfill.conftest import postgres_record
 

@@ -5,10 +5,10 @@ import pytest
 from bson import Int64, ObjectId
 
 from cutover.backfill.service import backfill_domain
-from cutover.mirror import backends
-from cutover.modes import MIGRATION_ORDER, StoreMode
+from cutover.backfill.verify import verify_domain
+from cutover.modes.registry import domain_spec
+from cutover.modes.store_mode import MIGRATION_ORDER, StoreMode
 from cutover.testing import set_store_mode
-from cutover.verify import verify_domain
 from disputes.services import dispute_add_evidence, dispute_change_status
 from tests.backfill.conftest import MISSING, postgres_record
 
@@ -50,7 +50,7 @@ def test_status_change_leaves_an_untouched_array_alone(legacy, mode, shape):
     set_store_mode("dispute", mode)
     dispute_change_status(dispute_id=record_id, to_status="under_review", actor_id=str(buyer["_id"]))
     if mode is StoreMode.POSTGRES:
-        backends("dispute")["mongo"].put_snapshot(postgres_record("dispute", "disputes", record_id))
+        domain_spec("dispute").backends()["mongo"].put_snapshot(postgres_record("dispute", "disputes", record_id))
     elif mode is StoreMode.MONGO:
         backfill_domain("dispute", restart=True)
     doc = legacy.db.disputes.find_one({"_id": dispute["_id"]})
@@ -75,7 +75,7 @@ def test_add_evidence_to_an_odd_array_in_every_mode(legacy, mode, shape):
     dispute_add_evidence(dispute_id=record_id, url="https://x/1", uploaded_by_id=str(buyer["_id"]))
     dispute_add_evidence(dispute_id=record_id, url="https://x/2", uploaded_by_id=str(buyer["_id"]))
     if mode is StoreMode.POSTGRES:
-        backends("dispute")["mongo"].put_snapshot(postgres_record("dispute", "disputes", record_id))
+        domain_spec("dispute").backends()["mongo"].put_snapshot(postgres_record("dispute", "disputes", record_id))
     elif mode is StoreMode.MONGO:
         backfill_domain("dispute", restart=True)
     doc = legacy.db.disputes.find_one({"_id": dispute["_id"]})

@@ -6,10 +6,10 @@ import pytest
 from bson import Decimal128, ObjectId
 
 from cutover.backfill.service import backfill_domain
+from cutover.backfill.verify import verify_domain
 from cutover.factory import repository_for
 from cutover.models import BackfillReject
 from cutover.testing import set_store_mode
-from cutover.verify import verify_domain
 from ledger.services import ledger_append
 from tests.backfill.conftest import postgres_record
 

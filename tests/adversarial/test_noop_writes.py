@@ -4,7 +4,7 @@ import pytest
 from bson import ObjectId
 
 from cutover.factory import repository_for
-from cutover.modes import MIGRATION_ORDER
+from cutover.modes.store_mode import MIGRATION_ORDER
 from cutover.testing import set_store_mode
 
 

@@ -6,7 +6,7 @@ import pytest
 from bson import ObjectId
 
 from cutover.backfill.service import backfill_domain
-from cutover.legacy import now_ms
+from cutover.store.legacy import now_ms
 from cutover.testing import set_store_mode
 from notifications.services import purge_old_notifications
 from tests.adversarial.test_races_and_deletes import _notification

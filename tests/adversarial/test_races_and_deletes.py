@@ -6,11 +6,11 @@ from bson import ObjectId
 
 from cutover.backfill.service import backfill_domain
 from cutover.backfill.source import MongoDocumentSource
+from cutover.backfill.verify import verify_domain
 from cutover.factory import repository_for
-from cutover.legacy import now_ms
-from cutover.mirror import backends
+from cutover.modes.registry import domain_spec
+from cutover.store.legacy import now_ms
 from cutover.testing import set_store_mode
-from cutover.verify import verify_domain
 from notifications.services import notification_mark_read
 from tests.backfill.conftest import postgres_record
 
@@ -153,9 +153,9 @@ def test_a_delete_in_dual_mongo_primary_racing_a_backfill_is_not_undone(legacy, 
 
 
 def test_a_backfill_running_across_the_move_to_dual_never_reverts_postgres(legacy, settings, monkeypatch):
-    from cutover.mode_cache import current_mode
+    from cutover.mirror.outbox import outbox_enqueue
     from cutover.models import DomainStoreMode
-    from cutover.outbox import outbox_enqueue
+    from cutover.modes.cache import current_mode
 
     settings.CUTOVER_MODE_CACHE_SECONDS = 3600
     user = legacy.user()
@@ -169,7 +169,7 @@ def test_a_backfill_running_across_the_move_to_dual_never_reverts_postgres(legac
     def move_to_dual_and_write(docs):
         # another process: the admin moves the domain to dual, a request marks the notification read
         DomainStoreMode.objects.filter(domain="notification").update(mode="dual")
-        backends("notification")["postgres"]._update(
+        domain_spec("notification").backends()["postgres"]._update(
             type(postgres_record("notification", "notifications", record_id)),
             record_id,
             lambda r: __import__("dataclasses").replace(r, is_read=True, read_at=now_ms()),

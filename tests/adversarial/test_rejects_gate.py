@@ -3,8 +3,8 @@
 import pytest
 
 from cutover.backfill.service import backfill_domain
+from cutover.backfill.verify import verify_domain
 from cutover.models import BackfillReject
-from cutover.verify import verify_domain
 from tests.backfill.test_parity_and_preconditions import _step, admin_user  # noqa: F401
 
 
@@ -32,7 +32,7 @@ def test_open_rejects_block_postgres_leading(legacy, admin_user):  # noqa: F811
     backfill_domain("payment")
     assert BackfillReject.objects.filter(status="open", collection="payments").exists()
     verify_domain("payment")  # passes or not: the move must be refused either way
-    from cutover.services import StoreModeChangeRefused
+    from cutover.operations.mode_changes import StoreModeChangeRefused
 
     with pytest.raises(StoreModeChangeRefused, match="reject"):
         _step(admin_user, "payment", "dual")
@@ -45,7 +45,7 @@ def test_an_unreadable_document_blocks_postgres_leading(legacy, admin_user):  # 
     _to_dual_mongo_primary(admin_user)
     backfill_domain("payment")
     verify_domain("payment")
-    from cutover.services import StoreModeChangeRefused
+    from cutover.operations.mode_changes import StoreModeChangeRefused
 
     with pytest.raises(StoreModeChangeRefused):
         _step(admin_user, "payment", "dual")

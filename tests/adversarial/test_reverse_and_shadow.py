@@ -8,13 +8,13 @@ from bson import Decimal128, Int64, ObjectId
 
 from cutover.backfill.reverse import reverse_backfill_domain
 from cutover.backfill.service import backfill_domain
+from cutover.backfill.verify import verify_domain
 from cutover.factory import repository_for
-from cutover.legacy import now_ms
-from cutover.mirror import mirror_record
+from cutover.mirror.copy import mirror_record
+from cutover.mirror.outbox import outbox_repair_pending
 from cutover.models import MirrorOutboxEntry, ShadowMismatch
-from cutover.outbox import outbox_repair_pending
+from cutover.store.legacy import now_ms
 from cutover.testing import set_store_mode
-from cutover.verify import verify_domain
 from notifications.services import notification_mark_read
 from payments.services import payment_update
 from tests.adversarial.test_races_and_deletes import _address, _notification

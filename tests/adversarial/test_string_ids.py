@@ -5,8 +5,8 @@ import pytest
 from bson import Decimal128, ObjectId
 
 from cutover.backfill.service import backfill_domain
+from cutover.backfill.verify import verify_domain
 from cutover.testing import set_store_mode
-from cutover.verify import verify_domain
 from payments.services import payment_update
 from tests.backfill.conftest import postgres_record
 

@@ -4,8 +4,8 @@ import pytest
 
 from accounts.services import user_update
 from cutover.backfill.service import backfill_domain
+from cutover.backfill.verify import verify_domain
 from cutover.testing import set_store_mode
-from cutover.verify import verify_domain
 from tests.backfill.conftest import postgres_record
 
 

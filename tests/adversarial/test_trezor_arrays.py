@@ -4,9 +4,9 @@ import pytest
 from bson import Int64, ObjectId
 
 from cutover.backfill.service import backfill_domain
-from cutover.modes import MIGRATION_ORDER
+from cutover.backfill.verify import verify_domain
+from cutover.modes.store_mode import MIGRATION_ORDER
 from cutover.testing import set_store_mode
-from cutover.verify import verify_domain
 from tests.backfill.conftest import MISSING, postgres_record
 from trezor.services import trezor_address_derive, trezor_address_mark_used
 

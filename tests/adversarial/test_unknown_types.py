@@ -8,9 +8,10 @@ import pytest
 from bson import Binary, Code, DBRef, Decimal128, Int64, MaxKey, MinKey, ObjectId, Regex, Timestamp
 
 from cutover.backfill.service import backfill_domain
-from cutover.mirror import backends, mirror_record
+from cutover.backfill.verify import verify_domain
+from cutover.mirror.copy import mirror_record
+from cutover.modes.registry import domain_spec
 from cutover.testing import set_store_mode
-from cutover.verify import verify_domain
 from payments.services import payment_update
 from tests.backfill.conftest import postgres_record
 
@@ -106,7 +107,7 @@ def test_dollar_subdocuments_are_not_reinterpreted_on_a_reverse_copy(legacy, key
     _backfill("payment")
     set_store_mode("payment", "postgres")
     legacy.db.payments.delete_one({"_id": payment["_id"]})
-    backends("payment")["mongo"].put_snapshot(postgres_record("payment", "payments", record_id))
+    domain_spec("payment").backends()["mongo"].put_snapshot(postgres_record("payment", "payments", record_id))
     doc = legacy.db.payments.find_one({"_id": payment["_id"]})
     _assert_kept(doc, {key: DOLLAR_DOCS[key]})
 

@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from bson import Decimal128, ObjectId
 
-from cutover.legacy import now_ms
-from cutover.mirror import backends
+from cutover.modes.registry import domain_spec
+from cutover.store.legacy import now_ms
 from escrow_project.mongo import mongo_database
 
 
@@ -112,7 +112,7 @@ MISSING = _MISSING
 
 
 def postgres_record(domain: str, collection: str, record_id):
-    return backends(domain)["postgres"].get_snapshot(collection, str(record_id))
+    return domain_spec(domain).backends()["postgres"].get_snapshot(collection, str(record_id))
 
 
 def money(value: str) -> Decimal:

@@ -7,7 +7,8 @@ from django.core.management import call_command
 from django.db import connection, connections
 
 from cutover.backfill import load
-from cutover.backfill.service import BackfillAlreadyRunning, backfill_domain
+from cutover.backfill.run import BackfillAlreadyRunning
+from cutover.backfill.service import backfill_domain
 from cutover.models import BackfillCheckpoint, BackfillRun
 from payments.models import Payment
 from tests.backfill.conftest import money, postgres_record

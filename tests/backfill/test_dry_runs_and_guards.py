@@ -16,10 +16,10 @@ from django.db import connections
 from cutover.backfill.reverse import ReverseBackfillRefused, reverse_backfill_domain
 from cutover.backfill.service import backfill_domain
 from cutover.backfill.shards import NoWorkerAnswered, backfill_domain_via_celery, shard_summary
+from cutover.backfill.verify import verify_domain
 from cutover.models import BackfillCheckpoint, BackfillReject, BackfillRun
-from cutover.services import CHANGE_PERMISSION, StoreModeChangeRefused, store_mode_change
+from cutover.operations.mode_changes import CHANGE_PERMISSION, StoreModeChangeRefused, store_mode_change
 from cutover.testing import set_store_mode
-from cutover.verify import verify_domain
 from escrow_project.mongo import mongo_database
 from payments.models import Payment
 from tests.backfill.conftest import LegacyData

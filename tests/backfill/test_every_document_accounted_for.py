@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from cutover.backfill.review import ACKNOWLEDGE_PERMISSION, RejectAcknowledgementRefused, backfill_reject_acknowledge
 from cutover.backfill.service import backfill_domain
+from cutover.backfill.verify import verify_domain
 from cutover.models import BackfillReject
-from cutover.services import CHANGE_PERMISSION, StoreModeChangeRefused, store_mode_change
+from cutover.operations.mode_changes import CHANGE_PERMISSION, StoreModeChangeRefused, store_mode_change
 from cutover.testing import set_store_mode
-from cutover.verify import verify_domain
 from tests.cutover.helpers import make_user
 
 WEIRD = {"weird": 1}

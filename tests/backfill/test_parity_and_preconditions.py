@@ -9,12 +9,12 @@ from bson import Decimal128, ObjectId
 
 from cutover.backfill.reverse import reverse_backfill_domain
 from cutover.backfill.service import backfill_domain
-from cutover.legacy import next_moment
-from cutover.mirror import backends
+from cutover.backfill.verify import verify_domain
 from cutover.models import BackfillReject, StoreModeChange
-from cutover.services import CHANGE_PERMISSION, StoreModeChangeRefused, store_mode_change
+from cutover.modes.registry import domain_spec
+from cutover.operations.mode_changes import CHANGE_PERMISSION, StoreModeChangeRefused, store_mode_change
+from cutover.store.legacy import next_moment
 from cutover.testing import set_store_mode
-from cutover.verify import verify_domain
 from ledger.models import LedgerEntry
 from tests.backfill.conftest import postgres_record
 from tests.cutover.helpers import make_user
@@ -29,7 +29,7 @@ def test_a_row_dual_writes_made_newer_is_not_overwritten(legacy):
     payment = legacy.payment()
     _parents()
     backfill_domain("payment")
-    postgres = backends("payment")["postgres"]
+    postgres = domain_spec("payment").backends()["postgres"]
     stored = postgres.get_snapshot("payments", str(payment["_id"]))
     newer = dataclasses.replace(stored, confirmations=42, updated_at=next_moment(stored.updated_at))
     postgres.put_snapshot(newer)  # a dual write after the document was read
@@ -73,7 +73,7 @@ def test_verify_finds_an_altered_a_missing_and_an_extra_row(legacy):
     _parents()
     backfill_domain("payment")
     assert verify_domain("payment", range_size=5).passed
-    postgres = backends("payment")["postgres"]
+    postgres = domain_spec("payment").backends()["postgres"]
     altered = postgres.get_snapshot("payments", str(payments[3]["_id"]))
     postgres.put_snapshot(dataclasses.replace(altered, confirmations=77, updated_at=next_moment(altered.updated_at)))
     postgres.delete_snapshot("payments", str(payments[7]["_id"]))
@@ -150,7 +150,7 @@ def test_leaving_postgres_needs_a_reverse_backfill_and_verify(legacy, admin_user
         _step(admin_user, "payment", "dual")
     run = reverse_backfill_domain("payment", batch_size=1)
     assert run.summary["payments"]["written"] == 1
-    assert backends("payment")["mongo"].get_snapshot("payments", str(payment["_id"])) == postgres_record(
+    assert domain_spec("payment").backends()["mongo"].get_snapshot("payments", str(payment["_id"])) == postgres_record(
         "payment", "payments", payment["_id"]
     )
     assert verify_domain("payment").passed

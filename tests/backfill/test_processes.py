@@ -9,8 +9,8 @@ import pytest
 from bson import ObjectId
 
 from cutover.backfill.service import backfill_domain
+from cutover.backfill.verify import verify_domain
 from cutover.models import BackfillCheckpoint
-from cutover.verify import verify_domain
 from escrow_project.mongo import mongo_database
 from payments.models import Payment
 from tests.backfill.conftest import LegacyData

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from cutover.backfill.service import backfill_domain
+from cutover.backfill.verify import verify_domain
 from cutover.models import BackfillReject
-from cutover.verify import verify_domain
 from tests.backfill.conftest import postgres_record
 from tests.cutover.helpers import make_user
 

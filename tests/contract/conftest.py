@@ -1,10 +1,9 @@
 import pytest
 
 from cutover.factory import repository_for
-from cutover.mirror import backends
 from cutover.models import MirrorOutboxEntry
-from cutover.modes import MIGRATION_ORDER, StoreMode
-from cutover.registry import domain_names
+from cutover.modes.registry import domain_names, domain_spec
+from cutover.modes.store_mode import MIGRATION_ORDER, StoreMode
 from cutover.testing import set_store_mode
 
 
@@ -28,7 +27,7 @@ def repo_of(mode):
 
 def assert_stores_follow_mode(domain: str, mode: StoreMode, records: list) -> None:
     """Each record is in exactly the stores the mode writes, equal to what the caller got."""
-    stores = backends(domain)
+    stores = domain_spec(domain).backends()
     for record in records:
         collection = stores["mongo"].collection_of(record)
         assert stores["mongo"].get_snapshot(collection, record.id) == (record if mode.writes_mongo else None)

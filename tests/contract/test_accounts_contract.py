@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 
 from accounts.records import AddressRecord
-from cutover.backends.errors import UniqueConflict
-from cutover.legacy import now_ms
+from cutover.store.backends.errors import UniqueConflict
+from cutover.store.legacy import now_ms
 from tests.contract.conftest import assert_stores_follow_mode
 from tests.factories import a_user
 
@@ -88,8 +88,8 @@ def test_deleted_address_is_gone_from_every_store(addresses):
     user = a_user()
     address = addresses.create_address(user_id=user.id, address_type="Work", line1="x", city="y", country="US")[0]
     addresses.delete_address(address.id)
-    from cutover.mirror import backends
+    from cutover.modes.registry import domain_spec
 
-    for store in backends("address").values():
+    for store in domain_spec("address").backends().values():
         assert store.get_snapshot("addresses", address.id) is None
     assert isinstance(address, AddressRecord)

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from cutover.backends.errors import RecordNotFound
-from cutover.legacy import new_id
+from cutover.store.backends.errors import RecordNotFound
+from cutover.store.legacy import new_id
 from tests.contract.conftest import assert_stores_follow_mode
 from tests.disputes.factories import dispute_draft
 from tests.factories import a_user

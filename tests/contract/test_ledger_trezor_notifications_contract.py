@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from cutover.backends.errors import UniqueConflict
-from cutover.legacy import now_ms
+from cutover.store.backends.errors import UniqueConflict
+from cutover.store.legacy import now_ms
 from tests.contract.conftest import assert_stores_follow_mode
 from tests.factories import a_payment, a_user
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from cutover.backends.errors import UniqueConflict
+from cutover.store.backends.errors import UniqueConflict
 from marketplace.repositories.base import InvalidTransition
 from payments.records import SellerRef
 from tests.contract.conftest import assert_stores_follow_mode

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from django.db import connection
 
 from cutover.backfill.service import backfill_domain
+from cutover.backfill.verify import verify_domain
 from cutover.factory import repository_for
-from cutover.mirror import backends
+from cutover.modes.registry import domain_spec
 from cutover.testing import set_store_mode
-from cutover.verify import verify_domain
 from tests.disputes.factories import dispute_draft
 
 PARENTS = ("auth", "marketplace", "payment")
@@ -39,7 +39,10 @@ def ready_for_postgres_to_lead() -> None:
 
 def evidence_urls(dispute_id: str) -> dict[str, set[str]]:
     """The evidence URLs each store holds for one dispute."""
-    return {name: {item.url for item in store.get(dispute_id).evidence} for name, store in backends("dispute").items()}
+    return {
+        name: {item.url for item in store.get(dispute_id).evidence}
+        for name, store in domain_spec("dispute").backends().items()
+    }
 
 
 def poll(condition: Callable[[], bool], *, seconds: float = 10.0) -> bool:

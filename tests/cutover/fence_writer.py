@@ -21,7 +21,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from cutover.legacy import new_id
+    from cutover.store.legacy import new_id
     from disputes.services import dispute_add_evidence
 
     (folder / f"ready-{name}").touch()
@@ -50,7 +50,7 @@ def _wait_for(path: Path, seconds: float = 120.0) -> None:
 
 
 def _drain_background_mirror() -> None:
-    from cutover.dispatch import dispatcher
+    from cutover.mirror.dispatch import dispatcher
 
     dispatcher.drain(timeout=30)
 

@@ -1,10 +1,10 @@
 import pytest
 from django.urls import reverse
 
-from cutover.mode_cache import current_mode
 from cutover.models import DomainStoreMode, MirrorOutboxEntry, StoreModeChange
-from cutover.modes import StoreMode
-from cutover.services import CHANGE_PERMISSION
+from cutover.modes.cache import current_mode
+from cutover.modes.store_mode import StoreMode
+from cutover.operations.mode_changes import CHANGE_PERMISSION
 from tests.cutover.helpers import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

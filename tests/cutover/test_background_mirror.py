@@ -3,10 +3,10 @@ import time
 import pytest
 from django.db import connection
 
-from cutover.dispatch import dispatcher
 from cutover.factory import repository_for
-from cutover.mirror import backends
+from cutover.mirror.dispatch import dispatcher
 from cutover.models import MirrorOutboxEntry
+from cutover.modes.registry import domain_spec
 from cutover.testing import set_store_mode
 from tests.disputes.factories import dispute_draft
 
@@ -19,7 +19,7 @@ def test_background_mirror_reaches_mongo_after_commit(settings):
     repo = repository_for("dispute")
     records = [repo.create(dispute_draft()) for _ in range(20)]
     assert dispatcher.drain(timeout=10)
-    mongo = backends("dispute")["mongo"]
+    mongo = domain_spec("dispute").backends()["mongo"]
     assert [mongo.get(r.id) for r in records] == records
     assert MirrorOutboxEntry.objects.filter(status="done").count() == 20
     time.sleep(1.5)  # the idle thread hands its connection back, so the test database can be dropped
@@ -28,7 +28,7 @@ def test_background_mirror_reaches_mongo_after_commit(settings):
 def test_an_older_snapshot_never_overwrites_a_newer_one():
     """Mirrors may arrive out of order; the stores keep the newest version."""
     set_store_mode("dispute", "mongo")
-    stores = backends("dispute")
+    stores = domain_spec("dispute").backends()
     old = stores["mongo"].create(dispute_draft())
     new = stores["mongo"].change_status(old.id, to_status="under_review", actor_id=old.opened_by_id)
     for store in stores.values():
@@ -40,7 +40,7 @@ def test_an_older_snapshot_never_overwrites_a_newer_one():
 def test_relay_mirrors_on_commit_notification(settings):
     import threading
 
-    from cutover.relay import run_mirror_relay
+    from cutover.mirror.relay import run_mirror_relay
 
     settings.CUTOVER_MIRROR = "relay"
     set_store_mode("dispute", "dual")
@@ -50,7 +50,7 @@ def test_relay_mirrors_on_commit_notification(settings):
     try:
         time.sleep(0.3)  # listening
         record = repository_for("dispute").create(dispute_draft())
-        mongo = backends("dispute")["mongo"]
+        mongo = domain_spec("dispute").backends()["mongo"]
         deadline = time.monotonic() + 10
         while mongo.get(record.id) is None and time.monotonic() < deadline:
             time.sleep(0.05)

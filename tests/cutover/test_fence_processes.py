@@ -18,14 +18,14 @@ from collections import Counter
 import pytest
 from django.db import connection
 
-from cutover.breaker import mongo_breaker
 from cutover.factory import repository_for
-from cutover.fence import fence_holders
-from cutover.legacy import new_id
-from cutover.mirror import backends
+from cutover.mirror.breaker import mongo_breaker
+from cutover.mirror.outbox import outbox_repair_pending
 from cutover.models import MirrorOutboxEntry
-from cutover.outbox import outbox_repair_pending
-from cutover.services import CHANGE_PERMISSION, StoreModeChangeRefused, store_mode_change
+from cutover.modes.fence import fence_holders
+from cutover.modes.registry import domain_spec
+from cutover.operations.mode_changes import CHANGE_PERMISSION, StoreModeChangeRefused, store_mode_change
+from cutover.store.legacy import new_id
 from cutover.testing import set_store_mode
 from tests.conftest import ROOT, other_process_env
 from tests.cutover.fence_helpers import (
@@ -76,7 +76,7 @@ def test_no_acknowledged_write_is_lost_across_processes(scenario, shared_mongo, 
         print("\nfence run: " + json.dumps(summary, sort_keys=True))
     assert lost == {"postgres": 0, "mongo": 0}, summary
     assert len(acknowledged) >= 60, summary  # the run really wrote
-    stores = backends("dispute")
+    stores = domain_spec("dispute").backends()
     assert all(stores["mongo"].get(rid) == stores["postgres"].get(rid) for rid in ids)
     if scenario == "flip":
         assert flips["done"] >= 6 and flips["after_kill"] >= 2, summary
@@ -135,7 +135,7 @@ def _repair_everything() -> None:
 
 
 def _lost(acknowledged: list[list[str]]) -> dict[str, int]:
-    stores = backends("dispute")
+    stores = domain_spec("dispute").backends()
     held = {
         name: {rid: {item.url for item in store.get(rid).evidence} for rid in {rid for rid, _ in acknowledged}}
         for name, store in stores.items()
@@ -157,7 +157,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "escrow_project.settings")
 import django
 django.setup()
 from django.db import transaction
-from cutover.fence import hold_fence_for_change
+from cutover.modes.fence import hold_fence_for_change
 with transaction.atomic():
     hold_fence_for_change("dispute")
     print("held", flush=True)

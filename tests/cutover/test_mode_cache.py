@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 
 from cutover.factory import repository_for
-from cutover.mode_cache import current_mode
 from cutover.models import DomainStoreMode
-from cutover.modes import StoreMode
+from cutover.modes.cache import current_mode
+from cutover.modes.store_mode import StoreMode
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,18 +7,18 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-import cutover.dual
-import cutover.fence
-import cutover.services
+import cutover.mirror.dual
+import cutover.modes.fence
+import cutover.operations.mode_changes
 from cutover.factory import repository_for
-from cutover.fence import fence_holders, fenced_write
-from cutover.legacy import new_id
-from cutover.mode_cache import current_mode
+from cutover.mirror.outbox import outbox_repair_pending
 from cutover.models import MirrorOutboxEntry, StoreModeChange
-from cutover.modes import StoreMode
-from cutover.outbox import outbox_repair_pending
-from cutover.services import CHANGE_PERMISSION, StoreModeChangeRefused, store_mode_change
-from cutover.transition import mode_transition
+from cutover.modes.cache import current_mode
+from cutover.modes.fence import fence_holders, fenced_write
+from cutover.modes.store_mode import StoreMode
+from cutover.operations.mode_changes import CHANGE_PERMISSION, StoreModeChangeRefused, store_mode_change
+from cutover.operations.transition import mode_transition
+from cutover.store.legacy import new_id
 from tests.cutover.fence_helpers import (
     InThread,
     disputes_in_both_stores,
@@ -82,14 +82,14 @@ def test_a_write_acknowledged_before_the_change_is_in_the_new_primary_first(sett
 def test_a_write_committed_between_the_premirror_and_the_fence_is_mirrored_under_it(settings, admin, monkeypatch):
     (rid,) = disputes_in_both_stores()
     settings.CUTOVER_MIRROR = "relay"
-    real_hold = cutover.services.hold_fence_for_change
+    real_hold = cutover.operations.mode_changes.hold_fence_for_change
 
     def write_then_hold(domain):  # another process's dual write lands just before the fence
         add = repository_for("dispute").add_evidence
         InThread(lambda: add(rid, url="http://A", uploaded_by_id=new_id())).join()
         return real_hold(domain)
 
-    monkeypatch.setattr(cutover.services, "hold_fence_for_change", write_then_hold)
+    monkeypatch.setattr(cutover.operations.mode_changes, "hold_fence_for_change", write_then_hold)
     _change(admin, "dual_mongo_primary")
     repository_for("dispute").add_evidence(rid, url="http://B", uploaded_by_id=new_id())
     assert evidence_urls(rid) == {"mongo": {"http://A", "http://B"}, "postgres": {"http://A", "http://B"}}
@@ -101,14 +101,14 @@ def test_a_change_waits_for_a_write_in_flight(settings, admin, monkeypatch):
     ready_for_postgres_to_lead()
     _change(admin, "dual_mongo_primary")
     in_mongo, release = threading.Event(), threading.Event()
-    real_mirror = cutover.dual.mirror_record
+    real_mirror = cutover.mirror.dual.mirror_record
 
     def slow_mirror(*args):
         in_mongo.set()
         assert release.wait(30)
         real_mirror(*args)
 
-    monkeypatch.setattr(cutover.dual, "mirror_record", slow_mirror)
+    monkeypatch.setattr(cutover.mirror.dual, "mirror_record", slow_mirror)
     writer = InThread(lambda: repository_for("dispute").add_evidence(rid, url="http://A", uploaded_by_id=new_id()))
     assert in_mongo.wait(10)
     change = InThread(lambda: _change(admin, "dual"))
@@ -127,7 +127,7 @@ def test_a_write_waits_for_a_change_in_progress_then_follows_the_new_mode(settin
     settings.CUTOVER_MIRROR = "relay"
     stale = repository_for("dispute")  # dual
     fenced, release = threading.Event(), threading.Event()
-    real_drain = cutover.services.outbox_drain
+    real_drain = cutover.operations.mode_changes.outbox_drain
 
     def held_drain(**kwargs):
         if kwargs["wait_for_locked"]:  # under the fence
@@ -135,7 +135,7 @@ def test_a_write_waits_for_a_change_in_progress_then_follows_the_new_mode(settin
             assert release.wait(30)
         return real_drain(**kwargs)
 
-    monkeypatch.setattr(cutover.services, "outbox_drain", held_drain)
+    monkeypatch.setattr(cutover.operations.mode_changes, "outbox_drain", held_drain)
     change = InThread(lambda: _change(admin, "dual_mongo_primary"))
     assert fenced.wait(10)
     writer = InThread(lambda: stale.add_evidence(rid, url="http://A", uploaded_by_id=new_id()))
@@ -190,7 +190,7 @@ def test_two_admins_flipping_at_once_one_wins(admin):
 
 def test_a_change_is_refused_when_a_write_holds_the_fence_too_long(admin, monkeypatch):
     disputes_in_both_stores()
-    monkeypatch.setattr(cutover.fence, "CHANGE_WAIT_SECONDS", 1)
+    monkeypatch.setattr(cutover.modes.fence, "CHANGE_WAIT_SECONDS", 1)
     holding, release = threading.Event(), threading.Event()
 
     def long_write():

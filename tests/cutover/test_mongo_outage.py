@@ -3,15 +3,16 @@
 import pytest
 from pymongo.errors import ConnectionFailure
 
-from cutover.breaker import mongo_breaker
 from cutover.factory import repository_for
-from cutover.legacy import new_id
-from cutover.mirror import backends
+from cutover.mirror.breaker import mongo_breaker
+from cutover.mirror.outbox import outbox_repair_pending
 from cutover.models import MirrorOutboxEntry
-from cutover.outbox import outbox_repair_pending
+from cutover.modes.registry import domain_spec
+from cutover.store.legacy import new_id
 from cutover.testing import set_store_mode
-from disputes.repositories.postgres import PostgresDisputeRepository
 from tests.disputes.factories import dispute_draft
+
+PostgresDisputeRepository = domain_spec("dispute").postgres_repository_class()
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,7 +34,7 @@ def test_dual_writes_survive_a_mongo_outage_and_nothing_is_lost(mongo_outage, se
     MirrorOutboxEntry.objects.update(next_attempt_at=MirrorOutboxEntry.objects.first().created_at)
     report = outbox_repair_pending()
     assert (report.repaired, report.failed) == (10, 0)
-    mongo = backends("dispute")["mongo"]
+    mongo = domain_spec("dispute").backends()["mongo"]
     assert [mongo.get(r.id) for r in written] == written
     assert not MirrorOutboxEntry.objects.exclude(status="done").exists()
 
@@ -67,7 +68,7 @@ def test_postgres_primary_failure_is_raised_and_mongo_untouched():
     record = repo.create(dispute_draft())
     with pytest.raises(Exception, match="disputes_status_valid"):
         repo.change_status(record.id, to_status="bogus", actor_id=new_id())  # violates the check constraint
-    assert backends("dispute")["mongo"].get(record.id) == record
+    assert domain_spec("dispute").backends()["mongo"].get(record.id) == record
     assert MirrorOutboxEntry.objects.count() == 1
 
 

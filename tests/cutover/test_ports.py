@@ -6,8 +6,8 @@ import typing
 
 import pytest
 
-from cutover.ports import STORE_METHODS, unclassified_methods
-from cutover.registry import domain_names, domain_spec, domains_in_dependency_order
+from cutover.modes.registry import domain_names, domain_spec, domains_in_dependency_order
+from cutover.store.ports import STORE_METHODS, unclassified_methods
 
 DOMAINS = domain_names()
 
@@ -22,12 +22,10 @@ def test_every_port_method_is_read_write_or_sync(domain):
 
 
 @pytest.mark.parametrize("domain", DOMAINS)
-@pytest.mark.parametrize("backend", ["mongo_repository", "postgres_repository"])
+@pytest.mark.parametrize("backend", ["mongo_repository_class", "postgres_repository_class"])
 def test_backends_implement_the_whole_port(domain, backend):
-    from django.utils.module_loading import import_string
-
     spec = domain_spec(domain)
-    cls = import_string(getattr(spec, backend))
+    cls = getattr(spec, backend)()
     assert issubclass(cls, spec.load_port())
     assert not inspect.isabstract(cls), f"{cls.__name__} misses {sorted(cls.__abstractmethods__)}"
     assert cls.store in ("mongo", "postgres")
@@ -67,11 +65,13 @@ def test_write_methods_keep_the_one_return_contract(domain):
 
 
 def test_the_dual_wrapper_mirrors_nothing_for_a_write_that_changed_nothing():
-    from cutover.dual import DualRepository
+    from cutover.mirror.dual import DualRepository
     from disputes.repositories.base import DisputeRepository
 
     primary = domain_spec("dispute").build_postgres_repository()
-    wrapper = DualRepository(domain="dispute", port=DisputeRepository, primary=primary, secondary_factory=list)
+    wrapper = DualRepository(
+        domain="dispute", port=DisputeRepository, primary=primary, secondary_factory=list, live_repository=list
+    )
     assert wrapper._written(None, "m") == [] and wrapper._written([], "m") == []
     with pytest.raises(TypeError, match="must return the record"):
         wrapper._written(3, "m")

@@ -1,9 +1,9 @@
 import pytest
 
 from cutover.factory import repository_for
-from cutover.legacy import to_object_id
-from cutover.mirror import backends
 from cutover.models import ShadowMismatch
+from cutover.modes.registry import domain_spec
+from cutover.store.legacy import to_object_id
 from cutover.testing import set_store_mode
 from tests.disputes.factories import dispute_draft
 
@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _tamper_mongo(record_id: str, **fields) -> None:
-    backends("dispute")["mongo"].database["disputes"].update_one({"_id": to_object_id(record_id)}, {"$set": fields})
+    domain_spec("dispute").backends()["mongo"].database["disputes"].update_one(
+        {"_id": to_object_id(record_id)}, {"$set": fields}
+    )
 
 
 def test_mismatch_returns_primary_and_records_the_differing_fields():
@@ -33,7 +35,7 @@ def test_mismatch_returns_primary_and_records_the_differing_fields():
 def test_list_mismatch_names_the_record():
     set_store_mode("dispute", "dual_mongo_primary", shadow_read_percent=100)
     record = repository_for("dispute").create(dispute_draft())
-    backends("dispute")["postgres"].delete_snapshot("disputes", record.id)
+    domain_spec("dispute").backends()["postgres"].delete_snapshot("disputes", record.id)
 
     assert [r.id for r in repository_for("dispute").list_by_status_priority(status="open")] == [record.id]
     mismatch = ShadowMismatch.objects.get()
@@ -44,7 +46,7 @@ def test_list_mismatch_names_the_record():
 def test_secondary_failure_is_recorded_never_raised(monkeypatch):
     set_store_mode("dispute", "dual", shadow_read_percent=100)
     record = repository_for("dispute").create(dispute_draft())
-    monkeypatch.setattr(type(backends("dispute")["mongo"]), "get", lambda self, record_id: 1 / 0)
+    monkeypatch.setattr(type(domain_spec("dispute").backends()["mongo"]), "get", lambda self, record_id: 1 / 0)
     assert repository_for("dispute").get(record.id) == record
     assert ShadowMismatch.objects.get().kind == "error"
 

@@ -1,10 +1,10 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from cutover.mode_cache import current_mode
 from cutover.models import DomainStoreMode, MirrorOutboxEntry, StoreModeChange
-from cutover.modes import StoreMode
-from cutover.services import (
+from cutover.modes.cache import current_mode
+from cutover.modes.store_mode import StoreMode
+from cutover.operations.mode_changes import (
     CHANGE_PERMISSION,
     OVERRIDE_PERMISSION,
     StoreModeChangeRefused,
@@ -26,7 +26,7 @@ def test_first_mode_is_mongo_by_default():
 
 
 def test_first_mode_comes_from_the_legacy_flag(settings):
-    settings.CUTOVER_INITIAL_MODES = {"dispute": "dual"}
+    settings.CUTOVER_FLAG_MODES = {"DISPUTE_STORE": "dual"}
     assert current_mode("dispute") is StoreMode.DUAL
 
 

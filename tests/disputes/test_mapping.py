@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from bson import ObjectId
 
-from cutover.legacy import LegacyValueError
+from cutover.store.legacy import LegacyValueError
 from disputes.repositories import mapping
 
 IDS = [ObjectId() for _ in range(4)]

@@ -14,8 +14,8 @@ from cutover.backfill.load import TableLoader
 from cutover.backfill.rejects import save_batch_outcome
 from cutover.backfill.transform import transform
 from cutover.models import BackfillReject, BackfillRun
-from cutover.recordmap import RecordMap
-from cutover.registry import domain_spec, domains_in_dependency_order
+from cutover.modes.registry import domain_spec, domains_in_dependency_order
+from cutover.store.recordmap import RecordMap
 
 PROPERTY_SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]

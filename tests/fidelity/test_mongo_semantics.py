@@ -10,16 +10,15 @@ from bson.datetime_ms import DatetimeMS
 from django.core.management import CommandError, call_command
 
 from accounts.services import telegram_session_start
-from cutover.backends.errors import UniqueConflict
 from cutover.backfill.service import backfill_domain
 from cutover.backfill.transform import transform
+from cutover.backfill.verify import verify_domain
 from cutover.factory import repository_for
-from cutover.legacy import now_ms
-from cutover.mirror import backends
-from cutover.mongo_indexes import ensure_mongo_indexes
-from cutover.registry import domain_spec
+from cutover.modes.registry import declared_mongo_indexes, domain_spec
+from cutover.store.backends.errors import UniqueConflict
+from cutover.store.legacy import now_ms
+from cutover.store.mongo_indexes import ensure_mongo_indexes
 from cutover.testing import set_store_mode
-from cutover.verify import verify_domain
 from escrow_project.mongo import mongo_client
 from notifications.services import notification_mark_read
 from tests.backfill.conftest import postgres_record
@@ -32,12 +31,12 @@ def _parents():
 
 def test_a_unique_clash_on_another_index_is_reported_as_such(legacy):
     """Item 1: E11000 on `email` is a UniqueConflict, never taken for a race on `_id` and retried."""
-    ensure_mongo_indexes(domains=["auth"])
+    ensure_mongo_indexes(declared_mongo_indexes(["auth"]))
     taken = legacy.user(email="taken@example.com")
     mine = legacy.user()
     _parents()
     legacy.db.users.delete_one({"_id": mine["_id"]})  # Mongo lost it; Postgres must put it back...
-    stores = backends("auth")
+    stores = domain_spec("auth").backends()
     record = stores["postgres"].get_snapshot("users", str(mine["_id"]))
     clashing = record.__class__(**{**record.__dict__, "email": taken["email"]})
     with pytest.raises(UniqueConflict, match="email"):
@@ -48,7 +47,7 @@ def test_an_older_snapshot_never_overwrites_a_newer_document(legacy):
     payment = legacy.payment()
     _parents()
     backfill_domain("payment")
-    stores = backends("payment")
+    stores = domain_spec("payment").backends()
     old = stores["postgres"].get_snapshot("payments", str(payment["_id"]))
     legacy.db.payments.update_one(
         {"_id": payment["_id"]}, {"$set": {"status": "released", "updatedAt": now_ms() + timedelta(seconds=5)}}
@@ -70,7 +69,7 @@ def test_legacy_indexes_are_reconciled_one_by_one(legacy):
     every other index is still created."""
     legacy.db.notifications.create_index([("createdAt", 1)], name="createdAt_1")
     legacy.db.payments.create_index([("txHash", 1)], name="txHash_1", unique=True, sparse=True)
-    outcomes = {(o.collection, o.name): o for o in ensure_mongo_indexes()}
+    outcomes = {(o.collection, o.name): o for o in ensure_mongo_indexes(declared_mongo_indexes())}
     assert outcomes["notifications", "createdAt_1"].status == "converted_to_ttl"
     assert legacy.db.notifications.index_information()["createdAt_1"]["expireAfterSeconds"] == 90 * 24 * 3600
     assert outcomes["payments", "txHash_1"].status == "conflict"
@@ -164,7 +163,7 @@ def test_caller_times_are_kept_at_millisecond_precision_in_both_stores(transacti
     session = telegram_session_start(
         telegram_user_id=7, init_data="a=1", auth_date=datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
     )
-    stores = backends("auth")
+    stores = domain_spec("auth").backends()
     assert session.auth_date.microsecond == 678000
     assert (
         stores["mongo"].get_snapshot("telegramsessions", session.id)
@@ -213,7 +212,8 @@ def test_verify_compares_only_records_live_in_both_stores(legacy):
     )
     backfill_domain("notification")
     legacy.db.notifications.delete_one({"_id": expired["_id"]})  # the TTL monitor got there first
-    backends("notification")["postgres"].delete_snapshot("notifications", str(ending["_id"]))  # the purge did
+    postgres = domain_spec("notification").backends()["postgres"]
+    postgres.delete_snapshot("notifications", str(ending["_id"]))  # the purge did
     assert verify_domain("notification").passed
     legacy.db.notifications.delete_one({"_id": live["_id"]})
     result = verify_domain("notification")
@@ -224,7 +224,7 @@ def test_requests_wait_out_an_election_and_scans_have_no_socket_timeout(settings
     """Item 3: request clients wait longer than a replica-set election for a primary; backfill, verify and
     index builds get their own client, whose minutes-long scans no request-sized socket timeout cuts off."""
     import escrow_project.settings as configured
-    from cutover.backfill.service import migration_source
+    from cutover.backfill.source import migration_source
     from escrow_project.mongo import reset_mongo_clients
 
     settings.MONGO_TIMEOUT_MS = configured.MONGO_TIMEOUT_MS  # the default, not the tests' short one

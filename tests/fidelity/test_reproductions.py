@@ -10,10 +10,11 @@ from django.core.management import call_command
 from accounts.services import address_add
 from cutover.backfill.service import backfill_domain
 from cutover.factory import repository_for
-from cutover.legacy import now_ms
-from cutover.mirror import backends, mirror_record
+from cutover.mirror.copy import mirror_record
+from cutover.mirror.outbox import outbox_repair_pending
 from cutover.models import BackfillReject, MirrorOutboxEntry
-from cutover.outbox import outbox_repair_pending
+from cutover.modes.registry import domain_spec
+from cutover.store.legacy import now_ms
 from cutover.testing import set_store_mode
 from notifications.services import notification_mark_read
 from payments.services import payment_update
@@ -272,7 +273,7 @@ def test_a_rollback_removes_what_postgres_deleted_and_keeps_what_it_never_had(le
     unmigrated = legacy.payment(amount="ten")
     _backfill("payment")
     set_store_mode("payment", "postgres")
-    backends("payment")["postgres"].delete_snapshot("payments", str(gone["_id"]))
+    domain_spec("payment").backends()["postgres"].delete_snapshot("payments", str(gone["_id"]))
     set_store_mode("payment", "dual")
     run = reverse_backfill_domain("payment")
     left = {doc["_id"] for doc in legacy.db.payments.find({}, {"_id": 1})}

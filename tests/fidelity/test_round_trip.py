@@ -15,14 +15,14 @@ from bson import Decimal128, Int64, ObjectId, Regex
 from django.core.management import call_command
 
 from accounts.services import telegram_session_start, verification_start
-from cutover.legacy import now_ms
-from cutover.mirror import backends, mirror_record
-from cutover.modes import MIGRATION_ORDER, StoreMode
-from cutover.ports import revised
-from cutover.recordmap import BOOL, INT, TEXT, RecordMap
-from cutover.registry import domain_names, domains_in_dependency_order
+from cutover.backfill.verify import verify_domain
+from cutover.mirror.copy import mirror_record
+from cutover.modes.registry import domain_names, domain_spec, domains_in_dependency_order
+from cutover.modes.store_mode import MIGRATION_ORDER, StoreMode
+from cutover.store.legacy import now_ms
+from cutover.store.ports import revised
+from cutover.store.recordmap import BOOL, INT, TEXT, RecordMap
 from cutover.testing import set_store_mode
-from cutover.verify import verify_domain
 from escrow_project.mongo import mongo_database
 
 UNKNOWN = {
@@ -85,7 +85,7 @@ def _assert_lossless(database, collection: str, record_id: str) -> None:
 
 
 def _write_through_mode(mode: StoreMode, domain: str, record_map: RecordMap, record_id: str) -> None:
-    stores = backends(domain)
+    stores = domain_spec(domain).backends()
     collection = record_map.collection
     if record_map.insert_only:  # the ledger: never updated, but copied both ways
         stores["mongo"].put_snapshot(stores["postgres"].get_snapshot(collection, record_id))
@@ -118,7 +118,7 @@ def test_every_collection_round_trips_losslessly(transactional_db, mode):
         assert verify_domain(name).passed, name
         set_store_mode(name, mode)
     for (domain, collection), record_id in chosen.items():
-        stores = backends(domain)
+        stores = domain_spec(domain).backends()
         record_map = stores["postgres"]._map_of_collection(collection)
         assert stores["postgres"].get_snapshot(collection, record_id).legacy_id == record_id
         _write_through_mode(mode, domain, record_map, record_id)

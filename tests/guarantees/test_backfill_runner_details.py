@@ -11,7 +11,7 @@ from bson import Decimal128
 from cutover.backfill import runner
 from cutover.backfill.service import backfill_domain
 from cutover.models import BackfillCheckpoint, BackfillReject, BackfillRun
-from cutover.registry import domain_spec
+from cutover.modes.registry import domain_spec
 from cutover.testing import set_store_mode
 from payments.models import Payment
 

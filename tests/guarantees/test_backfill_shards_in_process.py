@@ -78,7 +78,7 @@ def test_a_shard_reads_only_objectids_inside_its_range(legacy):
     backfill_domain("auth")
     backfill_domain("marketplace")
     from cutover.models import BackfillRun
-    from cutover.registry import domain_spec
+    from cutover.modes.registry import domain_spec
 
     spec = domain_spec("payment")
     lower, upper = str(ids[2]), str(ids[6])
@@ -106,7 +106,7 @@ def test_a_checkpoint_resumes_a_shard_mid_range(legacy):
     backfill_domain("auth")
     backfill_domain("marketplace")
     from cutover.models import BackfillRun
-    from cutover.registry import domain_spec
+    from cutover.modes.registry import domain_spec
 
     spec = domain_spec("payment")
     checkpoint = runner.checkpoint_for(spec, "payments", shard=1, lower="", upper=str(ids[5]))

@@ -1,4 +1,4 @@
-"""The dual wrapper's edges (cutover/dual.py): what it refuses loudly, what it records instead of raising, and
+"""The dual wrapper's edges (cutover/mirror/dual.py): what it refuses loudly, what it records instead of raising, and
 which store it names, so a one-line change to any of them fails here."""
 
 import logging
@@ -9,13 +9,14 @@ import pytest
 from accounts import services as accounts
 from accounts.models import User
 from accounts.records import UserRecord
-from accounts.repositories.postgres import PostgresAuthRepository
-from cutover.breaker import mongo_breaker
 from cutover.factory import repository_for
-from cutover.mirror import backends
+from cutover.mirror.breaker import mongo_breaker
 from cutover.models import MirrorOutboxEntry, ShadowMismatch
+from cutover.modes.registry import domain_spec
 from cutover.testing import set_store_mode
 from tests.factories import a_user
+
+PostgresAuthRepository = domain_spec("auth").postgres_repository_class()
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,7 +65,7 @@ def test_a_write_that_returns_a_list_mirrors_each_record():
         changed = repository_for("auth").update_user(users[0].id, display_name="Both")
     assert [record.display_name for record in changed] == ["Both", "Both"]
     assert list(MirrorOutboxEntry.objects.order_by("pk").values_list("record_id", flat=True)) == [u.id for u in users]
-    assert [backends("auth")["mongo"].get_user(u.id).display_name for u in users] == ["Both", "Both"]
+    assert [domain_spec("auth").backends()["mongo"].get_user(u.id).display_name for u in users] == ["Both", "Both"]
 
 
 def test_a_failed_postgres_mirror_that_cannot_even_be_recorded_is_not_acknowledged(caplog):
@@ -72,21 +73,21 @@ def test_a_failed_postgres_mirror_that_cannot_even_be_recorded_is_not_acknowledg
     written, the write is raised, not acknowledged: a switch of primary could not know about it (the fence)."""
     set_store_mode("auth", "dual_mongo_primary")
     with (
-        mock.patch("cutover.dual.mirror_record", side_effect=RuntimeError("mirror failed")),
-        mock.patch("cutover.dual.outbox_enqueue", side_effect=RuntimeError("postgres down")),
-        caplog.at_level(logging.WARNING, logger="cutover.dual"),
+        mock.patch("cutover.mirror.dual.mirror_record", side_effect=RuntimeError("mirror failed")),
+        mock.patch("cutover.mirror.dual.outbox_enqueue", side_effect=RuntimeError("postgres down")),
+        caplog.at_level(logging.WARNING, logger="cutover.mirror.dual"),
         pytest.raises(RuntimeError, match="postgres down"),
     ):
         accounts.user_register(email="m@example.com", password_hash="h")
-    assert backends("auth")["mongo"]._find_one(UserRecord, {"email": "m@example.com"}) is not None
+    assert domain_spec("auth").backends()["mongo"]._find_one(UserRecord, {"email": "m@example.com"}) is not None
     assert not User.objects.filter(email="m@example.com").exists()
-    warnings = [record.getMessage() for record in caplog.records if record.name == "cutover.dual"]
+    warnings = [record.getMessage() for record in caplog.records if record.name == "cutover.mirror.dual"]
     assert len(warnings) == 1 and warnings[0].endswith("failed: mirror failed")
 
 
 def test_a_failed_postgres_mirror_is_kept_in_the_outbox_for_the_repair_task():
     set_store_mode("auth", "dual_mongo_primary")
-    with mock.patch("cutover.dual.mirror_record", side_effect=RuntimeError("mirror failed")):
+    with mock.patch("cutover.mirror.dual.mirror_record", side_effect=RuntimeError("mirror failed")):
         user = accounts.user_register(email="n@example.com", password_hash="h")
     entry = MirrorOutboxEntry.objects.get()
     assert (entry.domain, entry.collection, entry.record_id, entry.target) == ("auth", "users", user.id, "postgres")
@@ -103,16 +104,16 @@ def test_shadow_reads_follow_the_percent_and_stop_while_the_breaker_is_open(sett
         assert kwargs["secondary_call"]() == user  # the secondary answers the same question
         assert (kwargs["domain"], kwargs["primary_store"], kwargs["primary_result"]) == ("auth", "postgres", user)
 
-    with mock.patch("cutover.dual.shadow_compare", side_effect=record_call):
+    with mock.patch("cutover.mirror.dual.shadow_compare", side_effect=record_call):
         for draw, sampled in ((0.399, True), (0.4, False), (0.0, True), (0.999, False)):
-            with mock.patch("cutover.dual.random.random", return_value=draw):
+            with mock.patch("cutover.mirror.dual.random.random", return_value=draw):
                 before = len(calls)
                 assert repository_for("auth").get_user(user.id) == user
                 assert len(calls) - before == int(sampled), draw
         for _ in range(settings.CUTOVER_BREAKER_FAILURES):  # Mongo is failing: the breaker opens
             mongo_breaker.record_failure()
         assert mongo_breaker.is_open
-        with mock.patch("cutover.dual.random.random", return_value=0.0):
+        with mock.patch("cutover.mirror.dual.random.random", return_value=0.0):
             assert repository_for("auth").get_user(user.id) == user
     assert calls == ["get_user", "get_user"]
 
@@ -121,8 +122,8 @@ def test_no_shadow_read_at_zero_percent_whatever_the_draw():
     user = a_user()
     set_store_mode("auth", "dual", shadow_read_percent=0)
     with (
-        mock.patch("cutover.dual.shadow_compare") as compare,
-        mock.patch("cutover.dual.random.random", return_value=0.0),
+        mock.patch("cutover.mirror.dual.shadow_compare") as compare,
+        mock.patch("cutover.mirror.dual.random.random", return_value=0.0),
     ):
         repository_for("auth").get_user(user.id)
     assert not compare.called
@@ -130,7 +131,7 @@ def test_no_shadow_read_at_zero_percent_whatever_the_draw():
 
 
 def test_a_mongo_primary_write_that_does_not_return_its_record_is_named_in_the_error():
-    from accounts.repositories.mongo import MongoAuthRepository
+    MongoAuthRepository = domain_spec("auth").mongo_repository_class()
 
     user = a_user()
     set_store_mode("auth", "dual_mongo_primary")
@@ -145,8 +146,8 @@ def test_a_mongo_primary_write_that_does_not_return_its_record_is_named_in_the_e
 def test_one_percent_of_shadow_reads_is_one_percent():
     user = a_user()
     set_store_mode("auth", "dual", shadow_read_percent=1)
-    with mock.patch("cutover.dual.shadow_compare") as compare:
+    with mock.patch("cutover.mirror.dual.shadow_compare") as compare:
         for draw in (0.0, 0.0099, 0.01, 0.5):
-            with mock.patch("cutover.dual.random.random", return_value=draw):
+            with mock.patch("cutover.mirror.dual.random.random", return_value=draw):
                 repository_for("auth").get_user(user.id)
     assert compare.call_count == 2

@@ -1,4 +1,4 @@
-"""Guarantee 1: in `dual`, the Postgres write and its outbox row commit together (cutover/dual.py).
+"""Guarantee 1: in `dual`, the Postgres write and its outbox row commit together (cutover/mirror/dual.py).
 
 A failure of the outbox insert must reach the caller, roll the Postgres write back and leave Mongo untouched.
 Two injections: a Python exception at the seam (dual.outbox_enqueue), and a real refusal by Postgres (a trigger
@@ -13,8 +13,8 @@ from django.db import DatabaseError, connection
 
 from accounts import services as accounts
 from accounts.models import User
-from cutover.mirror import backends
 from cutover.models import MirrorOutboxEntry
+from cutover.modes.registry import domain_spec
 from cutover.testing import set_store_mode
 from tests.factories import a_user
 
@@ -29,7 +29,8 @@ class OutboxInsertFailed(Exception):
 
 @contextmanager
 def outbox_insert_fails_in_python():
-    with mock.patch("cutover.dual.outbox_enqueue", side_effect=OutboxInsertFailed("outbox insert failed")) as seam:
+    failing_insert = OutboxInsertFailed("outbox insert failed")
+    with mock.patch("cutover.mirror.dual.outbox_enqueue", side_effect=failing_insert) as seam:
         yield OutboxInsertFailed
     assert seam.called, "the dual write never reached its outbox insert"
 
@@ -57,7 +58,7 @@ INJECTIONS = {"python": outbox_insert_fails_in_python, "postgres": outbox_insert
 
 
 def _stores(collection: str, record_id: str) -> dict:
-    return {name: store.get_snapshot(collection, record_id) for name, store in backends("auth").items()}
+    return {name: store.get_snapshot(collection, record_id) for name, store in domain_spec("auth").backends().items()}
 
 
 @pytest.mark.parametrize("injection", INJECTIONS, ids=str)
@@ -66,7 +67,7 @@ def test_a_failed_outbox_insert_rolls_back_a_create(injection):
     with INJECTIONS[injection]() as expected_error, pytest.raises(expected_error, match="outbox insert"):
         accounts.user_register(email="atomic@example.com", password_hash="h")
     assert not User.objects.filter(email="atomic@example.com").exists()
-    assert backends("auth")["mongo"].get_user_by_email("atomic@example.com") is None
+    assert domain_spec("auth").backends()["mongo"].get_user_by_email("atomic@example.com") is None
     assert MirrorOutboxEntry.objects.count() == 0
 
 

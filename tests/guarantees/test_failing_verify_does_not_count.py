@@ -1,4 +1,4 @@
-"""Guarantee 6: only a passing verify meets the mode preconditions (cutover/preconditions.py), on the forward
+"""Guarantee 6: only a passing verify meets the mode preconditions (cutover/operations/preconditions.py), on the forward
 path (dual_mongo_primary -> dual) and on the reverse one (postgres -> dual)."""
 
 import pytest
@@ -6,11 +6,11 @@ from django.db import connection
 
 from cutover.backfill.reverse import reverse_backfill_domain
 from cutover.backfill.service import backfill_domain
-from cutover.mirror import backends
+from cutover.backfill.verify import verify_domain
 from cutover.models import VerifyResult
-from cutover.services import CHANGE_PERMISSION, StoreModeChangeRefused, store_mode_change
+from cutover.modes.registry import domain_spec
+from cutover.operations.mode_changes import CHANGE_PERMISSION, StoreModeChangeRefused, store_mode_change
 from cutover.testing import set_store_mode
-from cutover.verify import verify_domain
 from tests.cutover.helpers import make_user
 
 NO_PASSING_VERIFY = "no passing verify of payment since its backfill finished"
@@ -67,7 +67,7 @@ def test_a_failing_verify_does_not_let_mongo_return(legacy, operator):
         set_store_mode(domain, "dual")
     _step(operator, "postgres")
     reverse_backfill_domain("payment")
-    mongo = backends("payment")["mongo"]
+    mongo = domain_spec("payment").backends()["mongo"]
     good = mongo.get_snapshot("payments", str(payment["_id"]))
     legacy.db.payments.update_one({"_id": payment["_id"]}, {"$set": {"confirmations": 99}})  # Mongo now differs
 

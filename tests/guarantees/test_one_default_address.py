@@ -9,8 +9,8 @@ from django.db import IntegrityError, connection, transaction
 
 from accounts.models import Address
 from cutover.backfill.service import backfill_domain
-from cutover.legacy import new_id, now_ms
 from cutover.models import BackfillReject
+from cutover.store.legacy import new_id, now_ms
 from tests.factories import a_user
 
 CONSTRAINT = "addresses_one_default_per_user"

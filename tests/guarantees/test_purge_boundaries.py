@@ -11,9 +11,9 @@ import pytest
 
 from accounts import services as accounts
 from accounts.records import TelegramSessionRecord, TempVerificationRecord
-from cutover.legacy import new_id, now_ms
-from cutover.mirror import backends
-from cutover.modes import MIGRATION_ORDER, StoreMode
+from cutover.modes.registry import domain_spec
+from cutover.modes.store_mode import MIGRATION_ORDER, StoreMode
+from cutover.store.legacy import new_id, now_ms
 from cutover.testing import set_store_mode
 from notifications import services as notifications
 from notifications.records import RETENTION, NotificationRecord
@@ -31,7 +31,10 @@ def _purged_from(mode: StoreMode) -> dict[str, bool]:
 
 
 def _present(domain: str, collection: str, record_id: str) -> dict[str, bool]:
-    return {name: store.get_snapshot(collection, record_id) is not None for name, store in backends(domain).items()}
+    return {
+        name: store.get_snapshot(collection, record_id) is not None
+        for name, store in domain_spec(domain).backends().items()
+    }
 
 
 def _frozen(module, at: datetime):
@@ -203,9 +206,9 @@ def test_a_purge_logs_one_line_per_batch_per_store(caplog, collection):
     now = now_ms()
     set_store_mode(domain, "dual")
     cutoff = make_expired(now).isoformat()
-    with _frozen(module, now), caplog.at_level("INFO", logger="cutover.purge"):
+    with _frozen(module, now), caplog.at_level("INFO", logger="cutover.scheduled.purge"):
         assert purge(batch_size=2) == 6
-    assert [record.getMessage() for record in caplog.records if record.name == "cutover.purge"] == [
+    assert [record.getMessage() for record in caplog.records if record.name == "cutover.scheduled.purge"] == [
         f"purged {count} {collection} from {store} (before {cutoff})"
         for store in ("postgres", "mongo")
         for count in (2, 1)
@@ -213,7 +216,7 @@ def test_a_purge_logs_one_line_per_batch_per_store(caplog, collection):
 
 
 def test_a_purge_refuses_a_batch_size_below_one():
-    from cutover.purge import purge_expired
+    from cutover.scheduled.purge import purge_expired
 
     for size in (0, -1):
         with pytest.raises(ValueError, match="^batch_size must be at least 1$"):

@@ -1,4 +1,4 @@
-"""Guarantee 4: verify compares every field of every record type, children included (cutover/verify.py).
+"""Guarantee 4: verify compares every field of every record type, children included (cutover/backfill/verify.py).
 
 Every registered collection gets records in both stores (the demo data set written in `dual`, plus the
 collections the demo leaves empty); then, for one record of each type, each field in turn (and each field of
@@ -22,11 +22,11 @@ from django.db import connection
 
 from accounts import services as accounts
 from cutover.backfill.source import MongoDocumentSource
-from cutover.legacy import new_id, now_ms, to_object_id
-from cutover.recordmap import RecordMap
-from cutover.registry import domain_names, domain_spec
+from cutover.backfill.verify import CollectionParity, verify_collection, verify_domain
+from cutover.modes.registry import domain_names, domain_spec
+from cutover.store.legacy import new_id, now_ms, to_object_id
+from cutover.store.recordmap import RecordMap
 from cutover.testing import set_store_mode
-from cutover.verify import CollectionParity, verify_collection, verify_domain
 from disputes import services as disputes
 from escrow_project.mongo import mongo_database
 from marketplace.records import RequestTemplateRecord

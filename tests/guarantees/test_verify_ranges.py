@@ -1,5 +1,5 @@
-"""Verify walks every document and every row, range by range (cutover/verify.py): what it counts, what it samples,
-the rows past the last document, the legacy string and number ids, and the expired short-lived records it skips."""
+"""Verify walks every document and every row, range by range (cutover/backfill/verify.py): what it counts, what it
+samples, the rows past the last document, the legacy string and number ids, the expired short-lived records it skips."""
 
 import dataclasses
 from datetime import UTC, datetime, timedelta
@@ -8,9 +8,9 @@ from bson import ObjectId
 from django.utils import timezone
 
 from cutover.backfill.service import backfill_domain
-from cutover.legacy import next_moment
-from cutover.mirror import backends
-from cutover.verify import SAMPLE, verify_domain
+from cutover.backfill.verify import SAMPLE, verify_domain
+from cutover.modes.registry import domain_spec
+from cutover.store.legacy import next_moment
 
 
 def _parents():
@@ -29,7 +29,7 @@ def test_counts_and_samples_of_every_kind_of_difference(legacy):
     ids = sorted(legacy.payment()["_id"] for _ in range(12))
     _parents()
     backfill_domain("payment")
-    postgres = backends("payment")["postgres"]
+    postgres = domain_spec("payment").backends()["postgres"]
     altered = postgres.get_snapshot("payments", str(ids[3]))
     postgres.put_snapshot(dataclasses.replace(altered, confirmations=77))
     postgres.delete_snapshot("payments", str(ids[7]))
@@ -80,7 +80,7 @@ def test_many_rows_past_the_last_document_are_walked_range_by_range(legacy):
     first = legacy.payment()
     _parents()
     backfill_domain("payment")
-    postgres = backends("payment")["postgres"]
+    postgres = domain_spec("payment").backends()["postgres"]
     record = postgres.get_snapshot("payments", str(first["_id"]))
     extra = sorted(str(ObjectId()) for _ in range(7))
     for record_id in extra:
@@ -139,7 +139,7 @@ def test_expired_short_lived_records_are_not_differences(legacy):
     live, gone = verification(now + timedelta(days=1)), verification(now - timedelta(minutes=1))
     legacy.db.tempverifications.insert_many([live, gone])
     backfill_domain("auth")  # skips the expired one
-    postgres = backends("auth")["postgres"]
+    postgres = domain_spec("auth").backends()["postgres"]
     assert postgres.get_snapshot("tempverifications", str(gone["_id"])) is None
     stale = postgres.get_snapshot("tempverifications", str(live["_id"]))
     expired_row = dataclasses.replace(stale, id=str(ObjectId()), expires_at=next_moment(now - timedelta(hours=1)))
@@ -157,8 +157,8 @@ def test_verify_compares_what_has_life_left_in_both_stores(legacy):
     at different moments: one ending within the margin is not compared, one beyond it is."""
     from unittest import mock
 
-    from cutover.legacy import now_ms
-    from cutover.verify import EXPIRY_MARGIN
+    from cutover.backfill.verify import EXPIRY_MARGIN
+    from cutover.store.legacy import now_ms
 
     now = now_ms()
     base = {"email": "a@example.com", "codeHash": "h", "purpose": "email_verify", "attempts": 0, "createdAt": legacy.at}
@@ -170,8 +170,8 @@ def test_verify_compares_what_has_life_left_in_both_stores(legacy):
         summary = backfill_domain("auth").summary["tempverifications"]
     assert (summary["written"], summary["skipped"]) == (2, 1)
     for gone_from_postgres in (ending, live):
-        backends("auth")["postgres"].delete_snapshot("tempverifications", str(gone_from_postgres["_id"]))
-    with mock.patch("cutover.verify.now_ms", return_value=now):
+        domain_spec("auth").backends()["postgres"].delete_snapshot("tempverifications", str(gone_from_postgres["_id"]))
+    with mock.patch("cutover.backfill.verify.now_ms", return_value=now):
         result = verify_domain("auth")
     assert result.samples["tempverifications"]["missing_in_postgres"] == [str(live["_id"])]
     assert result.counts["tempverifications"]["compared"] == 1
@@ -190,7 +190,7 @@ def test_string_ids_past_the_last_objectid_document_are_compared_range_by_range(
     result = verify_domain("payment", range_size=2)
     assert result.passed and result.counts["payments"]["compared"] == 6
 
-    backends("payment")["postgres"].delete_snapshot("payments", strays[-1])  # the last one, past every row
+    domain_spec("payment").backends()["postgres"].delete_snapshot("payments", strays[-1])  # past every row
     result = verify_domain("payment", range_size=2)
     assert result.samples["payments"]["missing_in_postgres"] == [strays[-1]]
     assert result.counts["payments"]["missing_in_mongo"] == 0 and result.counts["payments"]["differing"] == 0

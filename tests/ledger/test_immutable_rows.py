@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.db import Error, connection, transaction
 
-from cutover.legacy import new_id, now_ms
+from cutover.store.legacy import new_id, now_ms
 from ledger.models import LedgerEntry
 from tests.factories import a_user
 

@@ -4,8 +4,8 @@ import pytest
 from bson import ObjectId
 from django.db import IntegrityError, transaction
 
-from cutover.legacy import now_ms
-from cutover.mirror import backends
+from cutover.modes.registry import domain_spec
+from cutover.store.legacy import now_ms
 from payments.models import DerivedDestination
 from payments.repositories.mapping import DESTINATION
 from tests.factories import a_purchase_request, a_user, an_offer
@@ -40,7 +40,7 @@ def test_round_trip_of_each_seller_shape(shape):
     assert record.seller_ref_kind == shape
     assert DESTINATION.to_document(record) == doc  # the exact legacy shape comes back
 
-    postgres = backends("derived_destination")["postgres"]
+    postgres = domain_spec("derived_destination").backends()["postgres"]
     postgres.put_snapshot(record)
     assert postgres.get_snapshot("deriveddestinations", record.id) == record
     assert DESTINATION.to_document(postgres.get_snapshot("deriveddestinations", record.id)) == doc

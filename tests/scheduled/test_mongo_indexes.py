@@ -1,13 +1,14 @@
 import pytest
 from pymongo.errors import DuplicateKeyError
 
-from cutover.mongo_indexes import ensure_mongo_indexes
+from cutover.modes.registry import declared_mongo_indexes
+from cutover.store.mongo_indexes import ensure_mongo_indexes
 from escrow_project.mongo import mongo_database
 
 
 def test_ttl_and_unique_indexes_as_schema_says():
-    assert {outcome.status for outcome in ensure_mongo_indexes()} == {"created"}
-    assert {outcome.status for outcome in ensure_mongo_indexes()} == {"present"}  # idempotent
+    assert {outcome.status for outcome in ensure_mongo_indexes(declared_mongo_indexes())} == {"created"}
+    assert {outcome.status for outcome in ensure_mongo_indexes(declared_mongo_indexes())} == {"present"}  # idempotent
     db = mongo_database()
     ttl = {
         (name, key): info["expireAfterSeconds"]

@@ -4,16 +4,14 @@ from datetime import timedelta
 
 import pytest
 
-from accounts.tasks import purge_expired_telegram_sessions  # noqa: F401 - registers the task
-from cutover.legacy import now_ms
-from cutover.mirror import backends
 from cutover.models import MirrorOutboxEntry, ScheduledTaskRun
-from cutover.tasks import repair_mirror_outbox
+from cutover.modes.registry import domain_spec
+from cutover.scheduled.tasks import SCHEDULED
+from cutover.store.legacy import now_ms
 from cutover.testing import set_store_mode
 from escrow_project.mongo import reset_mongo_clients
 from notifications.records import NotificationRecord
 from notifications.services import notification_send
-from notifications.tasks import purge_old_notifications
 from tests.factories import a_user, put_everywhere
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,13 +44,13 @@ def test_worker_purges_and_repairs(worker, mongo_outage):
     assert MirrorOutboxEntry.objects.get(record_id=fresh.id).status == "pending"
     MirrorOutboxEntry.objects.update(next_attempt_at=now_ms() - timedelta(seconds=1))
 
-    purge = purge_old_notifications.apply_async(queue=worker).get(timeout=90)
+    purge = SCHEDULED["notifications.purge_old_notifications"].apply_async(queue=worker).get(timeout=90)
     assert (purge["outcome"], purge["count"]) == ("ok", 2)  # the old one, from both stores
-    repair = repair_mirror_outbox.apply_async(queue=worker).get(timeout=90)
+    repair = SCHEDULED["cutover.repair_mirror_outbox"].apply_async(queue=worker).get(timeout=90)
     assert (repair["outcome"], repair["count"]) == ("ok", 1)
 
     reset_mongo_clients()  # read the store afresh from disk
-    stores = backends("notification")
+    stores = domain_spec("notification").backends()
     assert stores["mongo"].get_snapshot("notifications", fresh.id) == fresh
     assert all(store.get_snapshot("notifications", old.id) is None for store in stores.values())
     assert MirrorOutboxEntry.objects.get(record_id=fresh.id).status == "done"

@@ -5,7 +5,7 @@ import pytest
 import redis
 
 from cutover.factory import repository_for
-from cutover.scheduled import run_exclusive
+from cutover.scheduled.runs import run_exclusive
 from cutover.testing import set_store_mode
 from tests.disputes.factories import dispute_draft
 

@@ -1,32 +1,33 @@
 import pytest
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 from cutover.models import ScheduledTaskRun
-from cutover.scheduled import redis_client, run_exclusive
+from cutover.scheduled.runs import redis_client, run_exclusive
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_the_schedule_holds_exactly_the_purges_and_the_repair():
-    schedule = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert schedule == {
-        "accounts.purge_expired_telegram_sessions": 60.0,
-        "accounts.purge_expired_temp_verifications": 300.0,
-        "notifications.purge_old_notifications": 3600.0,
-        "cutover.repair_mirror_outbox": 60.0,
-    }
-    for entry in settings.CELERY_BEAT_SCHEDULE.values():
-        assert 0 < entry["options"]["expires"] < entry["schedule"]  # a backlog never piles up
-
-
-def test_every_scheduled_task_is_registered_with_limits():
+def test_every_scheduled_task_is_a_celery_task_that_runs_its_job_under_its_lock(redis_url):
     from escrow_project.celery import app
 
     app.loader.import_default_modules()
-    for entry in settings.CELERY_BEAT_SCHEDULE.values():
-        task = app.tasks[entry["task"]]
-        assert task.acks_late and task.time_limit and task.soft_time_limit < task.time_limit
+    for name, entry in settings.SCHEDULED_TASKS.items():
+        task = app.tasks[name]
+        assert task.acks_late and task.soft_time_limit == entry.time_limit_seconds < task.time_limit
+        assert task.time_limit < entry.lock_seconds  # a killed run's lock outlives it: no overlap
         assert task.time_limit < settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+        assert import_string(entry.job)  # the job exists
+        beat = settings.CELERY_BEAT_SCHEDULE[name]
+        assert beat["task"] == name and 0 < beat["options"]["expires"] < beat["schedule"] == entry.every_seconds
+
+
+def test_a_scheduled_task_records_its_job_count(redis_url):
+    from cutover.scheduled.tasks import SCHEDULED
+
+    result = SCHEDULED["cutover.repair_mirror_outbox"].apply().get()
+    assert (result["outcome"], result["count"]) == ("ok", 0)
+    assert ScheduledTaskRun.objects.get(task="cutover.repair_mirror_outbox").runs == 1
 
 
 def test_a_run_is_recorded_with_its_count(redis_url):
@@ -51,12 +52,13 @@ def test_the_lock_prevents_an_overlapping_run(redis_url):
 
 
 def test_a_crashed_run_leaves_a_lock_that_expires(redis_url):
-    import time
-
-    crashed = redis_client().lock("escrow:scheduled:test.crash", timeout=1)
+    crashed = redis_client().lock("escrow:scheduled:test.crash", timeout=60)
     assert crashed.acquire(blocking=False)  # never released: the worker died
     assert run_exclusive("test.crash", lambda: 1, lock_seconds=30).outcome == "skipped"
-    time.sleep(1.2)
+    assert redis_client().ttl("escrow:scheduled:test.crash") > 0  # it carries an expiry...
+    redis_client().pexpire("escrow:scheduled:test.crash", 1)  # ...which Redis enforces: let it pass now
+    while redis_client().exists("escrow:scheduled:test.crash"):
+        pass
     assert run_exclusive("test.crash", lambda: 1, lock_seconds=30).outcome == "ok"
 
 

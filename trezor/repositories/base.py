@@ -3,9 +3,9 @@
 import dataclasses
 from datetime import datetime
 
-from cutover.backends.errors import UniqueConflict
-from cutover.legacy import new_id, now_ms, truncate_ms
-from cutover.ports import StoreRepository, revised
+from cutover.store.backends.errors import UniqueConflict
+from cutover.store.legacy import new_id, now_ms, truncate_ms
+from cutover.store.ports import StoreRepository, revised
 
 from ..records import DerivedAddress, TrezorAccountRecord
 from . import mapping

@@ -1,6 +1,6 @@
 """The one place trezor field names are translated (SCHEMA.md: trezoraccounts with derivedAddresses)."""
 
-from cutover.recordmap import DATETIME, INT, OBJECT_ID, TEXT, Child, Field, RecordMap
+from cutover.store.recordmap import DATETIME, INT, OBJECT_ID, TEXT, Child, Field, RecordMap
 
 from ..records import DerivedAddress, TrezorAccountRecord
 
@@ -18,6 +18,7 @@ DERIVED_ADDRESS = RecordMap(
 TREZOR_ACCOUNT = RecordMap(
     TrezorAccountRecord,
     collection="trezoraccounts",
+    model="trezor.TrezorAccount",
     fields=(
         Field("id", "_id", OBJECT_ID),
         Field("user_id", "userId", OBJECT_ID, optional=True),

@@ -5,8 +5,9 @@ import sys
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from pymongo.errors import PyMongoError
 
-from cutover.backfill.service import BackfillRefused, mongo_failure
-from cutover.registry import UnknownDomain, domain_spec, domains_in_dependency_order
+from cutover.backfill.run import BackfillRefused
+from cutover.backfill.source import mongo_failure
+from cutover.modes.registry import UnknownDomain, domain_spec, domains_in_dependency_order
 
 
 class Command(BaseCommand):

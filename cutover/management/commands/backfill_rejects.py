@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cutover.backfill.review import RejectAcknowledgementRefused, backfill_reject_acknowledge, backfill_rejects
 from cutover.models import BackfillReject
-from cutover.registry import UnknownDomain, domain_spec
+from cutover.modes.registry import UnknownDomain, domain_spec
 
 STATUSES = [status.value for status in BackfillReject.Status]
 

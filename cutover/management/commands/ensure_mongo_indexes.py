@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from pymongo.errors import ConnectionFailure
 
-from cutover.mongo_indexes import ensure_mongo_indexes
-from cutover.registry import UnknownDomain, domain_spec
+from cutover.modes.registry import UnknownDomain, declared_mongo_indexes, domain_spec
+from cutover.store.mongo_indexes import ensure_mongo_indexes
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         except UnknownDomain as error:
             raise CommandError(str(error)) from None
         try:
-            outcomes = ensure_mongo_indexes(domains=domains or None)
+            outcomes = ensure_mongo_indexes(declared_mongo_indexes(domains or None))
         except ConnectionFailure as error:
             raise CommandError(
                 f"MongoDB is unreachable, no index was changed: {str(error).splitlines()[0][:200]}"

@@ -3,7 +3,7 @@ import threading
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from cutover.relay import run_mirror_relay
+from cutover.mirror.relay import run_mirror_relay
 
 
 class Command(BaseCommand):

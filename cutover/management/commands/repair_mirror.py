@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandParser
 
-from cutover.outbox import outbox_repair_pending
+from cutover.mirror.outbox import outbox_repair_pending
 
 
 class Command(BaseCommand):

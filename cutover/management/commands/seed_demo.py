@@ -4,9 +4,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.module_loading import import_string
 
-from cutover.dispatch import dispatcher
-from cutover.mode_cache import current_mode
-from cutover.registry import domains_in_dependency_order
+from cutover.mirror.dispatch import dispatcher
+from cutover.modes.cache import current_mode
+from cutover.modes.registry import domains_in_dependency_order
 
 
 class Command(BaseCommand):

@@ -1,11 +1,11 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cutover.mode_cache import current_mode_state, invalidate_mode_cache
-from cutover.modes import MIGRATION_ORDER
-from cutover.registry import UnknownDomain, domain_names
-from cutover.services import StoreModeChangeRefused, store_mode_change
-from cutover.transition import mode_transition
+from cutover.modes.cache import current_mode_state, invalidate_mode_cache
+from cutover.modes.registry import UnknownDomain, domain_names
+from cutover.modes.store_mode import MIGRATION_ORDER
+from cutover.operations.mode_changes import StoreModeChangeRefused, store_mode_change
+from cutover.operations.transition import mode_transition
 
 
 class Command(BaseCommand):

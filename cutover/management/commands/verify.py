@@ -4,9 +4,9 @@ import sys
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from pymongo.errors import PyMongoError
 
-from cutover.backfill.service import mongo_failure
-from cutover.registry import UnknownDomain, domain_spec, domains_in_dependency_order
-from cutover.verify import verify_domain
+from cutover.backfill.source import mongo_failure
+from cutover.backfill.verify import verify_domain
+from cutover.modes.registry import UnknownDomain, domain_spec, domains_in_dependency_order
 
 _NOT_PROBLEMS = ("documents", "compared", "ranges", "acknowledged")
 

@@ -1,0 +1,243 @@
+"""Parity between the stores: every Mongo document against its Postgres rows (children
+included), in the canonical record form both sides map to.
+
+Streams by `_id` range (never a whole collection in memory): per range both sides
+are mapped to records and compared as a whole (ids and every field, children
+included; equal values compare equal whatever their stored form, e.g.
+Decimal('10.5') and Decimal('10.50000000')); only a range that differs is
+narrowed down to its ids: missing in Postgres, missing in Mongo, or differing
+(with the fields).
+
+Every document is accounted for, whatever its `_id`: one that cannot be compared (an odd
+`_id`, an unreadable value) fails the verify unless its reject was acknowledged by a user
+(counted apart), and two documents whose ids normalize to one (ObjectId('x') and 'x', or
+'x' and 'X') are an id clash, never one silently standing for the other.
+"""
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from bson import ObjectId
+from django.db.models.fields.json import KeyTransform
+from django.utils import timezone
+
+from cutover.backfill.source import DocumentSource
+from cutover.backfill.transform import document_as_json, transform
+from cutover.models import BackfillReject, VerifyResult
+from cutover.modes.registry import DomainSpec, domain_spec
+from cutover.store.legacy import now_ms
+
+SAMPLE = 20
+EXPIRY_MARGIN = timedelta(minutes=5)  # longer than the TTL monitor's 60 s cycle and a verify range's duration
+
+
+@dataclass
+class CollectionParity:
+    documents: int = 0  # every Mongo document read, whatever its _id: nothing goes uncounted
+    compared: int = 0
+    ranges: int = 0
+    ranges_differing: int = 0
+    missing_in_postgres: list[str] = field(default_factory=list)
+    missing_in_mongo: list[str] = field(default_factory=list)
+    differing: dict[str, list[str]] = field(default_factory=dict)
+    unreadable_in_mongo: dict[str, str] = field(default_factory=dict)
+    id_clashes: dict[str, list[str]] = field(default_factory=dict)  # normalized id -> the _ids sharing it
+    acknowledged: list[str] = field(default_factory=list)  # rejects a user accepted stay out of Postgres
+
+    @property
+    def passed(self) -> bool:
+        return not (
+            self.missing_in_postgres
+            or self.missing_in_mongo
+            or self.differing
+            or self.unreadable_in_mongo
+            or self.id_clashes
+        )
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "documents": self.documents,
+            "compared": self.compared,
+            "ranges": self.ranges,
+            "ranges_differing": self.ranges_differing,
+            "missing_in_postgres": len(self.missing_in_postgres),
+            "missing_in_mongo": len(self.missing_in_mongo),
+            "differing": len(self.differing),
+            "unreadable_in_mongo": len(self.unreadable_in_mongo),
+            "id_clashes": len(self.id_clashes),
+            "acknowledged": len(self.acknowledged),
+        }
+
+    def samples(self) -> dict[str, Any]:
+        return {
+            "missing_in_postgres": self.missing_in_postgres[:SAMPLE],
+            "missing_in_mongo": self.missing_in_mongo[:SAMPLE],
+            "differing": dict(list(self.differing.items())[:SAMPLE]),
+            "unreadable_in_mongo": dict(list(self.unreadable_in_mongo.items())[:SAMPLE]),
+            "id_clashes": dict(list(self.id_clashes.items())[:SAMPLE]),
+            "acknowledged": self.acknowledged[:SAMPLE],
+        }
+
+
+def verify_domain(domain: str, *, source: DocumentSource | None = None, range_size: int = 1000) -> VerifyResult:
+    from cutover.backfill.source import migration_source
+
+    spec = domain_spec(domain)
+    source = source or migration_source()
+    started = timezone.now()
+    parity = {collection: verify_collection(spec, collection, source, range_size) for collection in spec.collections}
+    return VerifyResult.objects.create(
+        domain=spec.name,
+        started_at=started,
+        passed=all(p.passed for p in parity.values()),
+        counts={c: p.counts() for c, p in parity.items()},
+        samples={c: p.samples() for c, p in parity.items()},
+    )
+
+
+def verify_collection(spec: DomainSpec, collection: str, source: DocumentSource, range_size: int) -> CollectionParity:
+    parity = CollectionParity()
+    checker = _RangeChecker(spec, collection, parity)
+    checker.odd_ids(source.other_ids(collection))  # neither ObjectId, string nor number: never compared
+    strays = checker.stray_records(_all_docs(source, collection, ("string", "number")))  # few: legacy oddities
+    low, after = None, None
+    while docs := source.batch(collection, phase="objectId", after=after, limit=range_size):
+        high, after = str(docs[-1]["_id"]), docs[-1]["_id"]
+        mongo = checker.merged(checker.mongo_records(docs), _pop_between(strays, low, high))
+        checker.compare(mongo, checker.postgres_records(low, high))
+        low = high
+    while True:  # Postgres rows past the last Mongo document, and the strays beyond it
+        postgres = checker.postgres_records(low, None, limit=range_size)
+        high = max(postgres) if postgres else None
+        mongo = _pop_between(strays, low, high) if high else strays
+        if not postgres and not mongo:
+            break
+        checker.compare({key: record for key, (_, record) in mongo.items()}, postgres)
+        if high is None:
+            break
+        low = high
+    return parity
+
+
+class _RangeChecker:
+    def __init__(self, spec: DomainSpec, collection: str, parity: CollectionParity):
+        self.map = spec.record_map(collection)
+        self.backend = spec.build_postgres_repository()
+        self.lifetimes = spec.lifetimes(collection)
+        self.parity = parity
+        self.acknowledged = _acknowledged_ids(collection)
+        self.set_aside: set[str] = set()  # ids not compared (reported otherwise): not "missing in Mongo" either
+
+    def odd_ids(self, docs: list[dict]) -> None:
+        self.parity.documents += len(docs)
+        for doc in self._unacknowledged(docs):
+            self.parity.unreadable_in_mongo[str(doc["_id"])] = f"_id {doc['_id']!r} is not an ObjectId"
+
+    def stray_records(self, docs: list[dict]) -> dict[str, tuple[Any, Any]]:
+        """String and number ids, by the id they normalize to: (the raw _id, the record). Two documents that
+        normalize to one id ("x" and "X") are an id clash, never one silently replacing the other."""
+        by_id: dict[str, list[tuple[Any, Any]]] = {}
+        for doc in docs:  # one by one, so that each document is seen whatever transform does with clashes
+            for record_id, record in self.mongo_records([doc]).items():
+                by_id.setdefault(record_id, []).append((doc["_id"], record))
+        for record_id, found in list(by_id.items()):
+            if len(found) > 1:
+                self._clash(record_id, [raw for raw, _ in found])
+                del by_id[record_id]
+        return {record_id: found[0] for record_id, found in by_id.items()}
+
+    def merged(self, object_ids: dict[str, Any], strays: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
+        """A range's ObjectId documents with its strays; one of each for an id is an id clash."""
+        for record_id in object_ids.keys() & (strays.keys() | self.parity.id_clashes.keys()):
+            del object_ids[record_id]
+            self._clash(record_id, [ObjectId(record_id), *([strays.pop(record_id)[0]] if record_id in strays else [])])
+        return object_ids | {record_id: record for record_id, (_, record) in strays.items()}
+
+    def mongo_records(self, docs: list[dict]) -> dict[str, Any]:
+        self.parity.documents += len(docs)
+        out = transform(self.map, self._unacknowledged(docs))
+        for reject in out.rejects:
+            self.parity.unreadable_in_mongo[reject.record_id] = reject.reason
+            self.set_aside |= {reject.record_id, reject.record_id.lower()}
+        return {r.id: r for r in out.records if not self._expired(r)}
+
+    def postgres_records(self, low: str | None, high: str | None, limit: int | None = None) -> dict[str, Any]:
+        records = self.backend.read_id_range(self.map.collection, low, high, limit)
+        return {r.id: r for r in records if not self._expired(r)}
+
+    def compare(self, mongo: dict[str, Any], postgres: dict[str, Any]) -> None:
+        self.parity.ranges += 1
+        self.parity.compared += len(mongo)
+        if mongo == postgres:  # the range's fingerprint: equal ids, and records equal field by field
+            return
+        self.parity.ranges_differing += 1
+        self.parity.missing_in_postgres += sorted(set(mongo) - set(postgres) - set(self.parity.unreadable_in_mongo))
+        self.parity.missing_in_mongo += sorted(set(postgres) - set(mongo) - self.set_aside)
+        for record_id in sorted(set(mongo) & set(postgres)):
+            if mongo[record_id] != postgres[record_id]:
+                self.parity.differing[record_id] = [
+                    f.name
+                    for f in dataclasses.fields(mongo[record_id])
+                    if getattr(mongo[record_id], f.name) != getattr(postgres[record_id], f.name)
+                ]
+
+    def _unacknowledged(self, docs: list[dict]) -> list[dict]:
+        """Documents to compare; those whose reject a user acknowledged are counted apart, never compared."""
+        if not self.acknowledged:
+            return docs
+        kept = []
+        for doc in docs:
+            if _id_key(doc["_id"]) in self.acknowledged:
+                self.parity.acknowledged.append(str(doc["_id"]))
+                self.set_aside |= {str(doc["_id"]), str(doc["_id"]).lower()}
+            else:
+                kept.append(doc)
+        return kept
+
+    def _clash(self, record_id: str, raw_ids: list[Any]) -> None:
+        """Report every _id that normalizes to `record_id` (strays may have clashed before the ObjectId came)."""
+        known = set(self.parity.id_clashes.get(record_id, []))
+        self.parity.id_clashes[record_id] = sorted(known | {repr(raw) for raw in raw_ids})
+        self.set_aside.add(record_id)
+
+    def _expired(self, record: Any) -> bool:
+        """Not live on both sides now, or not for long: Mongo's TTL monitor deletes about a minute after
+        expiry and the Postgres purges run on their schedule, so a record near or past its end may be in
+        one store and not the other without anything being wrong. Only records with EXPIRY_MARGIN of life
+        left are compared."""
+        if not self.lifetimes:
+            return False
+        horizon = now_ms() + EXPIRY_MARGIN
+        return any(getattr(record, field) + lifetime < horizon for field, lifetime in self.lifetimes)
+
+
+def _acknowledged_ids(collection: str) -> set[str]:
+    """The _ids (as canonical extended JSON, so ObjectId('x') and 'x' stay apart) of acknowledged rejects."""
+    stored = (
+        BackfillReject.objects.filter(collection=collection, status=BackfillReject.Status.ACKNOWLEDGED)
+        .annotate(document_id=KeyTransform("_id", "document"))
+        .values_list("document_id", flat=True)
+    )
+    return {json.dumps(value, sort_keys=True) for value in stored}
+
+
+def _id_key(value: Any) -> str:
+    return json.dumps(document_as_json({"_id": value})["_id"], sort_keys=True)
+
+
+def _all_docs(source: DocumentSource, collection: str, phases: tuple[str, ...]) -> list[dict]:
+    docs: list[dict] = []
+    for phase in phases:
+        after = None
+        while batch := source.batch(collection, phase=phase, after=after, limit=1000):
+            docs += batch
+            after = batch[-1]["_id"]
+    return docs
+
+
+def _pop_between(records: dict[str, Any], low: str | None, high: str | None) -> dict[str, Any]:
+    inside = [key for key in records if (low is None or key > low) and (high is None or key <= high)]
+    return {key: records.pop(key) for key in inside}

@@ -1,0 +1,63 @@
+"""Bring one record's copy in the other store up to date.
+
+The copy is always taken from the source store's *current* state, never from
+the write that triggered it, so a retried or reordered mirror is harmless.
+Copies of one record are serialized by a Postgres advisory lock taken *before*
+the source is read (the backfill takes the same lock before it re-reads a
+document whose row it is about to change): whichever copy runs last read the
+source last, so no copy can put an older state over a newer one, even in
+collections without an updatedAt to compare.
+"""
+
+from django.db import connection, transaction
+from pymongo.errors import ConnectionFailure
+
+from cutover.mirror.breaker import mongo_breaker
+from cutover.modes.registry import domain_spec
+
+
+class MirrorSkipped(Exception):
+    """The Mongo breaker is open; the outbox row waits for the repair task."""
+
+
+def mirror_record(domain: str, collection: str, record_id: str, target: str) -> None:
+    """Copy one record of `domain` into `target` ("mongo" or "postgres") from the other store."""
+    if not mongo_breaker.allow():  # one side is always Mongo
+        raise MirrorSkipped(f"Mongo breaker open; {collection}/{record_id} left for repair")
+    stores = domain_spec(domain).backends()
+    source, sink = stores["postgres" if target == "mongo" else "mongo"], stores[target]
+    try:
+        with transaction.atomic():
+            lock_record_copies(collection, [record_id])
+            record = source.get_snapshot(collection, record_id)
+            if record is None:
+                sink.delete_snapshot(collection, record_id, spare=_rejected_twins(collection, record_id))
+            else:
+                sink.put_snapshot(record)
+    except ConnectionFailure:
+        mongo_breaker.record_failure()
+        raise
+    mongo_breaker.record_success()
+
+
+def _rejected_twins(collection: str, record_id: str) -> frozenset[str]:
+    """String `_id`s normalizing to `record_id` whose documents are open rejects: not the record, never
+    deleted in its name (an id clash twin holds data that was never migrated)."""
+    from cutover.models import BackfillReject
+
+    return frozenset(
+        BackfillReject.objects.filter(
+            collection=collection, record_id__in=[record_id, record_id.upper()], status__in=BackfillReject.UNRESOLVED
+        ).values_list("record_id", flat=True)
+    )
+
+
+def lock_record_copies(collection: str, record_ids: list[str]) -> None:
+    """Take the copy locks of these records until the end of the transaction (in id order, so two
+    lockers of overlapping sets cannot deadlock)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('copy:' || %s || ':' || id)) "
+            "FROM (SELECT unnest(%s::text[]) AS id ORDER BY 1) AS ids",
+            [collection, sorted(record_ids)],
+        )

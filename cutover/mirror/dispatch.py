@@ -1,0 +1,84 @@
+"""Runs mirror writes after commit, off the request path.
+
+In `dual` mode the request commits its Postgres write and outbox row, hands
+the row to this per-process thread and returns. The thread mirrors it to
+Mongo and marks it done. Nothing here is needed for durability: a row the
+thread never reaches (queue full, breaker open, process killed) stays pending
+and the repair task mirrors it. CUTOVER_MIRROR=inline runs it in the caller.
+"""
+
+import atexit
+import logging
+import os
+import queue
+import threading
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+
+from cutover.mirror.outbox import outbox_process_entry
+from cutover.models import MirrorOutboxEntry
+
+logger = logging.getLogger("cutover.mirror.dispatch")
+_QUEUE_SIZE = 10_000
+_IDLE_SECONDS = 1.0
+
+
+class MirrorDispatcher:
+    def __init__(self) -> None:
+        self._queue: queue.Queue[MirrorOutboxEntry] = queue.Queue(maxsize=_QUEUE_SIZE)
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+        self._lock = threading.Lock()
+
+    def submit(self, entry: MirrorOutboxEntry) -> None:
+        self._ensure_thread()
+        try:
+            self._queue.put_nowait(entry)
+        except queue.Full:
+            logger.warning("mirror queue full; %s left for the repair task", entry)
+
+    def drain(self, timeout: float = 10.0) -> bool:
+        """Wait until every submitted entry was tried. True if the queue emptied."""
+        done = threading.Event()
+        threading.Thread(target=lambda: (self._queue.join(), done.set()), daemon=True).start()
+        return done.wait(timeout)
+
+    def _ensure_thread(self) -> None:
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive() and self._pid == os.getpid():
+                return
+            if self._pid != os.getpid():  # forked: the parent's queue and thread are not ours
+                self._queue = queue.Queue(maxsize=_QUEUE_SIZE)
+            self._pid = os.getpid()
+            self._thread = threading.Thread(target=self._run, name="cutover-mirror", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                entry = self._queue.get(timeout=_IDLE_SECONDS)
+            except queue.Empty:
+                connection.close()  # idle: give the connection back (tests drop the database)
+                continue
+            try:
+                outbox_process_entry(entry)
+            except Exception:  # the row stays pending; never let the thread die
+                logger.exception("mirror of %s failed", entry)
+                close_old_connections()
+            finally:
+                self._queue.task_done()
+
+
+dispatcher = MirrorDispatcher()
+atexit.register(lambda: dispatcher.drain(timeout=5.0))
+
+
+def mirror_after_commit(entry: MirrorOutboxEntry) -> None:
+    """Schedule the mirror of `entry` for when the surrounding transaction commits."""
+    if settings.CUTOVER_MIRROR == "relay":
+        return  # the outbox trigger wakes the relay process (cutover.mirror.relay) at commit
+    if settings.CUTOVER_MIRROR == "inline":
+        transaction.on_commit(lambda: outbox_process_entry(entry), robust=True)
+    else:
+        transaction.on_commit(lambda: dispatcher.submit(entry))

@@ -1,0 +1,159 @@
+"""The one dual-write wrapper, for every domain.
+
+What happens in dual mode, in one place:
+- Postgres primary (`dual`): the Postgres write and an outbox row commit in
+  one transaction; after commit the Mongo copy is refreshed from Postgres
+  (cutover.mirror.dispatch), and a failure leaves the row for the repair task.
+- Mongo primary (`dual_mongo_primary`): the Mongo write, then the Postgres
+  copy is refreshed from Mongo; a failure of that is recorded in the outbox
+  (or logged when Postgres itself is down), never raised.
+- A failure of the primary is raised and nothing reaches the other store.
+- Every write runs under the domain's write fence (cutover.modes.fence), in one
+  Postgres transaction that re-reads the live mode: a write whose cached mode
+  is out of date is routed by the live one, so two processes never act as
+  primary on different stores. A Mongo-primary write is acknowledged only once
+  that transaction (with its Postgres mirror or outbox row) has committed.
+- Reads go to the primary; a sample is shadow-read from the other store.
+"""
+
+import functools
+import logging
+import random
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+
+from cutover.mirror.breaker import mongo_breaker
+from cutover.mirror.copy import mirror_record
+from cutover.mirror.dispatch import mirror_after_commit
+from cutover.mirror.outbox import outbox_enqueue, outbox_mark_failed
+from cutover.mirror.shadow import shadow_compare
+from cutover.modes.cache import invalidate_mode_cache
+from cutover.modes.fence import ModeMoved, fenced_write
+from cutover.modes.store_mode import StoreMode
+from cutover.store.ports import StoreRepository
+
+logger = logging.getLogger("cutover.mirror.dual")
+_MAX_REROUTES = 5  # more mode changes than this during one write call: give up loudly
+
+
+class DualRepository:
+    def __init__(
+        self,
+        *,
+        domain: str,
+        port: type[StoreRepository],
+        primary: StoreRepository,
+        secondary_factory: Callable[[], StoreRepository],
+        live_repository: Callable[[], Any],
+        shadow_read_percent: int = 0,
+    ):
+        """`live_repository`: the domain's repository for its mode as committed now (the composition
+        point's, passed in so this module need not import it), for a write whose cached mode moved."""
+        self.domain = domain
+        self._live_repository = live_repository
+        self.port = port
+        self.primary = primary
+        self._secondary_factory = secondary_factory
+        self.shadow_read_percent = shadow_read_percent
+        self.store = f"dual:{primary.store}"
+
+    @functools.cached_property
+    def secondary(self) -> StoreRepository:
+        return self._secondary_factory()
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self.port.WRITE_METHODS:
+            return functools.partial(self._write, name)
+        if name in self.port.READ_METHODS:
+            return functools.partial(self._read, name)
+        raise AttributeError(f"{self.port.__name__} has no read or write method {name!r}")
+
+    @property
+    def _mode(self) -> StoreMode:
+        return StoreMode.DUAL if self.primary.store == "postgres" else StoreMode.DUAL_MONGO_PRIMARY
+
+    def _write(self, name: str, /, *args: Any, **kwargs: Any) -> Any:
+        repository: Any = self
+        for _ in range(_MAX_REROUTES):
+            if not isinstance(repository, DualRepository):  # now mongo or postgres only: one store, no fence
+                return getattr(repository, name)(*args, **kwargs)
+            try:
+                return repository._fenced_write(name, args, kwargs)
+            except ModeMoved as moved:
+                logger.info("%s.%s: cached mode out of date, %s; routed again", self.domain, name, moved)
+                invalidate_mode_cache()
+                repository = self._live_repository()
+        raise RuntimeError(f"{self.domain} changed store mode {_MAX_REROUTES} times during one {name}; not written")
+
+    def _fenced_write(self, name: str, args: tuple, kwargs: dict) -> Any:
+        if self._mode is StoreMode.DUAL:
+            return self._write_postgres_primary(name, args, kwargs)
+        return self._write_mongo_primary(name, args, kwargs)
+
+    def _write_postgres_primary(self, name: str, args: tuple, kwargs: dict) -> Any:
+        with fenced_write(self.domain, StoreMode.DUAL):
+            result = getattr(self.primary, name)(*args, **kwargs)
+            entries = [
+                outbox_enqueue(domain=self.domain, collection=collection, record_id=record_id, target="mongo")
+                for collection, record_id in self._written(result, name)
+            ]
+        for entry in entries:
+            mirror_after_commit(entry)
+        return result
+
+    def _write_mongo_primary(self, name: str, args: tuple, kwargs: dict) -> Any:
+        # The fence is held across the Mongo write: a change to `dual` waits until this write's
+        # Postgres copy (or its outbox row) has committed, and the change then drains that row.
+        with fenced_write(self.domain, StoreMode.DUAL_MONGO_PRIMARY):
+            result = getattr(self.primary, name)(*args, **kwargs)
+            for collection, record_id in self._written(result, name):
+                try:
+                    with transaction.atomic():  # a savepoint: a failed mirror keeps the fence transaction usable
+                        mirror_record(self.domain, collection, record_id, "postgres")
+                except Exception as error:
+                    _note_postgres_mirror_failure(self.domain, collection, record_id, error)
+        return result
+
+    def _written(self, result: Any, method: str) -> list[tuple[str, str]]:
+        """(collection, id) of each record a write method returned. The return contract of every write
+        method: the record it changed, a list of them, or None / [] when it changed nothing (deleting a
+        record that is already gone is legal in every mode and mirrors nothing)."""
+        if result is None:
+            return []
+        records = result if isinstance(result, list | tuple) else [result]
+        written = []
+        for record in records:
+            record_id = getattr(record, "id", None)
+            if not isinstance(record_id, str):
+                raise TypeError(f"write method {method} must return the record(s) it changed, got {result!r}")
+            written.append((self.port.collection_of(record), record_id))
+        return written
+
+    def _read(self, name: str, /, *args: Any, **kwargs: Any) -> Any:
+        result = getattr(self.primary, name)(*args, **kwargs)
+        if self._shadow_sampled():
+            shadow_compare(
+                domain=self.domain,
+                method=name,
+                primary_store=self.primary.store,
+                primary_result=result,
+                secondary_call=lambda: getattr(self.secondary, name)(*args, **kwargs),
+            )
+        return result
+
+    def _shadow_sampled(self) -> bool:
+        if self.shadow_read_percent <= 0 or mongo_breaker.is_open:
+            return False
+        return random.random() * 100 < self.shadow_read_percent
+
+
+def _note_postgres_mirror_failure(domain: str, collection: str, record_id: str, error: Exception) -> None:
+    """Keep the failure for the repair task, in the write's fence transaction: a switch to `dual`
+    mirrors it before Postgres leads. If even that fails, Postgres is unusable and the write is
+    raised (not acknowledged): a switch could not know about it."""
+    logger.warning("Postgres mirror of %s/%s failed: %s", collection, record_id, error)
+    with transaction.atomic():
+        entry = outbox_enqueue(domain=domain, collection=collection, record_id=record_id, target="postgres")
+        outbox_mark_failed([entry.pk], error)

@@ -1,0 +1,145 @@
+"""The mirror outbox: durable notes that a record's copy must be refreshed.
+
+In `dual` mode the note is written in the same transaction as the Postgres
+write, so a crash or a Mongo outage can delay the Mongo copy but never lose
+it. `outbox_repair_pending` is the repair task's body: fixed-size chunks, rows
+locked with SKIP LOCKED so several workers never mirror the same row at once.
+`outbox_drain` is the mode change's: everything pending for one domain and
+target, due or not, before that store becomes primary.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from itertools import groupby
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from cutover.mirror.breaker import mongo_breaker
+from cutover.mirror.copy import MirrorSkipped, mirror_record
+from cutover.models import MirrorOutboxEntry
+
+logger = logging.getLogger("cutover.mirror.outbox")
+Status = MirrorOutboxEntry.Status
+
+
+@dataclass
+class RepairReport:
+    repaired: int = 0
+    failed: int = 0
+    dead: int = 0
+    skipped: int = 0
+
+
+def outbox_enqueue(*, domain: str, collection: str, record_id: str, target: str) -> MirrorOutboxEntry:
+    return MirrorOutboxEntry.objects.create(domain=domain, collection=collection, record_id=record_id, target=target)
+
+
+def outbox_process_entry(entry: MirrorOutboxEntry) -> bool:
+    """Mirror one entry now; mark it done or failed. True when done."""
+    try:
+        mirror_record(entry.domain, entry.collection, entry.record_id, entry.target)
+    except MirrorSkipped:
+        return False
+    except Exception as error:  # any failure is kept on the row for the repair task
+        outbox_mark_failed([entry.pk], error)
+        return False
+    MirrorOutboxEntry.objects.filter(pk=entry.pk, status=Status.PENDING).update(
+        status=Status.DONE, updated_at=timezone.now()
+    )
+    return True
+
+
+def outbox_mark_failed(entry_ids: list[int], error: Exception) -> None:
+    """Count an attempt, push the next one back exponentially, dead-letter at the limit."""
+    logger.warning("mirror failed for outbox %s: %s", entry_ids, error)
+    now = timezone.now()
+    for entry in MirrorOutboxEntry.objects.filter(pk__in=entry_ids, status=Status.PENDING):
+        attempts = entry.attempts + 1
+        dead = attempts >= settings.CUTOVER_OUTBOX_MAX_ATTEMPTS
+        MirrorOutboxEntry.objects.filter(pk=entry.pk).update(
+            attempts=attempts,
+            status=Status.DEAD if dead else Status.PENDING,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+            next_attempt_at=now + _backoff(attempts),
+            updated_at=now,
+        )
+
+
+def repair_pending_count() -> int:
+    """The scheduled repair's job: retry what is due, return how many were repaired."""
+    return outbox_repair_pending().repaired
+
+
+def outbox_repair_pending(*, domain: str | None = None, limit: int = 500) -> RepairReport:
+    """Retry due pending entries, one mirror per (domain, record, target)."""
+    report = RepairReport()
+    with transaction.atomic():
+        due = MirrorOutboxEntry.objects.select_for_update(skip_locked=True).filter(
+            status=Status.PENDING, next_attempt_at__lte=timezone.now()
+        )
+        if domain:
+            due = due.filter(domain=domain)
+        if mongo_breaker.retry_in() > 0:
+            due = due.exclude(target=MirrorOutboxEntry.Target.MONGO)  # Mongo is down: leave them unlocked
+        entries = sorted(due.order_by("id")[:limit], key=_record_key)
+        for key, group in groupby(entries, key=_record_key):
+            _repair_record(key, [entry.pk for entry in group], report)
+    logger.info("mirror repair: %s", report)
+    return report
+
+
+@dataclass(frozen=True)
+class DrainReport:
+    remaining: int  # entries still pending
+    failed: bool  # stopped by a failed (or breaker-skipped) mirror, not by the deadline
+
+
+def outbox_drain(*, domain: str, target: str, deadline: float, wait_for_locked: bool, chunk: int = 200) -> DrainReport:
+    """Mirror every pending entry of `domain` to `target` now (due or backing off). Stops at the
+    first failure (the store is down: no point hammering it) or at `deadline` (time.monotonic()).
+
+    Under a mode change's fence, `wait_for_locked` waits for entries a relay or the repair task
+    is mirroring right now (their copy must be in place before the switch) instead of skipping them.
+    """
+    pending = MirrorOutboxEntry.objects.filter(domain=domain, target=target, status=Status.PENDING)
+    last_id = pending.order_by("-id").values_list("id", flat=True).first()  # what arrives later is not ours
+    failed = False
+    while last_id is not None and time.monotonic() < deadline:
+        report = RepairReport()
+        with transaction.atomic():
+            rows = pending.filter(id__lte=last_id).select_for_update(skip_locked=not wait_for_locked)
+            entries = sorted(rows.order_by("id")[:chunk], key=_record_key)
+            for key, group in groupby(entries, key=_record_key):
+                _repair_record(key, [entry.pk for entry in group], report)
+        failed = bool(report.failed or report.skipped)
+        if not entries or failed:
+            break
+    return DrainReport(remaining=pending.count(), failed=failed)
+
+
+def _repair_record(key: tuple[str, str, str, str], entry_ids: list[int], report: RepairReport) -> None:
+    try:
+        with transaction.atomic():  # a savepoint: one record's failure keeps the others' marks
+            mirror_record(*key)
+    except MirrorSkipped:
+        report.skipped += len(entry_ids)
+        return
+    except Exception as error:
+        outbox_mark_failed(entry_ids, error)
+        report.failed += len(entry_ids)
+        report.dead += MirrorOutboxEntry.objects.filter(pk__in=entry_ids, status=Status.DEAD).count()
+        return
+    MirrorOutboxEntry.objects.filter(pk__in=entry_ids).update(status=Status.DONE, updated_at=timezone.now())
+    report.repaired += len(entry_ids)
+
+
+def _record_key(entry: MirrorOutboxEntry) -> tuple[str, str, str, str]:
+    return entry.domain, entry.collection, entry.record_id, entry.target
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(2**attempts, 3600))

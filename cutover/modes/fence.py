@@ -1,0 +1,144 @@
+"""The write fence: a change of store mode takes effect for every process at once.
+
+Why: each process caches modes for CUTOVER_MODE_CACHE_SECONDS, so right after a
+change some processes still write as `dual_mongo_primary` and others as `dual`.
+Each builds the next version of a record from its own primary, the snapshot
+mirrors keep whichever version is newer, and the other branch (an acknowledged
+write) vanishes from both stores (issue 17).
+
+How: one Postgres advisory lock per domain, taken in each dual write's own
+transaction, and the mode is re-read under it.
+- A dual write starts its transaction with `cutover_mode_fence(domain)`
+  (migration 0005): the fence in *shared* mode, then the live mode, read after
+  the lock is granted. If the mode is not the one the cached repository was
+  built for, the write rolls back before touching any store and is routed by
+  the live mode (cutover.mirror.dual). A Mongo-primary write keeps its transaction
+  open across the Mongo write and its Postgres mirror, so it holds the fence
+  until it is acknowledged.
+- A mode change takes the fence in *exclusive* mode (cutover.operations.mode_changes): it
+  waits for the writes in flight, and every write that arrives meanwhile waits
+  for it. Under the fence it mirrors every pending outbox entry to the store
+  that becomes primary, then commits the new mode, which releases the writers.
+Why that is safe: a write is acknowledged only after its transaction commits
+while holding the shared fence, so it either committed before the change took
+the fence (and the change then copies it into the new primary before
+committing) or it waited for the change and saw the new mode. Hence no write
+is acknowledged by the old primary after the change, and the new primary
+starts from every acknowledged write. Postgres lock waits are FIFO, so a
+change is not starved by a stream of writes; both waits are bounded (a writer
+15 s, a change CHANGE_WAIT_SECONDS) and end in an error, never in a lost write.
+Cost: one statement per dual write (an in-memory lock, no row is written).
+
+Requires READ COMMITTED (Django's default): the fence read needs a fresh
+snapshot. `mongo` and `postgres` mode writes are not fenced (they write one
+store); a dual write that finds its domain moved to one of them is routed there.
+"""
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.db import OperationalError, connection, transaction
+
+from cutover.modes.store_mode import StoreMode
+
+FENCE_LOCK_CLASS = 1297040453  # 'MODE' in ASCII; must match migration 0005
+CHANGE_WAIT_SECONDS = 5  # a change waits this long for in-flight writes, then is refused
+FENCED_DRAIN_SECONDS = 5.0  # and spends at most this long mirroring under the fence
+WRITER_WAIT_SECONDS = 15  # the function's lock_timeout in migration 0005
+_LOCK_NOT_AVAILABLE = "55P03"
+_DEADLOCK_DETECTED = "40P01"
+
+
+class ModeMoved(Exception):
+    """The domain's live mode differs from the cached one: route the write again."""
+
+    def __init__(self, domain: str, mode: StoreMode):
+        super().__init__(f"{domain} is now in {mode.value}")
+        self.domain, self.mode = domain, mode
+
+
+class FenceBusy(RuntimeError):
+    """The fence was held longer than the caller may wait; nothing was written."""
+
+
+@contextmanager
+def fenced_write(domain: str, expected: StoreMode) -> Iterator[None]:
+    """A transaction holding `domain`'s fence (shared) in which its mode is `expected`.
+
+    Raises ModeMoved (after rolling back) if the live mode is another one."""
+    with transaction.atomic():
+        live = _fenced_mode(domain)
+        if live is not expected:
+            raise ModeMoved(domain, live)
+        yield
+
+
+def hold_fence_for_change(domain: str) -> float:
+    """Take `domain`'s fence exclusively until the surrounding transaction ends.
+
+    Waits for the writes in flight; returns the deadline for the work done under
+    the fence. The lock_timeout also bounds every later lock wait of the change."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL lock_timeout = '{CHANGE_WAIT_SECONDS}s'")
+        try:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [FENCE_LOCK_CLASS, domain])
+        except OperationalError as error:
+            if _sqlstate(error) == _LOCK_NOT_AVAILABLE:
+                raise FenceBusy(
+                    f"writes to {domain} kept the fence for more than {CHANGE_WAIT_SECONDS} s; nothing changed"
+                ) from error
+            raise
+    return time.monotonic() + FENCED_DRAIN_SECONDS
+
+
+@dataclass(frozen=True)
+class FenceHolders:
+    change_holding: bool  # a mode change holds the fence: the domain's dual writes wait
+    change_waiting: bool  # a mode change waits for the writes in flight
+    writes_in_flight: int  # dual writes holding the fence now
+    writes_waiting: int
+
+
+def fence_holders(domain: str) -> FenceHolders:
+    """Who holds or waits for `domain`'s fence right now (pg_locks), for admin and the CLI."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT mode, granted, count(*) FROM pg_locks WHERE locktype = 'advisory' "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "AND classid = %s AND objid = hashtext(%s)::oid AND objsubid = 2 GROUP BY mode, granted",
+            [FENCE_LOCK_CLASS, domain],
+        )
+        counts = {(mode, granted): count for mode, granted, count in cursor.fetchall()}
+    return FenceHolders(
+        change_holding=bool(counts.get(("ExclusiveLock", True))),
+        change_waiting=bool(counts.get(("ExclusiveLock", False))),
+        writes_in_flight=counts.get(("ShareLock", True), 0),
+        writes_waiting=counts.get(("ShareLock", False), 0),
+    )
+
+
+def _fenced_mode(domain: str) -> StoreMode:
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute("SELECT cutover_mode_fence(%s)", [domain])
+        except OperationalError as error:
+            if _sqlstate(error) == _LOCK_NOT_AVAILABLE:
+                raise FenceBusy(
+                    f"a store mode change of {domain} held the write fence for more than "
+                    f"{WRITER_WAIT_SECONDS} s; this write was not made, retry it"
+                ) from error
+            raise
+        (mode,) = cursor.fetchone()
+    return StoreMode(mode)
+
+
+def is_lock_contention(error: Exception) -> bool:
+    """A lock wait past its lock_timeout, or a deadlock Postgres broke (a change draining a record
+    the relay is mirroring at the same moment): nothing was done, trying again is the fix."""
+    return _sqlstate(error) in (_LOCK_NOT_AVAILABLE, _DEADLOCK_DETECTED)
+
+
+def _sqlstate(error: Exception) -> str | None:
+    return getattr(error.__cause__, "sqlstate", None)

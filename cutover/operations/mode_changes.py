@@ -1,0 +1,162 @@
+"""Store mode changes: the one write path, shared by admin and the CLI."""
+
+import time
+
+from django.db import OperationalError, transaction
+
+from cutover.mirror.outbox import outbox_drain
+from cutover.models import DomainStoreMode, StoreModeChange
+from cutover.modes.cache import current_mode_state, invalidate_mode_cache_on_commit
+from cutover.modes.fence import FENCED_DRAIN_SECONDS, FenceBusy, hold_fence_for_change, is_lock_contention
+from cutover.modes.registry import domain_spec
+from cutover.modes.store_mode import StoreMode, incoming_primary, is_one_step, parse_store_mode
+from cutover.operations.preconditions import Refusal, failed_preconditions
+
+PREMIRROR_SECONDS = 30.0  # mirroring the backlog before the fence; writes keep flowing meanwhile
+CHANGE_PERMISSION = "cutover.change_store_mode"
+OVERRIDE_PERMISSION = "cutover.override_store_mode_guard"
+
+
+class StoreModeChangeRefused(Exception):
+    """A mode change that may not happen; str() says why and how to fix it."""
+
+
+def store_mode_change(*, domain: str, to_mode: str, user, reason: str, override: bool = False) -> StoreModeChange:
+    """Move `domain` one step to `to_mode`, audited; refuse when unsafe.
+
+    A failed precondition refuses the change unless `override` is set by a
+    user holding the override permission; the refusal is then kept in the audit.
+    The change commits under the domain's write fence (cutover.modes.fence): dual writes
+    in flight finish first, later ones wait and then see the new mode; a change of
+    primary first mirrors every pending outbox entry to the store that will lead.
+    """
+    _, current, target, _ = _checked_change(domain, to_mode, user, reason, override, lock=False)
+    _premirror(domain, current, target, override)  # before any write waits
+    try:
+        with transaction.atomic():
+            deadline = hold_fence_for_change(domain)
+            row, current, target, refusals = _checked_change(domain, to_mode, user, reason, override, lock=True)
+            unmirrored = _mirror_to_incoming_primary(domain, current, target, deadline)
+            if unmirrored and not override:
+                raise StoreModeChangeRefused(str(unmirrored))
+            return _record_change(row, current, target, user, reason, refusals + [unmirrored] * bool(unmirrored))
+    except FenceBusy as busy:
+        raise StoreModeChangeRefused(f"{busy}. Fix: try again (writes normally hold it for milliseconds).") from None
+    except OperationalError as error:
+        if not is_lock_contention(error):
+            raise
+        raise StoreModeChangeRefused(
+            f"{domain}: a row the change needs (its mode, a pending mirror write or its record) was held by "
+            f"another transaction ({error}); nothing changed. Fix: try again."
+        ) from None
+
+
+def _mirror_to_incoming_primary(domain: str, current: StoreMode, target: StoreMode, deadline: float) -> Refusal | None:
+    """Under the fence: copy every pending mirror write into the store about to lead, or say why not.
+
+    The bulk was mirrored before the fence by _premirror, so writers wait only for the tail."""
+    incoming = incoming_primary(current, target)
+    if incoming is None:
+        return None
+    remaining = outbox_drain(domain=domain, target=incoming, deadline=deadline, wait_for_locked=True).remaining
+    return _unmirrored_refusal(domain, incoming, remaining) if remaining else None
+
+
+def _premirror(domain: str, current: StoreMode, target: StoreMode, override: bool) -> None:
+    """Mirror the backlog to the store about to lead while writes still flow; if that store is
+    unreachable, refuse now rather than make every writer wait for the same failure under the fence."""
+    incoming = incoming_primary(current, target)
+    if incoming is None:
+        return
+    drain = outbox_drain(
+        domain=domain, target=incoming, deadline=time.monotonic() + PREMIRROR_SECONDS, wait_for_locked=False
+    )
+    if drain.failed and not override:
+        raise StoreModeChangeRefused(str(_unmirrored_refusal(domain, incoming, drain.remaining)))
+
+
+def _unmirrored_refusal(domain: str, incoming: str, remaining: int) -> Refusal:
+    return Refusal(
+        f"{remaining} pending mirror write(s) of {domain} to {incoming} could not be made, so {incoming} "
+        f"cannot lead yet ({incoming} unreachable, or more than {FENCED_DRAIN_SECONDS:g} s of backlog).",
+        f"bring {incoming} back and run `manage.py repair_mirror --domain {domain}`, then change again.",
+    )
+
+
+def _record_change(row, current: StoreMode, target: StoreMode, user, reason: str, refusals: list) -> StoreModeChange:
+    row.mode = target.value
+    row.save(update_fields=["mode", "updated_at"])
+    change = StoreModeChange.objects.create(
+        domain=row.domain,
+        from_mode=current.value,
+        to_mode=target.value,
+        changed_by=user,
+        changed_by_name=user.get_username(),
+        reason=reason.strip(),
+        overridden_refusal=" ".join(str(refusal) for refusal in refusals),
+    )
+    invalidate_mode_cache_on_commit()
+    return change
+
+
+def store_mode_change_refusal(*, domain: str, to_mode: str, user, reason: str, override: bool = False) -> str | None:
+    """Why store_mode_change would refuse this now, or None: for forms, before anything is written."""
+    try:
+        _checked_change(domain, to_mode, user, reason, override, lock=False)
+    except StoreModeChangeRefused as refusal:
+        return str(refusal)
+    return None
+
+
+def _checked_change(domain, to_mode, user, reason, override, *, lock: bool):
+    domain_spec(domain)
+    try:
+        target = parse_store_mode(to_mode, source="mode")
+    except ValueError as error:
+        raise StoreModeChangeRefused(str(error)) from None
+    _check_actor(user, reason, override)
+    row = _mode_row(domain, lock=lock)
+    current = StoreMode(row.mode)
+    _check_step(domain, current, target)
+    refusals = failed_preconditions(domain, current, target)
+    if refusals and not override:
+        raise StoreModeChangeRefused(" ".join(str(refusal) for refusal in refusals))
+    return row, current, target, refusals
+
+
+def store_mode_set_shadow_percent(*, domain: str, percent: int, user) -> DomainStoreMode:
+    if not 0 <= percent <= 100:
+        raise StoreModeChangeRefused(f"shadow read percent must be 0-100, got {percent}")
+    if not user.has_perm(CHANGE_PERMISSION):
+        raise StoreModeChangeRefused(f"{user.get_username()} lacks the permission {CHANGE_PERMISSION}")
+    with transaction.atomic():
+        row = _mode_row(domain, lock=True)
+        row.shadow_read_percent = percent
+        row.save(update_fields=["shadow_read_percent", "updated_at"])
+        invalidate_mode_cache_on_commit()
+    return row
+
+
+def _check_actor(user, reason: str, override: bool) -> None:
+    if not user.has_perm(CHANGE_PERMISSION):
+        raise StoreModeChangeRefused(f"{user.get_username()} lacks the permission {CHANGE_PERMISSION}")
+    if override and not user.has_perm(OVERRIDE_PERMISSION):
+        raise StoreModeChangeRefused(f"{user.get_username()} lacks the permission {OVERRIDE_PERMISSION}")
+    if not reason or not reason.strip():
+        raise StoreModeChangeRefused("a store mode change needs a reason")
+
+
+def _check_step(domain: str, current: StoreMode, target: StoreMode) -> None:
+    if current is target:
+        raise StoreModeChangeRefused(f"{domain} is already in {current.value}")
+    if not is_one_step(current, target):
+        raise StoreModeChangeRefused(
+            f"{domain} can move one step at a time: from {current.value} "
+            f"only to a neighbour in mongo → dual_mongo_primary → dual → postgres, not to {target.value}"
+        )
+
+
+def _mode_row(domain: str, *, lock: bool) -> DomainStoreMode:
+    current_mode_state(domain)  # creates the row from its first mode if it is missing
+    rows = DomainStoreMode.objects.select_for_update() if lock else DomainStoreMode.objects
+    return rows.get(domain=domain)

@@ -1,0 +1,203 @@
+"""The storage primitives of every Postgres repository, driven by the domain's RecordMaps
+and Django models (model attnames are the record field names)."""
+
+from collections.abc import Callable
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django.apps import apps
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Sum
+
+from cutover.store.backends.errors import ImmutableRecordConflict, RecordNotFound, UniqueConflict
+from cutover.store.filters import Between, Filters, Gt, In, Lt
+from cutover.store.ports import StoreRepository
+from cutover.store.recordmap import Child, RecordMap
+
+
+class PostgresBackend(StoreRepository):
+    """The primitives in Postgres; a domain's Postgres repository is (PostgresBackend, its port)."""
+
+    store: ClassVar[str] = "postgres"
+    MAPS: ClassVar[tuple[RecordMap, ...]]
+
+    # --- sync primitives -------------------------------------------------------
+    def get_snapshot(self, collection: str, record_id: str) -> Any | None:
+        record_map = self._map_of_collection(collection)
+        row = self._rows(record_map).filter(pk=record_id).first()
+        return record_map.from_row(row) if row else None
+
+    @transaction.atomic
+    def put_snapshot(self, record: Any) -> None:
+        record_map = self._map(type(record))
+        model = self._model(record_map)
+        stored = model.objects.select_for_update().filter(pk=record.id).first()
+        if stored is not None and record_map.insert_only:
+            if self.get_snapshot(record_map.collection, record.id) != record:
+                raise ImmutableRecordConflict(record_map.collection, record.id)
+            return
+        if stored is not None and _holds_newer(stored, record, record_map.version_field):
+            return
+        model(**record_map.row_values(record)).save(force_insert=stored is None)
+        self._replace_children(record_map, record)
+
+    def delete_snapshot(self, collection: str, record_id: str, *, spare: frozenset[str] = frozenset()) -> None:
+        self._model(self._map_of_collection(collection)).objects.filter(pk=record_id).delete()
+
+    def purge_batch(self, collection: str, field: str, before: Any, limit: int, after: Any = None) -> tuple[int, Any]:
+        """One short statement (its own transaction under autocommit) over the index on `field`:
+        find the `limit`-th oldest value, delete the range up to it. A range delete walks the
+        index once, in order; rows on the boundary value all go in this batch."""
+        model = self._model(self._map_of_collection(collection))
+        table, column = model._meta.db_table, model._meta.get_field(field).column
+        window = f'"{column}" < %(before)s' + (f' AND "{column}" > %(after)s' if after is not None else "")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'WITH boundary AS (SELECT "{column}" AS at FROM "{table}" WHERE {window} '
+                f'  ORDER BY "{column}" OFFSET %(skip)s LIMIT 1), '
+                f'gone AS (DELETE FROM "{table}" WHERE {window} '
+                f'  AND "{column}" <= COALESCE((SELECT at FROM boundary), %(before)s) RETURNING 1) '
+                f"SELECT (SELECT count(*) FROM gone), (SELECT at FROM boundary)",
+                {"before": before, "after": after, "skip": limit - 1},
+            )
+            deleted, upper = cursor.fetchone()
+        return deleted, upper if upper is not None else before
+
+    # --- primitives the ports' use cases are written on ----------------------
+    def _get(self, record_type: type, record_id: str) -> Any | None:
+        return self.get_snapshot(self._map(record_type).collection, record_id)
+
+    def _find(
+        self, record_type: type, filters: Filters, *, order: tuple[str, ...] = ("-id",), limit: int | None = None
+    ) -> list[Any]:
+        record_map = self._map(record_type)
+        if not record_map.children:  # plain rows: tuples straight into records, no model instances (verify's hot path)
+            names = record_map.column_names
+            rows = self._model(record_map).objects.filter(_q(filters)).order_by(*order).values_list(*names)
+            return [record_type(**dict(zip(names, row, strict=True))) for row in (rows[:limit] if limit else rows)]
+        rows = self._rows(record_map).filter(_q(filters)).order_by(*order)
+        if limit:
+            rows = rows[:limit]
+        return [record_map.from_row(row) for row in rows]
+
+    def _count(self, record_type: type, filters: Filters) -> int:
+        return self._model(self._map(record_type)).objects.filter(_q(filters)).count()
+
+    def _insert(self, record: Any) -> None:
+        record_map = self._map(type(record))
+        record_map.check(record)
+        with _unique_conflicts(), transaction.atomic():
+            self._model(record_map)(**record_map.row_values(record)).save(force_insert=True)
+            self._replace_children(record_map, record)
+
+    def _update(self, record_type: type, record_id: str, change: Callable[[Any], Any]) -> Any:
+        with _unique_conflicts(), transaction.atomic():
+            return self._update_locked(record_type, record_id, change)
+
+    def _update_locked(self, record_type: type, record_id: str, change: Callable[[Any], Any]) -> Any:
+        record_map = self._map(record_type)
+        row = self._rows(record_map).select_for_update(of=("self",)).filter(pk=record_id).first()
+        if row is None:
+            raise RecordNotFound(record_type, record_id)
+        before = record_map.from_row(row)
+        after = change(before)
+        if after == before:
+            return after
+        record_map.check(after)
+        values = record_map.row_values(after)
+        changed = [name for name, value in values.items() if value != getattr(row, name)]
+        if changed:
+            self._model(record_map)(**values).save(update_fields=changed)
+        for child in record_map.children:
+            self._save_grown_children(child, before, after)
+        return after
+
+    def _delete(self, record_type: type, record_id: str) -> None:
+        self.delete_snapshot(self._map(record_type).collection, record_id)
+
+    def _sum(self, record_type: type, field: str, filters: Filters) -> Decimal:
+        total = self._model(self._map(record_type)).objects.filter(_q(filters)).aggregate(total=Sum(field))["total"]
+        return total if total is not None else Decimal(0)
+
+    @contextmanager
+    def _atomic(self, lock_key: str | None = None):
+        with transaction.atomic():
+            if lock_key:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [lock_key])
+            yield
+
+    # --- helpers ---------------------------------------------------------------
+
+    def _model(self, record_map: RecordMap) -> type[models.Model]:
+        return apps.get_model(record_map.model)
+
+    def _rows(self, record_map: RecordMap) -> models.QuerySet:
+        rows = self._model(record_map).objects.all()
+        if record_map.children:
+            rows = rows.prefetch_related(*(child.name for child in record_map.children))
+        return rows
+
+    def _replace_children(self, record_map: RecordMap, record: Any) -> None:
+        for child in record_map.children:
+            model = apps.get_model(child.model)
+            model.objects.filter(**{f"{child.parent_field}_id": record.id}).delete()
+            model.objects.bulk_create(_child_rows(child, record, start=0))
+
+    def _save_grown_children(self, child: Child, before: Any, after: Any) -> None:
+        old, new = getattr(before, child.name), getattr(after, child.name)
+        if new == old:
+            return
+        model = apps.get_model(child.model)
+        if new[: len(old)] != old:  # rewritten, not just grown
+            model.objects.filter(**{f"{child.parent_field}_id": after.id}).delete()
+            model.objects.bulk_create(_child_rows(child, after, start=0))
+        else:
+            model.objects.bulk_create(_child_rows(child, after, start=len(old)))
+
+
+def _holds_newer(stored: models.Model, record: Any, version_field: str | None) -> bool:
+    return bool(version_field) and getattr(stored, version_field) > getattr(record, version_field)
+
+
+def _child_rows(child: Child, record: Any, *, start: int) -> list[models.Model]:
+    model = apps.get_model(child.model)
+    items = getattr(record, child.name)
+    return [
+        model(**{f"{child.parent_field}_id": record.id, "position": position}, **child.map.row_values(item))
+        for position, item in enumerate(items[start:], start=start)
+    ]
+
+
+def _q(filters: Filters) -> models.Q:
+    query = models.Q()
+    for name, condition in filters.items():
+        if isinstance(condition, Lt):
+            query &= models.Q(**{f"{name}__lt": condition.value})
+        elif isinstance(condition, Gt):
+            query &= models.Q(**{f"{name}__gt": condition.value})
+        elif isinstance(condition, In):
+            query &= models.Q(**{f"{name}__in": condition.values})
+        elif isinstance(condition, Between):
+            if condition.low is not None:
+                query &= models.Q(**{f"{name}__gt": condition.low})
+            if condition.high is not None:
+                query &= models.Q(**{f"{name}__lte": condition.high})
+        elif condition is None:
+            query &= models.Q(**{f"{name}__isnull": True})
+        else:
+            query &= models.Q(**{name: condition})
+    return query
+
+
+@contextmanager
+def _unique_conflicts():
+    """A unique violation becomes UniqueConflict, as Mongo's duplicate key does, so ports see one error."""
+    try:
+        yield
+    except IntegrityError as error:
+        diag = getattr(error.__cause__, "diag", None)
+        if getattr(error.__cause__, "sqlstate", None) == "23505":
+            raise UniqueConflict(f"{diag.table_name}: {diag.message_detail or diag.constraint_name}") from error
+        raise

@@ -1,0 +1,54 @@
+"""Model fields shared by every domain."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+
+object_id_validator = RegexValidator(r"^[0-9a-f]{24}$", "An id is a Mongo ObjectId: 24 lowercase hex characters.")
+
+
+class ObjectIdField(models.CharField):
+    """A Mongo ObjectId as 24 lowercase hex characters: primary keys and legacy references."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["max_length"] = 24
+        super().__init__(*args, **kwargs)
+        self.validators.append(object_id_validator)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("max_length", None)
+        return name, path, args, kwargs
+
+
+def choices_check(field: str, values: frozenset[str], name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=models.Q(**{f"{field}__in": sorted(values)}), name=name)
+
+
+# Money columns: 13 integer digits (amounts are capped at 1e12) and 18 decimals (ETH's wei), so every
+# supported currency is stored exactly; the money parser refuses anything finer rather than round it.
+MONEY = {"max_digits": 31, "decimal_places": 18}
+
+
+class LegacyShapeColumns(models.Model):
+    """What a row keeps of its legacy document besides the mapped columns (cutover.store.records.LegacyShape)."""
+
+    legacy_id = models.TextField(
+        null=True, blank=True, editable=False, help_text="The document's _id when it is a string, not an ObjectId."
+    )
+    legacy_fields = models.TextField(
+        null=True, blank=True, editable=False, help_text="Keys no mapping owns, as canonical Extended JSON."
+    )
+
+    class Meta:
+        abstract = True
+
+
+class LegacyFieldsColumn(models.Model):
+    """The same for an embedded document's row (a child table): its unknown keys."""
+
+    legacy_fields = models.TextField(
+        null=True, blank=True, editable=False, help_text="Keys no mapping owns, as canonical Extended JSON."
+    )
+
+    class Meta:
+        abstract = True
