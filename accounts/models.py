@@ -2,20 +2,16 @@
 
 from django.db import models
 
-from cutover.store.fields import LegacyShapeColumns, ObjectIdField, choices_check
+from cutover.store.fields import LegacyShapeColumns, ObjectIdField, choices_check, choices_of
 
 from .records import ADDRESS_TYPES, PURPOSES, ROLES
-
-
-def _choices(values: frozenset[str]) -> list[tuple[str, str]]:
-    return [(value, value) for value in sorted(values)]
 
 
 class User(LegacyShapeColumns):
     id = ObjectIdField(primary_key=True)
     email = models.CharField(max_length=254, unique=True)
     password_hash = models.CharField(max_length=200)
-    role = models.CharField(max_length=12, choices=_choices(ROLES))
+    role = models.CharField(max_length=12, choices=choices_of(ROLES))
     display_name = models.CharField(max_length=200, blank=True)
     telegram_id = models.CharField(max_length=40, null=True, blank=True, unique=True)
     is_verified = models.BooleanField(default=False)
@@ -42,7 +38,7 @@ class TempVerification(LegacyShapeColumns):
     email = models.CharField(max_length=254, db_index=True)
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     code_hash = models.CharField(max_length=200)
-    purpose = models.CharField(max_length=20, choices=_choices(PURPOSES))
+    purpose = models.CharField(max_length=20, choices=choices_of(PURPOSES))
     attempts = models.PositiveIntegerField(default=0)
     expires_at = models.DateTimeField(db_index=True)  # the purge deletes by it
     created_at = models.DateTimeField()
@@ -74,7 +70,7 @@ class TelegramSession(LegacyShapeColumns):
 class Address(LegacyShapeColumns):
     id = ObjectIdField(primary_key=True)
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="addresses")
-    address_type = models.CharField(max_length=10, choices=_choices(ADDRESS_TYPES))
+    address_type = models.CharField(max_length=10, choices=choices_of(ADDRESS_TYPES))
     line1 = models.CharField(max_length=200)
     line2 = models.CharField(max_length=200, blank=True)
     city = models.CharField(max_length=100)

@@ -1,6 +1,5 @@
 """Helpers for tests (and scripts) that need a domain in a given store mode."""
 
-from contextlib import contextmanager
 from urllib.parse import quote
 
 from django.db import connection
@@ -16,17 +15,6 @@ def set_store_mode(domain: str, mode: StoreMode | str, *, shadow_read_percent: i
         domain=domain, defaults={"mode": StoreMode(mode).value, "shadow_read_percent": shadow_read_percent}
     )
     invalidate_mode_cache()
-
-
-@contextmanager
-def store_mode(domain: str, mode: StoreMode | str, *, shadow_read_percent: int = 0):
-    previous = DomainStoreMode.objects.filter(domain=domain).first()
-    set_store_mode(domain, mode, shadow_read_percent=shadow_read_percent)
-    try:
-        yield
-    finally:
-        if previous is not None:
-            set_store_mode(domain, previous.mode, shadow_read_percent=previous.shadow_read_percent)
 
 
 def database_url_for_other_processes() -> str:

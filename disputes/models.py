@@ -2,13 +2,9 @@
 
 from django.db import models
 
-from cutover.store.fields import LegacyFieldsColumn, LegacyShapeColumns, ObjectIdField, choices_check
+from cutover.store.fields import LegacyFieldsColumn, LegacyShapeColumns, ObjectIdField, choices_check, choices_of
 
 from .records import PRIORITIES, REASONS, STATUSES
-
-
-def _choices(values: frozenset[str]) -> list[tuple[str, str]]:
-    return [(value, value.replace("_", " ")) for value in sorted(values)]
 
 
 class Dispute(LegacyShapeColumns):
@@ -18,10 +14,10 @@ class Dispute(LegacyShapeColumns):
     opened_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     against_user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     admin = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField(max_length=20, choices=_choices(REASONS))
+    reason = models.CharField(max_length=20, choices=choices_of(REASONS, spaced_labels=True))
     description = models.TextField(blank=True)
-    status = models.CharField(max_length=20, choices=_choices(STATUSES))
-    priority = models.CharField(max_length=10, choices=_choices(PRIORITIES))
+    status = models.CharField(max_length=20, choices=choices_of(STATUSES, spaced_labels=True))
+    priority = models.CharField(max_length=10, choices=choices_of(PRIORITIES, spaced_labels=True))
     resolution = models.TextField(null=True, blank=True)  # noqa: DJ001 - None and "" differ in the legacy data
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()

@@ -4,21 +4,17 @@ trigger that rejects UPDATE, DELETE and TRUNCATE (see there for TRUNCATE)."""
 from django.db import models
 from django.db.models import Q
 
-from cutover.store.fields import MONEY, LegacyShapeColumns, ObjectIdField, choices_check
+from cutover.store.fields import MONEY, LegacyShapeColumns, ObjectIdField, choices_check, choices_of
 
 from .records import DIRECTIONS, ENTRY_TYPES
-
-
-def _choices(values: frozenset[str]) -> list[tuple[str, str]]:
-    return [(value, value) for value in sorted(values)]
 
 
 class LedgerEntry(LegacyShapeColumns):
     id = ObjectIdField(primary_key=True)
     payment = models.ForeignKey("payments.Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
-    entry_type = models.CharField(max_length=10, choices=_choices(ENTRY_TYPES))
-    direction = models.CharField(max_length=6, choices=_choices(DIRECTIONS))
+    entry_type = models.CharField(max_length=10, choices=choices_of(ENTRY_TYPES))
+    direction = models.CharField(max_length=6, choices=choices_of(DIRECTIONS))
     amount = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=10)
     balance_after = models.DecimalField(**MONEY)

@@ -2,13 +2,9 @@
 
 from django.db import models
 
-from cutover.store.fields import MONEY, LegacyShapeColumns, ObjectIdField, choices_check
+from cutover.store.fields import MONEY, LegacyShapeColumns, ObjectIdField, choices_check, choices_of
 
 from .records import OFFER_STATUSES, REQUEST_STATUSES
-
-
-def _choices(values: frozenset[str]) -> list[tuple[str, str]]:
-    return [(value, value) for value in sorted(values)]
 
 
 class Category(LegacyShapeColumns):
@@ -35,7 +31,7 @@ class SellerOffer(LegacyShapeColumns):
     description = models.TextField(blank=True)
     price = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=10)
-    status = models.CharField(max_length=10, choices=_choices(OFFER_STATUSES))
+    status = models.CharField(max_length=10, choices=choices_of(OFFER_STATUSES))
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -61,7 +57,7 @@ class PurchaseRequest(LegacyShapeColumns):
     description = models.TextField(blank=True)
     amount = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=10)
-    status = models.CharField(max_length=10, choices=_choices(REQUEST_STATUSES))
+    status = models.CharField(max_length=10, choices=choices_of(REQUEST_STATUSES))
     accepted_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()

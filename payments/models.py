@@ -8,13 +8,9 @@ at them (SCHEMA.md's order), so a foreign key would refuse the backfill.
 from django.db import models
 from django.db.models import Q
 
-from cutover.store.fields import MONEY, LegacyShapeColumns, ObjectIdField, choices_check
+from cutover.store.fields import MONEY, LegacyShapeColumns, ObjectIdField, choices_check, choices_of
 
 from .records import CURRENCIES, DESTINATION_STATUSES, NETWORKS, PAYMENT_STATUSES, SELLER_REF_KINDS
-
-
-def _choices(values: frozenset[str]) -> list[tuple[str, str]]:
-    return [(value, value) for value in sorted(values)]
 
 
 class Payment(LegacyShapeColumns):
@@ -23,9 +19,9 @@ class Payment(LegacyShapeColumns):
     buyer = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     seller = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(**MONEY)
-    currency = models.CharField(max_length=5, choices=_choices(CURRENCIES))
-    network = models.CharField(max_length=10, choices=_choices(NETWORKS))
-    status = models.CharField(max_length=10, choices=_choices(PAYMENT_STATUSES))
+    currency = models.CharField(max_length=5, choices=choices_of(CURRENCIES))
+    network = models.CharField(max_length=10, choices=choices_of(NETWORKS))
+    status = models.CharField(max_length=10, choices=choices_of(PAYMENT_STATUSES))
     tx_hash = models.CharField(max_length=100, null=True, blank=True, unique=True)
     confirmations = models.PositiveIntegerField(default=0)
     destination_id = ObjectIdField(null=True, blank=True, db_index=True)
@@ -49,11 +45,11 @@ class DerivedDestination(LegacyShapeColumns):
     id = ObjectIdField(primary_key=True)
     purchase_request = models.ForeignKey("marketplace.PurchaseRequest", on_delete=models.PROTECT, related_name="+")
     address = models.CharField(max_length=120)
-    network = models.CharField(max_length=10, choices=_choices(NETWORKS))
+    network = models.CharField(max_length=10, choices=choices_of(NETWORKS))
     derivation_path = models.CharField(max_length=100)
     trezor_account_id = ObjectIdField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=_choices(DESTINATION_STATUSES))
-    seller_ref_kind = models.CharField(max_length=8, choices=_choices(SELLER_REF_KINDS))
+    status = models.CharField(max_length=10, choices=choices_of(DESTINATION_STATUSES))
+    seller_ref_kind = models.CharField(max_length=8, choices=choices_of(SELLER_REF_KINDS))
     seller_user = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     seller_offer = models.ForeignKey(
         "marketplace.SellerOffer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

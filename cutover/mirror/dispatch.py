@@ -22,11 +22,12 @@ from cutover.models import MirrorOutboxEntry
 logger = logging.getLogger("cutover.mirror.dispatch")
 _QUEUE_SIZE = 10_000
 _IDLE_SECONDS = 1.0
+_STOP = object()  # queued by stop(): the thread ends when it reaches it
 
 
 class MirrorDispatcher:
     def __init__(self) -> None:
-        self._queue: queue.Queue[MirrorOutboxEntry] = queue.Queue(maxsize=_QUEUE_SIZE)
+        self._queue: queue.Queue = queue.Queue(maxsize=_QUEUE_SIZE)
         self._thread: threading.Thread | None = None
         self._pid = 0
         self._lock = threading.Lock()
@@ -44,6 +45,17 @@ class MirrorDispatcher:
         threading.Thread(target=lambda: (self._queue.join(), done.set()), daemon=True).start()
         return done.wait(timeout)
 
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Mirror what was submitted, then end the thread and close its database connection (a test
+        database can then be dropped). True once the thread has ended; the next submit starts a new one."""
+        with self._lock:
+            thread = self._thread
+            if thread is None or not thread.is_alive() or self._pid != os.getpid():
+                return True
+            self._queue.put(_STOP)
+        thread.join(timeout)
+        return not thread.is_alive()
+
     def _ensure_thread(self) -> None:
         with self._lock:
             if self._thread is not None and self._thread.is_alive() and self._pid == os.getpid():
@@ -59,8 +71,12 @@ class MirrorDispatcher:
             try:
                 entry = self._queue.get(timeout=_IDLE_SECONDS)
             except queue.Empty:
-                connection.close()  # idle: give the connection back (tests drop the database)
+                connection.close()  # idle: give the connection back
                 continue
+            if entry is _STOP:
+                connection.close()
+                self._queue.task_done()
+                return
             try:
                 outbox_process_entry(entry)
             except Exception:  # the row stays pending; never let the thread die

@@ -20,9 +20,15 @@ logger = logging.getLogger("cutover.mirror.relay")
 CHANNEL = "cutover_outbox"
 
 
-def run_mirror_relay(*, stop: threading.Event, idle_seconds: float = 5.0, chunk: int = 200) -> None:
+def run_mirror_relay(
+    *, stop: threading.Event, idle_seconds: float = 5.0, chunk: int = 200, ready: threading.Event | None = None
+) -> None:
+    """Mirror outbox rows as their commits notify, until `stop` is set. `ready` is set once it listens:
+    every commit from then on wakes it."""
     with _listening_connection() as listener:
         logger.info("mirror relay listening on %s", CHANNEL)
+        if ready is not None:
+            ready.set()
         try:
             while not stop.is_set():
                 report = outbox_repair_pending(limit=chunk)

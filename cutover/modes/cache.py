@@ -16,6 +16,8 @@ from django.db import transaction
 from cutover.modes.registry import domain_names, domain_spec
 from cutover.modes.store_mode import StoreMode
 
+clock = time.monotonic  # the cache's clock (a test moves it forward instead of sleeping)
+
 
 @dataclass(frozen=True)
 class ModeState:
@@ -31,7 +33,7 @@ _loaded_at = float("-inf")
 def current_mode_state(domain: str) -> ModeState:
     domain_spec(domain)  # an unknown domain is an error, not a default
     with _lock:
-        fresh = time.monotonic() - _loaded_at < settings.CUTOVER_MODE_CACHE_SECONDS
+        fresh = clock() - _loaded_at < settings.CUTOVER_MODE_CACHE_SECONDS
         if not fresh or domain not in _states:
             _reload()
         return _states[domain]
@@ -63,7 +65,7 @@ def _reload() -> None:
     _states.clear()
     for name, row in rows.items():
         _states[name] = ModeState(StoreMode(row.mode), row.shadow_read_percent)
-    _loaded_at = time.monotonic()
+    _loaded_at = clock()
 
 
 def _create_first_modes(domains: list[str]) -> None:

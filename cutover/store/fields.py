@@ -20,6 +20,12 @@ class ObjectIdField(models.CharField):
         return name, path, args, kwargs
 
 
+def choices_of(values: frozenset[str], *, spaced_labels: bool = False) -> list[tuple[str, str]]:
+    """A model field's choices from a domain's set of legacy values, sorted; labels are the values
+    (with spaces for underscores if asked: "not_received" reads "not received" in admin)."""
+    return [(value, value.replace("_", " ") if spaced_labels else value) for value in sorted(values)]
+
+
 def choices_check(field: str, values: frozenset[str], name: str) -> models.CheckConstraint:
     return models.CheckConstraint(condition=models.Q(**{f"{field}__in": sorted(values)}), name=name)
 

@@ -71,13 +71,11 @@ def to_object_id(value: str | None) -> ObjectId | None:
     return ObjectId(value) if value is not None else None
 
 
-def legacy_datetime(value: Any, field: str, *, optional: bool = False) -> datetime | None:
+def legacy_datetime(value: Any, field: str) -> datetime:
     """A BSON date, an ISO string or epoch milliseconds, as an aware UTC datetime."""
     if type(value) is datetime and value.tzinfo in _UTC_ZONES and value.microsecond % 1000 == 0:
         return value  # already what we want: a BSON date read by a tz-aware client
-    if value is None or value == "":
-        if optional:
-            return None
+    if value is None or value == "":  # a field map decides what a missing date means, not this parser
         raise LegacyValueError(field, "a date", value)
     try:
         if isinstance(value, datetime):
@@ -103,10 +101,8 @@ def _iso_datetime(value: str, field: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def legacy_money(value: Any, field: str, *, optional: bool = False) -> Decimal | None:
+def legacy_money(value: Any, field: str) -> Decimal:
     """Decimal128, a double or a numeric string, as a Decimal (never a float)."""
-    if value is None and optional:
-        return None
     if isinstance(value, Decimal128):
         amount = decimal128_to_decimal(value)
     elif isinstance(value, int | float | str) and not isinstance(value, bool):
@@ -132,10 +128,8 @@ def decimal128_to_decimal(value: Decimal128) -> Decimal:
     return Decimal(f"{'-' if high >> 63 else ''}{coefficient}E{exponent}")
 
 
-def legacy_enum(value: Any, field: str, allowed: frozenset[str], *, default: str | None = None) -> str:
-    """An enum value in any case; `default` stands in for a missing one."""
-    if value is None and default is not None:
-        return default
+def legacy_enum(value: Any, field: str, allowed: frozenset[str]) -> str:
+    """An enum value in any case."""
     if isinstance(value, str) and value.strip().lower() in allowed:
         return value.strip().lower()
     raise LegacyValueError(field, f"one of {sorted(allowed)}", value)

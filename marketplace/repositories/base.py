@@ -1,25 +1,20 @@
 """The marketplace port: categories, seller offers, purchase requests, request templates."""
 
-import dataclasses
 from decimal import Decimal
 
 from cutover.store.backends.errors import UniqueConflict
 from cutover.store.filters import Filters
-from cutover.store.legacy import new_id, next_moment, now_ms
+from cutover.store.legacy import new_id, now_ms
 from cutover.store.ports import StoreRepository
 
 from ..records import (
-    REQUEST_TRANSITIONS,
     CategoryRecord,
     PurchaseRequestRecord,
     RequestTemplateRecord,
     SellerOfferRecord,
 )
+from ..rules import advanced
 from . import mapping
-
-
-class InvalidTransition(ValueError):
-    pass
 
 
 class MarketplaceRepository(StoreRepository):
@@ -128,7 +123,7 @@ class MarketplaceRepository(StoreRepository):
         self, request_id: str, *, to_status: str, seller_id: str | None = None
     ) -> PurchaseRequestRecord:
         """Move a request along its life cycle; accepting names the seller and stamps acceptedAt."""
-        return self._update(PurchaseRequestRecord, request_id, lambda request: _advanced(request, to_status, seller_id))
+        return self._update(PurchaseRequestRecord, request_id, lambda request: advanced(request, to_status, seller_id))
 
     def get_purchase_request(self, request_id: str) -> PurchaseRequestRecord | None:
         return self._get(PurchaseRequestRecord, request_id)
@@ -159,17 +154,3 @@ class MarketplaceRepository(StoreRepository):
 
     def get_template(self, template_id: str) -> RequestTemplateRecord | None:
         return self._get(RequestTemplateRecord, template_id)
-
-
-def _advanced(request: PurchaseRequestRecord, to_status: str, seller_id: str | None) -> PurchaseRequestRecord:
-    if to_status not in REQUEST_TRANSITIONS[request.status]:
-        raise InvalidTransition(f"a purchase request cannot go from {request.status} to {to_status}")
-    at = next_moment(request.updated_at)
-    changes = {"status": to_status, "updated_at": at}
-    if to_status == "accepted":
-        if not (seller_id or request.seller_id):
-            raise InvalidTransition("accepting a purchase request needs the seller")
-        changes |= {"accepted_at": at, "seller_id": seller_id or request.seller_id}
-    if to_status == "completed":
-        changes["completed_at"] = at
-    return dataclasses.replace(request, **changes)

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from cutover.store.backends.errors import UniqueConflict
-from marketplace.repositories.base import InvalidTransition
+from marketplace.rules import InvalidTransition
 from payments.records import SellerRef
 from tests.contract.conftest import assert_stores_follow_mode
 from tests.factories import a_category, a_purchase_request, a_user, an_offer

@@ -22,7 +22,7 @@ def test_background_mirror_reaches_mongo_after_commit(settings):
     mongo = domain_spec("dispute").backends()["mongo"]
     assert [mongo.get(r.id) for r in records] == records
     assert MirrorOutboxEntry.objects.filter(status="done").count() == 20
-    time.sleep(1.5)  # the idle thread hands its connection back, so the test database can be dropped
+    assert dispatcher.stop()  # its connection closed, so the test database can be dropped
 
 
 def test_an_older_snapshot_never_overwrites_a_newer_one():
@@ -44,18 +44,19 @@ def test_relay_mirrors_on_commit_notification(settings):
 
     settings.CUTOVER_MIRROR = "relay"
     set_store_mode("dispute", "dual")
-    stop = threading.Event()
-    relay = threading.Thread(target=run_mirror_relay, kwargs={"stop": stop, "idle_seconds": 30})
+    stop, ready = threading.Event(), threading.Event()
+    relay = threading.Thread(target=run_mirror_relay, kwargs={"stop": stop, "idle_seconds": 30, "ready": ready})
     relay.start()
     try:
-        time.sleep(0.3)  # listening
+        assert ready.wait(10), "the relay never started listening"
         record = repository_for("dispute").create(dispute_draft())
         mongo = domain_spec("dispute").backends()["mongo"]
-        deadline = time.monotonic() + 10
-        while mongo.get(record.id) is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert mongo.get(record.id) == record
-        assert time.monotonic() < deadline - 9, "woken by NOTIFY, not by the 30 s idle timer"
+        started = time.monotonic()
+        entry = MirrorOutboxEntry.objects.get(record_id=record.id)
+        while entry.status == "pending" and time.monotonic() - started < 10:  # the relay's work, seen as it lands
+            entry.refresh_from_db()
+        assert entry.status == "done" and mongo.get(record.id) == record
+        assert time.monotonic() - started < 9, "woken by NOTIFY, not by the 30 s idle timer"
     finally:
         stop.set()
         with connection.cursor() as cursor:
