@@ -76,22 +76,32 @@ TEMPLATES = [
 ]
 
 # --- PostgreSQL -------------------------------------------------------------
-# No DATABASE_URL: an embedded PostgreSQL under DATA_DIR/pg, started on the
-# first connection by the embedded_pg backend and left running for later commands.
+# Two roles (cutover/db_roles.py): DATABASE_URL is the runtime role the app and workers use (it may only
+# read and append to the ledger); MIGRATE_DATABASE_URL, the `owner` alias, is the role that owns the
+# tables: `migrate` and `flush` run as it, and `create_runtime_role` creates and grants the runtime role.
+# No MIGRATE_DATABASE_URL: one role does both (not least privilege; fine for a scratch database).
+# No DATABASE_URL: an embedded PostgreSQL under DATA_DIR/pg, started on the first connection by the
+# embedded_pg backend and left running for later commands; its superuser is the owner, and the runtime
+# role EMBEDDED_RUNTIME_ROLE is created on first start.
 EMBEDDED_POSTGRES = "DATABASE_URL" not in env
+EMBEDDED_RUNTIME_ROLE = "escrow_runtime"
 if EMBEDDED_POSTGRES:
-    DATABASES = {
-        "default": {
-            "ENGINE": "escrow_project.embedded_pg",
-            "NAME": "escrow",
-            "OPTIONS": {"pgdata": str(DATA_DIR / "pg")},
-        }
-    }
+    _embedded = {"ENGINE": "escrow_project.embedded_pg", "NAME": "escrow", "OPTIONS": {"pgdata": str(DATA_DIR / "pg")}}
+    DATABASES = {"default": {**_embedded, "USER": EMBEDDED_RUNTIME_ROLE}, "owner": {**_embedded}}
 else:
     DATABASES = {"default": env.db_url("DATABASE_URL")}
-    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL")
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+    if "MIGRATE_DATABASE_URL" in env:
+        DATABASES["owner"] = env.db_url("MIGRATE_DATABASE_URL")
+    for _alias, _variable in (("default", "DATABASE_URL"), ("owner", "MIGRATE_DATABASE_URL")):
+        if _alias in DATABASES and DATABASES[_alias]["ENGINE"] != "django.db.backends.postgresql":
+            raise ImproperlyConfigured(f"{_variable} must be a postgres:// URL")
+    if "owner" in DATABASES and DATABASES["owner"]["NAME"] != DATABASES["default"]["NAME"]:
+        raise ImproperlyConfigured(
+            "MIGRATE_DATABASE_URL must name the same database as DATABASE_URL (it is the same database, "
+            f"as its owner role): {DATABASES['owner']['NAME']!r} != {DATABASES['default']['NAME']!r}"
+        )
+for _database in DATABASES.values():
+    _database["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- MongoDB (the legacy store) --------------------------------------------
