@@ -57,9 +57,7 @@ def create_role_sql(role: str, password: str | None, quote_literal) -> list[str]
     attributes = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT"
     secret = f" PASSWORD {quote_literal(password)}" if password else ""
     return [
-        "DO $$ BEGIN "
-        f'CREATE ROLE "{role}" {attributes}; '
-        "EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+        f'DO $$ BEGIN CREATE ROLE "{role}" {attributes}; EXCEPTION WHEN duplicate_object THEN NULL; END $$',
         f'ALTER ROLE "{role}" {attributes}{secret}',
     ]
 
@@ -123,7 +121,8 @@ def runtime_role_problems(*, role: str, using: str = OWNER_ALIAS) -> list[str]:
         row = cursor.fetchone()
         if row is None:
             return [f"role {role!r} does not exist"]
-        problems += [name for name, bad in zip(("superuser", "createrole", "createdb", "bypassrls"), row) if bad]
+        attributes = ("superuser", "createrole", "createdb", "bypassrls")
+        problems += [name for name, bad in zip(attributes, row, strict=True) if bad]
         cursor.execute(
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE n.nspname = 'public' AND pg_has_role(%s, c.relowner, 'MEMBER')",

@@ -6,6 +6,7 @@ message that names the variable and what it accepts.
 """
 
 from pathlib import Path
+from urllib.parse import urlparse
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -27,8 +28,6 @@ def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
 
 
 DEBUG = env.bool("DEBUG", default=False)
-# The fallback key only exists so a fresh checkout starts; production sets SECRET_KEY.
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-dev-key-set-SECRET_KEY-in-production")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 
 INSTALLED_APPS = [
@@ -111,6 +110,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 EMBEDDED_MONGO = "MONGO_URL" not in env
 MONGO_URL = env.str("MONGO_URL", default=f"litemongo://{DATA_DIR / 'mongo'}")
 MIGRATION_MONGO_URL = env.str("MIGRATION_MONGO_URL", default="")  # backfill source; empty: MONGO_URL
+MONGO_URL_SCHEMES = ("mongodb", "mongodb+srv", "litemongo", "mongomock")
+for _variable, _url in (("MONGO_URL", MONGO_URL), ("MIGRATION_MONGO_URL", MIGRATION_MONGO_URL)):
+    if _url and urlparse(_url).scheme not in MONGO_URL_SCHEMES:
+        raise ImproperlyConfigured(
+            f"{_variable}={_url!r} is not a Mongo URL; expected one of: "
+            + ", ".join(f"{scheme}://" for scheme in MONGO_URL_SCHEMES)
+        )
 MONGO_DB_NAME = env.str("MONGO_DB_NAME", default="escrow")
 # auto: use Mongo where a domain's mode needs it; required: health fails
 # without it; disabled: any use of Mongo is an error (all domains postgres).
@@ -120,6 +126,23 @@ MONGO_CONNECT_MODE = _choice("MONGO_CONNECT_MODE", ("auto", "required", "disable
 # of failing them; the mirror path does not wait that long on every write: its circuit breaker opens after
 # a few failures. Backfill, verify and index builds use their own client without a socket timeout.
 MONGO_TIMEOUT_MS = env.int("MONGO_TIMEOUT_MS", default=15000)
+
+# --- Secrets ----------------------------------------------------------------
+# The fallback key only exists so a developer's checkout starts: DEBUG, or the embedded stores (no
+# DATABASE_URL, or a Mongo stand-in). Anywhere else (a server) an unset SECRET_KEY stops start-up.
+DEVELOPER_DEFAULTS = (
+    DEBUG
+    or EMBEDDED_POSTGRES
+    or (MONGO_CONNECT_MODE != "disabled" and urlparse(MONGO_URL).scheme in ("litemongo", "mongomock"))
+)
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEVELOPER_DEFAULTS:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set: set it to a long random value on every server process "
+            "(only DEBUG or the embedded developer stores fall back to a public key)"
+        )
+    SECRET_KEY = "insecure-dev-key-set-SECRET_KEY-in-production"
 
 # --- Cutover ----------------------------------------------------------------
 # The domain registry: name -> the DomainSpec that describes it (imported lazily).

@@ -78,7 +78,10 @@ def test_every_rewrite_fails_for_the_runtime_role(entry, rewrite):
             "SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'funds_ledger_entries'::regclass "
             "AND NOT tgisinternal ORDER BY tgname"
         )
-        assert cursor.fetchall() == [("funds_ledger_entries_immutable_rows", "O"), ("funds_ledger_entries_no_truncate", "O")]
+        assert cursor.fetchall() == [
+            ("funds_ledger_entries_immutable_rows", "O"),
+            ("funds_ledger_entries_no_truncate", "O"),
+        ]
         cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [FUNCTION])
         assert "RAISE EXCEPTION" in cursor.fetchone()[0]
 
@@ -93,7 +96,10 @@ def test_orm_save_and_queryset_writes_fail_for_the_app(entry):
 
 def test_the_trigger_refuses_update_and_delete_even_to_the_owner(entry):
     with connections[OWNER_ALIAS].cursor() as cursor:
-        sql = ["UPDATE funds_ledger_entries SET amount = 6 WHERE id = %s", "DELETE FROM funds_ledger_entries WHERE id = %s"]
+        sql = [
+            "UPDATE funds_ledger_entries SET amount = 6 WHERE id = %s",
+            "DELETE FROM funds_ledger_entries WHERE id = %s",
+        ]
         for statement in sql:
             _refused(lambda statement=statement: cursor.execute(statement, [entry.pk]), using=OWNER_ALIAS)
     assert LedgerEntry.objects.get(pk=entry.pk).amount == Decimal("5")

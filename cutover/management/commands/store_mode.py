@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from cutover.cli import ProjectCommand, known_domain
 from cutover.mode_cache import current_mode_state, invalidate_mode_cache
 from cutover.modes import MIGRATION_ORDER
 from cutover.registry import UnknownDomain, domain_names
@@ -8,7 +9,7 @@ from cutover.services import StoreModeChangeRefused, store_mode_change
 from cutover.transition import mode_transition
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Show every domain's store mode, or move one domain a step: "
         "`store_mode dispute --to dual_mongo_primary --user alice --reason '...'`. "
@@ -18,7 +19,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("domain", nargs="?", help="the domain to change; omit to list all")
+        parser.add_argument("domain", nargs="?", type=known_domain, help="the domain to change; omit to list all")
         parser.add_argument("--to", choices=[mode.value for mode in MIGRATION_ORDER], help="the new mode")
         parser.add_argument("--user", help="username of the admin making the change (needs the permission)")
         parser.add_argument("--reason", default="", help="why; kept in the audit history")
@@ -28,6 +29,8 @@ class Command(BaseCommand):
         self, *args, domain: str | None, to: str | None, user: str | None, reason: str, override: bool, **options
     ) -> None:
         if domain is None:
+            if to or user or reason or override:
+                raise CommandError("--to, --user, --reason and --override change one domain: name it", returncode=2)
             self._list()
             return
         if not to or not user:
