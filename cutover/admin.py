@@ -5,12 +5,14 @@ from django import forms
 from django.contrib import admin
 
 from .admin_base import ReadOnlyAdmin
+from .admin_requeue import RequeueDeadLettersAction
 from .models import (
     MODE_CHOICES,
     BackfillCheckpoint,
     BackfillRun,
     DomainStoreMode,
     MirrorOutboxEntry,
+    OutboxRequeue,
     ScheduledTaskRun,
     ShadowMismatch,
     StoreModeChange,
@@ -134,7 +136,7 @@ class StoreModeChangeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(MirrorOutboxEntry)
-class MirrorOutboxEntryAdmin(ReadOnlyAdmin):
+class MirrorOutboxEntryAdmin(RequeueDeadLettersAction, ReadOnlyAdmin):
     list_display = ["id", "domain", "record_id", "target", "status", "attempts", "next_attempt_at", "last_error"]
     list_filter = ["status", "domain", "target"]
     search_fields = ["record_id"]
@@ -184,6 +186,11 @@ class BackfillCheckpointAdmin(ReadOnlyAdmin):
 
 
 from . import admin_rejects  # noqa: E402, F401  (registers BackfillRejectAdmin: list filters, acknowledge action)
+
+
+@admin.register(OutboxRequeue)
+class OutboxRequeueAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "requested_by_name", "domain", "count", "reason"]
 
 
 @admin.register(VerifyResult)

@@ -92,10 +92,14 @@ class OneLineParser(CommandParser):
         sys.exit(2)
 
 
-class ProjectCommand(BaseCommand):
-    """The project's commands: one-line argument errors."""
+class OneLineErrors:
+    """Mixed into a command (before its BaseCommand class): argument errors in one line."""
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         parser.__class__ = OneLineParser
         return parser
+
+
+class ProjectCommand(OneLineErrors, BaseCommand):
+    """The project's commands: one-line argument errors."""

@@ -18,6 +18,9 @@ from cutover.testing import database_url_for_other_processes, use_runtime_and_ow
 from escrow_project.mongo import mongo_database, reset_mongo_clients
 from tests import strict_mongo
 
+# A test-only key: processes that tests start may point at a server-like Mongo URL, where an unset
+# SECRET_KEY stops start-up (tests/test_command_inputs.py checks that, with this variable removed).
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-used-anywhere-else")
 strict_mongo.install()  # mongomock refuses what a MongoDB server refuses (tests/strict_mongo.py)
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,6 +1,7 @@
 from .backfill import BackfillCheckpoint, BackfillReject, BackfillRun, VerifyResult
 from .mirror import MirrorOutboxEntry, ShadowMismatch
 from .modes import MODE_CHOICES, DomainStoreMode, StoreModeChange
+from .requeue import OutboxRequeue
 from .scheduled import ScheduledTaskRun
 
 __all__ = [
@@ -10,6 +11,7 @@ __all__ = [
     "BackfillRun",
     "DomainStoreMode",
     "MirrorOutboxEntry",
+    "OutboxRequeue",
     "ScheduledTaskRun",
     "ShadowMismatch",
     "StoreModeChange",

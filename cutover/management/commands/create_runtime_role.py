@@ -1,6 +1,7 @@
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import DatabaseError, connections
 
+from cutover.cli import ProjectCommand
 from cutover.db_roles import (
     OWNER_ALIAS,
     RuntimeRoleError,
@@ -12,7 +13,7 @@ from cutover.db_roles import (
 )
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Create the runtime role the app and workers log in as (DATABASE_URL's user and password) and grant it "
         "what it may do: read and write every table, but only SELECT and INSERT on the append-only ledger. Runs "

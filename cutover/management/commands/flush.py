@@ -5,10 +5,11 @@ from django.core.management.sql import emit_post_migrate_signal, sql_flush
 from django.db import connections
 from django.db.utils import load_backend
 
+from cutover.cli import OneLineErrors
 from cutover.db_roles import owner_alias
 
 
-class Command(DjangoFlush):
+class Command(OneLineErrors, DjangoFlush):
     help = (
         DjangoFlush.help + " Empties the tables as the owner role (MIGRATE_DATABASE_URL) when one is configured: "
         "the runtime role may not empty the append-only ledger."

@@ -1,9 +1,10 @@
 from django.core.management.commands.migrate import Command as DjangoMigrate
 
+from cutover.cli import OneLineErrors
 from cutover.db_roles import owner_alias
 
 
-class Command(DjangoMigrate):
+class Command(OneLineErrors, DjangoMigrate):
     help = (
         DjangoMigrate.help + " Runs as the owner role (MIGRATE_DATABASE_URL) when one is configured, and then "
         "grants the runtime role (DATABASE_URL's user) what it may do: see `create_runtime_role`."

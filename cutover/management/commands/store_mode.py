@@ -5,6 +5,7 @@ from cutover.cli import ProjectCommand, known_domain
 from cutover.mode_cache import current_mode_state, invalidate_mode_cache
 from cutover.modes import MIGRATION_ORDER
 from cutover.registry import UnknownDomain, domain_names
+from cutover.requeue import dead_letter_counts
 from cutover.services import StoreModeChangeRefused, store_mode_change
 from cutover.transition import mode_transition
 
@@ -46,7 +47,10 @@ class Command(ProjectCommand):
 
     def _list(self) -> None:
         invalidate_mode_cache()
+        dead = dead_letter_counts()
         for name in domain_names():
             state = current_mode_state(name)
             line = f"{name:24} {state.mode.value:20} shadow reads {state.shadow_read_percent:3}%  "
+            if dead.get(name):
+                line += f"{dead[name]} dead mirror write(s): `requeue_dead_letters --domain {name}`; "
             self.stdout.write(line + str(mode_transition(name)))
