@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 
 from .admin_base import ReadOnlyAdmin
+from .admin_masking import MaskedLegacyDataAdmin
 from .admin_requeue import RequeueDeadLettersAction
 from .models import (
     MODE_CHOICES,
@@ -143,7 +144,8 @@ class MirrorOutboxEntryAdmin(RequeueDeadLettersAction, ReadOnlyAdmin):
 
 
 @admin.register(ShadowMismatch)
-class ShadowMismatchAdmin(ReadOnlyAdmin):
+class ShadowMismatchAdmin(MaskedLegacyDataAdmin, ReadOnlyAdmin):
+    masked_json_fields = ("differences",)
     list_display = ["created_at", "domain", "method", "record_id", "kind", "primary_store"]
     list_filter = ["domain", "kind", "method"]
     search_fields = ["record_id"]
@@ -194,6 +196,7 @@ class OutboxRequeueAdmin(ReadOnlyAdmin):
 
 
 @admin.register(VerifyResult)
-class VerifyResultAdmin(ReadOnlyAdmin):
+class VerifyResultAdmin(MaskedLegacyDataAdmin, ReadOnlyAdmin):
+    masked_json_fields = ("samples",)
     list_display = ["finished_at", "domain", "passed", "started_at"]
     list_filter = ["domain", "passed"]
