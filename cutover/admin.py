@@ -5,12 +5,15 @@ from django import forms
 from django.contrib import admin
 
 from cutover.admin_base import ReadOnlyAdmin
+from cutover.admin_masking import MaskedLegacyDataAdmin
+from cutover.admin_requeue import RequeueDeadLettersAction
 from cutover.models import (
     MODE_CHOICES,
     BackfillCheckpoint,
     BackfillRun,
     DomainStoreMode,
     MirrorOutboxEntry,
+    OutboxRequeue,
     ScheduledTaskRun,
     ShadowMismatch,
     StoreModeChange,
@@ -134,14 +137,15 @@ class StoreModeChangeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(MirrorOutboxEntry)
-class MirrorOutboxEntryAdmin(ReadOnlyAdmin):
+class MirrorOutboxEntryAdmin(RequeueDeadLettersAction, ReadOnlyAdmin):
     list_display = ["id", "domain", "record_id", "target", "status", "attempts", "next_attempt_at", "last_error"]
     list_filter = ["status", "domain", "target"]
     search_fields = ["record_id"]
 
 
 @admin.register(ShadowMismatch)
-class ShadowMismatchAdmin(ReadOnlyAdmin):
+class ShadowMismatchAdmin(MaskedLegacyDataAdmin, ReadOnlyAdmin):
+    masked_json_fields = ("differences",)
     list_display = ["created_at", "domain", "method", "record_id", "kind", "primary_store"]
     list_filter = ["domain", "kind", "method"]
     search_fields = ["record_id"]
@@ -186,7 +190,13 @@ class BackfillCheckpointAdmin(ReadOnlyAdmin):
 from cutover import admin_rejects  # noqa: E402, F401  (registers BackfillRejectAdmin: list filters, acknowledge action)
 
 
+@admin.register(OutboxRequeue)
+class OutboxRequeueAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "requested_by_name", "domain", "count", "reason"]
+
+
 @admin.register(VerifyResult)
-class VerifyResultAdmin(ReadOnlyAdmin):
+class VerifyResultAdmin(MaskedLegacyDataAdmin, ReadOnlyAdmin):
+    masked_json_fields = ("samples",)
     list_display = ["finished_at", "domain", "passed", "started_at"]
     list_filter = ["domain", "passed"]

@@ -7,6 +7,7 @@ from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 
 from cutover.admin_base import ReadOnlyAdmin
+from cutover.admin_masking import MaskedLegacyDataAdmin
 from cutover.backfill.review import (
     ACKNOWLEDGE_PERMISSION,
     RejectAcknowledgementRefused,
@@ -40,7 +41,8 @@ class AcknowledgeRejectsForm(forms.Form):
 
 
 @admin.register(BackfillReject)
-class BackfillRejectAdmin(ReadOnlyAdmin):
+class BackfillRejectAdmin(MaskedLegacyDataAdmin, ReadOnlyAdmin):
+    masked_json_fields = ("document",)
     list_display = ["created_at", "domain", "collection", "record_id", "kind", "status", "reason", "blocked_by"]
     list_filter = ["status", RootCauseFilter, "domain", "collection", "kind"]
     search_fields = ["record_id", "reason", "blocked_by"]

@@ -27,7 +27,12 @@ class CutoverConfig(AppConfig):
     verbose_name = "Cutover"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from escrow_project.db_roles import grant_runtime_role_after_migrate
         from escrow_project.mongo import mongo_store_label
+
+        post_migrate.connect(grant_runtime_role_after_migrate, sender=self, dispatch_uid="cutover.runtime_role_grants")
 
         # Money is exact: amounts have up to 13 integer and 18 decimal digits, more than Decimal's default
         # 28-digit precision, so sums and balances would round. Threads started later copy DefaultContext.

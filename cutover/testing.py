@@ -1,5 +1,6 @@
 """Helpers for tests (and scripts) that need a domain in a given store mode."""
 
+import copy
 from urllib.parse import quote
 
 from django.db import connection
@@ -27,3 +28,20 @@ def database_url_for_other_processes() -> str:
     if host.startswith("/"):
         return f"postgres://{user}@/{name}?host={quote(host)}&port={port}"
     return f"postgres://{user}@{host}:{port}/{name}"
+
+
+def use_runtime_and_owner_roles() -> None:
+    """Tests run as the two roles production uses (escrow_project/db_roles.py). Given one DATABASE_URL (a role
+    that may create databases and roles, as CI's is), that role becomes the owner and the app's
+    connection logs in as `<database>_runtime`, a role of this database's own, so test runs of
+    different databases on one server never share a role."""
+    from django.conf import settings
+
+    from escrow_project.db_roles import OWNER_ALIAS
+
+    if OWNER_ALIAS in settings.DATABASES:
+        return
+    default = settings.DATABASES["default"]
+    settings.DATABASES[OWNER_ALIAS] = copy.deepcopy(default)
+    default["USER"] = f"{default['NAME']}_runtime"
+    default["PASSWORD"] = ""

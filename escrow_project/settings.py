@@ -7,6 +7,7 @@ message that names the variable and what it accepts.
 
 import os
 from pathlib import Path
+from urllib.parse import urlparse
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -29,8 +30,6 @@ def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
 
 
 DEBUG = env.bool("DEBUG", default=False)
-# The fallback key only exists so a fresh checkout starts; production sets SECRET_KEY.
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-dev-key-set-SECRET_KEY-in-production")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 
 INSTALLED_APPS = [
@@ -78,22 +77,32 @@ TEMPLATES = [
 ]
 
 # --- PostgreSQL -------------------------------------------------------------
-# No DATABASE_URL: an embedded PostgreSQL under DATA_DIR/pg, started on the
-# first connection by the embedded_pg backend and left running for later commands.
+# Two roles (escrow_project/db_roles.py): DATABASE_URL is the runtime role the app and workers use (it may only
+# read and append to the ledger); MIGRATE_DATABASE_URL, the `owner` alias, is the role that owns the
+# tables: `migrate` and `flush` run as it, and `create_runtime_role` creates and grants the runtime role.
+# No MIGRATE_DATABASE_URL: one role does both (not least privilege; fine for a scratch database).
+# No DATABASE_URL: an embedded PostgreSQL under DATA_DIR/pg, started on the first connection by the
+# embedded_pg backend and left running for later commands; its superuser is the owner, and the runtime
+# role EMBEDDED_RUNTIME_ROLE is created on first start.
 EMBEDDED_POSTGRES = "DATABASE_URL" not in env
+EMBEDDED_RUNTIME_ROLE = "escrow_runtime"
 if EMBEDDED_POSTGRES:
-    DATABASES = {
-        "default": {
-            "ENGINE": "escrow_project.embedded_pg",
-            "NAME": "escrow",
-            "OPTIONS": {"pgdata": str(DATA_DIR / "pg")},
-        }
-    }
+    _embedded = {"ENGINE": "escrow_project.embedded_pg", "NAME": "escrow", "OPTIONS": {"pgdata": str(DATA_DIR / "pg")}}
+    DATABASES = {"default": {**_embedded, "USER": EMBEDDED_RUNTIME_ROLE}, "owner": {**_embedded}}
 else:
     DATABASES = {"default": env.db_url("DATABASE_URL")}
-    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL")
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+    if "MIGRATE_DATABASE_URL" in env:
+        DATABASES["owner"] = env.db_url("MIGRATE_DATABASE_URL")
+    for _alias, _variable in (("default", "DATABASE_URL"), ("owner", "MIGRATE_DATABASE_URL")):
+        if _alias in DATABASES and DATABASES[_alias]["ENGINE"] != "django.db.backends.postgresql":
+            raise ImproperlyConfigured(f"{_variable} must be a postgres:// URL")
+    if "owner" in DATABASES and DATABASES["owner"]["NAME"] != DATABASES["default"]["NAME"]:
+        raise ImproperlyConfigured(
+            "MIGRATE_DATABASE_URL must name the same database as DATABASE_URL (it is the same database, "
+            f"as its owner role): {DATABASES['owner']['NAME']!r} != {DATABASES['default']['NAME']!r}"
+        )
+for _database in DATABASES.values():
+    _database["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- MongoDB (the legacy store) --------------------------------------------
@@ -103,6 +112,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 EMBEDDED_MONGO = "MONGO_URL" not in env
 MONGO_URL = env.str("MONGO_URL", default=f"litemongo://{DATA_DIR / 'mongo'}")
 MIGRATION_MONGO_URL = env.str("MIGRATION_MONGO_URL", default="")  # backfill source; empty: MONGO_URL
+MONGO_URL_SCHEMES = ("mongodb", "mongodb+srv", "litemongo", "mongomock")
+for _variable, _url in (("MONGO_URL", MONGO_URL), ("MIGRATION_MONGO_URL", MIGRATION_MONGO_URL)):
+    if _url and urlparse(_url).scheme not in MONGO_URL_SCHEMES:
+        raise ImproperlyConfigured(
+            f"{_variable}={_url!r} is not a Mongo URL; expected one of: "
+            + ", ".join(f"{scheme}://" for scheme in MONGO_URL_SCHEMES)
+        )
 MONGO_DB_NAME = env.str("MONGO_DB_NAME", default="escrow")
 # auto: use Mongo where a domain's mode needs it; required: health fails
 # without it; disabled: any use of Mongo is an error (all domains postgres).
@@ -112,6 +128,23 @@ MONGO_CONNECT_MODE = _choice("MONGO_CONNECT_MODE", ("auto", "required", "disable
 # of failing them; the mirror path does not wait that long on every write: its circuit breaker opens after
 # a few failures. Backfill, verify and index builds use their own client without a socket timeout.
 MONGO_TIMEOUT_MS = env.int("MONGO_TIMEOUT_MS", default=15000)
+
+# --- Secrets ----------------------------------------------------------------
+# The fallback key only exists so a developer's checkout starts: DEBUG, or the embedded stores (no
+# DATABASE_URL, or a Mongo stand-in). Anywhere else (a server) an unset SECRET_KEY stops start-up.
+DEVELOPER_DEFAULTS = (
+    DEBUG
+    or EMBEDDED_POSTGRES
+    or (MONGO_CONNECT_MODE != "disabled" and urlparse(MONGO_URL).scheme in ("litemongo", "mongomock"))
+)
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEVELOPER_DEFAULTS:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set: set it to a long random value on every server process "
+            "(only DEBUG or the embedded developer stores fall back to a public key)"
+        )
+    SECRET_KEY = "insecure-dev-key-set-SECRET_KEY-in-production"
 
 # --- Cutover ----------------------------------------------------------------
 # The domain registry: the DomainSpec of each store domain (imported lazily), in SCHEMA.md's

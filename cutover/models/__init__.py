@@ -1,9 +1,10 @@
 """The cutover machinery's own tables: modes and their audit, backfill runs and rejects, the outbox,
-shadow mismatches, scheduled task runs. Imports only the store layer and the mode values."""
+shadow mismatches, scheduled task runs, outbox requeues. Imports only the store layer and the mode values."""
 
 from cutover.models.backfill import BackfillCheckpoint, BackfillReject, BackfillRun, VerifyResult
 from cutover.models.mirror import MirrorOutboxEntry, ShadowMismatch
 from cutover.models.modes import MODE_CHOICES, DomainStoreMode, StoreModeChange
+from cutover.models.requeue import OutboxRequeue
 from cutover.models.scheduled import ScheduledTaskRun
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "BackfillRun",
     "DomainStoreMode",
     "MirrorOutboxEntry",
+    "OutboxRequeue",
     "ScheduledTaskRun",
     "ShadowMismatch",
     "StoreModeChange",

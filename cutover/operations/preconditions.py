@@ -44,7 +44,9 @@ def no_dead_mirror_writes_before_switching_primary(
     if count:
         return Refusal(
             f"{count} mirror write(s) of {domain} to {incoming} are dead (gave up retrying), so {incoming} is behind.",
-            f"run `manage.py repair_mirror --domain {domain}` (and fix the cause of dead entries).",
+            f"fix their cause (see last_error in admin: Mirror outbox entries), then run `manage.py "
+            f"requeue_dead_letters --domain {domain} --user YOU --reason '...'` (or the outbox admin's action) "
+            f"and `manage.py repair_mirror --domain {domain}`.",
         )
     return None
 

@@ -47,18 +47,39 @@ def _ensure_database(params: dict, database: str) -> None:
             conn.execute(f'CREATE DATABASE "{database}"')
 
 
+def _ensure_role(params: dict, role: str) -> None:
+    """The runtime role logs in over the socket (trust); its grants come with `migrate` (escrow_project.db_roles)."""
+    from escrow_project.db_roles import create_role_sql
+
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+        if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
+            return
+        for statement in create_role_sql(role, None, quote_literal=None):
+            conn.execute(statement)
+
+
+def _ensure_runtime_role(pgdata: str, server: dict, role: str) -> None:
+    with _start_lock:
+        if role not in server.setdefault("roles", set()):
+            _ensure_role({key: server[key] for key in ("host", "port", "user")}, role)
+            server["roles"].add(role)
+
+
 class DatabaseWrapper(postgresql.DatabaseWrapper):
     def get_connection_params(self) -> dict:
         settings = self.settings_dict
         options = dict(settings.get("OPTIONS") or {})
         pgdata = options.pop("pgdata")
         server = embedded_server_params(pgdata, settings["NAME"])
+        user = settings.get("USER") or server["user"]
+        if user != server["user"]:
+            _ensure_runtime_role(pgdata, server, user)
         settings = {
             **settings,
             "OPTIONS": options,
             "HOST": server["host"],
             "PORT": str(server["port"] or ""),
-            "USER": server["user"],
+            "USER": user,
         }
         # The parent reads self.settings_dict; give it the resolved copy.
         original, self.settings_dict = self.settings_dict, settings

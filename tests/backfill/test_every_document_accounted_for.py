@@ -255,7 +255,7 @@ def test_the_cli_refuses_to_acknowledge_another_domains_reject(two_rejects):
         (["--acknowledge", "999999", "--user", "alice", "--reason", "x"], "refused: no backfill reject with id 999999"),
         (["--acknowledge", "1", "--user", "alice"], "refused: acknowledging a reject needs a reason"),
         (["--domain", "paymnt"], "unknown store domain 'paymnt'"),
-        (["--limit", "0"], "--limit must be at least 1, got 0"),
+        (["--limit", "0"], "argument --limit: expected a whole number of at least 1, got 0"),
     ],
 )
 def test_the_cli_refuses_with_a_message(transactional_db, argv, message):

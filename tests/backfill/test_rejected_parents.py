@@ -5,6 +5,7 @@ causes; fixing the parent and rerunning brings the whole subtree in."""
 import pytest
 from bson import Decimal128, ObjectId
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 
 from cutover.backfill.service import backfill_domain
@@ -47,8 +48,8 @@ def _backfill_all() -> int:
     """`manage.py backfill --all`; its exit status (1 when anything was rejected)."""
     try:
         call_command("backfill", "--all", "--json")
-    except SystemExit as exit_:
-        return exit_.code
+    except CommandError as exit_:
+        return exit_.returncode
     return 0
 
 

@@ -70,7 +70,7 @@ def test_switching_primary_with_dead_mirror_writes_is_refused_with_the_fix(admin
     MirrorOutboxEntry.objects.create(domain="dispute", record_id="a" * 24, target="mongo", status="dead")
     refusal = store_mode_change_refusal(domain="dispute", to_mode="dual_mongo_primary", user=admin_user, reason="r")
     assert "1 mirror write(s) of dispute to mongo are dead" in refusal
-    assert "manage.py repair_mirror --domain dispute" in refusal
+    assert "manage.py requeue_dead_letters --domain dispute" in refusal
     with pytest.raises(StoreModeChangeRefused):
         store_mode_change(domain="dispute", to_mode="dual_mongo_primary", user=admin_user, reason="r")
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from bson import Decimal128, Int64, ObjectId
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from accounts.services import address_add
 from cutover.backfill.service import backfill_domain
@@ -185,7 +186,7 @@ def test_malformed_values_become_rejects_and_the_run_goes_on(legacy, overrides, 
         "notifications",
         {"_id": ObjectId(), "userId": good["buyerId"], "type": "t", "title": "\x00", "body": "", "createdAt": now_ms()},
     )
-    with pytest.raises(SystemExit):
+    with pytest.raises(CommandError, match="rejected"):
         call_command("backfill", "--all", "--json")
     [payment_reject] = [r for r in _rejects() if r.collection == "payments"]
     assert payment_reject.record_id == str(bad["_id"]) and reason in payment_reject.reason

@@ -169,7 +169,9 @@ def test_switching_the_primary_waits_for_dead_mirror_writes_to_it(step, target, 
     refusal = check("payment", *step)
     assert (refusal.reason, refusal.fix) == (
         f"2 mirror write(s) of payment to {target} are dead (gave up retrying), so {target} is behind.",
-        "run `manage.py repair_mirror --domain payment` (and fix the cause of dead entries).",
+        "fix their cause (see last_error in admin: Mirror outbox entries), then run `manage.py requeue_dead_letters "
+        "--domain payment --user YOU --reason '...'` (or the outbox admin's action) and `manage.py repair_mirror "
+        "--domain payment`.",
     )
     for other_step in STEPS:
         if other_step not in (step, step[::-1]):  # the reverse switch waits for writes to the other store

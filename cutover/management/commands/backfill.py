@@ -1,16 +1,22 @@
 import json
-import math
-import sys
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from pymongo.errors import PyMongoError
 
 from cutover.backfill.run import BackfillRefused
 from cutover.backfill.source import mongo_failure
-from cutover.modes.registry import UnknownDomain, domain_spec, domains_in_dependency_order
+from cutover.management.arguments import (
+    ProjectCommand,
+    add_domain_selection,
+    migration_mongo_url,
+    positive_float,
+    positive_int,
+    require_mongo,
+    selected_domains,
+)
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Copy legacy Mongo documents into Postgres, domain by domain in dependency order: fast (COPY + one "
         "upsert per batch), idempotent (a rerun rewrites nothing that is right) and resumable (a killed run "
@@ -19,9 +25,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("domains", nargs="*", help="domains to backfill (see `store_mode`)")
-        parser.add_argument("--all", action="store_true", help="every domain, parents first")
-        parser.add_argument("--batch-size", type=int, default=2000, help="documents per batch (default 2000)")
+        add_domain_selection(parser, verb="backfill")
+        parser.add_argument("--batch-size", type=positive_int, default=2000, help="documents per batch (default 2000)")
         parser.add_argument(
             "--dry-run",
             action="store_true",
@@ -29,25 +34,28 @@ class Command(BaseCommand):
             "(with --reverse: count the Mongo documents it would rewrite). Never counts as a run for a precondition.",
         )
         parser.add_argument("--restart", action="store_true", help="ignore checkpoints and start over")
-        parser.add_argument("--max-minutes", type=float, help="stop cleanly at a batch boundary after this long")
-        parser.add_argument("--json", action="store_true", help="print a machine-readable summary")
         parser.add_argument(
+            "--max-minutes", type=positive_float, help="stop cleanly at a batch boundary after this long"
+        )
+        parser.add_argument("--json", action="store_true", help="print a machine-readable summary")
+        direction = parser.add_mutually_exclusive_group()
+        direction.add_argument(
             "--reverse",
             action="store_true",
             help="Postgres -> Mongo, for a rollback; refused while Mongo is authoritative (mongo, dual_mongo_primary)",
         )
-        parser.add_argument("--via-celery", action="store_true", help="run ObjectId ranges as Celery tasks")
-        parser.add_argument("--shards", type=int, default=4, help="ranges per collection with --via-celery")
+        direction.add_argument("--via-celery", action="store_true", help="run ObjectId ranges as Celery tasks")
+        parser.add_argument("--shards", type=positive_int, default=4, help="ranges per collection with --via-celery")
         parser.add_argument(
             "--worker-wait",
-            type=float,
+            type=positive_float,
             help="with --via-celery: give up after this many seconds when no worker takes a shard "
             "(default CUTOVER_BACKFILL_WORKER_WAIT_SECONDS, 60)",
         )
 
     def handle(self, *args, **options) -> None:
-        specs = self._domains(options["domains"], options["all"])
-        _check_options(options)
+        specs = selected_domains(options["domains"], options["all"], verb="backfill")
+        require_mongo(url=migration_mongo_url(), what="nothing was backfilled and no run was recorded")
         if options["reverse"]:
             self._refuse_reverse_where_mongo_leads(specs)
         report, failed = {}, []
@@ -66,17 +74,7 @@ class Command(BaseCommand):
                 failed.append(f"{spec.name}: {run.status}, {rejected}{would} rejected ({where})")
         self._print(report, options["json"])
         if failed:
-            sys.stderr.write("\n".join(failed) + "\n")
-            sys.exit(1)
-
-    def _domains(self, names: list[str], everything: bool):
-        if everything == bool(names):
-            raise CommandError("name the domains to backfill, or pass --all (not both)")
-        try:
-            wanted = [domain_spec(name).name for name in names]
-        except UnknownDomain as error:
-            raise CommandError(str(error)) from None
-        return [spec for spec in domains_in_dependency_order() if everything or spec.name in wanted]
+            raise CommandError("; ".join(failed), returncode=1)
 
     @staticmethod
     def _refuse_reverse_where_mongo_leads(specs) -> None:
@@ -136,16 +134,3 @@ class Command(BaseCommand):
                 )
             dry = ", dry run: nothing was written" if outcome["dry_run"] else ""
             self.stdout.write(f"{domain}: {outcome['status']} (run #{outcome['run']}{dry})")
-
-
-def _check_options(options: dict) -> None:
-    """Numbers that would make a run loop, never stop, or stop at once: refused before anything starts."""
-    for name in ("batch_size", "shards"):
-        if options[name] < 1:
-            raise CommandError(f"--{name.replace('_', '-')} must be a whole number of at least 1, got {options[name]}")
-    for name, unit in (("max_minutes", "minutes"), ("worker_wait", "seconds")):
-        value = options[name]
-        if value is not None and not (math.isfinite(value) and value > 0):
-            raise CommandError(f"--{name.replace('_', '-')} must be a number of {unit} above 0, got {value}")
-    if options["reverse"] and options["via_celery"]:
-        raise CommandError("--reverse runs in this process; it cannot be combined with --via-celery")

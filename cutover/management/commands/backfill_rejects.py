@@ -1,14 +1,14 @@
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from cutover.backfill.review import RejectAcknowledgementRefused, backfill_reject_acknowledge, backfill_rejects
+from cutover.management.arguments import ProjectCommand, known_domain, positive_int
 from cutover.models import BackfillReject
-from cutover.modes.registry import UnknownDomain, domain_spec
 
 STATUSES = [status.value for status in BackfillReject.Status]
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "List backfill rejects (documents that could not be migrated), or acknowledge open ones that may stay "
         "out of Postgres: `backfill_rejects --domain payment --acknowledge 12 13 --user alice --reason '...'`. "
@@ -17,22 +17,23 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--domain", help="only this domain's rejects (with --acknowledge: refuse others)")
+        parser.add_argument(
+            "--domain", type=known_domain, help="only this domain's rejects (with --acknowledge: refuse others)"
+        )
         parser.add_argument("--status", choices=[*STATUSES, "all"], default="open", help="which to list (default open)")
         parser.add_argument(
             "--root-causes", action="store_true", help="only root causes: not orphans of a rejected parent"
         )
-        parser.add_argument("--limit", type=int, default=100, help="list at most this many (default 100)")
-        parser.add_argument("--acknowledge", nargs="+", type=int, metavar="ID", help="reject ids to acknowledge")
+        parser.add_argument("--limit", type=positive_int, default=100, help="list at most this many (default 100)")
+        parser.add_argument(
+            "--acknowledge", nargs="+", type=positive_int, metavar="ID", help="reject ids to acknowledge"
+        )
         parser.add_argument("--user", help="username acknowledging (needs cutover.acknowledge_backfillreject)")
         parser.add_argument("--reason", default="", help="why these documents may stay out of Postgres")
 
     def handle(self, *args, **options) -> None:
-        if options["domain"]:
-            try:
-                options["domain"] = domain_spec(options["domain"]).name
-            except UnknownDomain as error:
-                raise CommandError(str(error)) from None
+        if not options["acknowledge"] and (options["user"] or options["reason"]):
+            raise CommandError("--user and --reason go with --acknowledge ID ...", returncode=2)
         if options["acknowledge"]:
             self._acknowledge(options["acknowledge"], options["user"], options["reason"], options["domain"])
         else:
@@ -52,8 +53,6 @@ class Command(BaseCommand):
             self.stdout.write(f"acknowledged #{reject.pk} {reject.collection}/{reject.record_id}")
 
     def _list(self, options: dict) -> None:
-        if options["limit"] < 1:
-            raise CommandError(f"--limit must be at least 1, got {options['limit']}")
         status = None if options["status"] == "all" else options["status"]
         rejects = backfill_rejects(domain=options["domain"], status=status, root_causes_only=options["root_causes"])
         total = rejects.count()

@@ -1,11 +1,12 @@
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from pymongo.errors import ConnectionFailure
 
-from cutover.modes.registry import UnknownDomain, declared_mongo_indexes, domain_spec
+from cutover.management.arguments import ProjectCommand, known_domain, require_mongo
+from cutover.modes.registry import declared_mongo_indexes
 from cutover.store.mongo_indexes import ensure_mongo_indexes
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Create the Mongo indexes the legacy app relies on, including the TTL indexes that expire "
         "temp verifications, telegram sessions and notifications while a domain is in mongo mode. "
@@ -14,14 +15,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("domains", nargs="*", help="only these domains (default: all)")
+        parser.add_argument("domains", nargs="*", type=known_domain, help="only these domains (default: all)")
 
     def handle(self, *args, domains: list[str], **options) -> None:
-        try:
-            for name in domains:
-                domain_spec(name)
-        except UnknownDomain as error:
-            raise CommandError(str(error)) from None
+        require_mongo(what="no index was changed")
         try:
             outcomes = ensure_mongo_indexes(declared_mongo_indexes(domains or None))
         except ConnectionFailure as error:

@@ -1,12 +1,13 @@
 import signal
 import threading
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
+from cutover.management.arguments import ProjectCommand, positive_float
 from cutover.mirror.relay import run_mirror_relay
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Run the mirror relay: mirror each dual write to the secondary store as soon as it commits "
         "(use with CUTOVER_MIRROR=relay). Stops cleanly on SIGTERM or Ctrl-C; whatever it has not "
@@ -16,7 +17,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--idle-seconds",
-            type=float,
+            type=positive_float,
             default=5.0,
             help="wake up at least this often to retry due entries (default 5)",
         )

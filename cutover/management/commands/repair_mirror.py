@@ -1,17 +1,19 @@
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
+from cutover.management.arguments import ProjectCommand, known_domain, positive_int
 from cutover.mirror.outbox import outbox_repair_pending
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Retry pending mirror writes from the outbox now (the scheduled repair task runs the same). "
-        "Prints how many were repaired, failed again, dead-lettered or skipped (Mongo breaker open)."
+        "Prints how many were repaired, failed again, dead-lettered or skipped (Mongo breaker open). "
+        "Dead entries are not retried: `requeue_dead_letters` puts them back to pending."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--domain", help="only this domain")
-        parser.add_argument("--limit", type=int, default=500, help="entries per chunk (default 500)")
+        parser.add_argument("--domain", type=known_domain, help="only this domain")
+        parser.add_argument("--limit", type=positive_int, default=500, help="entries per chunk (default 500)")
 
     def handle(self, *args, domain: str | None, limit: int, **options) -> None:
         total = None

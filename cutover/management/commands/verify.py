@@ -1,17 +1,23 @@
 import json
-import sys
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from pymongo.errors import PyMongoError
 
 from cutover.backfill.source import mongo_failure
 from cutover.backfill.verify import verify_domain
-from cutover.modes.registry import UnknownDomain, domain_spec, domains_in_dependency_order
+from cutover.management.arguments import (
+    ProjectCommand,
+    add_domain_selection,
+    migration_mongo_url,
+    positive_int,
+    require_mongo,
+    selected_domains,
+)
 
 _NOT_PROBLEMS = ("documents", "compared", "ranges", "acknowledged")
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Compare every Mongo document with its Postgres rows (children included) in canonical form, range by "
         "range, and report ids missing in Postgres, missing in Mongo, or differing (with the fields). The result "
@@ -19,28 +25,18 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("domains", nargs="*", help="domains to verify")
-        parser.add_argument("--all", action="store_true", help="every domain")
-        parser.add_argument("--range-size", type=int, default=1000, help="documents per compared range")
+        add_domain_selection(parser, verb="verify")
+        parser.add_argument("--range-size", type=positive_int, default=1000, help="documents per compared range")
         parser.add_argument("--json", action="store_true", help="print a machine-readable report")
 
     def handle(self, *args, domains: list[str], all: bool, range_size: int, json: bool, **options) -> None:
-        if all == bool(domains):
-            raise CommandError("name the domains to verify, or pass --all (not both)")
-        try:
-            wanted = {domain_spec(name).name for name in domains}
-        except UnknownDomain as error:
-            raise CommandError(str(error)) from None
-        if range_size < 1:
-            raise CommandError(f"--range-size must be a whole number of at least 1, got {range_size}")
-        results = [
-            self._verify(spec.name, range_size) for spec in domains_in_dependency_order() if all or spec.name in wanted
-        ]
+        specs = selected_domains(domains, all, verb="verify")
+        require_mongo(url=migration_mongo_url(), what="nothing was verified and no result was stored")
+        results = [self._verify(spec.name, range_size) for spec in specs]
         self._print(results, json)
         failed = [result.domain for result in results if not result.passed]
         if failed:
-            sys.stderr.write(f"verify failed for: {', '.join(failed)}\n")
-            sys.exit(1)
+            raise CommandError(f"verify failed for: {', '.join(failed)}", returncode=1)
 
     @staticmethod
     def _verify(domain: str, range_size: int):

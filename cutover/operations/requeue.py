@@ -1,0 +1,60 @@
+"""Dead mirror writes back to pending, audited.
+
+An outbox entry goes dead after CUTOVER_OUTBOX_MAX_ATTEMPTS failed mirrors (about 70 minutes of Mongo
+outage at the defaults); nothing retries it after that, and a switch of primary is refused while one is
+dead. Once the cause is fixed (the store is back, a bad document corrected), a person with
+`cutover.requeue_dead_letters` puts the entries back to pending with a reason: attempts start again from
+zero and they are due at once, so the next repair (the scheduled task, `repair_mirror`, a relay) mirrors
+them. Requeueing is safe to repeat: a mirror copies the record's current state, guarded by its version.
+The command `requeue_dead_letters` and the outbox admin's action both call `outbox_requeue_dead`.
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from cutover.models import MirrorOutboxEntry, OutboxRequeue
+
+REQUEUE_PERMISSION = "cutover.requeue_dead_letters"
+Status = MirrorOutboxEntry.Status
+
+
+class RequeueRefused(Exception):
+    """The requeue was not allowed as asked; the message says why."""
+
+
+def outbox_requeue_dead(
+    *, user, reason: str, domain: str | None = None, entry_ids: Iterable[int] | None = None
+) -> OutboxRequeue:
+    """Put the dead entries (of `domain`, or among `entry_ids`) back to pending; record who, when, why."""
+    if user is None or not user.has_perm(REQUEUE_PERMISSION):
+        raise RequeueRefused(f"requeueing dead mirror writes needs the {REQUEUE_PERMISSION} permission")
+    if not (reason or "").strip():
+        raise RequeueRefused("say why the cause of the dead entries is fixed (a reason is required)")
+    with transaction.atomic():
+        dead = MirrorOutboxEntry.objects.select_for_update().filter(status=Status.DEAD)
+        if domain:
+            dead = dead.filter(domain=domain)
+        if entry_ids is not None:
+            dead = dead.filter(pk__in=list(entry_ids))
+        ids = sorted(dead.values_list("pk", flat=True))
+        now = timezone.now()
+        MirrorOutboxEntry.objects.filter(pk__in=ids, status=Status.DEAD).update(
+            status=Status.PENDING, attempts=0, next_attempt_at=now, updated_at=now
+        )
+        return OutboxRequeue.objects.create(
+            requested_by=user,
+            requested_by_name=user.get_username(),
+            reason=reason.strip(),
+            domain=domain or "",
+            count=len(ids),
+            entry_ids=ids,
+        )
+
+
+def dead_letter_counts() -> dict[str, int]:
+    """Dead outbox entries per domain (domains with none are left out)."""
+    rows = MirrorOutboxEntry.objects.filter(status=Status.DEAD).values("domain").annotate(n=Count("id"))
+    return {row["domain"]: row["n"] for row in rows.order_by("domain")}
