@@ -1,0 +1,24 @@
+"""Point transactions, through whichever store(s) the domain's mode selects."""
+
+from cutover.extra_kinds import INT64
+from cutover.factory import repository_for
+
+from .records import PointTransactionRecord
+
+DOMAIN = "points"
+
+
+class InvalidPointsInput(ValueError):
+    pass
+
+
+def points_record(*, user_id: str, points: int, reason: str, reference_id: str | None = None) -> PointTransactionRecord:
+    """Award (positive) or deduct (negative) points; a transaction of zero points records nothing useful."""
+    if isinstance(points, bool) or not isinstance(points, int) or points == 0:
+        raise InvalidPointsInput(f"points must be a non-zero integer, got {points!r}")
+    INT64.check(points, "points")
+    if not reason.strip():
+        raise InvalidPointsInput("a point transaction needs a reason")
+    return repository_for(DOMAIN).record_points(
+        user_id=user_id, points=points, reason=reason.strip(), reference_id=reference_id
+    )
