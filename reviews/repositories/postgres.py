@@ -1,0 +1,9 @@
+"""Reviews in PostgreSQL."""
+
+from cutover.backends.postgres import PostgresBackend
+
+from .base import ReviewRepository
+
+
+class PostgresReviewRepository(PostgresBackend, ReviewRepository):
+    MODELS = {"reviews": "reviews.Review"}
