@@ -1,15 +1,15 @@
 """Records of the level_config, shop_settings and config domains.
 
-JSON values (a level's perks, a config's value) are held as their canonical JSON text, so that a
+JSON values (a level's perks, a config's value) are held as their canonical JSON text (Extended JSON where plain JSON would lose a BSON type), so that a
 record equals another only when the values are the same JSON (key order, 1 vs 1.0, null);
-cutover/extra_kinds.py says why. `perks` and `value` give the decoded value.
+cutover/extra_kinds.py says why. `perks` and `value` give the value as it is in Mongo (an Int64 stays an Int64).
 """
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from cutover.extra_kinds import json_value
 from cutover.records import LegacyShape
 
 
@@ -25,7 +25,7 @@ class LevelConfigRecord(LegacyShape):
 
     @property
     def perks(self) -> list:
-        return json.loads(self.perks_json)
+        return json_value(self.perks_json)
 
 
 @dataclass(frozen=True)
@@ -51,4 +51,4 @@ class ConfigRecord(LegacyShape):
 
     @property
     def value(self) -> Any:
-        return None if self.value_json is None else json.loads(self.value_json)
+        return None if self.value_json is None else json_value(self.value_json)
