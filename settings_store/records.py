@@ -1,8 +1,9 @@
 """Records of the level_config, shop_settings and config domains.
 
-JSON values (a level's perks, a config's value) are held as their canonical JSON text (Extended JSON where plain JSON would lose a BSON type), so that a
-record equals another only when the values are the same JSON (key order, 1 vs 1.0, null);
-cutover/extra_kinds.py says why. `perks` and `value` give the value as it is in Mongo (an Int64 stays an Int64).
+JSON values (a level's perks, a config's value) are held as their canonical JSON text (Extended JSON
+where plain JSON would lose a BSON type), so that a record equals another only when the values are the
+same JSON (key order, 1 vs 1.0, null); cutover/extra_kinds.py says why. `perks` and `value` give the
+value as it is in Mongo (an Int64 stays an Int64).
 """
 
 from dataclasses import dataclass
