@@ -2,6 +2,8 @@
 
 from cutover.extra_kinds import INT64
 from cutover.factory import repository_for
+from cutover.legacy import LegacyValueError
+from cutover.recordmap import OBJECT_ID
 
 from .records import PointTransactionRecord
 
@@ -19,6 +21,11 @@ def points_record(*, user_id: str, points: int, reason: str, reference_id: str |
     INT64.check(points, "points")
     if not reason.strip():
         raise InvalidPointsInput("a point transaction needs a reason")
+    if reference_id is not None:
+        try:
+            reference_id = OBJECT_ID.parse(reference_id, "referenceId")
+        except LegacyValueError as error:
+            raise InvalidPointsInput(str(error)) from None
     return repository_for(DOMAIN).record_points(
         user_id=user_id, points=points, reason=reason.strip(), reference_id=reference_id
     )

@@ -38,10 +38,14 @@ def test_points_services_refuse_what_is_not_a_transaction(mode):
             points_record(user_id=user.id, points=bad, reason="x")
     with pytest.raises(InvalidPointsInput, match="reason"):
         points_record(user_id=user.id, points=1, reason="  ")
+    with pytest.raises(InvalidPointsInput, match="referenceId"):
+        points_record(user_id=user.id, points=1, reason="x", reference_id="order-12")
+    upper = points_record(user_id=user.id, points=-1, reason="x", reference_id=user.id.upper())
+    assert upper.reference_id == user.id
     points_record(user_id=user.id, points=2**62, reason="big")
     points_record(user_id=user.id, points=2**62, reason="big again")
-    assert points_balance(user_id=user.id) == 2**63  # beyond bigint: summed exactly in every store
-    assert len(points_history(user_id=user.id)) == 2
+    assert points_balance(user_id=user.id) == 2**63 - 1  # beyond bigint: summed exactly in every store
+    assert len(points_history(user_id=user.id)) == 3
 
 
 def test_one_review_per_request_and_reviewer(repo_of):
