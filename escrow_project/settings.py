@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "trezor",
     "notifications",
     "disputes",
+    "points",
+    "reviews",
+    "blog",
+    "settings_store",
 ]
 
 MIDDLEWARE = [
@@ -155,10 +159,16 @@ CUTOVER_DOMAINS = [
     "payments.domain.PAYMENT_DOMAIN",
     "ledger.domain.LEDGER_DOMAIN",
     "payments.domain.DESTINATION_DOMAIN",
+    "points.domain.POINTS_DOMAIN",
     "trezor.domain.TREZOR_DOMAIN",
     "notifications.domain.NOTIFICATION_DOMAIN",
     "disputes.domain.DISPUTE_DOMAIN",
     "accounts.domain.ADDRESS_DOMAIN",
+    "reviews.domain.REVIEW_DOMAIN",
+    "blog.domain.BLOG_DOMAIN",
+    "settings_store.domain.LEVEL_CONFIG_DOMAIN",
+    "settings_store.domain.SHOP_SETTINGS_DOMAIN",
+    "settings_store.domain.CONFIG_DOMAIN",
 ]
 # The legacy backend's per-domain flags set in the environment (AUTH_STORE=dual, REPO_TREZOR=mongo, ...):
 # each seeds its domain's first mode (the domain whose DomainSpec.flag it is). A value that is not a mode

@@ -10,9 +10,9 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from accounts import services as accounts
-from cutover.mirror.copy import backends
 from cutover.mirror.outbox import outbox_repair_pending
 from cutover.models import DomainStoreMode, MirrorOutboxEntry, OutboxRequeue
+from cutover.modes.registry import domain_spec
 from cutover.operations.mode_changes import store_mode_change_refusal
 from cutover.operations.requeue import REQUEUE_PERMISSION, RequeueRefused, dead_letter_counts, outbox_requeue_dead
 from cutover.testing import set_store_mode
@@ -83,10 +83,10 @@ def test_the_command_requeues_and_the_next_repair_mirrors_them(capsys, settings)
     call_command("requeue_dead_letters", "--domain", "auth", "--user", "alice", "--reason", "Mongo is back")
     assert "requeued 1 dead mirror write(s)" in capsys.readouterr().out
     assert OutboxRequeue.objects.get().entry_ids == [entry.pk]
-    assert backends("auth")["mongo"].get_snapshot("users", user.id).display_name == "Before"
+    assert domain_spec("auth").backends()["mongo"].get_snapshot("users", user.id).display_name == "Before"
     report = outbox_repair_pending(domain="auth")
     assert report.repaired == 1 and MirrorOutboxEntry.objects.get(pk=entry.pk).status == "done"
-    assert backends("auth")["mongo"].get_snapshot("users", user.id).display_name == "After"
+    assert domain_spec("auth").backends()["mongo"].get_snapshot("users", user.id).display_name == "After"
 
 
 def test_the_command_refuses_a_user_without_the_permission():

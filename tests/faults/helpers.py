@@ -3,9 +3,9 @@ acknowledged write is there."""
 
 from django.utils import timezone
 
-from cutover.mirror.copy import backends
 from cutover.mirror.outbox import outbox_repair_pending
 from cutover.models import MirrorOutboxEntry
+from cutover.modes.registry import domain_spec
 
 
 def repair_everything() -> None:
@@ -21,7 +21,7 @@ def repair_everything() -> None:
 
 def differing_records(domain: str, collection: str, ids) -> list[str]:
     """Ids whose record is not the same in Mongo and Postgres (or missing from either)."""
-    stores = backends(domain)
+    stores = domain_spec(domain).backends()
     return sorted(
         record_id
         for record_id in ids

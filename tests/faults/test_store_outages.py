@@ -13,8 +13,8 @@ from django.db import connection, connections
 from pymongo.errors import PyMongoError
 
 from accounts import services as accounts
-from cutover.mirror.copy import backends
 from cutover.models import MirrorOutboxEntry
+from cutover.modes.registry import domain_spec
 from cutover.testing import set_store_mode
 from escrow_project.db_roles import OWNER_ALIAS
 from tests.factories import a_user
@@ -26,7 +26,7 @@ CLOSED_REDIS = "redis://127.0.0.1:9/0"
 
 
 def _names(ids) -> dict:
-    stores = backends("auth")
+    stores = domain_spec("auth").backends()
     return {
         i: (
             stores["postgres"].get_snapshot("users", i).display_name,

@@ -9,6 +9,7 @@ Equal values in different stored forms (Decimal('10.5') and Decimal('10.50000000
 
 import dataclasses
 import io
+import json
 import re
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -41,7 +42,19 @@ _MISSING = object()
 _WORDS = sorted(
     {
         word
-        for app in ("accounts", "disputes", "ledger", "marketplace", "notifications", "payments", "trezor")
+        for app in (
+            "accounts",
+            "disputes",
+            "ledger",
+            "marketplace",
+            "notifications",
+            "payments",
+            "trezor",
+            "points",
+            "reviews",
+            "blog",
+            "settings_store",
+        )
         for value in vars(import_module(f"{app}.records")).values()
         if isinstance(value, frozenset)
         for word in value
@@ -93,14 +106,19 @@ def _alternatives(value: Any) -> list[Any]:
     if isinstance(value, bool):
         return [not value]
     if isinstance(value, int):
-        return [value + 1]
+        return [value + 1, value - 1]  # a bounded field (a rating of 5) has only the one below
     if isinstance(value, Decimal):
         return [value + 1, value + Decimal("0.00000001")]
     if isinstance(value, datetime):
         return [value + timedelta(milliseconds=1), value + timedelta(days=1)]
     if isinstance(value, str):
         numeric = [str(int(value) + 1)] if value.isdigit() else []
-        return ([str(ObjectId())] if _HEX24.match(value) else []) + numeric + [value + "x", "x" + value, *_WORDS]
+        return (
+            ([str(ObjectId())] if _HEX24.match(value) else [])
+            + numeric
+            + [value + "x", "x" + value, *_WORDS]
+            + _json_alternatives(value)
+        )
     if isinstance(value, dict):
         return [value | {"altered": True}]
     if isinstance(value, list):
@@ -108,6 +126,14 @@ def _alternatives(value: Any) -> list[Any]:
     if value is None:
         return [str(ObjectId()), now_ms(), Decimal(1), 1, True, "x", *_WORDS]
     raise AssertionError(f"no alternative for {value!r}")
+
+
+def _json_alternatives(text: str) -> list[str]:
+    """Other JSON texts, for a field that holds exact JSON text (a config's value, a level's perks)."""
+    try:
+        return [json.dumps([json.loads(text)]), json.dumps([])]
+    except ValueError:
+        return []
 
 
 def _altered(record_map: RecordMap, record: Any, name: str) -> Any | None:
@@ -227,6 +253,12 @@ COLLECTIONS = [
     ("notification", "notifications"),
     ("dispute", "disputes"),
     ("address", "addresses"),
+    ("points", "pointtransactions"),
+    ("review", "reviews"),
+    ("blog", "blogs"),
+    ("level_config", "levelconfigs"),
+    ("shop_settings", "shopsettings"),
+    ("config", "configs"),
 ]
 
 

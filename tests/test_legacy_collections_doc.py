@@ -1,0 +1,83 @@
+"""docs/legacy-collections.md is the project's description of the legacy collections: its domain table
+must match the registry (issue 12). Fails when a collection has no domain, a registered domain has no
+collection in the table, a legacy flag governs no domain, or the table's order is not the backfill's."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from cutover.modes.registry import domain_names, domain_spec, domains_in_dependency_order
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "legacy-collections.md"
+HEADER = "| order | collection | domain | legacy flag | app | Postgres table(s) | status |"
+# Domains another branch registers: their rows must exist, the registry checks wait for the merge.
+# At merge, the lead removes a domain from here (the test below says when to).
+PENDING_DOMAINS = {"chat"}
+
+
+def _rows(text: str) -> list[dict[str, str]]:
+    lines = text.splitlines()
+    start = lines.index(HEADER) + 2  # the header and its |---| line
+    names = [cell.strip() for cell in HEADER.strip("|").split("|")]
+    rows = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        cells = [cell.strip().strip("`") for cell in line.strip().strip("|").split("|")]
+        rows.append(dict(zip(names, cells, strict=True)))
+    return rows
+
+
+ROWS = _rows(DOC.read_text(encoding="utf-8"))
+ACTIVE = [row for row in ROWS if row["domain"] not in PENDING_DOMAINS]
+
+
+def test_the_table_is_read():
+    assert len(ROWS) >= 21 and {row["status"] for row in ROWS} <= {"registered", "pending"}
+    assert [int(row["order"]) for row in ROWS] == list(range(1, len(ROWS) + 1))
+
+
+def test_every_collection_has_a_registered_domain_that_owns_it():
+    for row in ACTIVE:
+        assert row["domain"] in domain_names(), f"{row['collection']}: domain {row['domain']!r} is not registered"
+        assert row["collection"] in domain_spec(row["domain"]).collections, row
+        assert row["status"] == "registered", row
+
+
+def test_every_registered_domain_and_collection_is_in_the_table():
+    listed = {(row["domain"], row["collection"]) for row in ROWS}
+    for name in domain_names():
+        collections = domain_spec(name).collections
+        assert collections, f"domain {name!r} has no collection"
+        for collection in collections:
+            assert (name, collection) in listed, f"{name}/{collection} is missing from {DOC.name}"
+
+
+def test_every_legacy_flag_governs_a_domain_and_the_table_agrees():
+    for row in ACTIVE:
+        assert domain_spec(row["domain"]).flag == row["legacy flag"], row
+    for row in ROWS:
+        assert re.fullmatch(r"[A-Z][A-Z0-9_]*_STORE|REPO_[A-Z0-9_]+", row["legacy flag"]), row
+
+
+def test_the_table_is_in_backfill_order():
+    registry_order = [(spec.name, c) for spec in domains_in_dependency_order() for c in spec.collections]
+    assert [(row["domain"], row["collection"]) for row in ACTIVE] == registry_order
+
+
+@pytest.mark.parametrize("domain", sorted(PENDING_DOMAINS))
+def test_pending_domains_are_still_pending(domain):
+    """Once the other branch is merged, this fails: remove the domain from PENDING_DOMAINS and mark its row
+    `registered`, so that the checks above cover it too."""
+    assert domain not in domain_names(), f"{domain} is registered now: remove it from PENDING_DOMAINS"
+    assert [row["status"] for row in ROWS if row["domain"] == domain] == ["pending"] * sum(
+        row["domain"] == domain for row in ROWS
+    )
+    assert any(row["domain"] == domain for row in ROWS)
+
+
+def test_the_readme_points_here_not_outside_the_repository():
+    readme = (DOC.parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "docs/legacy-collections.md" in readme
+    assert "../shared" not in readme
