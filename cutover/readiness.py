@@ -297,13 +297,16 @@ def _check_verify(domain: str, mode: StoreMode, now: datetime) -> Item:
     return Item("verify", label, True, f"{seen}, after {direction} backfill #{state.run.pk}", "", (), results)
 
 
+VERIFY_PROBLEMS = ("missing_in_postgres", "missing_in_mongo", "differing", "unreadable_in_mongo", "id_clashes")
+
+
 def _verify_counts(result) -> str:
-    totals: dict[str, int] = {}
+    totals = dict.fromkeys(VERIFY_PROBLEMS, 0)
     for counts in (result.counts or {}).values():
-        for name, value in (counts or {}).items():
-            if name != "compared" and isinstance(value, int) and value:
-                totals[name] = totals.get(name, 0) + value
-    return ", ".join(f"{value} {name}" for name, value in totals.items()) or "see its samples"
+        for name in VERIFY_PROBLEMS:
+            value = (counts or {}).get(name)
+            totals[name] += value if isinstance(value, int) else 0
+    return ", ".join(f"{value} {name}" for name, value in totals.items() if value) or "see its samples"
 
 
 def _check_outbox_pending(domain: str, mode: StoreMode, now: datetime) -> Item:

@@ -109,7 +109,7 @@ def test_a_domain_in_dual_with_failures_is_not_ready_and_says_what():
         domain="auth",
         started_at=timezone.now(),
         passed=False,
-        counts={"users": {"compared": 10, "missing": 2, "differing": 1}},
+        counts={"users": {"compared": 10, "missing_in_postgres": 2, "differing": 1, "documents": 12}},
     )
     ShadowMismatch.objects.create(domain="auth", method="get_user", kind="mismatch", primary_store="postgres")
     BackfillReject.objects.create(
@@ -122,7 +122,7 @@ def test_a_domain_in_dual_with_failures_is_not_ready_and_says_what():
     assert not readiness.ready
     failing = {item.key: item for item in readiness.checklist if not item.ok}
     assert set(failing) == {"verify", "mismatches", "rejects", "outbox_dead", "purge"}
-    assert "FAILED" in failing["verify"].detail and "2 missing, 1 differing" in failing["verify"].detail
+    assert "FAILED" in failing["verify"].detail and "2 missing_in_postgres, 1 differing" in failing["verify"].detail
     assert failing["verify"].command == "manage.py verify auth"
     assert failing["outbox_dead"].command == "manage.py repair_mirror --domain auth"
     assert failing["mismatches"].list_filter.model == "shadowmismatch"
