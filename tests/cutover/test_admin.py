@@ -242,3 +242,11 @@ def test_site_header_no_view_site_and_fixed_names(client):
     assert "escrow-cutover administration" in index and "View site" not in index
     assert "Addresss" not in index and ">Addresses<" in index
     assert ">Marketplace users<" in index and reverse("admin:cutover_dashboard") in index
+
+
+@pytest.mark.parametrize("path", ["admin/css/base.css", "cutover/cockpit.css"])
+def test_static_files_are_served_with_debug_off(client, settings, path):
+    assert not settings.DEBUG
+    response = client.get(f"/static/{path}")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content if response.streaming else [response.content])
