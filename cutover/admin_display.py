@@ -43,7 +43,7 @@ def step_summary(readiness: Readiness, *, can_change: bool) -> SafeString:
     """The next step (advance, else roll back): a link for those who may take it, with what blocks it."""
     parts = []
     for step in readiness.steps:
-        state = "ready" if step.allowed else f"{len(step.blockers)} blocker(s)"
+        state = "allowed" if step.allowed else f"{len(step.blockers)} blocker(s)"
         if can_change:
             parts.append(
                 format_html(

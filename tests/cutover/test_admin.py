@@ -250,3 +250,36 @@ def test_static_files_are_served_with_debug_off(client, settings, path):
     response = client.get(f"/static/{path}")
     assert response.status_code == 200
     assert b"".join(response.streaming_content if response.streaming else [response.content])
+
+
+def test_two_admins_confirming_the_same_step_change_the_mode_once(client):
+    """The second confirmation was prepared from `mongo`; by then the mode is dual_mongo_primary: refused, not
+    applied as another step from wherever the domain is now."""
+    current_mode("dispute")
+    client.force_login(make_user("alice", CHANGE_PERMISSION))
+    first = _step(client, "dispute", "dual_mongo_primary", confirm=True, reason="first")
+    assert first.status_code == 302
+    second = client.post(
+        _step_url("dispute", "dual_mongo_primary"), {"from_mode": "mongo", "reason": "second", "confirm": "1"}
+    )
+    assert second.status_code == 302  # dual_mongo_primary is no longer a step away: back to the domain page
+    assert list(StoreModeChange.objects.values_list("reason", flat=True)) == ["first"]
+    roll_back = client.post(_step_url("dispute", "mongo"), {"from_mode": "mongo", "reason": "stale", "confirm": "1"})
+    assert "is in dual_mongo_primary now, not mongo" in roll_back.content.decode()
+    assert current_mode("dispute") is StoreMode.DUAL_MONGO_PRIMARY and StoreModeChange.objects.count() == 1
+
+
+def test_bad_step_urls_are_404(client):
+    client.force_login(make_user("alice", CHANGE_PERMISSION))
+    assert client.get(_step_url("nope", "dual")).status_code == 404
+    assert client.get(_step_url("dispute", "sideways")).status_code == 404
+
+
+def test_reasons_are_shown_escaped(client, url):
+    client.force_login(make_user("alice", CHANGE_PERMISSION))
+    evil = "<script>alert(1)</script>"
+    review = _step(client, "dispute", "dual_mongo_primary", confirm=False, reason=evil)
+    assert evil not in review.content.decode()
+    _step(client, "dispute", "dual_mongo_primary", confirm=True, reason=evil)
+    assert evil not in client.get(url).content.decode()
+    assert "&lt;script&gt;" in client.get(url).content.decode()
