@@ -39,16 +39,22 @@ from .preconditions import (
     REVERSE_COPY_SINCE,
     CopyState,
     Refusal,
+    backfilled_and_verified_before_postgres_leads,
     copy_since_entering,
     no_dead_mirror_writes_before_switching_primary,
     parents_behind_dual,
     parents_lead_first,
     rejects_resolved_or_acknowledged_before_postgres_leads,
+    reverse_backfilled_before_mongo_returns,
 )
 from .registry import domain_names, domain_spec
 from .schedule_status import humanize_duration, scheduled_task_status
 from .transition import ModeTransition, mode_transition
 
+_COPY_CHECKS = {
+    backfilled_and_verified_before_postgres_leads: (FORWARD_COPY_SINCE, "forward"),
+    reverse_backfilled_before_mongo_returns: (REVERSE_COPY_SINCE, "reverse"),
+}
 PENDING_STALE_AFTER = timedelta(minutes=5)  # a pending mirror write older than this is stuck, not in flight
 RECENT_MISMATCHES = timedelta(hours=24)
 ITEM_KEYS = ("backfill", "verify", "outbox_pending", "outbox_dead", "rejects", "mismatches", "parents", "purge")
@@ -172,7 +178,26 @@ def _blockers(domain: str, current: StoreMode, target: StoreMode, seen: set[str]
                 blockers += _parent_plan(parent, seen)
         else:
             blockers.append(_blocker(domain, refusal))
+            blockers += _verify_after_missing_copy(check, domain)
     return blockers
+
+
+def _verify_after_missing_copy(check, domain: str) -> list[Blocker]:
+    """A copy check refuses for its first gap only; with no backfill yet, the verify after it is known to be
+    needed too, so it is listed now rather than after the backfill."""
+    if check not in _COPY_CHECKS:
+        return []
+    entered, direction = _COPY_CHECKS[check]
+    if copy_since_entering(domain, entered=entered, direction=direction).run is not None:
+        return []
+    return [
+        Blocker(
+            domain,
+            f"then a passing verify of {domain} after that {direction} backfill.",
+            f"run manage.py verify {domain} once the backfill has finished, and fix what it reports",
+            (f"manage.py verify {domain}",),
+        )
+    ]
 
 
 def _parent_plan(parent: str, seen: set[str]) -> list[Blocker]:

@@ -110,14 +110,14 @@ def test_a_refusal_lists_every_failing_precondition_with_its_command(browser, li
     click_and_wait(browser, wait_for(browser, "a.cutover-step.cutover-blocked"), "#step-form")
     items = browser.find_elements(By.CSS_SELECTOR, "ol.cutover-blockers > li")
     commands = [item.find_element(By.TAG_NAME, "code").text for item in items]
-    assert len(items) == 13  # auth, marketplace, payment (all in mongo): four steps each; dispute: its backfill
+    assert len(items) == 14  # auth, marketplace, payment (in mongo): four steps each; dispute: backfill, verify
     assert commands[:4] == [
         "manage.py store_mode auth --to dual_mongo_primary --user USERNAME --reason 'WHY'",
         "manage.py backfill auth",
         "manage.py verify auth",
         "manage.py store_mode auth --to dual --user USERNAME --reason 'WHY'",
     ]
-    assert commands[-1] == "manage.py backfill dispute"
+    assert commands[-2:] == ["manage.py backfill dispute", "manage.py verify dispute"]
     assert not browser.find_elements(By.ID, "danger-zone")  # alice may not override
     assert not browser.find_elements(By.NAME, "review")  # nothing to submit until they are fixed
     assert current_mode("dispute") is StoreMode.DUAL_MONGO_PRIMARY

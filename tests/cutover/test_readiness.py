@@ -56,9 +56,10 @@ def test_blockers_name_each_failing_precondition_with_its_command():
     assert step.to_mode is D and not step.allowed
     assert [b.command for b in step.blockers] == [
         "manage.py backfill auth",
+        "manage.py verify auth",  # known to be needed after the backfill: listed now
         "manage.py backfill auth",  # the rejects' fix: rerun (or acknowledge, the second command)
     ]
-    assert step.blockers[1].commands[1].startswith("manage.py backfill_rejects --domain auth --acknowledge")
+    assert step.blockers[2].commands[1].startswith("manage.py backfill_rejects --domain auth --acknowledge")
     assert all("`" not in b.fix for b in step.blockers)
 
 
@@ -80,6 +81,7 @@ def test_parents_are_expanded_into_their_own_steps_each_once_parents_first():
         "manage.py store_mode marketplace --to dual --user USERNAME --reason 'WHY'",
         # payment is already in dual_mongo_primary: its real blockers now, then its change
         "manage.py backfill payment",
+        "manage.py verify payment",
         "manage.py store_mode payment --to dual --user USERNAME --reason 'WHY'",
     ]
     assert {b.domain for b in step.blockers} == {"auth", "marketplace", "payment"}
@@ -143,7 +145,10 @@ def test_postgres_needs_a_reverse_backfill_to_roll_back():
     set_store_mode("auth", PG)
     readiness = domain_readiness("auth")
     assert readiness.advance is None
-    assert [b.command for b in readiness.roll_back.blockers] == ["manage.py backfill --reverse auth"]
+    assert [b.command for b in readiness.roll_back.blockers] == [
+        "manage.py backfill --reverse auth",
+        "manage.py verify auth",
+    ]
     assert readiness.item("backfill").command == "manage.py backfill --reverse auth"
     _copied_and_verified("auth", direction="reverse")
     readiness = domain_readiness("auth")
