@@ -19,8 +19,8 @@ Stable API (other modules build on it):
     Readiness: domain, mode, shadow_read_percent, transition, steps, checklist; .advance, .roll_back,
                .ready (every item ok), .item(key)
     Step: to_mode, direction ("advance" | "roll back"), blockers, command; .allowed, .label
-    Blocker: domain, reason, fix, commands; .command (the first command or "")
-    Item: key (one of ITEM_KEYS), label, ok, detail, fix, commands, list_filter; .command
+    Blocker: domain, reason, fix, commands; .command (the first command or ""), .fix_in_words
+    Item: key (one of ITEM_KEYS), label, ok, detail, fix, commands, list_filter; .command, .fix_in_words
     ListFilter: model (cutover model name, lowercase), query (field lookups -> value): the filtered admin list
 """
 
@@ -61,16 +61,26 @@ ITEM_KEYS = ("backfill", "verify", "outbox_pending", "outbox_dead", "rejects", "
 ADVANCE, ROLL_BACK = "advance", "roll back"
 
 
-@dataclass(frozen=True)
-class Blocker:
-    domain: str  # whose problem: the domain itself or a parent
-    reason: str
-    fix: str  # for people, commands included without backticks
-    commands: tuple[str, ...] = ()
+class _Fixable:
+    fix: str
+    commands: tuple[str, ...]
 
     @property
     def command(self) -> str:
         return self.commands[0] if self.commands else ""
+
+    @property
+    def fix_in_words(self) -> str:
+        """The fix, unless it only says to run the command(s) given with it (for display beside them)."""
+        return "" if self.fix.rstrip(". ") in {f"run {command}" for command in self.commands} else self.fix
+
+
+@dataclass(frozen=True)
+class Blocker(_Fixable):
+    domain: str  # whose problem: the domain itself or a parent
+    reason: str
+    fix: str  # for people, commands included without backticks
+    commands: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return f"{self.reason} Fix: {self.fix}"
@@ -99,7 +109,7 @@ class ListFilter:
 
 
 @dataclass(frozen=True)
-class Item:
+class Item(_Fixable):
     key: str
     label: str
     ok: bool
@@ -107,10 +117,6 @@ class Item:
     fix: str = ""
     commands: tuple[str, ...] = ()
     list_filter: ListFilter | None = None
-
-    @property
-    def command(self) -> str:
-        return self.commands[0] if self.commands else ""
 
 
 @dataclass(frozen=True)
@@ -217,7 +223,7 @@ def _parent_plan(parent: str, seen: set[str]) -> list[Blocker]:
             Blocker(
                 parent,
                 f"parent {parent} must move {mode.value} → {target.value}.",
-                f"change its mode: {mode_change_command(parent, target)}",
+                f"run {mode_change_command(parent, target)}",
                 (mode_change_command(parent, target),),
             )
         )
@@ -316,8 +322,10 @@ def _check_verify(domain: str, mode: StoreMode, now: datetime) -> Item:
         return Item("verify", label, False, detail, f"run {command} after fixing what it reports", (command,), results)
     state, direction = copy
     if state.verify is None:
-        after = f"#{state.run.pk}" if state.run else "the backfill still needed"
-        detail = f"no passing verify after {direction} backfill {after} ({seen})"
+        if state.run is None:
+            detail = f"needs the {direction} backfill first, then a passing verify ({seen})"
+        else:
+            detail = f"no passing verify after {direction} backfill #{state.run.pk} ({seen})"
         return Item("verify", label, False, detail, f"run {command}", (command,), results)
     return Item("verify", label, True, f"{seen}, after {direction} backfill #{state.run.pk}", "", (), results)
 

@@ -77,8 +77,11 @@ def test_an_admin_reads_the_dashboard(browser, live_server):
     badge_colour = browser.find_element(By.CSS_SELECTOR, ".cutover-mode-dual").value_of_css_property("background-color")
     assert badge_colour == "rgba(29, 78, 216, 1)"  # the cockpit's stylesheet is served
     if os.environ.get("DASHBOARD_SCREENSHOT"):
+        browser.execute_script("localStorage.setItem('django.admin.navSidebarIsOpen', 'false')")
+        browser.refresh()
+        wait_for(browser, "#cutover-summary")
         browser.save_screenshot(os.environ["DASHBOARD_SCREENSHOT"])
-    rejects = card.find_element(By.CSS_SELECTOR, "tr.cutover-item-rejects a")
+    rejects = browser.find_element(By.CSS_SELECTOR, "#domain-marketplace tr.cutover-item-rejects a")
     click_and_wait(browser, rejects, "#result_list")
     assert "1 backfill reject" in text(browser, "#changelist-form .paginator")
 

@@ -188,3 +188,15 @@ def test_purge_freshness_follows_the_schedule():
 def test_every_registered_domain_has_a_readiness():
     for name in domain_names():
         assert domain_readiness(name).domain == name
+
+
+def test_a_fix_in_words_is_given_only_when_it_says_more_than_its_command():
+    set_store_mode("auth", DMP)
+    BackfillReject.objects.create(
+        domain="auth", collection="users", record_id="x", kind="bad_value", reason="r", document={}
+    )
+    backfill, verify, rejects = domain_readiness("auth").advance.blockers
+    assert backfill.fix == "run manage.py backfill auth." and backfill.fix_in_words == ""
+    assert verify.fix_in_words.startswith("run manage.py verify auth once the backfill has finished")
+    assert rejects.fix_in_words.startswith("fix the documents and rerun manage.py backfill auth, or acknowledge")
+    assert domain_readiness("auth").item("backfill").fix_in_words == ""
