@@ -21,6 +21,7 @@ class User(LegacyShapeColumns):
 
     class Meta:
         db_table = "users"
+        verbose_name = "marketplace user"  # not Django's own "users" (admin logins), listed beside it
         constraints = [
             choices_check("role", ROLES, "users_role_valid"),
             models.CheckConstraint(
@@ -83,6 +84,7 @@ class Address(LegacyShapeColumns):
 
     class Meta:
         db_table = "addresses"
+        verbose_name_plural = "addresses"
         constraints = [
             choices_check("address_type", ADDRESS_TYPES, "addresses_type_valid"),
             models.UniqueConstraint(

@@ -1,17 +1,18 @@
-"""Store modes in Django admin. The form only collects the request; the
-service (cutover.operations.mode_changes) decides, audits, and says why it refuses."""
+"""The cutover's lists in Django admin: the audit history and the operational records, each worth opening
+(counts, durations, ages, filters, and a word when a list is empty). Store modes, the dashboard and mode
+changes are in cutover.admin_modes; the forms there only collect requests for cutover.operations.mode_changes."""
 
-from django import forms
 from django.contrib import admin
+from django.utils import timezone
 
+from cutover import admin_modes  # noqa: F401  (registers DomainStoreModeAdmin: dashboard, steps, shadow reads)
 from cutover.admin_base import ReadOnlyAdmin
+from cutover.admin_display import COCKPIT_CSS
 from cutover.admin_masking import MaskedLegacyDataAdmin
 from cutover.admin_requeue import RequeueDeadLettersAction
 from cutover.models import (
-    MODE_CHOICES,
     BackfillCheckpoint,
     BackfillRun,
-    DomainStoreMode,
     MirrorOutboxEntry,
     OutboxRequeue,
     ScheduledTaskRun,
@@ -19,160 +20,171 @@ from cutover.models import (
     StoreModeChange,
     VerifyResult,
 )
-from cutover.operations.mode_changes import (
-    CHANGE_PERMISSION,
-    StoreModeChangeRefused,
-    store_mode_change,
-    store_mode_change_refusal,
-    store_mode_set_shadow_percent,
-)
-from cutover.operations.transition import mode_transition
+from cutover.scheduled.status import humanize_duration, scheduled_task_statuses
 
 
-class StoreModeForm(forms.ModelForm):
-    new_mode = forms.ChoiceField(choices=MODE_CHOICES, help_text="One step from the current mode.")
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        help_text="Why; kept in the audit history. Required to change the mode.",
-    )
-    override_guard = forms.BooleanField(required=False, help_text="Change despite a failed precondition (recorded).")
-    user = None  # set by the admin: who asks
+class ExplainedList(ReadOnlyAdmin):
+    """A read-only list that says, when it is empty, why and what fills it."""
 
-    class Meta:
-        model = DomainStoreMode
-        fields = ["shadow_read_percent"]
+    empty_explanation = ""
+    change_list_template = "admin/cutover/change_list.html"
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["new_mode"].initial = self.instance.mode
+    class Media:
+        css = {"all": [COCKPIT_CSS]}
 
-    @property
-    def mode_changes(self) -> bool:
-        return self.cleaned_data.get("new_mode") not in (None, self.instance.mode)
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.mode_changes:
-            refusal = store_mode_change_refusal(
-                domain=self.instance.domain,
-                to_mode=cleaned["new_mode"],
-                user=self.user,
-                reason=cleaned.get("reason", ""),
-                override=cleaned.get("override_guard", False),
-            )
-            if refusal:
-                raise forms.ValidationError(f"Refused: {refusal}")
-        return cleaned
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"empty_explanation": self.empty_explanation, **(extra_context or {})})
 
 
-@admin.register(DomainStoreMode)
-class DomainStoreModeAdmin(admin.ModelAdmin):
-    form = StoreModeForm
-    list_display = ["domain", "mode", "transition", "shadow_read_percent", "updated_at"]
-    readonly_fields = ["domain", "mode", "transition", "updated_at", "history"]
-    fields = [
-        "domain",
-        "mode",
-        "transition",
-        "new_mode",
-        "reason",
-        "override_guard",
-        "shadow_read_percent",
-        "updated_at",
-        "history",
-    ]
+class OverriddenFilter(admin.SimpleListFilter):
+    title = "overridden"
+    parameter_name = "overridden"
 
-    def has_add_permission(self, request) -> bool:
-        return False  # rows come from the domain registry
+    def lookups(self, request, model_admin):
+        return [("yes", "Overridden (a failed precondition was passed over)"), ("no", "Not overridden")]
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return request.user.has_perm(CHANGE_PERMISSION)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        form.user = request.user
-        return form
-
-    @admin.display(description="Transition")
-    def transition(self, obj: DomainStoreMode) -> str:
-        """Mid-transition (switching, settling) and what it waits for; "steady" otherwise."""
-        return str(mode_transition(obj.domain))
-
-    @admin.display(description="Audit history (latest 20)")
-    def history(self, obj: DomainStoreMode) -> str:
-        changes = StoreModeChange.objects.filter(domain=obj.domain)[:20]
-        lines = [
-            f"{c.created_at:%Y-%m-%d %H:%M} {c.changed_by_name}: {c.from_mode} → {c.to_mode}: {c.reason}"
-            for c in changes
-        ]
-        return "\n".join(lines) or "no changes yet"
-
-    def save_model(self, request, obj, form, change) -> None:
-        """Save through the services (audit, lock, preconditions re-checked), never obj.save()."""
-        data = form.cleaned_data
-        if form.mode_changes:
-            try:
-                store_mode_change(
-                    domain=obj.domain,
-                    to_mode=data["new_mode"],
-                    user=request.user,
-                    reason=data["reason"],
-                    override=data["override_guard"],
-                )
-            except StoreModeChangeRefused as refusal:  # something changed since the form was checked
-                self.message_user(request, f"Refused: {refusal}", level="error")
-                return
-        if "shadow_read_percent" in form.changed_data:
-            store_mode_set_shadow_percent(domain=obj.domain, percent=data["shadow_read_percent"], user=request.user)
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(overridden_refusal="")
+        if self.value() == "no":
+            return queryset.filter(overridden_refusal="")
+        return queryset
 
 
 @admin.register(StoreModeChange)
-class StoreModeChangeAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "domain", "from_mode", "to_mode", "changed_by_name", "reason", "overridden_refusal"]
-    list_filter = ["domain", "to_mode"]
+class StoreModeChangeAdmin(ExplainedList):
+    list_display = ["created_at", "domain", "kind", "change", "changed_by_name", "reason", "overridden_flag"]
+    list_filter = [OverriddenFilter, "kind", "domain", "to_mode", "created_at"]
+    search_fields = ["domain", "reason", "changed_by_name", "overridden_refusal"]
+    date_hierarchy = "created_at"
+    empty_explanation = (
+        "No mode or shadow-read change matches. Every change made in the cutover dashboard, on a domain's page "
+        "or with manage.py store_mode is kept here, with who, when and why."
+    )
+
+    @admin.display(description="Change")
+    def change(self, obj: StoreModeChange) -> str:
+        return obj.change
+
+    @admin.display(description="Overridden", boolean=True, ordering="overridden_refusal")
+    def overridden_flag(self, obj: StoreModeChange) -> bool:
+        return obj.overridden
 
 
 @admin.register(MirrorOutboxEntry)
-class MirrorOutboxEntryAdmin(RequeueDeadLettersAction, ReadOnlyAdmin):
-    list_display = ["id", "domain", "record_id", "target", "status", "attempts", "next_attempt_at", "last_error"]
+class MirrorOutboxEntryAdmin(RequeueDeadLettersAction, ExplainedList):
+    list_display = ["id", "domain", "record_id", "target", "status", "age", "attempts", "next_attempt_at", "last_error"]
     list_filter = ["status", "domain", "target"]
     search_fields = ["record_id"]
+    empty_explanation = (
+        "No mirror write matches. Entries appear when a domain in a dual mode writes (one per record to copy to "
+        "the other store); done entries are kept, pending ones are retried by the repair task "
+        "(manage.py repair_mirror), dead ones gave up retrying."
+    )
+
+    @admin.display(description="Age", ordering="created_at")
+    def age(self, obj: MirrorOutboxEntry) -> str:
+        return humanize_duration(timezone.now() - obj.created_at)
 
 
 @admin.register(ShadowMismatch)
-class ShadowMismatchAdmin(MaskedLegacyDataAdmin, ReadOnlyAdmin):
+class ShadowMismatchAdmin(MaskedLegacyDataAdmin, ExplainedList):
     masked_json_fields = ("differences",)
     list_display = ["created_at", "domain", "method", "record_id", "kind", "primary_store"]
-    list_filter = ["domain", "kind", "method"]
+    list_filter = ["domain", "kind", "method", "created_at"]
     search_fields = ["record_id"]
+    empty_explanation = (
+        "No shadow mismatch matches. Shadow reads run only in the dual modes, for a domain's shadow read "
+        "percent of reads (set on its page); a difference between the stores, or a failed read of the other "
+        "store, is recorded here."
+    )
 
 
 @admin.register(ScheduledTaskRun)
-class ScheduledTaskRunAdmin(ReadOnlyAdmin):
-    list_display = [
-        "task",
-        "last_outcome",
-        "last_started_at",
-        "last_duration_seconds",
-        "last_count",
-        "last_success_at",
-        "runs",
-    ]
+class ScheduledTaskRunAdmin(ExplainedList):
+    list_display = ["task", "last_outcome", "last_started_at", "duration", "last_count", "last_success_at", "runs"]
+    change_list_template = "admin/cutover/scheduledtaskrun/change_list.html"
+    empty_explanation = (
+        "No scheduled task has run yet: the schedule above runs in Celery. Start exactly one beat "
+        "(celery -A escrow_project beat -l INFO) and a worker (celery -A escrow_project worker -l INFO), or "
+        "for development both at once: celery -A escrow_project worker -B -l INFO."
+    )
+
+    @admin.display(description="Duration", ordering="last_duration_seconds")
+    def duration(self, obj: ScheduledTaskRun) -> str:
+        return humanize_duration(obj.last_duration_seconds)
+
+    def changelist_view(self, request, extra_context=None):
+        statuses = [
+            {
+                **vars(status),
+                "every": humanize_duration(status.interval) if status.interval else "custom",
+                "duration": humanize_duration(status.run.last_duration_seconds) if status.run else "-",
+            }
+            for status in scheduled_task_statuses()
+        ]
+        return super().changelist_view(request, {"task_statuses": statuses, **(extra_context or {})})
+
+
+def _summed(summary: dict, name: str) -> int:
+    return sum(part.get(name, 0) or 0 for part in (summary or {}).values() if isinstance(part, dict))
+
+
+def _duration(started, finished) -> str:
+    return humanize_duration(finished - started) if started and finished else "-"
 
 
 @admin.register(BackfillRun)
-class BackfillRunAdmin(ReadOnlyAdmin):
-    list_display = ["id", "domain", "direction", "status", "dry_run", "started_at", "finished_at"]
-    list_filter = ["domain", "direction", "status"]
+class BackfillRunAdmin(ExplainedList):
+    list_display = [
+        "id",
+        "domain",
+        "direction",
+        "status",
+        "kind",
+        "started_at",
+        "duration",
+        "read",
+        "written",
+        "unchanged",
+        "rejected",
+    ]
+    list_filter = ["domain", "direction", "status", "dry_run"]
+    empty_explanation = (
+        "No backfill has run. manage.py backfill --all copies every domain, parents first "
+        "(or manage.py backfill DOMAIN); a run counts for a mode change only if it started after the domain "
+        "entered dual_mongo_primary."
+    )
+
+    @admin.display(description="Kind", ordering="dry_run")
+    def kind(self, obj: BackfillRun) -> str:
+        return "dry run (counts for nothing)" if obj.dry_run else "real"
+
+    @admin.display(description="Duration")
+    def duration(self, obj: BackfillRun) -> str:
+        return _duration(obj.started_at, obj.finished_at)
+
+    @admin.display(description="Read")
+    def read(self, obj: BackfillRun) -> int:
+        return _summed(obj.summary, "read")
+
+    @admin.display(description="Written")
+    def written(self, obj: BackfillRun) -> int:
+        return _summed(obj.summary, "written")
+
+    @admin.display(description="Unchanged")
+    def unchanged(self, obj: BackfillRun) -> int:
+        return _summed(obj.summary, "unchanged")
+
+    @admin.display(description="Rejected")
+    def rejected(self, obj: BackfillRun) -> int:
+        return _summed(obj.summary, "rejected")
 
 
 @admin.register(BackfillCheckpoint)
-class BackfillCheckpointAdmin(ReadOnlyAdmin):
+class BackfillCheckpointAdmin(ExplainedList):
     list_display = [
+        "domain",
         "collection",
         "direction",
         "shard",
@@ -185,6 +197,7 @@ class BackfillCheckpointAdmin(ReadOnlyAdmin):
         "updated_at",
     ]
     list_filter = ["domain", "direction", "done"]
+    empty_explanation = "No checkpoint: a backfill commits one per collection (and shard) with each batch."
 
 
 from cutover import admin_rejects  # noqa: E402, F401  (registers BackfillRejectAdmin: list filters, acknowledge action)
@@ -196,7 +209,45 @@ class OutboxRequeueAdmin(ReadOnlyAdmin):
 
 
 @admin.register(VerifyResult)
-class VerifyResultAdmin(MaskedLegacyDataAdmin, ReadOnlyAdmin):
+class VerifyResultAdmin(MaskedLegacyDataAdmin, ExplainedList):
     masked_json_fields = ("samples",)
-    list_display = ["finished_at", "domain", "passed", "started_at"]
+    list_display = [
+        "finished_at",
+        "domain",
+        "passed",
+        "duration",
+        "documents",
+        "compared",
+        "missing_in_postgres",
+        "missing_in_mongo",
+        "differing",
+    ]
     list_filter = ["domain", "passed"]
+    empty_explanation = (
+        "No verify has run. manage.py verify DOMAIN (or --all) compares every document with its rows; a passing "
+        "verify after the backfill is what a move to dual needs."
+    )
+
+    @admin.display(description="Duration")
+    def duration(self, obj: VerifyResult) -> str:
+        return _duration(obj.started_at, obj.finished_at)
+
+    @admin.display(description="Documents")
+    def documents(self, obj: VerifyResult) -> int:
+        return _summed(obj.counts, "documents")
+
+    @admin.display(description="Compared")
+    def compared(self, obj: VerifyResult) -> int:
+        return _summed(obj.counts, "compared")
+
+    @admin.display(description="Missing in Postgres")
+    def missing_in_postgres(self, obj: VerifyResult) -> int:
+        return _summed(obj.counts, "missing_in_postgres")
+
+    @admin.display(description="Missing in Mongo")
+    def missing_in_mongo(self, obj: VerifyResult) -> int:
+        return _summed(obj.counts, "missing_in_mongo")
+
+    @admin.display(description="Differing")
+    def differing(self, obj: VerifyResult) -> int:
+        return _summed(obj.counts, "differing")

@@ -41,7 +41,7 @@ class ShopSettings(LegacyShapeColumns):
 class Config(LegacyShapeColumns):
     id = ObjectIdField(primary_key=True)
     key = models.TextField(unique=True)
-    # Text, not jsonb: jsonb reorders keys and turns 1e20 into an integer (cutover/extra_kinds.py).
+    # Text, not jsonb: jsonb reorders keys and turns 1e20 into an integer (cutover/store/extra_kinds.py).
     value_json = models.TextField(
         null=True, blank=True, help_text="The value as exact JSON text; empty when the document has no value key."
     )

@@ -2,7 +2,7 @@
 
 JSON values (a level's perks, a config's value) are held as their canonical JSON text (Extended JSON
 where plain JSON would lose a BSON type), so that a record equals another only when the values are the
-same JSON (key order, 1 vs 1.0, null); cutover/extra_kinds.py says why. `perks` and `value` give the
+same JSON (key order, 1 vs 1.0, null); cutover/store/extra_kinds.py says why. `perks` and `value` give the
 value as it is in Mongo (an Int64 stays an Int64).
 """
 

@@ -39,6 +39,9 @@ class DomainSpec:
     mongo_indexes: tuple[MongoIndex, ...] = ()  # created by ensure_mongo_indexes
     # Short-lived collections whose expired documents need no backfill: collection -> expiry field.
     backfill_skips_expired: tuple[tuple[str, str], ...] = ()
+    # Names of the scheduled tasks (settings.SCHEDULED_TASKS) that purge this domain's expired records
+    # (their freshness is on the cutover dashboard).
+    purge_tasks: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not LEGACY_FLAG.fullmatch(self.flag):

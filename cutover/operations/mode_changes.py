@@ -21,7 +21,9 @@ class StoreModeChangeRefused(Exception):
     """A mode change that may not happen; str() says why and how to fix it."""
 
 
-def store_mode_change(*, domain: str, to_mode: str, user, reason: str, override: bool = False) -> StoreModeChange:
+def store_mode_change(
+    *, domain: str, to_mode: str, user, reason: str, override: bool = False, expected_from: str | None = None
+) -> StoreModeChange:
     """Move `domain` one step to `to_mode`, audited; refuse when unsafe.
 
     A failed precondition refuses the change unless `override` is set by a
@@ -29,13 +31,18 @@ def store_mode_change(*, domain: str, to_mode: str, user, reason: str, override:
     The change commits under the domain's write fence (cutover.modes.fence): dual writes
     in flight finish first, later ones wait and then see the new mode; a change of
     primary first mirrors every pending outbox entry to the store that will lead.
+    `expected_from` (a confirmation page's "from"): refuse if the mode is no longer that.
     """
-    _, current, target, _ = _checked_change(domain, to_mode, user, reason, override, lock=False)
+    _, current, target, _ = _checked_change(
+        domain, to_mode, user, reason, override, lock=False, expected_from=expected_from
+    )
     _premirror(domain, current, target, override)  # before any write waits
     try:
         with transaction.atomic():
             deadline = hold_fence_for_change(domain)
-            row, current, target, refusals = _checked_change(domain, to_mode, user, reason, override, lock=True)
+            row, current, target, refusals = _checked_change(
+                domain, to_mode, user, reason, override, lock=True, expected_from=expected_from
+            )
             unmirrored = _mirror_to_incoming_primary(domain, current, target, deadline)
             if unmirrored and not override:
                 raise StoreModeChangeRefused(str(unmirrored))
@@ -93,7 +100,7 @@ def _record_change(row, current: StoreMode, target: StoreMode, user, reason: str
         changed_by=user,
         changed_by_name=user.get_username(),
         reason=reason.strip(),
-        overridden_refusal=" ".join(str(refusal) for refusal in refusals),
+        overridden_refusal="\n".join(str(refusal) for refusal in refusals),
     )
     invalidate_mode_cache_on_commit()
     return change
@@ -108,7 +115,7 @@ def store_mode_change_refusal(*, domain: str, to_mode: str, user, reason: str, o
     return None
 
 
-def _checked_change(domain, to_mode, user, reason, override, *, lock: bool):
+def _checked_change(domain, to_mode, user, reason, override, *, lock: bool, expected_from: str | None = None):
     domain_spec(domain)
     try:
         target = parse_store_mode(to_mode, source="mode")
@@ -117,6 +124,11 @@ def _checked_change(domain, to_mode, user, reason, override, *, lock: bool):
     _check_actor(user, reason, override)
     row = _mode_row(domain, lock=lock)
     current = StoreMode(row.mode)
+    if expected_from is not None and current.value != expected_from:
+        raise StoreModeChangeRefused(
+            f"{domain} is in {current.value} now, not {expected_from} as when this change was prepared; "
+            "nothing changed: look at it again"
+        )
     _check_step(domain, current, target)
     refusals = failed_preconditions(domain, current, target)
     if refusals and not override:
@@ -124,26 +136,67 @@ def _checked_change(domain, to_mode, user, reason, override, *, lock: bool):
     return row, current, target, refusals
 
 
-def store_mode_set_shadow_percent(*, domain: str, percent: int, user) -> DomainStoreMode:
-    if not 0 <= percent <= 100:
-        raise StoreModeChangeRefused(f"shadow read percent must be 0-100, got {percent}")
-    if not user.has_perm(CHANGE_PERMISSION):
-        raise StoreModeChangeRefused(f"{user.get_username()} lacks the permission {CHANGE_PERMISSION}")
-    with transaction.atomic():
-        row = _mode_row(domain, lock=True)
-        row.shadow_read_percent = percent
-        row.save(update_fields=["shadow_read_percent", "updated_at"])
-        invalidate_mode_cache_on_commit()
-    return row
+def store_mode_set_shadow_percent(*, domain: str, percent: int, user, reason: str) -> StoreModeChange:
+    """Set the share of reads also made from the other store, audited like a mode change.
+
+    Refused outside the dual modes (except turning shadow reads off), where there is no other store to compare."""
+    try:
+        with transaction.atomic():
+            row, current = _checked_shadow_percent(domain, percent, user, reason, lock=True)
+            change = StoreModeChange.objects.create(
+                domain=domain,
+                kind=StoreModeChange.Kind.SHADOW_PERCENT,
+                from_mode=current.value,
+                to_mode=current.value,
+                from_shadow_percent=row.shadow_read_percent,
+                to_shadow_percent=percent,
+                changed_by=user,
+                changed_by_name=user.get_username(),
+                reason=reason.strip(),
+            )
+            row.shadow_read_percent = percent
+            row.save(update_fields=["shadow_read_percent", "updated_at"])
+            invalidate_mode_cache_on_commit()
+    except OperationalError as error:
+        if not is_lock_contention(error):
+            raise
+        raise StoreModeChangeRefused(f"{domain}: its mode row is held by a mode change; try again.") from None
+    return change
 
 
-def _check_actor(user, reason: str, override: bool) -> None:
+def store_mode_shadow_percent_refusal(*, domain: str, percent, user, reason: str) -> str | None:
+    """Why store_mode_set_shadow_percent would refuse this now, or None: for forms."""
+    try:
+        _checked_shadow_percent(domain, percent, user, reason, lock=False)
+    except StoreModeChangeRefused as refusal:
+        return str(refusal)
+    return None
+
+
+def _checked_shadow_percent(domain: str, percent, user, reason: str, *, lock: bool):
+    domain_spec(domain)
+    if isinstance(percent, bool) or not isinstance(percent, int) or not 0 <= percent <= 100:
+        raise StoreModeChangeRefused(f"shadow read percent must be a whole number from 0 to 100, got {percent!r}")
+    _check_actor(user, reason, False, what="a shadow read percent change")
+    row = _mode_row(domain, lock=lock)
+    current = StoreMode(row.mode)
+    if percent == row.shadow_read_percent:
+        raise StoreModeChangeRefused(f"{domain} already reads {percent}% in shadow")
+    if percent and not current.is_dual:
+        raise StoreModeChangeRefused(
+            f"shadow reads run only in the dual modes, and {domain} is in {current.value} (one store only); "
+            f"set it after moving {domain} to a dual mode (0 is always allowed)"
+        )
+    return row, current
+
+
+def _check_actor(user, reason: str, override: bool, *, what: str = "a store mode change") -> None:
     if not user.has_perm(CHANGE_PERMISSION):
         raise StoreModeChangeRefused(f"{user.get_username()} lacks the permission {CHANGE_PERMISSION}")
     if override and not user.has_perm(OVERRIDE_PERMISSION):
         raise StoreModeChangeRefused(f"{user.get_username()} lacks the permission {OVERRIDE_PERMISSION}")
     if not reason or not reason.strip():
-        raise StoreModeChangeRefused("a store mode change needs a reason")
+        raise StoreModeChangeRefused(f"{what} needs a reason")
 
 
 def _check_step(domain: str, current: StoreMode, target: StoreMode) -> None:

@@ -47,7 +47,8 @@ def mode_transition(domain: str) -> ModeTransition:
 def _settling(domain: str) -> ModeTransition | None:
     from cutover.models import DomainStoreMode, StoreModeChange
 
-    change = StoreModeChange.objects.filter(domain=domain).order_by("-created_at", "-id").first()
+    changes = StoreModeChange.objects.filter(domain=domain, kind=StoreModeChange.Kind.MODE)
+    change = changes.order_by("-created_at", "-id").first()
     window = timedelta(seconds=settings.CUTOVER_MODE_CACHE_SECONDS)
     if change is None or timezone.now() >= change.created_at + window:
         return None

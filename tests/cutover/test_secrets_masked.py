@@ -1,5 +1,7 @@
 """No secret of a stored legacy document is shown in admin, and no filter may look inside stored data."""
 
+import html
+
 import pytest
 from django.urls import reverse
 
@@ -89,10 +91,8 @@ def test_a_shadow_mismatch_and_a_verify_sample_mask_secret_values(viewer):
     ):
         page = viewer.get(url).content.decode()
         assert HASH not in page and "S" * 53 not in page, url
-    assert (
-        '"display_name"'
-        in viewer.get(reverse("admin:cutover_shadowmismatch_change", args=[mismatch.pk])).content.decode()
-    )
+    page = viewer.get(reverse("admin:cutover_shadowmismatch_change", args=[mismatch.pk])).content.decode()
+    assert '"display_name"' in html.unescape(page)  # what is not secret is still shown
 
 
 @pytest.mark.parametrize(

@@ -5,45 +5,78 @@ from cutover.management.arguments import ProjectCommand, known_domain
 from cutover.modes.cache import current_mode_state, invalidate_mode_cache
 from cutover.modes.registry import UnknownDomain, domain_names
 from cutover.modes.store_mode import MIGRATION_ORDER
-from cutover.operations.mode_changes import StoreModeChangeRefused, store_mode_change
+from cutover.operations.mode_changes import StoreModeChangeRefused, store_mode_change, store_mode_set_shadow_percent
+from cutover.operations.readiness import Readiness, domain_readiness
 from cutover.operations.requeue import dead_letter_counts
 from cutover.operations.transition import mode_transition
 
 
 class Command(ProjectCommand):
     help = (
-        "Show every domain's store mode, or move one domain a step: "
-        "`store_mode dispute --to dual_mongo_primary --user alice --reason '...'`. "
-        "The CLI twin of the admin page: same permission, preconditions and audit. The list shows a domain "
-        "mid-transition (switching: a change holds the write fence; settling: processes may still act on the "
-        "old mode) and what it waits for."
+        "Show every domain's store mode; show one domain's readiness (`store_mode dispute`: its next steps, every "
+        "failing precondition with the command that fixes it, and its checklist); move one domain a step "
+        "(`store_mode dispute --to dual_mongo_primary --user alice --reason '...'`); or set its shadow-read "
+        "percent (`store_mode dispute --shadow-percent 10 --user alice --reason '...'`). The CLI twin of the "
+        "admin dashboard and domain page: same services, permissions, preconditions and audit. The list shows a "
+        "domain mid-transition (switching: a change holds the write fence; settling: processes may still act on "
+        "the old mode) and what it waits for."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("domain", nargs="?", type=known_domain, help="the domain to change; omit to list all")
+        parser.add_argument(
+            "domain", nargs="?", type=known_domain, help="the domain to show or change; omit to list all"
+        )
         parser.add_argument("--to", choices=[mode.value for mode in MIGRATION_ORDER], help="the new mode")
+        parser.add_argument(
+            "--expect-from",
+            choices=[mode.value for mode in MIGRATION_ORDER],
+            help="refuse unless the domain is in this mode (what the admin confirmation page does)",
+        )
+        parser.add_argument("--shadow-percent", type=int, help="set the shadow-read percent (0-100; dual modes)")
         parser.add_argument("--user", help="username of the admin making the change (needs the permission)")
         parser.add_argument("--reason", default="", help="why; kept in the audit history")
         parser.add_argument("--override", action="store_true", help="change despite a failed precondition")
 
-    def handle(
-        self, *args, domain: str | None, to: str | None, user: str | None, reason: str, override: bool, **options
-    ) -> None:
+    def handle(self, *args, domain: str | None, user: str | None, **options) -> None:
         if domain is None:
-            if to or user or reason or override:
-                raise CommandError("--to, --user, --reason and --override change one domain: name it", returncode=2)
+            changes = [f"--{name.replace('_', '-')}" for name in ("to", "reason", "override", "shadow_percent")]
+            if user or any(options.get(name) for name in ("to", "reason", "override", "shadow_percent")):
+                raise CommandError(f"{', '.join(changes)} and --user change one domain: name it", returncode=2)
             self._list()
             return
-        if not to or not user:
-            raise CommandError("changing a mode needs --to MODE and --user USERNAME")
+        to, percent = options["to"], options["shadow_percent"]
+        if to is None and percent is None:
+            self._show(domain)
+            return
+        if to is not None and percent is not None:
+            raise CommandError("change the mode or the shadow-read percent, not both at once")
+        actor = self._actor(user)
+        try:
+            if to is not None:
+                change = store_mode_change(
+                    domain=domain,
+                    to_mode=to,
+                    user=actor,
+                    reason=options["reason"],
+                    override=options["override"],
+                    expected_from=options["expect_from"],
+                )
+            else:
+                change = store_mode_set_shadow_percent(
+                    domain=domain, percent=percent, user=actor, reason=options["reason"]
+                )
+        except (StoreModeChangeRefused, UnknownDomain) as refusal:
+            raise CommandError(f"refused: {refusal}") from None
+        flagged = f" (OVERRIDDEN: {change.overridden_refusal})" if change.overridden else ""
+        self.stdout.write(f"{domain}: {change.change}{flagged}")
+
+    def _actor(self, user: str | None):
+        if not user:
+            raise CommandError("a change needs --user USERNAME (and --reason)")
         actor = get_user_model().objects.filter(username=user).first()
         if actor is None:
             raise CommandError(f"no user named {user!r}")
-        try:
-            change = store_mode_change(domain=domain, to_mode=to, user=actor, reason=reason, override=override)
-        except (StoreModeChangeRefused, UnknownDomain) as refusal:
-            raise CommandError(f"refused: {refusal}") from None
-        self.stdout.write(f"{domain}: {change.from_mode} → {change.to_mode}")
+        return actor
 
     def _list(self) -> None:
         invalidate_mode_cache()
@@ -54,3 +87,33 @@ class Command(ProjectCommand):
             if dead.get(name):
                 line += f"{dead[name]} dead mirror write(s): `requeue_dead_letters --domain {name}`; "
             self.stdout.write(line + str(mode_transition(name)))
+
+    def _show(self, domain: str) -> None:
+        invalidate_mode_cache()
+        try:
+            readiness = domain_readiness(domain)
+        except UnknownDomain as error:
+            raise CommandError(str(error)) from None
+        for line in readiness_lines(readiness):
+            self.stdout.write(line)
+
+
+def readiness_lines(readiness: Readiness) -> list[str]:
+    lines = [
+        f"{readiness.domain}: {readiness.mode.value} ({readiness.mode.label}), shadow reads "
+        f"{readiness.shadow_read_percent}%, {readiness.transition}"
+    ]
+    for step in readiness.steps:
+        if step.allowed:
+            lines.append(f"{step.label}: ready: {step.command}")
+            continue
+        lines.append(f"{step.label}: {len(step.blockers)} failing precondition(s):")
+        for number, blocker in enumerate(step.blockers, 1):
+            lines.append(f"  {number}. [{blocker.domain}] {blocker.reason}")
+            lines += [f"       {command}" for command in blocker.commands] or [f"       {blocker.fix}"]
+    lines.append("Checklist:")
+    for item in readiness.checklist:
+        lines.append(f"  {'ok  ' if item.ok else 'FAIL'} {item.label}: {item.detail}")
+        if not item.ok:
+            lines += [f"       {command}" for command in item.commands] or [f"       {item.fix}"]
+    return lines
