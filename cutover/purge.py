@@ -9,9 +9,9 @@ indexes (ensure_mongo_indexes) do the work, so nothing is deleted here.
 import logging
 from datetime import datetime
 
-from .mirror import backends
 from .mode_cache import current_mode
 from .modes import StoreMode
+from .registry import domain_spec
 
 logger = logging.getLogger("cutover.purge")
 
@@ -27,13 +27,18 @@ def purge_expired(*, domain: str, collection: str, field: str, before: datetime,
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     total = 0
-    stores = backends(domain)
-    for store in stores_to_purge(current_mode(domain)):
+    for store_name in stores_to_purge(current_mode(domain)):
+        store = _build(domain, store_name)  # only the stores the mode writes: no Mongo client in `postgres`
         after = None
         while True:
-            deleted, after = stores[store].purge_batch(collection, field, before, batch_size, after)
+            deleted, after = store.purge_batch(collection, field, before, batch_size, after)
             total += deleted
-            logger.info("purged %d %s from %s (before %s)", deleted, collection, store, before.isoformat())
+            logger.info("purged %d %s from %s (before %s)", deleted, collection, store_name, before.isoformat())
             if deleted < batch_size:
                 break
     return total
+
+
+def _build(domain: str, store: str):
+    spec = domain_spec(domain)
+    return spec.build_mongo_repository() if store == "mongo" else spec.build_postgres_repository()

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
     "cutover",
     "accounts",
     "marketplace",
@@ -46,6 +48,7 @@ INSTALLED_APPS = [
     "trezor",
     "notifications",
     "disputes",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -75,10 +78,32 @@ TEMPLATES = [
     }
 ]
 
+# --- Developer machine or server: decided here, and only here ---------------
+# The embedded stores below serve a developer's machine, the quickstart and the tests. A process may fall
+# back to them for a missing DATABASE_URL or MONGO_URL only when ESCROW_STORE_DEFAULTS=embedded (the
+# quickstart writes it into .env) or when it runs under pytest (which sets PYTEST_VERSION for the run and
+# the processes it starts). Anywhere else, on a server, a missing URL stops start-up naming the variable:
+# a server never quietly runs on a private embedded database of its own.
+EMBEDDED_DEFAULTS = (
+    _choice("ESCROW_STORE_DEFAULTS", ("embedded", "none"), "none") == "embedded" or "PYTEST_VERSION" in env
+)
+
+def _store_url_missing(name: str) -> bool:
+    """True when `name` is unset and this is a developer's machine; unset on a server: an error."""
+    if name in env:
+        return False
+    if EMBEDDED_DEFAULTS:
+        return True
+    raise ImproperlyConfigured(
+        f"{name} is not set. A server needs {name} (see README, Real servers); on a developer's machine "
+        f"run quickstart.sh, or put ESCROW_STORE_DEFAULTS=embedded in .env to use the embedded stores."
+    )
+
+
 # --- PostgreSQL -------------------------------------------------------------
-# No DATABASE_URL: an embedded PostgreSQL under DATA_DIR/pg, started on the
-# first connection by the embedded_pg backend and left running for later commands.
-EMBEDDED_POSTGRES = "DATABASE_URL" not in env
+# No DATABASE_URL on a developer's machine: an embedded PostgreSQL under DATA_DIR/pg, started on
+# the first connection by the embedded_pg backend and left running for later commands.
+EMBEDDED_POSTGRES = _store_url_missing("DATABASE_URL")
 if EMBEDDED_POSTGRES:
     DATABASES = {
         "default": {
@@ -92,19 +117,23 @@ else:
     if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+# The backfill's (and verify's) Postgres, as the legacy runbook names it; empty: the app's database.
+MIGRATION_PG_URL = env.str("MIGRATION_PG_URL", default="")
+if MIGRATION_PG_URL and not MIGRATION_PG_URL.startswith(("postgres://", "postgresql://")):
+    raise ImproperlyConfigured("MIGRATION_PG_URL must be a postgres:// URL")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- MongoDB (the legacy store) --------------------------------------------
-# No MONGO_URL: an embedded stand-in (litemongo: mongomock over SQLite files)
-# under DATA_DIR/mongo, shared by every process. `mongomock://NAME` is an
-# in-memory store for tests. Anything else goes to pymongo unchanged.
-EMBEDDED_MONGO = "MONGO_URL" not in env
+# auto: Mongo is touched only while some domain's mode needs it (cutover.mongo_usage); required: a
+# process refuses to start without it and health fails when it goes; disabled: nothing connects to it.
+MONGO_CONNECT_MODE = _choice("MONGO_CONNECT_MODE", ("auto", "required", "disabled"), "auto")
+# No MONGO_URL on a developer's machine: an embedded stand-in (litemongo: mongomock over SQLite files)
+# under DATA_DIR/mongo, shared by every process. `mongomock://NAME` is an in-memory store for tests.
+# Anything else goes to pymongo unchanged. With Mongo disabled a server needs no MONGO_URL.
+EMBEDDED_MONGO = MONGO_CONNECT_MODE != "disabled" and _store_url_missing("MONGO_URL")
 MONGO_URL = env.str("MONGO_URL", default=f"litemongo://{DATA_DIR / 'mongo'}")
 MIGRATION_MONGO_URL = env.str("MIGRATION_MONGO_URL", default="")  # backfill source; empty: MONGO_URL
 MONGO_DB_NAME = env.str("MONGO_DB_NAME", default="escrow")
-# auto: use Mongo where a domain's mode needs it; required: health fails
-# without it; disabled: any use of Mongo is an error (all domains postgres).
-MONGO_CONNECT_MODE = _choice("MONGO_CONNECT_MODE", ("auto", "required", "disabled"), "auto")
 # How long an operation waits for a usable server (pymongo's serverSelectionTimeoutMS; sockets get 4x).
 # Longer than a replica-set election (typically under 12 s), so a normal failover delays requests instead
 # of failing them; the mirror path does not wait that long on every write: its circuit breaker opens after

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from pymongo.errors import PyMongoError
 
 from cutover.backfill.service import BackfillRefused, mongo_failure
+from cutover.migration_target import MigrationStoresUnusable, prepare_migration_process
 from cutover.registry import UnknownDomain, domain_spec, domains_in_dependency_order
 
 
@@ -13,8 +14,9 @@ class Command(BaseCommand):
     help = (
         "Copy legacy Mongo documents into Postgres, domain by domain in dependency order: fast (COPY + one "
         "upsert per batch), idempotent (a rerun rewrites nothing that is right) and resumable (a killed run "
-        "resumes at its last batch). Reads MIGRATION_MONGO_URL, else MONGO_URL. Documents that cannot be migrated "
-        "become reject records (see admin) and the run goes on; the exit status is 1 when any were rejected."
+        "resumes at its last batch). Reads MIGRATION_MONGO_URL, else MONGO_URL; writes MIGRATION_PG_URL, else "
+        "DATABASE_URL. Documents that cannot be migrated become reject records (see admin) and the run goes on; "
+        "the exit status is 1 when any were rejected."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -47,6 +49,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         specs = self._domains(options["domains"], options["all"])
         _check_options(options)
+        try:
+            prepare_migration_process("backfill", via_celery=options["via_celery"])
+        except MigrationStoresUnusable as error:
+            raise CommandError(str(error)) from None
         if options["reverse"]:
             self._refuse_reverse_where_mongo_leads(specs)
         report, failed = {}, []

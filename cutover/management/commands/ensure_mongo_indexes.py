@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from pymongo.errors import ConnectionFailure
 
 from cutover.mongo_indexes import ensure_mongo_indexes
-from cutover.registry import UnknownDomain, domain_spec
+from cutover.mongo_usage import mongo_may_be_used_for
+from cutover.registry import UnknownDomain, domain_names, domain_spec
 
 
 class Command(BaseCommand):
@@ -22,8 +24,11 @@ class Command(BaseCommand):
                 domain_spec(name)
         except UnknownDomain as error:
             raise CommandError(str(error)) from None
+        domains = self._domains_using_mongo(domains or domain_names())
+        if not domains:
+            return
         try:
-            outcomes = ensure_mongo_indexes(domains=domains or None)
+            outcomes = ensure_mongo_indexes(domains=domains)
         except ConnectionFailure as error:
             raise CommandError(
                 f"MongoDB is unreachable, no index was changed: {str(error).splitlines()[0][:200]}"
@@ -33,3 +38,20 @@ class Command(BaseCommand):
         failed = [outcome for outcome in outcomes if not outcome.ok]
         if failed:
             raise CommandError(f"{len(failed)} of {len(outcomes)} indexes need attention (see above)", returncode=1)
+
+    def _domains_using_mongo(self, names: list[str]) -> list[str]:
+        """The named domains whose mode uses Mongo; says why the others (or all) were left alone, so a
+        deployment on `postgres` opens no Mongo connection here (MONGO_CONNECT_MODE=auto)."""
+        if settings.MONGO_CONNECT_MODE == "disabled":
+            self.stdout.write("nothing to do: MONGO_CONNECT_MODE=disabled, so no Mongo index is needed or touched")
+            return []
+        using = [name for name in names if mongo_may_be_used_for(name)]
+        skipped = [name for name in names if name not in using]
+        if skipped:
+            self.stdout.write(
+                f"skipped {', '.join(skipped)}: on postgres, nothing reads or writes their Mongo collections "
+                f"(a rollback to dual runs this again)"
+            )
+        if not using:
+            self.stdout.write("nothing to do: no domain uses MongoDB, so no connection was opened")
+        return using

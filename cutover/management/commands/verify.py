@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from pymongo.errors import PyMongoError
 
 from cutover.backfill.service import mongo_failure
+from cutover.migration_target import MigrationStoresUnusable, prepare_migration_process
 from cutover.registry import UnknownDomain, domain_spec, domains_in_dependency_order
 from cutover.verify import verify_domain
 
@@ -33,6 +34,10 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         if range_size < 1:
             raise CommandError(f"--range-size must be a whole number of at least 1, got {range_size}")
+        try:
+            prepare_migration_process("verify")
+        except MigrationStoresUnusable as error:
+            raise CommandError(str(error)) from None
         results = [
             self._verify(spec.name, range_size) for spec in domains_in_dependency_order() if all or spec.name in wanted
         ]
