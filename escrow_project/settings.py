@@ -195,6 +195,22 @@ CUTOVER_OUTBOX_MAX_ATTEMPTS = env.int("CUTOVER_OUTBOX_MAX_ATTEMPTS", default=12)
 # `backfill --via-celery` gives up (and releases the domain lock) when no worker takes a shard this soon.
 CUTOVER_BACKFILL_WORKER_WAIT_SECONDS = env.float("CUTOVER_BACKFILL_WORKER_WAIT_SECONDS", default=60.0)
 
+# --- The JSON API (api/) -------------------------------------------------------
+# An operator's API: it acts on any user's records by id, so it needs a staff account (a token from
+# POST /api/auth/token, or an admin session). JSON in and out; errors as api.errors describes.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+}
+# How long /api/health waits for each store before it reports that store as not answering.
+HEALTH_PROBE_SECONDS = env.float("HEALTH_PROBE_SECONDS", default=2.0)
+
 # --- Celery / Redis -----------------------------------------------------------
 # Requests never touch Redis, so the app keeps serving when it is down; the
 # scheduled jobs simply run again (and catch up) once it is back.
