@@ -4,6 +4,7 @@ unique value a 409, a store that does not answer a 503. Never a 500 for anything
 import logging
 import re
 
+from bson.errors import InvalidDocument
 from django.db import DatabaseError, IntegrityError
 from pymongo.errors import PyMongoError
 from rest_framework import status
@@ -40,7 +41,7 @@ def _answer(error: Exception) -> tuple[int, dict] | None:
         return status.HTTP_400_BAD_REQUEST, {error.field: [str(error)]}
     if isinstance(error, IntegrityError):
         return _integrity(error)
-    if isinstance(error, ValueError):  # the services' Invalid*Input and their kin
+    if isinstance(error, ValueError | OverflowError | InvalidDocument):  # Invalid*Input, a value a store refuses
         return status.HTTP_400_BAD_REQUEST, {"detail": str(error)}
     if isinstance(error, MongoDisabled | PyMongoError):
         return status.HTTP_503_SERVICE_UNAVAILABLE, {"detail": "the legacy Mongo store is not available; try again"}

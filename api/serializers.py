@@ -1,5 +1,9 @@
 """What each endpoint accepts. A bad value is a 400 naming the field, never a 500."""
 
+import json
+from collections.abc import Iterator
+from typing import Any
+
 from rest_framework import serializers
 
 from disputes.records import OUTCOMES, PRIORITIES, REASONS, STATUSES
@@ -57,6 +61,14 @@ class NotificationSend(serializers.Serializer):
     body = serializers.CharField(allow_blank=True, default="", max_length=TEXT)
     data = serializers.DictField(required=False, default=dict)
 
+    def validate_data(self, data: dict) -> dict:
+        """Free-form, but storable in both stores: whole numbers fit BSON's 64 bits, and it stays small."""
+        if len(json.dumps(data)) > 16_384:
+            raise serializers.ValidationError("At most 16 KiB of JSON.")
+        if any(isinstance(value, int) and not -(2**63) <= value < 2**63 for value in _scalars(data)):
+            raise serializers.ValidationError("Whole numbers must fit in 64 bits (as the legacy store keeps them).")
+        return data
+
 
 class NotificationListQuery(serializers.Serializer):
     user_id = ObjectIdField()
@@ -82,3 +94,14 @@ class BalanceQuery(serializers.Serializer):
 
 class EntriesQuery(serializers.Serializer):
     limit = limit_field(default=500, maximum=1000)
+
+
+def _scalars(value: Any) -> Iterator[Any]:
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _scalars(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _scalars(item)
+    else:
+        yield value
