@@ -9,6 +9,7 @@ AUTH_DOMAIN = DomainSpec(
     postgres_repository="accounts.repositories.postgres.PostgresAuthRepository",
     demo_seeder="accounts.demo.seed_demo_users",
     backfill_skips_expired=(("tempverifications", "expires_at"), ("telegramsessions", "expires_at")),
+    purge_tasks=("accounts.purge_expired_telegram_sessions", "accounts.purge_expired_temp_verifications"),
     mongo_indexes=(
         MongoIndex("users", (("email", 1),), unique=True),
         # Unique when present: null telegramIds are left out. Numeric ids are written as numbers

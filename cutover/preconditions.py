@@ -5,6 +5,8 @@ Every check takes (domain, from_mode, to_mode) and returns a Refusal or None.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 
@@ -18,6 +20,12 @@ class Refusal:
 
     def __str__(self) -> str:
         return f"{self.reason} Fix: {self.fix}"
+
+
+# The change after which a copy counts: dual writes began (a flip back from dual does not count), or
+# Mongo stopped receiving writes.
+FORWARD_COPY_SINCE = (StoreMode.MONGO, StoreMode.DUAL_MONGO_PRIMARY)
+REVERSE_COPY_SINCE = (StoreMode.DUAL, StoreMode.POSTGRES)
 
 
 def mongo_enabled_for_modes_that_use_it(domain: str, from_mode: StoreMode, to_mode: StoreMode) -> Refusal | None:
@@ -58,7 +66,7 @@ def backfilled_and_verified_before_postgres_leads(
         return None
     return _copied_and_verified(
         domain,
-        entered=(StoreMode.MONGO, StoreMode.DUAL_MONGO_PRIMARY),  # dual writes began; a flip back from dual is not
+        entered=FORWARD_COPY_SINCE,
         direction="forward",
         command=f"manage.py backfill {domain}",
     )
@@ -70,7 +78,7 @@ def reverse_backfilled_before_mongo_returns(domain: str, from_mode: StoreMode, t
         return None
     return _copied_and_verified(
         domain,
-        entered=(StoreMode.DUAL, StoreMode.POSTGRES),
+        entered=REVERSE_COPY_SINCE,
         direction="reverse",
         command=f"manage.py backfill --reverse {domain}",
     )
@@ -80,14 +88,7 @@ def parents_lead_first(domain: str, from_mode: StoreMode, to_mode: StoreMode) ->
     """A domain's rows point at its parents' rows: Postgres leads for the parents before the children."""
     if to_mode.position < StoreMode.DUAL.position or to_mode.position <= from_mode.position:
         return None
-    from .mode_cache import current_mode
-    from .registry import domain_names, domain_spec
-
-    behind = [
-        parent
-        for parent in domain_spec(domain).depends_on
-        if parent in domain_names() and current_mode(parent).position < StoreMode.DUAL.position
-    ]
+    behind = parents_behind_dual(domain)
     if behind:
         return Refusal(
             f"parent domain(s) {', '.join(behind)} of {domain} are not at dual yet.",
@@ -96,9 +97,28 @@ def parents_lead_first(domain: str, from_mode: StoreMode, to_mode: StoreMode) ->
     return None
 
 
-def _copied_and_verified(
-    domain: str, *, entered: tuple[StoreMode, StoreMode], direction: str, command: str
-) -> Refusal | None:
+def parents_behind_dual(domain: str) -> list[str]:
+    """The registered parent domains of `domain` whose mode is before `dual`."""
+    from .mode_cache import current_mode
+    from .registry import domain_names, domain_spec
+
+    return [
+        parent
+        for parent in domain_spec(domain).depends_on
+        if parent in domain_names() and current_mode(parent).position < StoreMode.DUAL.position
+    ]
+
+
+@dataclass(frozen=True)
+class CopyState:
+    """The copy a step waits for: since when it counts, the run that made it, and a passing verify after it."""
+
+    since: datetime | None  # when the domain entered the mode that began the copy (None: never recorded)
+    run: Any  # the latest finished real BackfillRun that started after `since`, or None
+    verify: Any  # a passing VerifyResult that started after that run finished, or None
+
+
+def copy_since_entering(domain: str, *, entered: tuple[StoreMode, StoreMode], direction: str) -> CopyState:
     from .models import BackfillRun, StoreModeChange, VerifyResult
 
     from_mode, since_mode = entered
@@ -112,10 +132,23 @@ def _copied_and_verified(
         domain=domain, direction=direction, status=BackfillRun.Status.FINISHED, dry_run=False
     )
     run = (runs.filter(started_at__gt=since) if since else runs).order_by("-finished_at").first()
+    verify = None
+    if run is not None:
+        verifies = VerifyResult.objects.filter(domain=domain, passed=True, started_at__gt=run.finished_at)
+        verify = verifies.order_by("-finished_at").first()
+    return CopyState(since, run, verify)
+
+
+def _copied_and_verified(
+    domain: str, *, entered: tuple[StoreMode, StoreMode], direction: str, command: str
+) -> Refusal | None:
+    since_mode = entered[1]
+    copy = copy_since_entering(domain, entered=entered, direction=direction)
+    since, run = copy.since, copy.run
     when = f" since {since:%Y-%m-%d %H:%M} UTC, when {domain} entered {since_mode.value}" if since else ""
     if run is None:
         return Refusal(f"no {direction} backfill of {domain} has finished{when}.", f"run `{command}`.")
-    if not VerifyResult.objects.filter(domain=domain, passed=True, started_at__gt=run.finished_at).exists():
+    if copy.verify is None:
         return Refusal(
             f"no passing verify of {domain} since its backfill finished at {run.finished_at:%Y-%m-%d %H:%M} UTC.",
             f"run `manage.py verify {domain}` and fix what it reports.",

@@ -49,6 +49,9 @@ class DomainSpec:
     mongo_indexes: tuple[MongoIndex, ...] = ()  # created by ensure_mongo_indexes
     # Short-lived collections whose expired documents need no backfill: collection -> expiry field.
     backfill_skips_expired: tuple[tuple[str, str], ...] = ()
+    # Celery names of the scheduled tasks that purge this domain's expired records (their freshness is on
+    # the cutover dashboard).
+    purge_tasks: tuple[str, ...] = ()
 
     def postgres_model(self, collection: str):
         """The Django model that holds `collection` in Postgres."""
