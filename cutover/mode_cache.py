@@ -67,11 +67,16 @@ def _reload() -> None:
 
 
 def _create_first_modes(domains: list[str]) -> None:
-    """A domain's first mode comes from its legacy <DOMAIN>_STORE flag, else mongo."""
+    """A domain's first mode comes from its legacy <DOMAIN>_STORE flag, else mongo. A flag past `mongo`
+    skipped the way there, so its first mode goes into the mode history saying so (cutover.first_modes)."""
+    from .first_modes import create_first_mode_from_flag
     from .models import DomainStoreMode
 
     initial = settings.CUTOVER_INITIAL_MODES
+    flagged = [name for name in domains if initial.get(name, StoreMode.MONGO.value) != StoreMode.MONGO.value]
+    for name in flagged:
+        create_first_mode_from_flag(name, StoreMode(initial[name]))
     DomainStoreMode.objects.bulk_create(
-        [DomainStoreMode(domain=name, mode=initial.get(name, StoreMode.MONGO.value)) for name in domains],
+        [DomainStoreMode(domain=name, mode=StoreMode.MONGO.value) for name in domains if name not in flagged],
         ignore_conflicts=True,  # another process may create them at the same moment
     )
