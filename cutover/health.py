@@ -40,11 +40,11 @@ def health_report() -> tuple[dict, bool]:
     from escrow_project import __version__
 
     seconds = settings.HEALTH_PROBE_SECONDS
-    redis_future = _start("redis", _ping_redis)
+    redis_future = _start(f"redis {settings.REDIS_URL}", _ping_redis)
     postgres = _outcome("postgres", _postgres_state, seconds)
     live_modes = postgres.get("modes")
     mongo = _mongo_section(live_modes, seconds)
-    redis = _wait("redis", redis_future, seconds)
+    redis = _wait(redis_future, seconds)
     report: dict[str, Any] = {
         "status": "",
         "version": __version__,
@@ -86,23 +86,25 @@ def _judge(report: dict) -> bool:
 
 # --- the stores ---------------------------------------------------------------------------------------
 def _postgres_state() -> dict:
-    from .models import DomainStoreMode, MirrorOutboxEntry, ScheduledTaskRun
+    from .models import DomainStoreMode, MirrorOutboxEntry
     from .modes import StoreMode
+    from .registry import domain_names
 
     try:
         started = time.monotonic()
         modes = {row.domain: StoreMode(row.mode) for row in DomainStoreMode.objects.all()}
+        for name in domain_names():  # no row yet: its first mode, as the mode cache will create it
+            modes.setdefault(name, StoreMode(settings.CUTOVER_INITIAL_MODES.get(name, StoreMode.MONGO.value)))
         outbox = {
             status: _capped_count(MirrorOutboxEntry.objects.filter(status=status))
             for status in (MirrorOutboxEntry.Status.PENDING, MirrorOutboxEntry.Status.DEAD)
         }
-        runs = {run.task: run for run in ScheduledTaskRun.objects.all()}
         return {
             "ok": True,
             "ms": round((time.monotonic() - started) * 1000, 1),
             "modes": modes,
             "outbox": outbox,
-            "scheduled": _scheduled_view(runs),
+            "scheduled": _scheduled_view(),
         }
     finally:
         connection.close()  # this thread's connection: never held open between probes
@@ -113,18 +115,24 @@ def _capped_count(queryset) -> int | str:
     return f"{OUTBOX_COUNT_CAP}+" if count > OUTBOX_COUNT_CAP else count
 
 
-def _scheduled_view(runs: dict) -> dict:
+def _scheduled_view() -> dict:
+    from .schedule_status import scheduled_task_statuses
+
     now = timezone.now()
-    view = {}
-    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
-        run = runs.get(entry["task"])
-        view[name] = {
-            "task": entry["task"],
-            "interval_seconds": entry["schedule"],
-            "last_run_age_seconds": round((now - run.last_started_at).total_seconds(), 1) if run else None,
-            "last_outcome": run.last_outcome if run else None,
+    return {
+        status.entry: {
+            "task": status.task,
+            "interval_seconds": status.interval.total_seconds() if status.interval else None,
+            "last_run_age_seconds": _age(now, status.run.last_started_at) if status.run else None,
+            "last_outcome": status.run.last_outcome if status.run else None,
+            "late": status.late,
         }
-    return view
+        for status in scheduled_task_statuses(now=now)
+    }
+
+
+def _age(now, then) -> float:
+    return round((now - then).total_seconds(), 1)
 
 
 def _ping_redis() -> dict:
@@ -160,7 +168,7 @@ def _mongo_section(live_modes: dict | None, seconds: float) -> dict:
         "checked": False,
     }
     if needed_because:  # optional, disabled or unknown: not even a ping (auto opens no connection)
-        outcome = _outcome("mongo", _ping_mongo, seconds)
+        outcome = _outcome(f"mongo {settings.MONGO_URL}", _ping_mongo, seconds)
         section.update(reachable=outcome["ok"], checked=True, ms=outcome.get("ms"), error=outcome.get("error"))
     return section
 
@@ -174,11 +182,12 @@ def _ping_mongo() -> dict:
 
 # --- bounded probes -------------------------------------------------------------------------------------
 def _outcome(store: str, probe: Callable[[], dict], seconds: float) -> dict:
-    return _wait(store, _start(store, probe), seconds)
+    return _wait(_start(store, probe), seconds)
 
 
 def _start(store: str, probe: Callable[[], dict]) -> Future:
-    """The probe of `store` still running from an earlier call, else a new one."""
+    """The probe of `store` (a name and its URL: kept in memory, never shown) still running from an earlier
+    call, else a new one."""
     with _in_flight_lock:
         running = _in_flight.get(store)
         if running is not None and not running.done():
@@ -195,7 +204,7 @@ def _timed(probe: Callable[[], dict], started: float) -> dict:
     return result
 
 
-def _wait(store: str, future: Future, seconds: float) -> dict:
+def _wait(future: Future, seconds: float) -> dict:
     try:
         return future.result(timeout=seconds)
     except FutureTimeout:
