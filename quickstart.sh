@@ -14,7 +14,7 @@ BASE_URL="http://127.0.0.1:$PORT"
 mkdir -p .data
 
 if ! grep -qs '^ESCROW_STORE_DEFAULTS=' .env; then
-  echo "ESCROW_STORE_DEFAULTS=embedded  # a developer's machine: see escrow_project/settings.py" >> .env
+  printf '# A developer machine: a missing DATABASE_URL or MONGO_URL means the embedded stores (settings.py)\nESCROW_STORE_DEFAULTS=embedded\n' >> .env
 fi
 
 if ! $PY -c "import os, redis; redis.Redis.from_url(os.environ.get('REDIS_URL', 'redis://127.0.0.1:6379/0'), socket_connect_timeout=1).ping()" 2>/dev/null; then
