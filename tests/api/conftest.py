@@ -8,7 +8,8 @@ from cutover.testing import set_store_mode
 
 
 @pytest.fixture
-def staff(transactional_db):
+def staff():
+    """An operator (the test module says which database access it needs)."""
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.create_user("operator", password="not-a-real-password", is_staff=True)
@@ -22,7 +23,7 @@ def api(staff) -> APIClient:
 
 
 @pytest.fixture(params=MIGRATION_ORDER, ids=lambda mode: mode.value)
-def every_mode(request, transactional_db) -> StoreMode:
+def every_mode(request) -> StoreMode:
     """Every domain in one mode: the API answers the same in each."""
     for name in domain_names():
         set_store_mode(name, request.param)

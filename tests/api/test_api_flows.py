@@ -2,10 +2,14 @@
 
 from decimal import Decimal
 
+import pytest
+
 from disputes import services as dispute_services
 from ledger.services import ledger_append
 from tests.disputes.factories import dispute_draft
 from tests.factories import a_payment, a_user
+
+pytestmark = pytest.mark.django_db(transaction=True)  # dual writes mirror after commit
 
 
 def _open(api, draft) -> dict:
