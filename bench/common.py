@@ -15,6 +15,7 @@ def django_with_scratch_database(**env: str):
     for key, value in env.items():
         os.environ.setdefault(key, value)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "escrow_project.settings")
+    os.environ.setdefault("ESCROW_STORE_DEFAULTS", "embedded")  # a developer tool (settings.py)
     os.environ.setdefault("CUTOVER_LOG_LEVEL", "ERROR")
     import django
 

@@ -42,3 +42,6 @@ class CutoverConfig(AppConfig):
         mongo = "embedded (" + mongo_store_label() + ")" if settings.EMBEDDED_MONGO else mongo_store_label()
         _refuse_flags_no_domain_claims()
         logger.info("stores: postgres=%s mongo=%s mongo_connect_mode=%s", postgres, mongo, settings.MONGO_CONNECT_MODE)
+        from cutover.modes.mongo_usage import require_mongo_at_startup
+
+        require_mongo_at_startup()  # MONGO_CONNECT_MODE=required: no process starts without Mongo

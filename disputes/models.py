@@ -25,8 +25,8 @@ class Dispute(LegacyShapeColumns):
     class Meta:
         db_table = "disputes"
         indexes = [
-            models.Index(fields=["status", "priority"], name="disputes_status_prio_idx"),
-            models.Index(fields=["admin", "status"], name="disputes_admin_status_idx"),
+            models.Index(fields=["status", "priority"], name="disputes_status_priority_idx"),
+            models.Index(fields=["admin", "status"], name="disputes_admin_id_status_idx"),
         ]
         constraints = [
             choices_check("status", STATUSES, "disputes_status_valid"),

@@ -54,6 +54,32 @@ def mongo_database(url: str | None = None, *, long_running: bool = False):
     return mongo_client(url, long_running=long_running)[name]
 
 
+def probe_mongo(timeout_ms: int) -> None:
+    """Raise a PyMongoError unless Mongo answers a ping within about `timeout_ms` (health, start-up).
+
+    A pymongo server gets a client of its own, closed afterwards: a probe never waits in the shared
+    client's pool, and a hung server costs it `timeout_ms`, not MONGO_TIMEOUT_MS."""
+    if settings.MONGO_CONNECT_MODE == "disabled":
+        raise MongoDisabled("MONGO_CONNECT_MODE=disabled: no domain may use MongoDB")
+    url = settings.MONGO_URL
+    if not _is_pymongo(url):
+        mongo_database(url).command("ping")  # the embedded stand-ins answer in-process
+        return
+    import pymongo
+
+    client = pymongo.MongoClient(
+        url,
+        serverSelectionTimeoutMS=timeout_ms,
+        connectTimeoutMS=timeout_ms,
+        socketTimeoutMS=timeout_ms,
+        appname="escrow-cutover-probe",
+    )
+    try:
+        client.admin.command("ping")
+    finally:
+        client.close()
+
+
 def reset_mongo_clients() -> None:
     """Forget cached clients (tests that swap MONGO_URL; after fork). Other threads drop their
     litemongo clients on their next use: only its own thread may close one."""

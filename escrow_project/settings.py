@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
     "cutover",
     "accounts",
     "marketplace",
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
     "reviews",
     "blog",
     "settings_store",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +84,28 @@ TEMPLATES = [
     }
 ]
 
+# --- Developer machine or server: decided here, and only here ---------------
+# The embedded stores below serve a developer's machine, the quickstart and the tests. A process may fall
+# back to them for a missing DATABASE_URL or MONGO_URL only when ESCROW_STORE_DEFAULTS=embedded (the
+# quickstart writes it into .env) or when it runs under pytest (which sets PYTEST_VERSION for the run and
+# the processes it starts). Anywhere else, on a server, a missing URL stops start-up naming the variable:
+# a server never quietly runs on a private embedded database of its own.
+EMBEDDED_DEFAULTS = (
+    _choice("ESCROW_STORE_DEFAULTS", ("embedded", "none"), "none") == "embedded" or "PYTEST_VERSION" in env
+)
+
+def _store_url_missing(name: str) -> bool:
+    """True when `name` is unset and this is a developer's machine; unset on a server: an error."""
+    if name in env:
+        return False
+    if EMBEDDED_DEFAULTS:
+        return True
+    raise ImproperlyConfigured(
+        f"{name} is not set. A server needs {name} (see README, Real servers); on a developer's machine "
+        f"run quickstart.sh, or put ESCROW_STORE_DEFAULTS=embedded in .env to use the embedded stores."
+    )
+
+
 # --- PostgreSQL -------------------------------------------------------------
 # Two roles (escrow_project/db_roles.py): DATABASE_URL is the runtime role the app and workers use (it may only
 # read and append to the ledger); MIGRATE_DATABASE_URL, the `owner` alias, is the role that owns the
@@ -89,7 +114,7 @@ TEMPLATES = [
 # No DATABASE_URL: an embedded PostgreSQL under DATA_DIR/pg, started on the first connection by the
 # embedded_pg backend and left running for later commands; its superuser is the owner, and the runtime
 # role EMBEDDED_RUNTIME_ROLE is created on first start.
-EMBEDDED_POSTGRES = "DATABASE_URL" not in env
+EMBEDDED_POSTGRES = _store_url_missing("DATABASE_URL")
 EMBEDDED_RUNTIME_ROLE = "escrow_runtime"
 if EMBEDDED_POSTGRES:
     _embedded = {"ENGINE": "escrow_project.embedded_pg", "NAME": "escrow", "OPTIONS": {"pgdata": str(DATA_DIR / "pg")}}
@@ -108,13 +133,20 @@ else:
         )
 for _database in DATABASES.values():
     _database["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+# The backfill's (and verify's) Postgres, as the legacy runbook names it; empty: the app's database.
+MIGRATION_PG_URL = env.str("MIGRATION_PG_URL", default="")
+if MIGRATION_PG_URL and not MIGRATION_PG_URL.startswith(("postgres://", "postgresql://")):
+    raise ImproperlyConfigured("MIGRATION_PG_URL must be a postgres:// URL")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- MongoDB (the legacy store) --------------------------------------------
-# No MONGO_URL: an embedded stand-in (litemongo: mongomock over SQLite files)
-# under DATA_DIR/mongo, shared by every process. `mongomock://NAME` is an
-# in-memory store for tests. Anything else goes to pymongo unchanged.
-EMBEDDED_MONGO = "MONGO_URL" not in env
+# auto: Mongo is touched only while some domain's mode needs it (cutover.modes.mongo_usage); required: a
+# process refuses to start without it and health fails when it goes; disabled: nothing connects to it.
+MONGO_CONNECT_MODE = _choice("MONGO_CONNECT_MODE", ("auto", "required", "disabled"), "auto")
+# No MONGO_URL on a developer's machine: an embedded stand-in (litemongo: mongomock over SQLite files)
+# under DATA_DIR/mongo, shared by every process. `mongomock://NAME` is an in-memory store for tests.
+# Anything else goes to pymongo unchanged. With Mongo disabled a server needs no MONGO_URL.
+EMBEDDED_MONGO = MONGO_CONNECT_MODE != "disabled" and _store_url_missing("MONGO_URL")
 MONGO_URL = env.str("MONGO_URL", default=f"litemongo://{DATA_DIR / 'mongo'}")
 MIGRATION_MONGO_URL = env.str("MIGRATION_MONGO_URL", default="")  # backfill source; empty: MONGO_URL
 MONGO_URL_SCHEMES = ("mongodb", "mongodb+srv", "litemongo", "mongomock")
@@ -125,9 +157,6 @@ for _variable, _url in (("MONGO_URL", MONGO_URL), ("MIGRATION_MONGO_URL", MIGRAT
             + ", ".join(f"{scheme}://" for scheme in MONGO_URL_SCHEMES)
         )
 MONGO_DB_NAME = env.str("MONGO_DB_NAME", default="escrow")
-# auto: use Mongo where a domain's mode needs it; required: health fails
-# without it; disabled: any use of Mongo is an error (all domains postgres).
-MONGO_CONNECT_MODE = _choice("MONGO_CONNECT_MODE", ("auto", "required", "disabled"), "auto")
 # How long an operation waits for a usable server (pymongo's serverSelectionTimeoutMS; sockets get 4x).
 # Longer than a replica-set election (typically under 12 s), so a normal failover delays requests instead
 # of failing them; the mirror path does not wait that long on every write: its circuit breaker opens after
@@ -195,6 +224,22 @@ CUTOVER_BREAKER_COOLDOWN_SECONDS = env.float("CUTOVER_BREAKER_COOLDOWN_SECONDS",
 CUTOVER_OUTBOX_MAX_ATTEMPTS = env.int("CUTOVER_OUTBOX_MAX_ATTEMPTS", default=12)
 # `backfill --via-celery` gives up (and releases the domain lock) when no worker takes a shard this soon.
 CUTOVER_BACKFILL_WORKER_WAIT_SECONDS = env.float("CUTOVER_BACKFILL_WORKER_WAIT_SECONDS", default=60.0)
+
+# --- The JSON API (api/) -------------------------------------------------------
+# An operator's API: it acts on any user's records by id, so it needs a staff account (a token from
+# POST /api/auth/token, or an admin session). JSON in and out; errors as api.errors describes.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+}
+# How long /api/health waits for each store before it reports that store as not answering.
+HEALTH_PROBE_SECONDS = env.float("HEALTH_PROBE_SECONDS", default=2.0)
 
 # --- Celery / Redis -----------------------------------------------------------
 # Requests never touch Redis, so the app keeps serving when it is down; the

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 # The admin is the cutover's cockpit: say which project it is, and show no "View site" (there is no site).
 admin.site.site_header = "escrow-cutover administration"
@@ -10,4 +10,5 @@ admin.site.index_template = "admin/escrow_index.html"  # the cutover dashboard l
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
 ]

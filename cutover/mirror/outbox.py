@@ -81,8 +81,9 @@ def outbox_repair_pending(*, domain: str | None = None, limit: int = 500) -> Rep
         due = MirrorOutboxEntry.objects.select_for_update(skip_locked=True).filter(
             status=Status.PENDING, next_attempt_at__lte=timezone.now()
         )
-        if domain:
-            due = due.filter(domain=domain)
+        # A domain an operator names (`repair_mirror --domain`) is mirrored whatever its mode; the scheduled
+        # task and the relay leave alone the domains that no longer use Mongo.
+        due = due.filter(domain=domain) if domain else due.exclude(domain__in=_domains_without_mongo())
         if mongo_breaker.retry_in() > 0:
             due = due.exclude(target=MirrorOutboxEntry.Target.MONGO)  # Mongo is down: leave them unlocked
         entries = sorted(due.order_by("id")[:limit], key=_record_key)
@@ -135,6 +136,16 @@ def _repair_record(key: tuple[str, str, str, str], entry_ids: list[int], report:
         return
     MirrorOutboxEntry.objects.filter(pk__in=entry_ids).update(status=Status.DONE, updated_at=timezone.now())
     report.repaired += len(entry_ids)
+
+
+def _domains_without_mongo() -> list[str]:
+    """Domains whose mode no longer uses Mongo (or Mongo is disabled). Every copy goes to or from Mongo, so
+    background repair leaves their entries alone and opens no client; `cutover_check` reports them and
+    `repair_mirror --domain NAME` mirrors them when an operator asks."""
+    from cutover.modes.mongo_usage import mongo_may_be_used_for
+    from cutover.modes.registry import domain_names
+
+    return [name for name in domain_names() if not mongo_may_be_used_for(name)]
 
 
 def _record_key(entry: MirrorOutboxEntry) -> tuple[str, str, str, str]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
-from cutover.modes.registry import domain_names, domain_spec
+from cutover.modes.registry import domain_names, domain_spec, flag_mode
 from cutover.modes.store_mode import StoreMode
 
 clock = time.monotonic  # the cache's clock (a test moves it forward instead of sleeping)
@@ -69,13 +69,18 @@ def _reload() -> None:
 
 
 def _create_first_modes(domains: list[str]) -> None:
-    """A domain's first mode comes from its legacy flag (DomainSpec.flag, e.g. DISPUTE_STORE), else mongo."""
+    """A domain's first mode comes from its legacy flag (DomainSpec.flag, e.g. DISPUTE_STORE), else mongo. A flag
+    past `mongo` skipped the way there, so its first mode goes into the mode history saying so (first_modes)."""
     from cutover.models import DomainStoreMode
+    from cutover.modes.first_modes import create_first_mode_from_flag
 
     def first_mode(name: str) -> str:
-        return settings.CUTOVER_FLAG_MODES.get(domain_spec(name).flag, StoreMode.MONGO.value)
+        return flag_mode(name) or StoreMode.MONGO.value
 
+    flagged = [name for name in domains if first_mode(name) != StoreMode.MONGO.value]
+    for name in flagged:
+        create_first_mode_from_flag(name, StoreMode(first_mode(name)))
     DomainStoreMode.objects.bulk_create(
-        [DomainStoreMode(domain=name, mode=first_mode(name)) for name in domains],
+        [DomainStoreMode(domain=name, mode=StoreMode.MONGO.value) for name in domains if name not in flagged],
         ignore_conflicts=True,  # another process may create them at the same moment
     )

@@ -91,9 +91,14 @@ class DomainSpec:
     def build_postgres_repository(self):
         return self.postgres_repository_class()()
 
+    def backend(self, store: str):
+        """The repository of one store ("mongo" or "postgres"), built on its own: a Postgres-only caller
+        never opens a Mongo client."""
+        return self.build_mongo_repository() if store == "mongo" else self.build_postgres_repository()
+
     def backends(self) -> dict[str, object]:
-        """One repository per store, by store name: what mirrors, purges, backfill and verify work on."""
-        return {"mongo": self.build_mongo_repository(), "postgres": self.build_postgres_repository()}
+        """One repository per store, by store name: what mirrors, backfill and verify work on."""
+        return {store: self.backend(store) for store in ("mongo", "postgres")}
 
 
 @cache
@@ -129,6 +134,11 @@ def domain_spec(name: str) -> DomainSpec:
 
 def domain_names() -> list[str]:
     return list(_specs())
+
+
+def flag_mode(domain: str) -> str | None:
+    """The mode the domain's legacy flag names in this process's environment, or None when it is not set."""
+    return settings.CUTOVER_FLAG_MODES.get(domain_spec(domain).flag)
 
 
 def domain_of_flag(flag: str) -> str | None:

@@ -27,13 +27,17 @@ def purge_expired(*, domain: str, collection: str, field: str, before: datetime,
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     total = 0
-    stores = domain_spec(domain).backends()
-    for store in stores_to_purge(current_mode(domain)):
+    for store_name in stores_to_purge(current_mode(domain)):
+        store = _build(domain, store_name)  # only the stores the mode writes: no Mongo client in `postgres`
         after = None
         while True:
-            deleted, after = stores[store].purge_batch(collection, field, before, batch_size, after)
+            deleted, after = store.purge_batch(collection, field, before, batch_size, after)
             total += deleted
-            logger.info("purged %d %s from %s (before %s)", deleted, collection, store, before.isoformat())
+            logger.info("purged %d %s from %s (before %s)", deleted, collection, store_name, before.isoformat())
             if deleted < batch_size:
                 break
     return total
+
+
+def _build(domain: str, store: str):
+    return domain_spec(domain).backend(store)

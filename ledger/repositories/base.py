@@ -16,7 +16,7 @@ _OPPOSITE = {"credit": "debit", "debit": "credit"}
 class LedgerRepository(StoreRepository):
     MAPS = mapping.MAPS
     WRITE_METHODS = frozenset({"append_entry", "reverse_entry"})
-    READ_METHODS = frozenset({"get_entry", "list_entries", "balance"})
+    READ_METHODS = frozenset({"get_entry", "list_entries", "list_entries_for_payment", "balance"})
 
     def append_entry(
         self,
@@ -72,6 +72,10 @@ class LedgerRepository(StoreRepository):
     def list_entries(self, *, user_id: str, currency: str | None = None, limit: int = 100) -> list[LedgerEntryRecord]:
         filters = {"user_id": user_id} | ({"currency": currency} if currency else {})
         return self._find(LedgerEntryRecord, filters, limit=limit)
+
+    def list_entries_for_payment(self, payment_id: str, *, limit: int = 500) -> list[LedgerEntryRecord]:
+        """A payment's entries, newest first (a payment has a handful: deposit, hold, release, fee...)."""
+        return self._find(LedgerEntryRecord, {"payment_id": payment_id}, limit=limit)
 
     def balance(self, *, user_id: str, currency: str) -> Decimal:
         """Credits minus debits of one user in one currency."""

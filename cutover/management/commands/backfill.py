@@ -5,6 +5,7 @@ from pymongo.errors import PyMongoError
 
 from cutover.backfill.run import BackfillRefused
 from cutover.backfill.source import mongo_failure
+from cutover.backfill.target import MigrationStoresUnusable, prepare_migration_process
 from cutover.management.arguments import (
     ProjectCommand,
     add_domain_selection,
@@ -20,8 +21,9 @@ class Command(ProjectCommand):
     help = (
         "Copy legacy Mongo documents into Postgres, domain by domain in dependency order: fast (COPY + one "
         "upsert per batch), idempotent (a rerun rewrites nothing that is right) and resumable (a killed run "
-        "resumes at its last batch). Reads MIGRATION_MONGO_URL, else MONGO_URL. Documents that cannot be migrated "
-        "become reject records (see admin) and the run goes on; the exit status is 1 when any were rejected."
+        "resumes at its last batch). Reads MIGRATION_MONGO_URL, else MONGO_URL; writes MIGRATION_PG_URL, else "
+        "DATABASE_URL. Documents that cannot be migrated become reject records (see admin) and the run goes on; "
+        "the exit status is 1 when any were rejected."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -55,6 +57,10 @@ class Command(ProjectCommand):
 
     def handle(self, *args, **options) -> None:
         specs = selected_domains(options["domains"], options["all"], verb="backfill")
+        try:
+            prepare_migration_process("backfill", via_celery=options["via_celery"])
+        except MigrationStoresUnusable as error:
+            raise CommandError(str(error)) from None
         require_mongo(url=migration_mongo_url(), what="nothing was backfilled and no run was recorded")
         if options["reverse"]:
             self._refuse_reverse_where_mongo_leads(specs)

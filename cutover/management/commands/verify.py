@@ -4,6 +4,7 @@ from django.core.management.base import CommandError, CommandParser
 from pymongo.errors import PyMongoError
 
 from cutover.backfill.source import mongo_failure
+from cutover.backfill.target import MigrationStoresUnusable, prepare_migration_process
 from cutover.backfill.verify import verify_domain
 from cutover.management.arguments import (
     ProjectCommand,
@@ -31,6 +32,10 @@ class Command(ProjectCommand):
 
     def handle(self, *args, domains: list[str], all: bool, range_size: int, json: bool, **options) -> None:
         specs = selected_domains(domains, all, verb="verify")
+        try:
+            prepare_migration_process("verify")
+        except MigrationStoresUnusable as error:
+            raise CommandError(str(error)) from None
         require_mongo(url=migration_mongo_url(), what="nothing was verified and no result was stored")
         results = [self._verify(spec.name, range_size) for spec in specs]
         self._print(results, json)

@@ -1,0 +1,44 @@
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from cutover.modes.cache import current_mode, invalidate_mode_cache
+from cutover.modes.registry import domains_in_dependency_order
+from cutover.modes.store_mode import StoreMode
+from cutover.operations.mode_changes import StoreModeChangeRefused, store_mode_change
+
+
+class Command(BaseCommand):
+    help = (
+        "Walk every domain to postgres the way the runbook does, through the same guarded changes as "
+        "`store_mode`: each domain to dual_mongo_primary, then `backfill --all` and `verify --all`, then each to "
+        "dual (parents first) and to postgres. Steps already taken are skipped; the first refusal stops it with "
+        "its reason. For demos, the quickstart and rehearsals on a copy: in production move one domain at a time."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--user", required=True, help="username of the admin making the changes")
+        parser.add_argument("--reason", required=True, help="why; kept in each change's audit history")
+
+    def handle(self, *args, user: str, reason: str, **options) -> None:
+        actor = get_user_model().objects.filter(username=user).first()
+        if actor is None:
+            raise CommandError(f"no user named {user!r}")
+        names = [spec.name for spec in domains_in_dependency_order()]
+        self._move_all(names, StoreMode.DUAL_MONGO_PRIMARY, actor, reason)
+        if any(current_mode(name) is StoreMode.DUAL_MONGO_PRIMARY for name in names):
+            call_command("backfill", all=True, stdout=self.stdout)
+            call_command("verify", all=True, stdout=self.stdout)
+        self._move_all(names, StoreMode.DUAL, actor, reason)
+        self._move_all(names, StoreMode.POSTGRES, actor, reason)
+
+    def _move_all(self, names: list[str], target: StoreMode, actor, reason: str) -> None:
+        invalidate_mode_cache()
+        for name in names:
+            if current_mode(name).position >= target.position:
+                continue
+            try:
+                change = store_mode_change(domain=name, to_mode=target.value, user=actor, reason=reason)
+            except StoreModeChangeRefused as refusal:
+                raise CommandError(f"{name}: refused: {refusal}") from None
+            self.stdout.write(f"{name}: {change.from_mode} → {change.to_mode}")
