@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "trezor",
     "notifications",
     "disputes",
+    "chat",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +125,7 @@ CUTOVER_DOMAINS = {
     "notification": "notifications.domain.NOTIFICATION_DOMAIN",
     "dispute": "disputes.domain.DISPUTE_DOMAIN",
     "address": "accounts.domain.ADDRESS_DOMAIN",
+    "chat": "chat.domain.CHAT_DOMAIN",
 }
 # The legacy backend's per-domain flags; each seeds its domain's first mode.
 CUTOVER_LEGACY_FLAGS = {

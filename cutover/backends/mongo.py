@@ -14,6 +14,7 @@ from pymongo.errors import DuplicateKeyError
 
 from escrow_project.mongo import mongo_database
 
+from .. import embedded
 from ..filters import Between, Filters, Gt, In, Lt
 from ..legacy import legacy_money
 from ..mongo_writes import MAX_ATTEMPTS, KeptChanging, guarded, is_id_duplicate, locate, stored_is_newer
@@ -30,16 +31,22 @@ class MongoBackend:
 
     # --- sync primitives (cutover.mirror, backfill, purges) -------------------
     def get_snapshot(self, collection: str, record_id: str) -> Any | None:
-        doc = locate(self.database[collection], record_id)
-        return self._map_of_collection(collection).from_document(doc) if doc else None
+        record_map = self._map_of_collection(collection)
+        if record_map.embedded_in:
+            return embedded.get_element(self.database, record_map, record_id)
+        doc = locate(self.database[collection], record_id, projection=_without_elements(record_map))
+        return record_map.from_document(doc) if doc else None
 
     def put_snapshot(self, record: Any) -> None:
         """Make the stored document read as `record`: a new document in the legacy shape (its legacy
         `_id` type and unknown keys restored), or only the changed keys of the stored one."""
         record_map = self._map(type(record))
+        if record_map.embedded_in:
+            return embedded.put_element(self.database, record_map, record)
         collection = self.database[record_map.collection]
+        projection = _without_elements(record_map)
         for _ in range(MAX_ATTEMPTS):
-            stored = locate(collection, record.id, record.legacy_id, of_record=True)
+            stored = locate(collection, record.id, record.legacy_id, of_record=True, projection=projection)
             if stored is None:
                 if self._inserted(record_map, collection, record):
                     return
@@ -57,7 +64,10 @@ class MongoBackend:
         raise KeptChanging(f"{record_map.collection} {record.id} kept changing under us; gave up")
 
     def delete_snapshot(self, collection: str, record_id: str, *, spare: frozenset[str] = frozenset()) -> None:
-        doc = locate(self.database[collection], record_id)
+        record_map = self._map_of_collection(collection)
+        if record_map.embedded_in:
+            return embedded.delete_element(self.database, record_map, record_id)
+        doc = locate(self.database[collection], record_id, projection={"_id": 1})
         if doc is not None and str(doc["_id"]) not in spare:
             self.database[collection].delete_one({"_id": doc["_id"]})
 
@@ -78,7 +88,7 @@ class MongoBackend:
         self, record_type: type, filters: Filters, *, order: tuple[str, ...] = ("-id",), limit: int | None = None
     ) -> list[Any]:
         record_map = self._map(record_type)
-        cursor = self.database[record_map.collection].find(_query(record_map, filters))
+        cursor = self.database[record_map.collection].find(_query(record_map, filters), _without_elements(record_map))
         cursor = cursor.sort([_sort_key(record_map, name) for name in order])
         if limit:
             cursor = cursor.limit(limit)
@@ -99,7 +109,7 @@ class MongoBackend:
         record_map = self._map(record_type)
         collection = self.database[record_map.collection]
         for _ in range(MAX_ATTEMPTS):
-            stored = locate(collection, record_id)
+            stored = locate(collection, record_id, projection=_without_elements(record_map))
             if stored is None:
                 raise RecordNotFound(record_type, record_id)
             after = change(record_map.from_document(stored))
@@ -141,6 +151,11 @@ class MongoBackend:
             if on_id:
                 return False
             raise UniqueConflict(f"{record_map.collection}: {error}") from error
+
+
+def _without_elements(record_map: RecordMap) -> dict | None:
+    """A projection leaving out the arrays held as element records (cutover.embedded): never read whole."""
+    return {key: 0 for key in record_map.element_keys} or None
 
 
 def _query(record_map: RecordMap, filters: Filters) -> dict:
