@@ -41,4 +41,8 @@ class OversizedChatAdmin(ReadOnlyAdmin):
     search_fields = ["record_id", "last_error"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(domain="chat", status="dead", last_error__contains="document_too_large")
+        return (
+            super()
+            .get_queryset(request)
+            .filter(domain="chat", status="dead", last_error__contains="document_too_large")
+        )

@@ -48,6 +48,8 @@ class EmbeddedIn:
     parent_collection: str  # the Mongo collection of the parent documents
     key: str  # the array in the parent document
     parent_field: str  # the element record's field naming its parent's id
+    # Dotted path of `f(parent_ids)`, run after a backfill loaded those parents' elements (derived state).
+    after_load: str = ""
 
 
 class DocumentLimitReached(RuntimeError):

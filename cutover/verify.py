@@ -89,7 +89,9 @@ def verify_domain(domain: str, *, source: DocumentSource | None = None, range_si
     spec = domain_spec(domain)
     source = source or migration_source()
     started = timezone.now()
-    parity = {collection: verify_collection(spec, collection, source, range_size) for collection in spec.collections}
+    parity: dict[str, CollectionParity] = {}
+    for collection in spec.collections:
+        parity[collection] = verify_collection(spec, collection, source, range_size, elements=parity)
     return VerifyResult.objects.create(
         domain=spec.name,
         started_at=started,
@@ -99,9 +101,18 @@ def verify_domain(domain: str, *, source: DocumentSource | None = None, range_si
     )
 
 
-def verify_collection(spec: DomainSpec, collection: str, source: DocumentSource, range_size: int) -> CollectionParity:
+def verify_collection(
+    spec: DomainSpec, collection: str, source: DocumentSource, range_size: int, elements: dict | None = None
+) -> CollectionParity:
+    """`elements`: where the parity of the collection's element records (chat messages) goes, by their
+    collection; each document in both stores has its elements compared slice by slice."""
     parity = CollectionParity()
     checker = _RangeChecker(spec, collection, parity)
+    checker.elements = (
+        (lambda m, p: _verify_elements_of(spec, collection, source, m, p, elements))
+        if (elements is not None and spec.record_map(collection).element_keys)
+        else None
+    )
     checker.odd_ids(source.other_ids(collection))  # neither ObjectId, string nor number: never compared
     strays = checker.stray_records(_all_docs(source, collection, ("string", "number")))  # few: legacy oddities
     low, after = None, None
@@ -123,7 +134,16 @@ def verify_collection(spec: DomainSpec, collection: str, source: DocumentSource,
     return parity
 
 
+def _verify_elements_of(spec, collection, source, mongo: dict, postgres: dict, elements: dict) -> None:
+    from .embedded_backfill import verify_elements
+
+    both = [mongo[record_id] for record_id in sorted(mongo.keys() & postgres.keys())]
+    verify_elements(spec, spec.record_map(collection), both, source.database, elements)
+
+
 class _RangeChecker:
+    elements = None  # (mongo records, postgres records) -> None: compares their element records
+
     def __init__(self, spec: DomainSpec, collection: str, parity: CollectionParity):
         self.map = spec.record_map(collection)
         self.backend = spec.build_postgres_repository()
@@ -170,6 +190,8 @@ class _RangeChecker:
         return {r.id: r for r in records if not self._expired(r)}
 
     def compare(self, mongo: dict[str, Any], postgres: dict[str, Any]) -> None:
+        if self.elements is not None:
+            self.elements(mongo, postgres)
         self.parity.ranges += 1
         self.parity.compared += len(mongo)
         if mongo == postgres:  # the range's fingerprint: equal ids, and records equal field by field

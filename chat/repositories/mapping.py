@@ -50,7 +50,12 @@ MESSAGE = RecordMap(
         Field("read_by", "readBy", OBJECT_IDS, default=()),
     ),
     version_field=None,  # copies are ordered by the copy lock (cutover.mirror), not by a version
-    embedded_in=EmbeddedIn(parent_collection="chats", key=MESSAGES_KEY, parent_field="chat_id"),
+    embedded_in=EmbeddedIn(
+        parent_collection="chats",
+        key=MESSAGES_KEY,
+        parent_field="chat_id",
+        after_load="chat.repositories.postgres.recompute_read_through",
+    ),
 )
 
 CHAT = RecordMap(

@@ -72,7 +72,9 @@ class PostgresChatRepository(PostgresBackend, ChatRepository):
         read_through = (
             ChatParticipant.objects.filter(chat_id=chat_id, user_id=user_id).values_list("read_through", flat=True)
         ).first()
-        rows = ChatMessage.objects.filter(chat_id=chat_id).exclude(sender_id=user_id).exclude(read_by__contains=[user_id])
+        rows = (
+            ChatMessage.objects.filter(chat_id=chat_id).exclude(sender_id=user_id).exclude(read_by__contains=[user_id])
+        )
         return rows.filter(created_at__gt=read_through) if read_through is not None else rows
 
 

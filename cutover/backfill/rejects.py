@@ -107,7 +107,12 @@ def reject_other_ids(spec: DomainSpec, collection: str, source: DocumentSource, 
 
 
 def retry_open_rejects(
-    spec: DomainSpec, collection: str, source: DocumentSource, run: BackfillRun, loader: TableLoader
+    spec: DomainSpec,
+    collection: str,
+    source: DocumentSource,
+    run: BackfillRun,
+    loader: TableLoader,
+    element_totals: dict | None = None,
 ) -> int:
     """Try the open rejects of earlier runs again (their data may have been fixed); return how many loaded."""
     earlier = BackfillReject.objects.filter(collection=collection, status__in=BackfillReject.UNRESOLVED).exclude(
@@ -126,6 +131,10 @@ def retry_open_rejects(
         with transaction.atomic():
             result = loader.load(out.records)
             save_batch_outcome(spec, collection, run, out, result)
+        if element_totals is not None:
+            from .runner import load_elements_of_loaded
+
+            load_elements_of_loaded(spec, collection, source, run, out, result, element_totals)
         resolved += len(result.written) + (len(out.records) - len(result.written) - len(result.rejects))
     return resolved
 

@@ -11,6 +11,7 @@ from bson import ObjectId
 from django.db import transaction
 from django.utils import timezone
 
+from ..embedded_backfill import backfill_elements
 from ..legacy import now_ms
 from ..models import BackfillCheckpoint, BackfillReject, BackfillRun
 from ..registry import DomainSpec
@@ -93,7 +94,8 @@ def backfill_collection(
             _next_phase(checkpoint, phases, options.dry_run)
     if not summary.stopped and checkpoint.shard == 0 and not options.dry_run:
         summary.rejected += reject_other_ids(spec, collection, source, run)
-        summary.resolved = retry_open_rejects(spec, collection, source, run, loader)
+        summary.resolved = retry_open_rejects(spec, collection, source, run, loader, reader.element_totals)
+    summary.element_summaries = reader.element_totals  # not a field: reported beside the collection
     if progress:
         progress.finish()
     summary.seconds = round(time.monotonic() - started, 3)
@@ -165,6 +167,7 @@ class _BatchReader:
         self.expiry = dict(spec.backfill_skips_expired).get(collection)
         # Only then can a batch load a document an earlier run rejected (one query per pass, not per batch).
         self.has_open_rejects = BackfillReject.objects.filter(collection=collection, status="open").exists()
+        self.element_totals: dict[str, CollectionSummary] = {}  # element collection -> its counts
 
     def read(self, phase: str, after) -> tuple[list[dict], Transformed]:
         docs = self.source.batch(
@@ -208,7 +211,23 @@ def _batch(reader, loader, docs, out, run, checkpoint, options) -> CollectionSum
         checkpoint.run = run
         checkpoint.save()
     logger.debug("%s: batch of %d up to %s", reader.collection, len(docs), docs[-1]["_id"])
+    load_elements_of_loaded(reader.spec, reader.collection, reader.source, run, out, result, reader.element_totals)
     return batch
+
+
+def load_elements_of_loaded(spec, collection, source, run, out, result, totals: dict) -> None:
+    """Each parent that loaded gets its embedded element records (chat messages) loaded, slice by slice,
+    after its own batch committed (cutover.embedded_backfill)."""
+    record_map = spec.record_map(collection)
+    if not record_map.element_keys:
+        return
+    refused = {record_id for record_id, _, _ in result.rejects}
+    parents = [record for record in out.records if record.id not in refused]
+    loaded = backfill_elements(spec, record_map, parents, source.database, run)
+    for name, element_summary in loaded.items():
+        total = totals.setdefault(name, CollectionSummary())
+        total.read, total.written = total.read + element_summary.read, total.written + element_summary.written
+        total.rejected += element_summary.rejected
 
 
 def _without_earlier_twins(reader, records: list, result: LoadResult) -> list:

@@ -64,6 +64,7 @@ def backfill_domain(
             for collection in spec.collections:
                 checkpoint = _checkpoint(spec, collection, restart, dry_run)
                 summaries[collection] = backfill_collection(spec, collection, source, run, checkpoint, options)
+                summaries.update(getattr(summaries[collection], "element_summaries", {}))
                 if summaries[collection].stopped:
                     break
                 if dry_run:

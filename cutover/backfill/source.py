@@ -45,7 +45,8 @@ class MongoDocumentSource:
             condition["$gt"] = ObjectId(lower)
         if upper and phase == "objectId":
             condition["$lte"] = ObjectId(upper)
-        return list(self.database[collection].find({"_id": condition}).sort("_id", ASCENDING).limit(limit))
+        cursor = self.database[collection].find({"_id": condition}, _projection(collection))
+        return list(cursor.sort("_id", ASCENDING).limit(limit))
 
     def count(self, collection: str) -> int:
         return self.database[collection].estimated_document_count()
@@ -59,10 +60,11 @@ class MongoDocumentSource:
         return [doc["_id"] for doc in cursor]
 
     def find(self, collection: str, ids: list[Any]) -> list[dict]:
-        return list(self.database[collection].find({"_id": {"$in": ids}}))
+        return list(self.database[collection].find({"_id": {"$in": ids}}, _projection(collection)))
 
     def other_ids(self, collection: str) -> list[dict]:
-        return list(self.database[collection].find({"$nor": [{"_id": {"$type": phase}} for phase in PHASES]}))
+        odd = {"$nor": [{"_id": {"$type": phase}} for phase in PHASES]}
+        return list(self.database[collection].find(odd, _projection(collection)))
 
     def id_bounds(self, collection: str) -> tuple[ObjectId | None, ObjectId | None]:
         ends = [
@@ -78,6 +80,14 @@ class MongoDocumentSource:
             for direction in (1, -1)
         ]
         return tuple(doc["_id"] if doc else None for doc in ends)
+
+
+def _projection(collection: str) -> dict | None:
+    """Documents are read without their arrays of element records (chat messages): those are read in
+    slices by cutover.embedded_backfill, so no backfill or verify holds a whole 50,000-element array."""
+    from ..embedded_backfill import excluded_keys
+
+    return {key: 0 for key in excluded_keys(collection)} or None
 
 
 def encode_key(value: Any) -> str:

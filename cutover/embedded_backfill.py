@@ -1,0 +1,159 @@
+"""Backfill and verify of element records (cutover.embedded): an embedded array read in slices.
+
+A legacy chat holds tens of thousands of messages in one document. The backfill and verify
+read such documents without the array (document sources leave element keys out, see
+`excluded_keys`), then, for each parent that loaded, read its array `SLICE` elements at a
+time (`$slice`), and load or compare each slice on its own: memory stays that of one slice
+whatever the array's length, and a slice commits with its rejects in one short transaction
+(never one 50,000-row transaction). Element rows go through the same TableLoader as every
+record (copy locks and a fresh re-read of the slice, orphans, id clashes, rows newer in
+Postgres), and a bad element is a reject of the element collection naming its id, the run
+goes on. Verify names missing and differing elements by id.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+from .embedded import PARENT_KEY
+from .filters import In
+from .recordmap import RecordMap
+from .registry import DomainSpec, domain_names, domain_spec
+
+SLICE = 2000
+
+
+@dataclass
+class ElementSummary:
+    read: int = 0
+    written: int = 0
+    rejected: int = 0
+
+
+@cache
+def excluded_keys(collection: str) -> tuple[str, ...]:
+    """The keys of `collection`'s documents held as element records: never read with the document."""
+    for name in domain_names():
+        spec = domain_spec(name)
+        if collection in spec.collections:
+            return spec.record_map(collection).element_keys
+    return ()
+
+
+def element_maps(spec: DomainSpec, parent_collection: str) -> list[RecordMap]:
+    return [m for m in spec.load_port().MAPS if m.embedded_in and m.embedded_in.parent_collection == parent_collection]
+
+
+def read_slice(database, element_map: RecordMap, parent_key: Any, skip: int, limit: int) -> list[dict]:
+    """Elements [skip, skip + limit) of one parent's array, each with its parent's id under PARENT_KEY."""
+    embedded = element_map.embedded_in
+    doc = database[embedded.parent_collection].find_one(
+        {"_id": parent_key}, {"_id": 1, embedded.key: {"$slice": [skip, limit]}}
+    )
+    items = (doc or {}).get(embedded.key)
+    if not isinstance(items, list):
+        return []
+    return [
+        {**item, PARENT_KEY: parent_key} if isinstance(item, dict) else {"_id": None, "value": item} for item in items
+    ]
+
+
+def backfill_elements(
+    spec: DomainSpec, parent_map: RecordMap, parents: list[Any], database, run
+) -> dict[str, ElementSummary]:
+    """Load the elements of each parent in `parents` (records whose rows exist now), slice by slice."""
+    from .backfill.load import TableLoader
+    from .backfill.rejects import save_batch_outcome
+    from .backfill.transform import transform
+
+    summaries: dict[str, ElementSummary] = {}
+    for element_map in element_maps(spec, parent_map.collection):
+        summary = summaries.setdefault(element_map.collection, ElementSummary())
+        after_load = _after_load(element_map)
+        for parent in parents:
+            parent_key = parent_map.document_id(parent)
+            for skip, docs in _slices(database, element_map, parent_key):
+                reread = _rereader(database, element_map, parent_key, skip, len(docs), transform)
+                loader = TableLoader(spec, element_map.collection, reread=reread)
+                out = transform(element_map, docs)
+                with transaction.atomic():
+                    result = loader.load(out.records)
+                    summary.rejected += save_batch_outcome(spec, element_map.collection, run, out, result)
+                summary.read += len(docs)
+                summary.written += len(result.written)
+            if after_load:
+                after_load([parent.id])
+    return summaries
+
+
+def _slices(database, element_map: RecordMap, parent_key: Any):
+    skip = 0
+    while docs := read_slice(database, element_map, parent_key, skip, SLICE):
+        yield skip, docs
+        skip += len(docs)
+
+
+def _rereader(database, element_map, parent_key, skip: int, size: int, transform) -> Callable[[list], list]:
+    """The slice read again (after the copy locks are held): elements only ever get appended, so the same
+    positions hold the same elements; one that moved or went is simply not loaded this time."""
+    return lambda records: transform(element_map, read_slice(database, element_map, parent_key, skip, size)).records
+
+
+def _after_load(element_map: RecordMap) -> Callable[[list[str]], None] | None:
+    path = element_map.embedded_in.after_load
+    return import_string(path) if path else None
+
+
+def verify_elements(spec: DomainSpec, parent_map: RecordMap, parents: list[Any], database, parity: dict) -> None:
+    """Each parent's elements in Mongo against its rows, slice by slice, into `parity` (element collection ->
+    cutover.verify.CollectionParity): missing and differing elements named by their id."""
+    from .backfill.transform import transform
+    from .verify import CollectionParity
+
+    for element_map in element_maps(spec, parent_map.collection):
+        found = parity.setdefault(element_map.collection, CollectionParity())
+        backend = spec.build_postgres_repository()
+        model = spec.postgres_model(element_map.collection)
+        for parent in parents:
+            parent_key = parent_map.document_id(parent)
+            matched = 0
+            for _, docs in _slices(database, element_map, parent_key):
+                found.documents += len(docs)
+                found.ranges += 1
+                out = transform(element_map, docs)
+                for reject in out.rejects:
+                    found.unreadable_in_mongo[reject.record_id] = reject.reason
+                rows = {
+                    r.id: r
+                    for r in backend._find(element_map.record_type, {"id": In(tuple(r.id for r in out.records))})
+                }
+                matched += _compare(found, {r.id: r for r in out.records}, rows)
+            stored = model.objects.filter(**{element_map.embedded_in.parent_field: parent.id}).count()
+            if stored != matched:
+                found.missing_in_mongo += _extra_rows(database, element_map, model, parent, parent_key)
+
+
+def _compare(found, mongo: dict[str, Any], postgres: dict[str, Any]) -> int:
+    found.compared += len(mongo)
+    for element_id, record in mongo.items():
+        row = postgres.get(element_id)
+        if row is None:
+            found.missing_in_postgres.append(element_id)
+        elif row != record:
+            found.differing[element_id] = [
+                name for name in record.__dataclass_fields__ if getattr(row, name) != getattr(record, name)
+            ]
+    return len(mongo.keys() & postgres.keys())
+
+
+def _extra_rows(database, element_map: RecordMap, model, parent: Any, parent_key: Any) -> list[str]:
+    """Rows of the parent with no element in Mongo (only asked when the counts differ)."""
+    embedded = element_map.embedded_in
+    doc = database[embedded.parent_collection].find_one({"_id": parent_key}, {f"{embedded.key}._id": 1}) or {}
+    in_mongo = {str(item.get("_id")).lower() for item in doc.get(embedded.key) or [] if isinstance(item, dict)}
+    ids = model.objects.filter(**{embedded.parent_field: parent.id}).values_list("pk", flat=True).iterator()
+    return [element_id for element_id in ids if element_id not in in_mongo]
