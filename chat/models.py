@@ -77,9 +77,21 @@ class ChatMessage(LegacyShapeColumns):
         return f"message {self.id} in {self.chat_id}"
 
 
+class _OversizedChats(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        return (
+            super()
+            .get_queryset()
+            .filter(domain="chat", status=MirrorOutboxEntry.Status.DEAD, last_error__contains="document_too_large")
+        )
+
+
 class OversizedChat(MirrorOutboxEntry):
     """A dead-lettered mirror of a message that Mongo refused: its chat document would pass 16 MB
-    (cutover.embedded.DocumentLimitReached). Listed in admin apart from other dead entries."""
+    (cutover.embedded.DocumentLimitReached; the error names the chat). Listed in admin apart from other
+    dead entries; the message is in Postgres, and the chat needs splitting or archiving in Mongo."""
+
+    objects = _OversizedChats()
 
     class Meta:
         proxy = True
