@@ -8,8 +8,8 @@ from bson import ObjectId
 
 from chat.models import ChatParticipant
 from chat.records import ChatDraft
-from chat.services import InvalidChatInput, chat_create, chat_mark_read, chat_post_message
 from chat.selectors import chat_unread_count, chats_of_user
+from chat.services import InvalidChatInput, chat_create, chat_mark_read, chat_post_message
 from cutover.embedded import DocumentLimitReached
 from cutover.factory import repository_for
 from cutover.legacy import new_id
