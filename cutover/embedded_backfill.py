@@ -157,3 +157,49 @@ def _extra_rows(database, element_map: RecordMap, model, parent: Any, parent_key
     in_mongo = {str(item.get("_id")).lower() for item in doc.get(embedded.key) or [] if isinstance(item, dict)}
     ids = model.objects.filter(**{embedded.parent_field: parent.id}).values_list("pk", flat=True).iterator()
     return [element_id for element_id in ids if element_id not in in_mongo]
+
+
+def reverse_elements(spec: DomainSpec, parent_map: RecordMap, parents: list[Any], *, dry_run: bool) -> int:
+    """The reverse copy (Postgres -> Mongo) of each parent's elements, after the parent itself: every row is
+    copied as a mirror copies it (one element, under its copy lock, from the row read after the lock), and
+    an element with no row (deleted while Postgres led) is pulled. Returns how many elements were copied or
+    removed (a dry run copies nothing and counts the rows only)."""
+    from .mirror import lock_record_copies, mirror_record
+
+    touched = 0
+    database = spec.build_mongo_repository().database
+    for element_map in element_maps(spec, parent_map.collection):
+        model = spec.postgres_model(element_map.collection)
+        embedded = element_map.embedded_in
+        for parent in parents:
+            rows = model.objects.filter(**{embedded.parent_field: parent.id}).order_by("pk")
+            for element_id in rows.values_list("pk", flat=True).iterator(chunk_size=SLICE):
+                touched += 1
+                if not dry_run:
+                    mirror_record(spec.name, element_map.collection, element_id, "mongo")
+            for element_id in _extra_rows_in_mongo(database, element_map, model, parent, parent_map):
+                touched += 1
+                if dry_run:
+                    continue
+                with transaction.atomic():
+                    lock_record_copies(element_map.collection, [element_id])
+                    if not model.objects.filter(pk=element_id).exists():
+                        spec.build_mongo_repository().delete_snapshot(element_map.collection, element_id)
+    return touched
+
+
+def _extra_rows_in_mongo(database, element_map: RecordMap, model, parent: Any, parent_map: RecordMap) -> list[str]:
+    """Elements in the parent's Mongo array that have no row (by id, in lowercase hex)."""
+    embedded = element_map.embedded_in
+    doc = (
+        database[embedded.parent_collection].find_one(
+            {"_id": parent_map.document_id(parent)}, {f"{embedded.key}._id": 1}
+        )
+        or {}
+    )
+    in_mongo = {str(item.get("_id")).lower() for item in doc.get(embedded.key) or [] if isinstance(item, dict)}
+    in_rows = set()
+    for start in range(0, len(in_mongo), SLICE):
+        chunk = sorted(in_mongo)[start : start + SLICE]
+        in_rows |= set(model.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+    return sorted(in_mongo - in_rows)

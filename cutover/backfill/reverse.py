@@ -21,6 +21,7 @@ from bson import ObjectId
 from django.db import transaction
 from django.utils import timezone
 
+from ..embedded_backfill import element_maps, reverse_elements
 from ..filters import Between
 from ..legacy import HEX24, LegacyValueError
 from ..mirror import lock_record_copies, mirror_record
@@ -63,6 +64,7 @@ def reverse_backfill_domain(
                 summaries[collection] = _reverse_collection(
                     spec, collection, run, batch_size, restart, deadline, show_progress, dry_run
                 )
+                summaries.update(getattr(summaries[collection], "element_summaries", {}))
                 if summaries[collection].stopped:
                     break
                 summaries[collection].deleted = remove_documents_without_rows(
@@ -88,7 +90,9 @@ def refuse_while_mongo_leads(domain: str) -> None:
 def _reverse_collection(
     spec, collection, run, batch_size, restart, deadline, show_progress, dry_run
 ) -> CollectionSummary:
-    started, summary = time.monotonic(), CollectionSummary()
+    started, summary, elements = time.monotonic(), CollectionSummary(), CollectionSummary()
+    if spec.record_map(collection).element_keys:  # reported beside the collection, as the forward run does
+        summary.element_summaries = {m.collection: elements for m in element_maps(spec, collection)}
     postgres, mongo = spec.build_postgres_repository(), spec.build_mongo_repository()
     record_map = spec.record_map(collection)
     checkpoint = _checkpoint(spec.name, collection, restart, dry_run)
@@ -108,6 +112,8 @@ def _reverse_collection(
         if not dry_run:
             for record in records:  # each under its copy lock, re-read: a concurrent dual write is never reverted
                 mirror_record(spec.name, record_map.collection, record.id, "mongo")
+        if record_map.element_keys:  # chat messages: element by element, after their chat
+            elements.written += reverse_elements(spec, record_map, records, dry_run=dry_run)
         checkpoint.done = len(records) < batch_size
         checkpoint.last_key = records[-1].id if records else checkpoint.last_key
         summary.read += len(records)

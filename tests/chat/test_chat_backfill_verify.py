@@ -109,3 +109,29 @@ def test_verify_names_differing_missing_and_extra_messages_by_id(transactional_d
     assert samples["missing_in_postgres"] == [ids[50]]
     assert samples["missing_in_mongo"] == [ids[80]]
     assert result.counts["chats"]["differing"] == 0
+
+
+def test_the_reverse_run_copies_messages_and_pulls_those_postgres_deleted(transactional_db, monkeypatch):
+    from cutover.backfill.reverse import reverse_backfill_domain
+    from cutover.modes import StoreMode
+    from cutover.testing import set_store_mode
+
+    database = mongo_database()
+    doc = legacy_chat(database, messages=40)
+    _backfill(monkeypatch, slice_size=15)
+    set_store_mode("chat", StoreMode.POSTGRES)
+    chat_id, reader = str(doc["_id"]), str(doc["participants"][1])
+    postgres = backends("chat")["postgres"]
+    postgres.mark_read(chat_id, user_id=reader)
+    new, _ = postgres.post_message(chat_id, sender_id=str(doc["participants"][0]), body="while postgres led")
+    gone = str(doc["messages"][0]["_id"])
+    ChatMessage.objects.filter(pk=gone).delete()
+    set_store_mode("chat", StoreMode.DUAL)
+    run = reverse_backfill_domain("chat")
+    assert run.summary["chat_messages"]["written"] >= 40
+    mongo = backends("chat")["mongo"]
+    assert mongo.get_snapshot("chat_messages", new.id) == new
+    assert mongo.get_snapshot("chat_messages", gone) is None
+    assert mongo.unread_count(chat_id, user_id=reader) == postgres.unread_count(chat_id, user_id=reader) == 1
+    assert mongo.get_chat(chat_id) == postgres.get_chat(chat_id)
+    assert verify_domain("chat").passed
