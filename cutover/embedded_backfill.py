@@ -90,6 +90,24 @@ def backfill_elements(
     return summaries
 
 
+def dry_run_elements(
+    spec: DomainSpec, parent_map: RecordMap, parents: list[Any], database
+) -> dict[str, ElementSummary]:
+    """What backfill_elements would read and reject (bad values), slice by slice; writes nothing."""
+    from .backfill.transform import transform
+
+    summaries: dict[str, ElementSummary] = {}
+    for element_map in element_maps(spec, parent_map.collection):
+        summary = summaries.setdefault(element_map.collection, ElementSummary())
+        for parent in parents:
+            for _, docs in _slices(database, element_map, parent_map.document_id(parent)):
+                out = transform(element_map, docs)
+                summary.read += len(docs)
+                summary.written += len(out.records)
+                summary.rejected += len(out.rejects)
+    return summaries
+
+
 def _slices(database, element_map: RecordMap, parent_key: Any):
     skip = 0
     while docs := read_slice(database, element_map, parent_key, skip, SLICE):

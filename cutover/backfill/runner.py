@@ -11,7 +11,7 @@ from bson import ObjectId
 from django.db import transaction
 from django.utils import timezone
 
-from ..embedded_backfill import backfill_elements
+from ..embedded_backfill import backfill_elements, dry_run_elements
 from ..legacy import now_ms
 from ..models import BackfillCheckpoint, BackfillReject, BackfillRun
 from ..registry import DomainSpec
@@ -197,6 +197,9 @@ def _batch(reader, loader, docs, out, run, checkpoint, options) -> CollectionSum
         loadable = _without_earlier_twins(reader, loader.without_id_clashes(loadable, would_reject), would_reject)
         batch.written, batch.rejected = len(loadable), len(out.rejects) + len(would_reject.rejects)
         checkpoint.last_key = encode_key(docs[-1]["_id"])
+        if reader.record_map.element_keys:
+            found = dry_run_elements(reader.spec, reader.record_map, loadable, reader.source.database)
+            _add_element_totals(reader.element_totals, found)
         return batch
     with transaction.atomic():
         result = loader.load(out.records)
@@ -223,8 +226,11 @@ def load_elements_of_loaded(spec, collection, source, run, out, result, totals: 
         return
     refused = {record_id for record_id, _, _ in result.rejects}
     parents = [record for record in out.records if record.id not in refused]
-    loaded = backfill_elements(spec, record_map, parents, source.database, run)
-    for name, element_summary in loaded.items():
+    _add_element_totals(totals, backfill_elements(spec, record_map, parents, source.database, run))
+
+
+def _add_element_totals(totals: dict, found: dict) -> None:
+    for name, element_summary in found.items():
         total = totals.setdefault(name, CollectionSummary())
         total.read, total.written = total.read + element_summary.read, total.written + element_summary.written
         total.rejected += element_summary.rejected

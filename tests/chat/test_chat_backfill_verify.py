@@ -135,3 +135,13 @@ def test_the_reverse_run_copies_messages_and_pulls_those_postgres_deleted(transa
     assert mongo.unread_count(chat_id, user_id=reader) == postgres.unread_count(chat_id, user_id=reader) == 1
     assert mongo.get_chat(chat_id) == postgres.get_chat(chat_id)
     assert verify_domain("chat").passed
+
+
+def test_a_dry_run_counts_bad_messages_and_writes_nothing(transactional_db, monkeypatch):
+    database = mongo_database()
+    doc = legacy_chat(database, messages=25)
+    database.chats.update_one({"_id": doc["_id"]}, {"$set": {"messages.3.createdAt": "yesterday-ish"}})
+    monkeypatch.setattr(embedded_backfill, "SLICE", 10)
+    run = backfill_domain("chat", dry_run=True)
+    assert (run.summary["chat_messages"]["read"], run.summary["chat_messages"]["rejected"]) == (25, 1)
+    assert not ChatMessage.objects.exists() and not BackfillReject.objects.exists()
