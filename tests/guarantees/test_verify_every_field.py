@@ -105,6 +105,8 @@ def _alternatives(value: Any) -> list[Any]:
         return [value | {"altered": True}]
     if isinstance(value, list):
         return [value[:-1], value + value[:1]] if value else [[{"key": "k", "label": "K", "type": "t"}]]
+    if isinstance(value, tuple):  # arrays of ids or texts (chat participants, readBy, attachments)
+        return [value[:-1], (*value, str(ObjectId())), (*value, "https://files.example/x")]
     if value is None:
         return [str(ObjectId()), now_ms(), Decimal(1), 1, True, "x", *_WORDS]
     raise AssertionError(f"no alternative for {value!r}")
@@ -227,6 +229,7 @@ COLLECTIONS = [
     ("notification", "notifications"),
     ("dispute", "disputes"),
     ("address", "addresses"),
+    ("chat", "chats"),
 ]
 
 
