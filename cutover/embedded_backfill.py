@@ -58,7 +58,10 @@ def read_slice(database, element_map: RecordMap, parent_key: Any, skip: int, lim
     if not isinstance(items, list):
         return []
     return [
-        {**item, PARENT_KEY: parent_key} if isinstance(item, dict) else {"_id": None, "value": item} for item in items
+        {**item, PARENT_KEY: parent_key}
+        if isinstance(item, dict)
+        else {"_id": f"{parent_key}.{embedded.key}[{skip + index}]", "value": item}  # a reject naming its place
+        for index, item in enumerate(items)
     ]
 
 
@@ -85,8 +88,8 @@ def backfill_elements(
                     summary.rejected += save_batch_outcome(spec, element_map.collection, run, out, result)
                 summary.read += len(docs)
                 summary.written += len(result.written)
-            if after_load:
-                after_load([parent.id])
+        if after_load and parents:
+            after_load([parent.id for parent in parents])
     return summaries
 
 

@@ -145,3 +145,13 @@ def test_a_dry_run_counts_bad_messages_and_writes_nothing(transactional_db, monk
     run = backfill_domain("chat", dry_run=True)
     assert (run.summary["chat_messages"]["read"], run.summary["chat_messages"]["rejected"]) == (25, 1)
     assert not ChatMessage.objects.exists() and not BackfillReject.objects.exists()
+
+
+def test_an_element_that_is_not_a_document_is_a_reject_naming_its_place(transactional_db, monkeypatch):
+    database = mongo_database()
+    doc = legacy_chat(database, messages=5)
+    database.chats.update_one({"_id": doc["_id"]}, {"$push": {"messages": "a stray string"}})
+    run = _backfill(monkeypatch, slice_size=4)
+    assert run.summary["chat_messages"]["rejected"] == 1
+    assert BackfillReject.objects.get(collection="chat_messages").record_id == f"{doc['_id']}.messages[5]"
+    assert ChatMessage.objects.count() == 5
