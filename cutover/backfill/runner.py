@@ -234,6 +234,7 @@ def _add_element_totals(totals: dict, found: dict) -> None:
         total = totals.setdefault(name, CollectionSummary())
         total.read, total.written = total.read + element_summary.read, total.written + element_summary.written
         total.rejected += element_summary.rejected
+        total.unchanged += element_summary.read - element_summary.written - element_summary.rejected
 
 
 def _without_earlier_twins(reader, records: list, result: LoadResult) -> list:

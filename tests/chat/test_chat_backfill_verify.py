@@ -88,7 +88,7 @@ def test_an_unchanged_rerun_rewrites_no_message_row(transactional_db, monkeypatc
         cursor.execute("SELECT id, xmin::text FROM chat_messages")
         before = dict(cursor.fetchall())
     rerun = _backfill(monkeypatch, slice_size=40)
-    assert (rerun.summary["chat_messages"]["read"], rerun.summary["chat_messages"]["written"]) == (150, 0)
+    assert [rerun.summary["chat_messages"][key] for key in ("read", "written", "unchanged")] == [150, 0, 150]
     with connection.cursor() as cursor:
         cursor.execute("SELECT id, xmin::text FROM chat_messages")
         assert dict(cursor.fetchall()) == before
