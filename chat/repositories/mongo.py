@@ -53,6 +53,7 @@ class MongoChatRepository(MongoBackend, ChatRepository):
             raise DocumentLimitReached(CHAT.collection, chat_id, message_id, str(error)[:200]) from error
 
     def _mark_read(self, chat_id: str, user_id: str) -> list[MessageRecord]:
+        changed: dict[str, MessageRecord] = {}  # every message written, across attempts: all must be mirrored
         for _ in range(MAX_ATTEMPTS):
             doc = self._document_with_messages(chat_id, None)
             stored = doc.get(MESSAGES_KEY) or []
@@ -61,24 +62,26 @@ class MongoChatRepository(MongoBackend, ChatRepository):
                 for index, message in enumerate(self._messages_of(doc))
                 if message is not None and rules.is_unread(message, user_id)
             ]
-            if self._marked(doc["_id"], stored, unread, user_id):
-                return [rules.read_by(message, user_id) for _, message in unread]
+            if self._marked(doc["_id"], stored, unread, user_id, changed):
+                return sorted(changed.values(), key=rules.page_key)
         raise KeptChanging(f"chat {chat_id} kept changing under us; gave up")
 
-    def _marked(self, document_id: Any, stored: list, unread: list, user_id: str) -> bool:
+    def _marked(self, document_id: Any, stored: list, unread: list, user_id: str, changed: dict) -> bool:
         """Set each unread element's readBy, guarded by its `_id` and old readBy at that position."""
         for start in range(0, len(unread), _MARK_READ_CHUNK):
             guard: dict[str, Any] = {"_id": document_id}
             sets: dict[str, Any] = {}
-            for index, message in unread[start : start + _MARK_READ_CHUNK]:
+            chunk = [
+                (index, rules.read_by(message, user_id)) for index, message in unread[start : start + _MARK_READ_CHUNK]
+            ]
+            for index, after in chunk:
                 element = stored[index]
                 guard[f"{MESSAGES_KEY}.{index}._id"] = element["_id"]
                 guard[f"{MESSAGES_KEY}.{index}.readBy"] = element.get("readBy", {"$exists": False})
-                sets[f"{MESSAGES_KEY}.{index}.readBy"] = MESSAGE.field("read_by").kind.dump(
-                    rules.read_by(message, user_id).read_by
-                )
+                sets[f"{MESSAGES_KEY}.{index}.readBy"] = MESSAGE.field("read_by").kind.dump(after.read_by)
             if not self._chats.update_one(guard, {"$set": sets}).matched_count:
                 return False  # changed meanwhile: read again (chunks already written stay right)
+            changed.update((after.id, after) for _, after in chunk)
         return True
 
     def _messages_before(self, chat_id: str, before, limit: int) -> list[MessageRecord]:

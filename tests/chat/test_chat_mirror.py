@@ -148,3 +148,31 @@ def test_a_chat_past_16_mb_is_dead_lettered_once_and_reported(transactional_db, 
 
     assert list(OversizedChat.objects.filter(domain="chat").values_list("record_id", flat=True)) == [message.id]
     assert backends("chat")["postgres"].get_snapshot("chat_messages", message.id) == message  # Postgres has it
+
+
+def test_a_mark_read_that_loses_a_race_midway_still_returns_every_message_it_wrote(transactional_db, monkeypatch):
+    from chat.repositories import mongo as mongo_repository
+
+    database = mongo_database()
+    doc = legacy_chat(database, messages=16)  # the last five unread; three of them by the other participant
+    for index in range(6):
+        database.chats.update_one({"_id": doc["_id"]}, {"$set": {f"messages.{index}.readBy": []}})
+    monkeypatch.setattr(mongo_repository, "_MARK_READ_CHUNK", 2)
+    collection_type = type(database.chats)
+    original, calls = collection_type.update_one, []
+
+    def racing(self, filter, update, *args, **kwargs):
+        calls.append(update)
+        if len(calls) == 2:  # another writer changes an element of the second chunk first
+            original(self, {"_id": doc["_id"]}, {"$push": {"messages.2.readBy": ObjectId()}})
+        return original(self, filter, update, *args, **kwargs)
+
+    monkeypatch.setattr(collection_type, "update_one", racing)
+    reader = str(doc["participants"][1])
+    set_store_mode("chat", StoreMode.MONGO)
+    changed = repository_for("chat").mark_read(str(doc["_id"]), user_id=reader)
+    expected = {
+        str(item["_id"]) for index, item in enumerate(doc["messages"]) if index % 2 == 0 and (index < 6 or index >= 11)
+    }
+    assert {message.id for message in changed} == expected
+    assert backends("chat")["mongo"].unread_count(str(doc["_id"]), user_id=reader) == 0
