@@ -2,7 +2,8 @@
 mirror, the backfill's COPY and upsert), so no write path has to remember them:
 
 - chats -> chat_participants: one row per distinct user of `participant_ids` (rows of users who left
-  are deleted), each with the chat's `last_message_at`.
+  are deleted), each with the chat's `last_message_at`; a new row's `read_through` starts at the chat's
+  creation (nothing can be unread before it; a message dated earlier lowers it, below).
 - chat_messages -> read_through: `read_through` promises that no message at or before it is unread for
   the participant. A message written at or before it and unread by them (a late mirror, a backfill,
   a readBy that lost the user) lowers it to just before that message, so the promise always holds.
@@ -14,8 +15,8 @@ SYNC_PARTICIPANTS = """
 CREATE FUNCTION chats_sync_participants() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM chat_participants WHERE chat_id = NEW.id AND NOT (user_id = ANY(NEW.participant_ids));
-    INSERT INTO chat_participants (chat_id, user_id, last_message_at)
-        SELECT DISTINCT NEW.id, u, NEW.last_message_at FROM unnest(NEW.participant_ids) AS u
+    INSERT INTO chat_participants (chat_id, user_id, last_message_at, read_through)
+        SELECT DISTINCT NEW.id, u, NEW.last_message_at, NEW.created_at FROM unnest(NEW.participant_ids) AS u
     ON CONFLICT (chat_id, user_id) DO UPDATE SET last_message_at = EXCLUDED.last_message_at
         WHERE chat_participants.last_message_at IS DISTINCT FROM EXCLUDED.last_message_at;
     RETURN NULL;

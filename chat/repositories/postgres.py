@@ -32,6 +32,7 @@ class PostgresChatRepository(PostgresBackend, ChatRepository):
 
             after = self._update(ChatRecord, chat_id, add)  # locks the chat row: posts to one chat queue
             self._insert(made[0])
+            _sender_has_read_up_to(made[0])
         return made[0], after
 
     def _mark_read(self, chat_id: str, user_id: str) -> list[MessageRecord]:
@@ -76,6 +77,24 @@ class PostgresChatRepository(PostgresBackend, ChatRepository):
             ChatMessage.objects.filter(chat_id=chat_id).exclude(sender_id=user_id).exclude(read_by__contains=[user_id])
         )
         return rows.filter(created_at__gt=read_through) if read_through is not None else rows
+
+
+def _sender_has_read_up_to(message: MessageRecord) -> None:
+    """A sender who had nothing unread before their message has nothing unread up to it: their read_through
+    moves along, so a participant who only writes never has their unread count scan the whole chat. (The
+    check stops at the first unread message after read_through.)"""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE chat_participants p SET read_through = %(at)s
+            WHERE p.chat_id = %(chat)s AND p.user_id = %(user)s AND p.read_through < %(at)s
+              AND NOT EXISTS (
+                SELECT 1 FROM chat_messages m
+                WHERE m.chat_id = p.chat_id AND m.created_at > p.read_through AND m.created_at <= %(at)s
+                  AND m.sender_id <> p.user_id AND NOT (p.user_id = ANY(m.read_by)))
+            """,
+            {"at": message.created_at, "chat": message.chat_id, "user": message.sender_id},
+        )
 
 
 def recompute_read_through(chat_ids: list[str]) -> None:

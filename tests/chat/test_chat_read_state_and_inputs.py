@@ -107,3 +107,22 @@ def test_a_mongo_primary_post_past_16_mb_fails_and_reaches_no_store():
         chat_post_message(chat_id=chat.id, sender_id=chat.participant_ids[0], body="y" * 8000)
     assert backends("chat")["postgres"].list_messages(chat.id).messages == ()
     assert backends("chat")["postgres"].get_chat(chat.id).last_message_at is None
+
+
+def test_a_participant_who_only_writes_keeps_a_read_through_at_their_last_message():
+    chat = _postgres_chat()
+    writer, other = chat.participant_ids
+    for index in range(3):
+        last = chat_post_message(chat_id=chat.id, sender_id=writer, body=f"w{index}")
+    assert ChatParticipant.objects.get(chat_id=chat.id, user_id=writer).read_through == last.created_at
+    assert ChatParticipant.objects.get(chat_id=chat.id, user_id=other).read_through == chat.created_at
+    assert (chat_unread_count(chat_id=chat.id, user_id=writer), chat_unread_count(chat_id=chat.id, user_id=other)) == (
+        0,
+        3,
+    )
+    reply = chat_post_message(chat_id=chat.id, sender_id=other, body="reply")  # other had three unread: stays
+    assert ChatParticipant.objects.get(chat_id=chat.id, user_id=other).read_through == chat.created_at
+    chat_post_message(chat_id=chat.id, sender_id=writer, body="after the reply")  # writer has the reply unread
+    assert ChatParticipant.objects.get(chat_id=chat.id, user_id=writer).read_through == last.created_at
+    assert chat_unread_count(chat_id=chat.id, user_id=writer) == 1
+    assert reply.read_by == (other,)
