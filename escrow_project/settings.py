@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "reviews",
     "blog",
     "settings_store",
+    "chat",
     "api",
 ]
 
@@ -196,6 +197,7 @@ CUTOVER_DOMAINS = [
     "accounts.domain.ADDRESS_DOMAIN",
     "reviews.domain.REVIEW_DOMAIN",
     "blog.domain.BLOG_DOMAIN",
+    "chat.domain.CHAT_DOMAIN",
     "settings_store.domain.LEVEL_CONFIG_DOMAIN",
     "settings_store.domain.SHOP_SETTINGS_DOMAIN",
     "settings_store.domain.CONFIG_DOMAIN",

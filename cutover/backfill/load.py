@@ -315,13 +315,17 @@ def _row_builder(fields: list[models.Field]):
     """A function record -> COPY row; JSON columns wrapped, everything else as it is (the hot path)."""
     names = [f.attname for f in fields]
     json_at = [index for index, f in enumerate(fields) if isinstance(f, models.JSONField)]
-    if not json_at:
+    # Records hold arrays as tuples (hashable), which COPY would write as a composite: lists it needs.
+    array_at = [index for index, f in enumerate(fields) if f.get_internal_type() == "ArrayField"]
+    if not json_at and not array_at:
         return lambda record: [getattr(record, name) for name in names]
 
     def build(record: Any) -> list[Any]:
         row = [getattr(record, name) for name in names]
         for index in json_at:
             row[index] = Jsonb(row[index]) if row[index] is not None else None
+        for index in array_at:
+            row[index] = list(row[index]) if row[index] is not None else None
         return row
 
     return build

@@ -3,6 +3,7 @@ The run goes on; a later run retries the open ones, and resolves those that now 
 
 import hashlib
 import json
+from collections.abc import Callable
 
 from bson import json_util
 from django.db import transaction
@@ -107,7 +108,12 @@ def reject_other_ids(spec: DomainSpec, collection: str, source: DocumentSource, 
 
 
 def retry_open_rejects(
-    spec: DomainSpec, collection: str, source: DocumentSource, run: BackfillRun, loader: TableLoader
+    spec: DomainSpec,
+    collection: str,
+    source: DocumentSource,
+    run: BackfillRun,
+    loader: TableLoader,
+    after_batch: Callable[[Transformed, LoadResult], None] | None = None,
 ) -> int:
     """Try the open rejects of earlier runs again (their data may have been fixed); return how many loaded."""
     earlier = BackfillReject.objects.filter(collection=collection, status__in=BackfillReject.UNRESOLVED).exclude(
@@ -126,6 +132,8 @@ def retry_open_rejects(
         with transaction.atomic():
             result = loader.load(out.records)
             save_batch_outcome(spec, collection, run, out, result)
+        if after_batch is not None:  # e.g. the embedded records of the parents that loaded now
+            after_batch(out, result)
         resolved += len(result.written) + (len(out.records) - len(result.written) - len(result.rejects))
     return resolved
 

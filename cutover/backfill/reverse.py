@@ -21,6 +21,7 @@ from bson import ObjectId
 from django.db import transaction
 from django.utils import timezone
 
+from cutover.backfill.embedded import element_maps, reverse_elements
 from cutover.backfill.load import TableLoader
 from cutover.backfill.progress import Progress
 from cutover.backfill.rejects import storable_record_id
@@ -59,6 +60,7 @@ def reverse_backfill_domain(
             summary = progress.summaries[collection] = _reverse_collection(
                 spec, collection, progress.run, batch_size, restart, deadline, show_progress, dry_run
             )
+            progress.summaries.update(getattr(summary, "element_summaries", {}))
             if summary.stopped:
                 break
             summary.deleted = remove_documents_without_rows(spec, collection, batch_size=batch_size, dry_run=dry_run)
@@ -79,7 +81,9 @@ def refuse_while_mongo_leads(domain: str) -> None:
 def _reverse_collection(
     spec, collection, run, batch_size, restart, deadline, show_progress, dry_run
 ) -> CollectionSummary:
-    started, summary = time.monotonic(), CollectionSummary()
+    started, summary, elements = time.monotonic(), CollectionSummary(), CollectionSummary()
+    if spec.record_map(collection).element_keys:  # reported beside the collection, as the forward run does
+        summary.element_summaries = {m.collection: elements for m in element_maps(spec, collection)}
     postgres, mongo = spec.build_postgres_repository(), spec.build_mongo_repository()
     record_map = spec.record_map(collection)
     checkpoint = _checkpoint(spec.name, collection, restart, dry_run)
@@ -97,6 +101,8 @@ def _reverse_collection(
         if not dry_run:
             for record in records:  # each under its copy lock, re-read: a concurrent dual write is never reverted
                 mirror_record(spec.name, record_map.collection, record.id, "mongo")
+        if record_map.element_keys:  # chat messages: element by element, after their chat
+            elements.written += reverse_elements(spec, record_map, records, dry_run=dry_run)
         checkpoint.done = len(records) < batch_size
         checkpoint.last_key = records[-1].id if records else checkpoint.last_key
         summary.read += len(records)

@@ -10,6 +10,7 @@ from datetime import timedelta
 from bson import ObjectId
 from django.db import transaction
 
+from cutover.backfill.embedded import backfill_elements, dry_run_elements
 from cutover.backfill.load import LoadResult, TableLoader
 from cutover.backfill.progress import Progress
 from cutover.backfill.rejects import reject_other_ids, retry_open_rejects, save_batch_outcome
@@ -92,7 +93,12 @@ def backfill_collection(
             _next_phase(checkpoint, phases, options.dry_run)
     if not summary.stopped and checkpoint.shard == 0 and not options.dry_run:
         summary.rejected += reject_other_ids(spec, collection, source, run)
-        summary.resolved = retry_open_rejects(spec, collection, source, run, loader)
+
+        def load_elements(out, result) -> None:  # the embedded records of the parents a retry loaded
+            load_elements_of_loaded(spec, collection, source, run, out, result, reader.element_totals)
+
+        summary.resolved = retry_open_rejects(spec, collection, source, run, loader, load_elements)
+    summary.element_summaries = reader.element_totals  # not a field: reported beside the collection
     if progress:
         progress.finish()
     summary.seconds = round(time.monotonic() - started, 3)
@@ -164,6 +170,7 @@ class _BatchReader:
         self.expiry = dict(spec.backfill_skips_expired).get(collection)
         # Only then can a batch load a document an earlier run rejected (one query per pass, not per batch).
         self.has_open_rejects = BackfillReject.objects.filter(collection=collection, status="open").exists()
+        self.element_totals: dict[str, CollectionSummary] = {}  # element collection -> its counts
 
     def read(self, phase: str, after) -> tuple[list[dict], Transformed]:
         docs = self.source.batch(
@@ -193,6 +200,9 @@ def _batch(reader, loader, docs, out, run, checkpoint, options) -> CollectionSum
         loadable = _without_earlier_twins(reader, loader.without_id_clashes(loadable, would_reject), would_reject)
         batch.written, batch.rejected = len(loadable), len(out.rejects) + len(would_reject.rejects)
         checkpoint.last_key = encode_key(docs[-1]["_id"])
+        if reader.record_map.element_keys:
+            found = dry_run_elements(reader.spec, reader.record_map, loadable, reader.source.database)
+            _add_element_totals(reader.element_totals, found)
         return batch
     with transaction.atomic():
         result = loader.load(out.records)
@@ -207,7 +217,27 @@ def _batch(reader, loader, docs, out, run, checkpoint, options) -> CollectionSum
         checkpoint.run = run
         checkpoint.save()
     logger.debug("%s: batch of %d up to %s", reader.collection, len(docs), docs[-1]["_id"])
+    load_elements_of_loaded(reader.spec, reader.collection, reader.source, run, out, result, reader.element_totals)
     return batch
+
+
+def load_elements_of_loaded(spec, collection, source, run, out, result, totals: dict) -> None:
+    """Each parent that loaded gets its embedded element records (chat messages) loaded, slice by slice,
+    after its own batch committed (cutover.backfill.embedded)."""
+    record_map = spec.record_map(collection)
+    if not record_map.element_keys:
+        return
+    refused = {record_id for record_id, _, _ in result.rejects}
+    parents = [record for record in out.records if record.id not in refused]
+    _add_element_totals(totals, backfill_elements(spec, record_map, parents, source.database, run))
+
+
+def _add_element_totals(totals: dict, found: dict) -> None:
+    for name, element_summary in found.items():
+        total = totals.setdefault(name, CollectionSummary())
+        total.read, total.written = total.read + element_summary.read, total.written + element_summary.written
+        total.rejected += element_summary.rejected
+        total.unchanged += element_summary.read - element_summary.written - element_summary.rejected
 
 
 def _without_earlier_twins(reader, records: list, result: LoadResult) -> list:

@@ -31,6 +31,7 @@ def backfill_domain(
             summary = progress.summaries[collection] = backfill_collection(
                 spec, collection, source, progress.run, checkpoint, options
             )
+            progress.summaries.update(getattr(summary, "element_summaries", {}))
             if summary.stopped:
                 break
             if dry_run:

@@ -5,6 +5,7 @@ is possible). MongoDB orders values by type before value, so each type is read
 as its own phase; anything of another type is reported as a bad id.
 """
 
+from functools import cache
 from typing import Any, Protocol
 
 from bson import ObjectId, json_util
@@ -45,7 +46,8 @@ class MongoDocumentSource:
             condition["$gt"] = ObjectId(lower)
         if upper and phase == "objectId":
             condition["$lte"] = ObjectId(upper)
-        return list(self.database[collection].find({"_id": condition}).sort("_id", ASCENDING).limit(limit))
+        cursor = self.database[collection].find({"_id": condition}, _projection(collection))
+        return list(cursor.sort("_id", ASCENDING).limit(limit))
 
     def count(self, collection: str) -> int:
         return self.database[collection].estimated_document_count()
@@ -59,10 +61,11 @@ class MongoDocumentSource:
         return [doc["_id"] for doc in cursor]
 
     def find(self, collection: str, ids: list[Any]) -> list[dict]:
-        return list(self.database[collection].find({"_id": {"$in": ids}}))
+        return list(self.database[collection].find({"_id": {"$in": ids}}, _projection(collection)))
 
     def other_ids(self, collection: str) -> list[dict]:
-        return list(self.database[collection].find({"$nor": [{"_id": {"$type": phase}} for phase in PHASES]}))
+        odd = {"$nor": [{"_id": {"$type": phase}} for phase in PHASES]}
+        return list(self.database[collection].find(odd, _projection(collection)))
 
     def id_bounds(self, collection: str) -> tuple[ObjectId | None, ObjectId | None]:
         ends = [
@@ -78,6 +81,25 @@ class MongoDocumentSource:
             for direction in (1, -1)
         ]
         return tuple(doc["_id"] if doc else None for doc in ends)
+
+
+def _projection(collection: str) -> dict | None:
+    """Documents are read without their arrays of element records (chat messages): those are read in
+    slices by cutover.backfill.embedded, so no backfill or verify holds a whole 50,000-element array."""
+    return {key: 0 for key in excluded_keys(collection)} or None
+
+
+@cache
+def excluded_keys(collection: str) -> tuple[str, ...]:
+    """The keys of `collection`'s documents held as element records: never read with the document."""
+    from cutover.modes.registry import domain_names, domain_spec
+
+    for name in domain_names():
+        spec = domain_spec(name)
+        if collection in spec.collections:
+            return spec.record_map(collection).element_keys
+    return ()
+
 
 
 def encode_key(value: Any) -> str:

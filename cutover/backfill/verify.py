@@ -29,6 +29,7 @@ from cutover.backfill.transform import document_as_json, transform
 from cutover.models import BackfillReject, VerifyResult
 from cutover.modes.registry import DomainSpec, domain_spec
 from cutover.store.legacy import now_ms
+from cutover.store.recordmap import RecordMap
 
 SAMPLE = 20
 EXPIRY_MARGIN = timedelta(minutes=5)  # longer than the TTL monitor's 60 s cycle and a verify range's duration
@@ -88,7 +89,9 @@ def verify_domain(domain: str, *, source: DocumentSource | None = None, range_si
     spec = domain_spec(domain)
     source = source or migration_source()
     started = timezone.now()
-    parity = {collection: verify_collection(spec, collection, source, range_size) for collection in spec.collections}
+    parity: dict[str, CollectionParity] = {}
+    for collection in spec.collections:
+        parity[collection] = verify_collection(spec, collection, source, range_size, elements=parity)
     return VerifyResult.objects.create(
         domain=spec.name,
         started_at=started,
@@ -98,9 +101,18 @@ def verify_domain(domain: str, *, source: DocumentSource | None = None, range_si
     )
 
 
-def verify_collection(spec: DomainSpec, collection: str, source: DocumentSource, range_size: int) -> CollectionParity:
+def verify_collection(
+    spec: DomainSpec, collection: str, source: DocumentSource, range_size: int, elements: dict | None = None
+) -> CollectionParity:
+    """`elements`: where the parity of the collection's element records (chat messages) goes, by their
+    collection; each document in both stores has its elements compared slice by slice."""
     parity = CollectionParity()
     checker = _RangeChecker(spec, collection, parity)
+    checker.elements = (
+        (lambda m, p: _verify_elements_of(spec, collection, source, m, p, elements))
+        if (elements is not None and spec.record_map(collection).element_keys)
+        else None
+    )
     checker.odd_ids(source.other_ids(collection))  # neither ObjectId, string nor number: never compared
     strays = checker.stray_records(_all_docs(source, collection, ("string", "number")))  # few: legacy oddities
     low, after = None, None
@@ -122,7 +134,14 @@ def verify_collection(spec: DomainSpec, collection: str, source: DocumentSource,
     return parity
 
 
+def _verify_elements_of(spec, collection, source, mongo: dict, postgres: dict, elements: dict) -> None:
+    both = [mongo[record_id] for record_id in sorted(mongo.keys() & postgres.keys())]
+    verify_elements(spec, spec.record_map(collection), both, source.database, elements)
+
+
 class _RangeChecker:
+    elements = None  # (mongo records, postgres records) -> None: compares their element records
+
     def __init__(self, spec: DomainSpec, collection: str, parity: CollectionParity):
         self.map = spec.record_map(collection)
         self.backend = spec.build_postgres_repository()
@@ -169,6 +188,8 @@ class _RangeChecker:
         return {r.id: r for r in records if not self._expired(r)}
 
     def compare(self, mongo: dict[str, Any], postgres: dict[str, Any]) -> None:
+        if self.elements is not None:
+            self.elements(mongo, postgres)
         self.parity.ranges += 1
         self.parity.compared += len(mongo)
         if mongo == postgres:  # the range's fingerprint: equal ids, and records equal field by field
@@ -241,3 +262,51 @@ def _all_docs(source: DocumentSource, collection: str, phases: tuple[str, ...]) 
 def _pop_between(records: dict[str, Any], low: str | None, high: str | None) -> dict[str, Any]:
     inside = [key for key in records if (low is None or key > low) and (high is None or key <= high)]
     return {key: records.pop(key) for key in inside}
+
+
+def verify_elements(spec: DomainSpec, parent_map: RecordMap, parents: list[Any], database, parity: dict) -> None:
+    """Each parent's elements in Mongo against its rows, slice by slice, into `parity` (element collection ->
+    cutover.backfill.verify.CollectionParity): missing and differing elements named by their id."""
+    from cutover.backfill.embedded import element_maps, element_slices
+    from cutover.backfill.transform import transform
+
+    for element_map in element_maps(spec, parent_map.collection):
+        found = parity.setdefault(element_map.collection, CollectionParity())
+        backend = spec.build_postgres_repository()
+        model = spec.postgres_model(element_map.collection)
+        for parent in parents:
+            parent_key = parent_map.document_id(parent)
+            matched = 0
+            for _, docs in element_slices(database, element_map, parent_key):
+                found.documents += len(docs)
+                found.ranges += 1
+                out = transform(element_map, docs)
+                for reject in out.rejects:
+                    found.unreadable_in_mongo[reject.record_id] = reject.reason
+                rows = {r.id: r for r in backend.read_ids(element_map.collection, tuple(r.id for r in out.records))}
+                matched += _compare_elements(found, {r.id: r for r in out.records}, rows)
+            stored = model.objects.filter(**{element_map.embedded_in.parent_field: parent.id}).count()
+            if stored != matched:
+                found.missing_in_mongo += _extra_element_rows(database, element_map, model, parent, parent_key)
+
+
+def _compare_elements(found, mongo: dict[str, Any], postgres: dict[str, Any]) -> int:
+    found.compared += len(mongo)
+    for element_id, record in mongo.items():
+        row = postgres.get(element_id)
+        if row is None:
+            found.missing_in_postgres.append(element_id)
+        elif row != record:
+            found.differing[element_id] = [
+                name for name in record.__dataclass_fields__ if getattr(row, name) != getattr(record, name)
+            ]
+    return len(mongo.keys() & postgres.keys())
+
+
+def _extra_element_rows(database, element_map: RecordMap, model, parent: Any, parent_key: Any) -> list[str]:
+    """Rows of the parent with no element in Mongo (only asked when the counts differ)."""
+    embedded = element_map.embedded_in
+    doc = database[embedded.parent_collection].find_one({"_id": parent_key}, {f"{embedded.key}._id": 1}) or {}
+    in_mongo = {str(item.get("_id")).lower() for item in doc.get(embedded.key) or [] if isinstance(item, dict)}
+    ids = model.objects.filter(**{embedded.parent_field: parent.id}).values_list("pk", flat=True).iterator()
+    return [element_id for element_id in ids if element_id not in in_mongo]

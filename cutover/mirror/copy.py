@@ -7,6 +7,10 @@ the source is read (the backfill takes the same lock before it re-reads a
 document whose row it is about to change): whichever copy runs last read the
 source last, so no copy can put an older state over a newer one, even in
 collections without an updatedAt to compare.
+
+Records of an element map (cutover.store.embedded: chat messages, elements of an embedded array) are
+copied the same way, one element per copy: the backends' snapshot primitives push or update
+that element alone, so mirroring one new message never sends or rewrites the whole array.
 """
 
 from django.db import connection, transaction

@@ -54,12 +54,14 @@ def outbox_process_entry(entry: MirrorOutboxEntry) -> bool:
 
 
 def outbox_mark_failed(entry_ids: list[int], error: Exception) -> None:
-    """Count an attempt, push the next one back exponentially, dead-letter at the limit."""
-    logger.warning("mirror failed for outbox %s: %s", entry_ids, error)
+    """Count an attempt, push the next one back exponentially, dead-letter at the limit. An error that
+    says it is `permanent` (retrying cannot help: cutover.store.embedded.DocumentLimitReached) is dead at once."""
+    permanent = getattr(error, "permanent", False) is True
+    (logger.error if permanent else logger.warning)("mirror failed for outbox %s: %s", entry_ids, error)
     now = timezone.now()
     for entry in MirrorOutboxEntry.objects.filter(pk__in=entry_ids, status=Status.PENDING):
         attempts = entry.attempts + 1
-        dead = attempts >= settings.CUTOVER_OUTBOX_MAX_ATTEMPTS
+        dead = permanent or attempts >= settings.CUTOVER_OUTBOX_MAX_ATTEMPTS
         MirrorOutboxEntry.objects.filter(pk=entry.pk).update(
             attempts=attempts,
             status=Status.DEAD if dead else Status.PENDING,

@@ -34,6 +34,10 @@ class DomainSpec:
     name: str
     flag: str  # the legacy env flag that seeds its first mode (settings.CUTOVER_FLAG_MODES)
     port: str  # dotted path of the port (ABC) its repositories implement; its MAPS name the collections
+    # A domain whose store needs code of its own (chat's embedded messages) names its repository classes,
+    # subclasses of (MongoBackend or PostgresBackend, the port); by default they are made from the port.
+    mongo_repository: str = ""
+    postgres_repository: str = ""
     depends_on: tuple[str, ...] = field(default=())  # backfill parents (domain names)
     demo_seeder: str = ""  # dotted path of `seed(*, size, rng, context) -> int`, for seed_demo
     mongo_indexes: tuple[MongoIndex, ...] = ()  # created by ensure_mongo_indexes
@@ -51,8 +55,9 @@ class DomainSpec:
 
     @property
     def collections(self) -> tuple[str, ...]:
-        """Mongo collections this domain owns, parent tables first (the order of the port's MAPS)."""
-        return tuple(record_map.collection for record_map in self.load_port().MAPS)
+        """Mongo collections this domain owns, parent tables first (the order of the port's MAPS); an element
+        map's records live inside another collection's documents (cutover.store.embedded), so it has none."""
+        return tuple(m.collection for m in self.load_port().MAPS if getattr(m, "embedded_in", None) is None)
 
     def postgres_model(self, collection: str):
         """The Django model that holds `collection` in Postgres."""
@@ -80,9 +85,11 @@ class DomainSpec:
         return import_string(self.port)
 
     def mongo_repository_class(self) -> type:
-        return _on_backend(self.port, MongoBackend)
+        return import_string(self.mongo_repository) if self.mongo_repository else _on_backend(self.port, MongoBackend)
 
     def postgres_repository_class(self) -> type:
+        if self.postgres_repository:
+            return import_string(self.postgres_repository)
         return _on_backend(self.port, PostgresBackend)
 
     def build_mongo_repository(self):

@@ -34,12 +34,14 @@ def id_candidates(record_id: str, legacy_id: str | None = None, *, of_record: bo
     return [ObjectId(record_id), record_id, record_id.upper()]
 
 
-def locate(collection, record_id: str, legacy_id: str | None = None, *, of_record: bool = False) -> dict | None:
+def locate(
+    collection, record_id: str, legacy_id: str | None = None, *, of_record: bool = False, projection: dict | None = None
+) -> dict | None:
     """The document of `record_id`. When an ObjectId and a string `_id` both normalize to it, the
     ObjectId one is the record (what Mongoose's findById reads); the other is an id clash that the
     backfill rejects and verify reports, never merged into it."""
     candidates = id_candidates(record_id, legacy_id, of_record=of_record)
-    found = list(collection.find({"_id": {"$in": candidates}}).limit(len(candidates)))
+    found = list(collection.find({"_id": {"$in": candidates}}, projection).limit(len(candidates)))
     found.sort(key=lambda doc: not isinstance(doc["_id"], ObjectId))
     return found[0] if found else None
 

@@ -85,6 +85,10 @@ class RecordMap:
     composites: tuple[Composite, ...] = ()
     version_field: str | None = "updated_at"  # orders a record's versions; None: last write wins
     insert_only: bool = False  # never updated once written (ledger)
+    # Embedded arrays held as records of their own (cutover.store.embedded): owned here, never read or written
+    # as part of this record; a new document starts them empty.
+    element_keys: tuple[str, ...] = ()
+    embedded_in: Any = None  # an element map: the cutover.store.embedded.EmbeddedIn array that holds its records
     _by_name: dict = field(default=None, compare=False, repr=False)
     _plan: tuple = field(default=(), compare=False, repr=False)
     _owned_keys: frozenset = field(default=frozenset(), compare=False, repr=False)
@@ -97,7 +101,7 @@ class RecordMap:
             "_plan",
             tuple((f.name, f.key, f.kind.parse, f.optional, f.default, f.kind is TEXT) for f in self.fields),
         )
-        owned = {f.key for f in self.fields} | {k for c in self.composites for k in c.keys}
+        owned = {f.key for f in self.fields} | {k for c in self.composites for k in c.keys} | set(self.element_keys)
         object.__setattr__(self, "_owned_keys", frozenset(owned | {c.key for c in self.children}))
 
     def field(self, name: str) -> Field:
@@ -175,6 +179,8 @@ class RecordMap:
             doc |= composite.write(record)
         for child in self.children:
             doc[child.key] = [child.map.to_document(item) for item in getattr(record, child.name)]
+        for key in self.element_keys:
+            doc[key] = []
         for key, value in decode_legacy_fields(record.legacy_fields).items():
             doc.setdefault(key, value)
         return doc

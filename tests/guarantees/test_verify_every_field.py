@@ -123,6 +123,8 @@ def _alternatives(value: Any) -> list[Any]:
         return [value | {"altered": True}]
     if isinstance(value, list):
         return [value[:-1], value + value[:1]] if value else [[{"key": "k", "label": "K", "type": "t"}]]
+    if isinstance(value, tuple):  # arrays of ids or texts (chat participants, readBy, attachments)
+        return [value[:-1], (*value, str(ObjectId())), (*value, "https://files.example/x")]
     if value is None:
         return [str(ObjectId()), now_ms(), Decimal(1), 1, True, "x", *_WORDS]
     raise AssertionError(f"no alternative for {value!r}")
@@ -259,6 +261,7 @@ COLLECTIONS = [
     ("level_config", "levelconfigs"),
     ("shop_settings", "shopsettings"),
     ("config", "configs"),
+    ("chat", "chats"),
 ]
 
 

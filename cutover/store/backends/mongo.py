@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
+from cutover.store import embedded
 from cutover.store.backends.errors import ImmutableRecordConflict, RecordNotFound, UniqueConflict
 from cutover.store.filters import Between, Filters, Gt, In, Lt
 from cutover.store.legacy import legacy_money
@@ -32,16 +33,22 @@ class MongoBackend(StoreRepository):
 
     # --- sync primitives (cutover.mirror.copy, backfill, purges) -------------------
     def get_snapshot(self, collection: str, record_id: str) -> Any | None:
-        doc = locate(self.database[collection], record_id)
-        return self._map_of_collection(collection).from_document(doc) if doc else None
+        record_map = self._map_of_collection(collection)
+        if record_map.embedded_in:
+            return embedded.get_element(self.database, record_map, record_id)
+        doc = locate(self.database[collection], record_id, projection=_without_elements(record_map))
+        return record_map.from_document(doc) if doc else None
 
     def put_snapshot(self, record: Any) -> None:
         """Make the stored document read as `record`: a new document in the legacy shape (its legacy
         `_id` type and unknown keys restored), or only the changed keys of the stored one."""
         record_map = self._map(type(record))
+        if record_map.embedded_in:
+            return embedded.put_element(self.database, record_map, record)
         collection = self.database[record_map.collection]
+        projection = _without_elements(record_map)
         for _ in range(MAX_ATTEMPTS):
-            stored = locate(collection, record.id, record.legacy_id, of_record=True)
+            stored = locate(collection, record.id, record.legacy_id, of_record=True, projection=projection)
             if stored is None:
                 if self._inserted(record_map, collection, record):
                     return
@@ -59,7 +66,10 @@ class MongoBackend(StoreRepository):
         raise KeptChanging(f"{record_map.collection} {record.id} kept changing under us; gave up")
 
     def delete_snapshot(self, collection: str, record_id: str, *, spare: frozenset[str] = frozenset()) -> None:
-        doc = locate(self.database[collection], record_id)
+        record_map = self._map_of_collection(collection)
+        if record_map.embedded_in:
+            return embedded.delete_element(self.database, record_map, record_id)
+        doc = locate(self.database[collection], record_id, projection={"_id": 1})
         if doc is not None and str(doc["_id"]) not in spare:
             self.database[collection].delete_one({"_id": doc["_id"]})
 
@@ -80,7 +90,7 @@ class MongoBackend(StoreRepository):
         self, record_type: type, filters: Filters, *, order: tuple[str, ...] = ("-id",), limit: int | None = None
     ) -> list[Any]:
         record_map = self._map(record_type)
-        cursor = self.database[record_map.collection].find(_query(record_map, filters))
+        cursor = self.database[record_map.collection].find(_query(record_map, filters), _without_elements(record_map))
         cursor = cursor.sort([_sort_key(record_map, name) for name in order])
         if limit:
             cursor = cursor.limit(limit)
@@ -101,7 +111,7 @@ class MongoBackend(StoreRepository):
         record_map = self._map(record_type)
         collection = self.database[record_map.collection]
         for _ in range(MAX_ATTEMPTS):
-            stored = locate(collection, record_id)
+            stored = locate(collection, record_id, projection=_without_elements(record_map))
             if stored is None:
                 raise RecordNotFound(record_type, record_id)
             after = change(record_map.from_document(stored))
@@ -143,6 +153,11 @@ class MongoBackend(StoreRepository):
             if on_id:
                 return False
             raise UniqueConflict(f"{record_map.collection}: {error}") from error
+
+
+def _without_elements(record_map: RecordMap) -> dict | None:
+    """A projection leaving out the arrays held as element records (cutover.store.embedded): never read whole."""
+    return {key: 0 for key in record_map.element_keys} or None
 
 
 def _query(record_map: RecordMap, filters: Filters) -> dict:
