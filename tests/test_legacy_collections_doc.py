@@ -5,15 +5,12 @@ collection in the table, a legacy flag governs no domain, or the table's order i
 import re
 from pathlib import Path
 
-import pytest
-
 from cutover.modes.registry import domain_names, domain_spec, domains_in_dependency_order
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "legacy-collections.md"
 HEADER = "| order | collection | domain | legacy flag | app | Postgres table(s) | status |"
 # Domains another branch registers: their rows must exist, the registry checks wait for the merge.
 # At merge, the lead removes a domain from here (the test below says when to).
-PENDING_DOMAINS: set[str] = set()
 
 
 def _rows(text: str) -> list[dict[str, str]]:
@@ -30,7 +27,7 @@ def _rows(text: str) -> list[dict[str, str]]:
 
 
 ROWS = _rows(DOC.read_text(encoding="utf-8"))
-ACTIVE = [row for row in ROWS if row["domain"] not in PENDING_DOMAINS]
+ACTIVE = ROWS  # every legacy collection has a registered domain now
 
 
 def test_the_table_is_read():
@@ -64,17 +61,6 @@ def test_every_legacy_flag_governs_a_domain_and_the_table_agrees():
 def test_the_table_is_in_backfill_order():
     registry_order = [(spec.name, c) for spec in domains_in_dependency_order() for c in spec.collections]
     assert [(row["domain"], row["collection"]) for row in ACTIVE] == registry_order
-
-
-@pytest.mark.parametrize("domain", sorted(PENDING_DOMAINS))
-def test_pending_domains_are_still_pending(domain):
-    """Once the other branch is merged, this fails: remove the domain from PENDING_DOMAINS and mark its row
-    `registered`, so that the checks above cover it too."""
-    assert domain not in domain_names(), f"{domain} is registered now: remove it from PENDING_DOMAINS"
-    assert [row["status"] for row in ROWS if row["domain"] == domain] == ["pending"] * sum(
-        row["domain"] == domain for row in ROWS
-    )
-    assert any(row["domain"] == domain for row in ROWS)
 
 
 def test_the_readme_points_here_not_outside_the_repository():
