@@ -90,7 +90,7 @@ def test_a_shadow_mismatch_and_a_verify_sample_mask_secret_values(viewer):
         page = viewer.get(url).content.decode()
         assert HASH not in page and "S" * 53 not in page, url
     assert (
-        '"display_name"'
+        "display_name"
         in viewer.get(reverse("admin:cutover_shadowmismatch_change", args=[mismatch.pk])).content.decode()
     )
 
