@@ -20,10 +20,10 @@ def django_with_scratch_database(**env: str):
     import django
 
     django.setup()
-    from django.test.utils import setup_databases, teardown_databases
+    from cutover.testing import setup_databases_as_owner, teardown_databases_as_owner
 
-    config = setup_databases(verbosity=0, interactive=False)
-    return lambda: teardown_databases(config, verbosity=0)
+    config = setup_databases_as_owner()  # the embedded server has two roles; a DATABASE_URL alone, one
+    return lambda: teardown_databases_as_owner(config)
 
 
 def percentile(samples: list[float], fraction: float) -> float:

@@ -45,3 +45,31 @@ def use_runtime_and_owner_roles() -> None:
     settings.DATABASES[OWNER_ALIAS] = copy.deepcopy(default)
     default["USER"] = f"{default['NAME']}_runtime"
     default["PASSWORD"] = ""
+
+
+def setup_databases_as_owner(*, verbosity: int = 0, keepdb: bool = False):
+    """Django's setup_databases, but a scratch (test) database is created and migrated by the owner role
+    and the app's connection then uses it as the runtime role. With one role, just setup_databases."""
+    from django.conf import settings
+    from django.db import connections
+    from django.test.utils import setup_databases
+
+    from escrow_project.db_roles import OWNER_ALIAS, runtime_role_ensure
+
+    if OWNER_ALIAS not in settings.DATABASES:
+        return setup_databases(verbosity=verbosity, interactive=False, keepdb=keepdb)
+    runtime_role_ensure(role=connections["default"].settings_dict["USER"], using=OWNER_ALIAS)
+    config = setup_databases(
+        verbosity=verbosity, interactive=False, aliases={OWNER_ALIAS}, serialized_aliases=set(), keepdb=keepdb
+    )
+    connections["default"].close()
+    connections["default"].settings_dict["NAME"] = connections[OWNER_ALIAS].settings_dict["NAME"]
+    return config
+
+
+def teardown_databases_as_owner(config, *, verbosity: int = 0) -> None:
+    from django.db import connections
+    from django.test.utils import teardown_databases
+
+    connections["default"].close()
+    teardown_databases(config, verbosity=verbosity)

@@ -9,12 +9,15 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connections
 
 from cutover.mirror.breaker import mongo_breaker
 from cutover.modes.cache import invalidate_mode_cache
-from cutover.testing import database_url_for_other_processes, use_runtime_and_owner_roles
-from escrow_project.db_roles import OWNER_ALIAS, runtime_role_ensure
+from cutover.testing import (
+    database_url_for_other_processes,
+    setup_databases_as_owner,
+    teardown_databases_as_owner,
+    use_runtime_and_owner_roles,
+)
 from escrow_project.mongo import mongo_database, reset_mongo_clients
 from tests import strict_mongo
 
@@ -33,25 +36,13 @@ use_runtime_and_owner_roles()  # the app's connection is the runtime role; migra
 def django_db_setup(request, django_test_environment, django_db_blocker, django_db_keepdb, django_db_createdb):
     """pytest-django's, but the test database is created and migrated by the owner role, and the app's
     connection (the runtime role, granted by migrate) then uses it: tests run with the app's privileges."""
-    from django.test.utils import setup_databases, teardown_databases
-
     keepdb = django_db_keepdb and not django_db_createdb
     with django_db_blocker.unblock():
-        runtime_role_ensure(role=connections["default"].settings_dict["USER"], using=OWNER_ALIAS)
-        db_cfg = setup_databases(
-            verbosity=request.config.option.verbose,
-            interactive=False,
-            aliases={OWNER_ALIAS},
-            serialized_aliases=set(),
-            keepdb=keepdb,
-        )
-        connections["default"].close()
-        connections["default"].settings_dict["NAME"] = connections[OWNER_ALIAS].settings_dict["NAME"]
+        db_cfg = setup_databases_as_owner(verbosity=request.config.option.verbose, keepdb=keepdb)
     yield
     if not keepdb:
         with django_db_blocker.unblock():
-            connections["default"].close()
-            teardown_databases(db_cfg, verbosity=request.config.option.verbose)
+            teardown_databases_as_owner(db_cfg, verbosity=request.config.option.verbose)
 
 
 CLOSED_PORT_MONGO_URL = "mongodb://127.0.0.1:9/escrow"  # port 9 (discard): nothing listens, so connects fail fast

@@ -35,7 +35,8 @@ def _start_server(pgdata: Path, database: str) -> dict:
         server = get_server(pgdata, cleanup_mode=None)  # keep it running for later commands
     info = server.get_postmaster_info()
     params = {"host": str(info.socket_dir), "port": info.port, "user": "postgres"}
-    _ensure_database(params, database)
+    if database:  # None: a connection to the maintenance database (Django's _nodb_cursor)
+        _ensure_database(params, database)
     logger.info("embedded PostgreSQL at %s (socket %s)", pgdata, params["host"])
     return params
 

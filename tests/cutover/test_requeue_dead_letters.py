@@ -104,6 +104,14 @@ def test_the_switch_refusal_names_the_requeue_command(admin_user):
     assert "manage.py requeue_dead_letters --domain dispute --user YOU --reason" in refusal
 
 
+def test_repair_mirror_names_the_dead_entries_it_does_not_retry(capsys):
+    _entry(), _entry(domain="payment")
+    call_command("repair_mirror", "--domain", "dispute")
+    out = capsys.readouterr().out
+    assert "1 dead entry in the outbox, never retried" in out
+    assert "`manage.py requeue_dead_letters --domain dispute --user YOU --reason '...'`" in out
+
+
 def test_store_mode_lists_dead_entries(capsys):
     _entry()
     call_command("store_mode")

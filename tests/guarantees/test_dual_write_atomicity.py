@@ -9,16 +9,17 @@ from contextlib import contextmanager
 from unittest import mock
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connections
 
 from accounts import services as accounts
 from accounts.models import User
 from cutover.models import MirrorOutboxEntry
 from cutover.modes.registry import domain_spec
 from cutover.testing import set_store_mode
+from escrow_project.db_roles import OWNER_ALIAS
 from tests.factories import a_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", OWNER_ALIAS])
 
 OUTBOX_TABLE = MirrorOutboxEntry._meta.db_table
 
@@ -37,7 +38,8 @@ def outbox_insert_fails_in_python():
 
 @contextmanager
 def outbox_insert_refused_by_postgres():
-    with connection.cursor() as cursor:
+    """The trigger is the owner's to create: the app's runtime role may not add one."""
+    with connections[OWNER_ALIAS].cursor() as cursor:
         cursor.execute(
             "CREATE FUNCTION guarantees_refuse_outbox() RETURNS trigger LANGUAGE plpgsql AS "
             "$$ BEGIN RAISE EXCEPTION 'outbox insert refused (test)'; END $$; "
@@ -47,7 +49,7 @@ def outbox_insert_refused_by_postgres():
     try:
         yield DatabaseError
     finally:
-        with connection.cursor() as cursor:
+        with connections[OWNER_ALIAS].cursor() as cursor:
             cursor.execute(
                 f'DROP TRIGGER IF EXISTS guarantees_refuse_outbox ON "{OUTBOX_TABLE}"; '
                 "DROP FUNCTION IF EXISTS guarantees_refuse_outbox()"

@@ -2,6 +2,7 @@ from django.core.management.base import CommandParser
 
 from cutover.management.arguments import ProjectCommand, known_domain, positive_int
 from cutover.mirror.outbox import outbox_repair_pending
+from cutover.operations.requeue import dead_letter_counts
 
 
 class Command(ProjectCommand):
@@ -25,6 +26,14 @@ class Command(ProjectCommand):
         self.stdout.write(
             f"repaired {total.repaired}, failed {total.failed}, dead {total.dead}, skipped {total.skipped}"
         )
+        waiting = dead_letter_counts()
+        waiting = waiting.get(domain, 0) if domain else sum(waiting.values())
+        if waiting:
+            self.stdout.write(
+                f"{waiting} dead entr{'y' if waiting == 1 else 'ies'} in the outbox, never retried: fix the cause, "
+                f"then `manage.py requeue_dead_letters {f'--domain {domain}' if domain else '--all'} --user YOU "
+                "--reason '...'`"
+            )
 
 
 def _add(a, b):

@@ -32,15 +32,31 @@ class PostgresBackend(StoreRepository):
     def put_snapshot(self, record: Any) -> None:
         record_map = self._map(type(record))
         model = self._model(record_map)
-        stored = model.objects.select_for_update().filter(pk=record.id).first()
-        if stored is not None and record_map.insert_only:
-            if self.get_snapshot(record_map.collection, record.id) != record:
-                raise ImmutableRecordConflict(record_map.collection, record.id)
+        if record_map.insert_only:
+            self._put_insert_only(record_map, record)
             return
+        stored = model.objects.select_for_update().filter(pk=record.id).first()
         if stored is not None and _holds_newer(stored, record, record_map.version_field):
             return
         model(**record_map.row_values(record)).save(force_insert=stored is None)
         self._replace_children(record_map, record)
+
+    def _put_insert_only(self, record_map, record: Any) -> None:
+        """Insert, or find the same record there. No row lock: FOR UPDATE needs the UPDATE privilege, which
+        the runtime role does not hold on an append-only table (cutover/db_roles.py); a concurrent insert of
+        the same id is caught as the primary key's violation instead."""
+        model = self._model(record_map)
+        if not model.objects.filter(pk=record.id).exists():
+            try:
+                with transaction.atomic():  # a savepoint: the comparison below still runs after a lost race
+                    model(**record_map.row_values(record)).save(force_insert=True)
+                    self._replace_children(record_map, record)
+                return
+            except IntegrityError:
+                if not model.objects.filter(pk=record.id).exists():
+                    raise  # another constraint, not a concurrent insert of this record
+        if self.get_snapshot(record_map.collection, record.id) != record:
+            raise ImmutableRecordConflict(record_map.collection, record.id)
 
     def delete_snapshot(self, collection: str, record_id: str, *, spare: frozenset[str] = frozenset()) -> None:
         self._model(self._map_of_collection(collection)).objects.filter(pk=record_id).delete()
