@@ -56,6 +56,7 @@ BAD_REQUESTS = [
     ("get", "/api/payments/x/ledger-entries", None, 404, "no payment"),
     ("get", "/api/ledger/balance", {"user_id": "x", "currency": "DOGE"}, 400, "currency"),
     ("delete", "/api/disputes", None, 405, "not allowed"),
+    ("get", "/api/nothing-here", None, 404, "no API endpoint"),
 ]
 
 
