@@ -1,4 +1,4 @@
-"""GET /api/health: for load balancers and people; no authentication, nothing secret."""
+"""GET /api/health: for load balancers and people; no authentication, nothing secret. And the API's 404."""
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -12,3 +12,7 @@ from cutover.operations.health import health_report
 def health(request: HttpRequest) -> JsonResponse:
     report, healthy = health_report()
     return JsonResponse(report, status=200 if healthy else 503, json_dumps_params={"indent": 1})
+
+
+def no_such_endpoint(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"detail": f"no API endpoint {request.path!r}"}, status=404)

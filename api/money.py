@@ -14,7 +14,7 @@ from payments.services import payment_update
 
 from . import serializers as s
 from .base import body, found, known_id, query
-from .records import record_json
+from .records import money_text, record_json
 
 
 class NotificationList(APIView):
@@ -55,4 +55,4 @@ class PaymentLedgerEntries(APIView):
 class LedgerBalance(APIView):
     def get(self, request: Request) -> Response:
         params = query(request, s.BalanceQuery)
-        return Response({**params, "balance": str(ledger_balance(**params))})
+        return Response({**params, "balance": money_text(ledger_balance(**params))})

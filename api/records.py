@@ -21,7 +21,12 @@ def record_json(record: Any) -> Any:
     if isinstance(record, dict):
         return {str(key): record_json(value) for key, value in record.items()}
     if isinstance(record, Decimal):
-        return str(record)  # never a float: money is exact
+        return money_text(record)
     if isinstance(record, datetime):
         return record.isoformat().replace("+00:00", "Z")
     return record
+
+
+def money_text(amount: Decimal) -> str:
+    """Exact, and plain digits: never a float, never exponent notation (a zero sum is 0E-18 to Decimal)."""
+    return format(amount, "f")

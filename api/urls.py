@@ -1,8 +1,8 @@
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.authtoken.views import obtain_auth_token
 
 from . import disputes, money
-from .health import health
+from .health import health, no_such_endpoint
 
 urlpatterns = [
     path("health", health, name="api-health"),
@@ -17,4 +17,5 @@ urlpatterns = [
     path("payments/<str:payment_id>", money.PaymentDetail.as_view(), name="api-payment"),
     path("payments/<str:payment_id>/ledger-entries", money.PaymentLedgerEntries.as_view(), name="api-payment-ledger"),
     path("ledger/balance", money.LedgerBalance.as_view(), name="api-ledger-balance"),
+    re_path(r"^.*$", no_such_endpoint),  # a JSON 404 under /api/, not the site's HTML page
 ]

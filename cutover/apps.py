@@ -41,6 +41,8 @@ class CutoverConfig(AppConfig):
         postgres = "embedded (" + str(settings.DATA_DIR / "pg") + ")" if settings.EMBEDDED_POSTGRES else "DATABASE_URL"
         mongo = "embedded (" + mongo_store_label() + ")" if settings.EMBEDDED_MONGO else mongo_store_label()
         _refuse_flags_no_domain_claims()
+        if settings.MONGO_CONNECT_MODE == "disabled":
+            mongo = "none (disabled)"
         logger.info("stores: postgres=%s mongo=%s mongo_connect_mode=%s", postgres, mongo, settings.MONGO_CONNECT_MODE)
         from cutover.modes.mongo_usage import require_mongo_at_startup
 

@@ -11,6 +11,7 @@ any machine with Python 3.
 """
 
 import argparse
+import decimal
 import json
 import os
 import sys
@@ -134,7 +135,10 @@ def notification_read(api: Api, user_id: str) -> None:
 
 def balance(api: Api, user_id: str) -> None:
     answer = api.call("GET", f"/api/ledger/balance?user_id={user_id}&currency=USDT")
-    expect("balance" in answer and str(answer["balance"]).lstrip("-").replace(".", "", 1).isdigit(), "no balance")
+    try:
+        decimal.Decimal(answer["balance"])
+    except (KeyError, TypeError, decimal.InvalidOperation):
+        raise SmokeFailure(f"no balance in {answer}") from None
 
 
 def close(api: Api, dispute_id: str, actor_id: str) -> None:

@@ -17,7 +17,7 @@ work into an outage. Those show as `degraded`, with the reason in `warnings`.
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
@@ -26,7 +26,7 @@ from django.db import connection
 from django.utils import timezone
 
 OUTBOX_COUNT_CAP = 10_000  # counting stops here: "10000+" is all a load balancer needs to know
-_executor = ThreadPoolExecutor(max_workers=6, thread_name_prefix="health")
+STATEMENT_TIMEOUT_PROBES = 4  # a stuck health query is cancelled after this many probe times
 _in_flight: dict[str, Future] = {}
 _in_flight_lock = threading.Lock()
 
@@ -92,6 +92,8 @@ def _postgres_state() -> dict:
 
     try:
         started = time.monotonic()
+        with connection.cursor() as cursor:  # this thread's own session: a query stuck on a lock gives up
+            cursor.execute("SELECT set_config('statement_timeout', %s, false)", [_statement_timeout()])
         modes = {row.domain: StoreMode(row.mode) for row in DomainStoreMode.objects.all()}
         for name in domain_names():  # no row yet: its first mode, as the mode cache will create it
             modes.setdefault(name, StoreMode(flag_mode(name) or StoreMode.MONGO.value))
@@ -108,6 +110,10 @@ def _postgres_state() -> dict:
         }
     finally:
         connection.close()  # this thread's connection: never held open between probes
+
+
+def _statement_timeout() -> str:
+    return f"{int(settings.HEALTH_PROBE_SECONDS * STATEMENT_TIMEOUT_PROBES * 1000)}ms"
 
 
 def _capped_count(queryset) -> int | str:
@@ -192,10 +198,20 @@ def _start(store: str, probe: Callable[[], dict]) -> Future:
         running = _in_flight.get(store)
         if running is not None and not running.done():
             return running
-        started = time.monotonic()
-        future = _executor.submit(_timed, probe, started)
+        future: Future = Future()
         _in_flight[store] = future
-        return future
+    # A daemon thread per probe (at most one per store at a time): a probe stuck in a hung store never holds
+    # up the process's exit, as a pool's worker would.
+    threading.Thread(target=_run, args=(future, probe, time.monotonic()), name="health-probe", daemon=True).start()
+    return future
+
+
+def _run(future: Future, probe: Callable[[], dict], started: float) -> None:
+    future.set_running_or_notify_cancel()
+    try:
+        future.set_result(_timed(probe, started))
+    except BaseException as error:  # handed to the caller through the future
+        future.set_exception(error)
 
 
 def _timed(probe: Callable[[], dict], started: float) -> dict:

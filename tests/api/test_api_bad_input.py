@@ -56,6 +56,7 @@ BAD_REQUESTS = [
     ("get", "/api/payments/x/ledger-entries", None, 404, "no payment"),
     ("get", "/api/ledger/balance", {"user_id": "x", "currency": "DOGE"}, 400, "currency"),
     ("delete", "/api/disputes", None, 405, "not allowed"),
+    ("get", "/api/nothing-here", None, 404, "no API endpoint"),
 ]
 
 
@@ -131,3 +132,9 @@ def test_mongo_down_is_a_503_not_a_500(api, settings, mongo_outage):
     answer = api.get("/api/notifications", {"user_id": user.id})
     assert answer.status_code == 503
     assert "127.0.0.1" not in answer.content.decode()
+
+
+def test_a_body_nested_too_deep_for_the_decoder_is_a_400(api):
+    answer = api.generic("POST", "/api/disputes", "[" * 100_000, content_type="application/json")
+    assert answer.status_code == 400
+    assert "nested too deeply" in answer.json()["detail"]

@@ -110,6 +110,8 @@ def test_payments_read_and_update_and_the_ledger_answers_exactly(api, every_mode
     assert sorted(entry["reference"] for entry in entries) == ["a", "b"]
     assert {Decimal(entry["amount"]) for entry in entries} == {Decimal("0.000000000000000001"), Decimal("1e12")}
     assert api.get(f"/api/payments/{a_payment().id}/ledger-entries").json()["results"] == []
+    nothing = api.get("/api/ledger/balance", {"user_id": a_user().id, "currency": "ETH"}).json()["balance"]
+    assert nothing.strip("0") in (".", "")  # plain digits, never 0E-18
 
 
 def test_a_change_through_a_service_is_what_the_api_reads(api, every_mode):

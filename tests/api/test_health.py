@@ -168,3 +168,27 @@ def test_the_outbox_count_stops_at_its_cap(monkeypatch):
     for _ in range(3):
         MirrorOutboxEntry.objects.create(domain="dispute", collection="disputes", record_id="a" * 24, target="mongo")
     assert _health()[1]["outbox"]["pending"] == "2+"
+
+
+def test_a_hung_postgres_costs_the_probe_time_and_is_a_503(settings):
+    """Another transaction holds the modes table exclusively: health's queries wait, health does not."""
+    import psycopg
+    from django.db import OperationalError
+
+    import cutover.operations.health as health
+    from cutover.testing import database_url_for_other_processes
+
+    _all(StoreMode.POSTGRES)
+    settings.HEALTH_PROBE_SECONDS = 0.5
+    with psycopg.connect(database_url_for_other_processes()) as locker:
+        locker.execute("LOCK TABLE cutover_store_modes IN ACCESS EXCLUSIVE MODE")
+        started = time.monotonic()
+        status, report = _health()
+        elapsed = time.monotonic() - started
+        with pytest.raises(OperationalError, match="statement timeout"):  # it gives up with the lock still held
+            health._in_flight["postgres"].result(timeout=30)
+        locker.rollback()
+    assert status == 503 and elapsed < 2.5
+    assert report["stores"]["postgres"]["error"] == "no answer within 0.5 s"
+    assert (report["domains"], report["mongo"]) == (None, "unknown")
+    assert _health()[0] == 200
