@@ -16,6 +16,7 @@ cat <<'MSG'
 
 Next:
   .venv/bin/python manage.py createsuperuser     # an admin who may flip store modes
-  .venv/bin/python manage.py runserver           # then open http://127.0.0.1:8000/admin/
+  .venv/bin/python manage.py runserver           # then open http://127.0.0.1:8000/admin/ -> Cutover dashboard
+  .venv/bin/python manage.py store_mode dispute  # its next steps, what blocks each (with commands), its checklist
   .venv/bin/python manage.py store_mode dispute --to dual_mongo_primary --user <you> --reason "..."
 MSG
