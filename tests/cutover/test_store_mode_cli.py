@@ -92,3 +92,21 @@ def test_a_previous_release_can_still_write_audit_rows_without_the_new_columns()
         )
     change = StoreModeChange.objects.get()
     assert change.kind == "mode" and change.change == "mongo → dual_mongo_primary"
+
+
+def test_a_refused_step_lists_every_failing_precondition_one_per_line():
+    make_user("alice", CHANGE_PERMISSION)
+    set_store_mode("dispute", "dual_mongo_primary")
+    with pytest.raises(CommandError) as refusal:
+        _run("dispute", "--to", "dual", "--user", "alice", "--reason", "x")
+    lines = str(refusal.value).splitlines()
+    assert lines[0].startswith("refused: ")
+    assert lines[1] == "Advance to dual: 14 failing precondition(s):"
+    assert lines[2:4] == [
+        "  1. [auth] parent auth must move mongo → dual_mongo_primary.",
+        "       manage.py store_mode auth --to dual_mongo_primary --user USERNAME --reason 'WHY'",
+    ]
+    assert lines[-2:] == [
+        "  14. [dispute] then a passing verify of dispute after that forward backfill.",
+        "       manage.py verify dispute",
+    ]
