@@ -6,8 +6,7 @@ from django.contrib import admin
 from django.utils import timezone
 
 from . import admin_modes  # noqa: F401  (registers DomainStoreModeAdmin: dashboard, steps, shadow reads)
-from .admin_base import ReadOnlyAdmin
-from .admin_display import COCKPIT_CSS
+from .admin_base import ExplainedList
 from .models import (
     BackfillCheckpoint,
     BackfillRun,
@@ -18,19 +17,6 @@ from .models import (
     VerifyResult,
 )
 from .schedule_status import humanize_duration, scheduled_task_statuses
-
-
-class ExplainedList(ReadOnlyAdmin):
-    """A read-only list that says, when it is empty, why and what fills it."""
-
-    empty_explanation = ""
-    change_list_template = "admin/cutover/change_list.html"
-
-    class Media:
-        css = {"all": [COCKPIT_CSS]}
-
-    def changelist_view(self, request, extra_context=None):
-        return super().changelist_view(request, {"empty_explanation": self.empty_explanation, **(extra_context or {})})
 
 
 class OverriddenFilter(admin.SimpleListFilter):

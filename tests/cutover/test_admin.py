@@ -301,3 +301,9 @@ def test_an_override_with_nothing_to_override_is_an_ordinary_change(client):
     assert "You are overriding" not in review.content.decode()
     _step(client, "dispute", "dual_mongo_primary", confirm=True, reason="x", override="on")
     assert not StoreModeChange.objects.get().overridden
+
+
+def test_an_empty_reject_list_says_what_fills_it(client):
+    client.force_login(make_user("root", staff=True, superuser=True))
+    page = client.get(reverse("admin:cutover_backfillreject_changelist")).content.decode()
+    assert 'id="empty-explanation"' in page and "a later run retries it" in page
