@@ -68,6 +68,7 @@ Every domain is on postgres and MongoDB is optional. The server runs at $BASE_UR
 stop it with: kill \$(cat .data/server.pid)). Health: $BASE_URL/api/health
 Next:
   .venv/bin/python manage.py createsuperuser     # your own admin (the quickstart user's password is gone)
-  open $BASE_URL/admin/ → Cutover → Domain store modes
+  open $BASE_URL/admin/ → Cutover dashboard
+  .venv/bin/python manage.py store_mode dispute  # its next steps, what blocks each (with commands), its checklist
   SMOKE_USERNAME=<you> SMOKE_PASSWORD=... .venv/bin/python scripts/smoke.py $BASE_URL
 MSG

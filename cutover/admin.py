@@ -6,8 +6,7 @@ from django.contrib import admin
 from django.utils import timezone
 
 from cutover import admin_modes  # noqa: F401  (registers DomainStoreModeAdmin: dashboard, steps, shadow reads)
-from cutover.admin_base import ReadOnlyAdmin
-from cutover.admin_display import COCKPIT_CSS
+from cutover.admin_base import ExplainedList, ReadOnlyAdmin
 from cutover.admin_masking import MaskedLegacyDataAdmin
 from cutover.admin_requeue import RequeueDeadLettersAction
 from cutover.models import (
@@ -21,19 +20,6 @@ from cutover.models import (
     VerifyResult,
 )
 from cutover.scheduled.status import humanize_duration, scheduled_task_statuses
-
-
-class ExplainedList(ReadOnlyAdmin):
-    """A read-only list that says, when it is empty, why and what fills it."""
-
-    empty_explanation = ""
-    change_list_template = "admin/cutover/change_list.html"
-
-    class Media:
-        css = {"all": [COCKPIT_CSS]}
-
-    def changelist_view(self, request, extra_context=None):
-        return super().changelist_view(request, {"empty_explanation": self.empty_explanation, **(extra_context or {})})
 
 
 class OverriddenFilter(admin.SimpleListFilter):

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+COCKPIT_CSS = "cutover/cockpit.css"  # badges, checklist marks, the danger zone
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Rows that only the application's services may write: view them, nothing else."""
@@ -12,3 +14,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ExplainedList(ReadOnlyAdmin):
+    """A read-only list that says, when it is empty, why and what fills it."""
+
+    empty_explanation = ""
+    change_list_template = "admin/cutover/change_list.html"
+
+    class Media:
+        css = {"all": [COCKPIT_CSS]}
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"empty_explanation": self.empty_explanation, **(extra_context or {})})

@@ -8,10 +8,9 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from cutover.admin_base import COCKPIT_CSS  # noqa: F401  (re-exported for the cockpit's admin classes)
 from cutover.modes.store_mode import StoreMode
 from cutover.operations.readiness import ListFilter, Readiness, Step, domain_readiness
-
-COCKPIT_CSS = "cutover/cockpit.css"
 
 
 def mode_badge(mode: StoreMode | str) -> SafeString:

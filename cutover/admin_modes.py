@@ -205,7 +205,7 @@ class DomainStoreModeAdmin(admin.ModelAdmin):
         if "shadow_read_percent" not in form.changed_data:
             return
         try:
-            store_mode_set_shadow_percent(
+            change = store_mode_set_shadow_percent(
                 domain=obj.domain,
                 percent=form.cleaned_data["shadow_read_percent"],
                 user=request.user,
@@ -214,16 +214,21 @@ class DomainStoreModeAdmin(admin.ModelAdmin):
         except StoreModeChangeRefused as refusal:
             request.cutover_refused = True
             self.message_user(request, f"Refused: {refusal}", level=messages.ERROR)
+            return
+        request.cutover_done = f"{obj.domain}: {change.change}."
 
     def log_change(self, request, obj, message):
-        if getattr(request, "cutover_refused", False):
+        if getattr(request, "cutover_refused", False) or not message:  # refused, or nothing changed
             return None
         return super().log_change(request, obj, message)
 
     def response_change(self, request, obj):
+        """Say what changed (from → to), or that nothing did; Django's message would only name the row."""
         if getattr(request, "cutover_refused", False):
             return HttpResponseRedirect(request.path)
-        return super().response_change(request, obj)
+        done = getattr(request, "cutover_done", "")
+        self.message_user(request, done or "Nothing changed.", messages.SUCCESS if done else messages.INFO)
+        return HttpResponseRedirect(request.path)
 
     # --- the dashboard -------------------------------------------------------------------------------------
 
@@ -286,7 +291,7 @@ class DomainStoreModeAdmin(admin.ModelAdmin):
                 if applied is not None:
                     return applied
             else:
-                context.update(reason=form.cleaned_data["reason"], override=form.cleaned_data["override"])
+                context.update(reason=form.cleaned_data["reason"], override=self._overrides(form, step))
                 return TemplateResponse(request, "admin/cutover/domainstoremode/step_confirm.html", context)
         return TemplateResponse(request, "admin/cutover/domainstoremode/step.html", context)
 
@@ -309,6 +314,11 @@ class DomainStoreModeAdmin(admin.ModelAdmin):
             return False
         return True
 
+    @staticmethod
+    def _overrides(form, step) -> bool:
+        """An override only means something where a precondition fails; elsewhere it is ignored, not recorded."""
+        return bool(form.cleaned_data["override"] and step.blockers)
+
     def _apply_step(self, request, domain: str, step, form):
         data = form.cleaned_data
         try:
@@ -317,7 +327,7 @@ class DomainStoreModeAdmin(admin.ModelAdmin):
                 to_mode=step.to_mode.value,
                 user=request.user,
                 reason=data["reason"],
-                override=data["override"],
+                override=self._overrides(form, step),
                 expected_from=data["from_mode"],
             )
         except StoreModeChangeRefused as refusal:  # something changed since the page was shown

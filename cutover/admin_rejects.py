@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 
-from cutover.admin_base import ReadOnlyAdmin
+from cutover.admin_base import ExplainedList
 from cutover.admin_masking import MaskedLegacyDataAdmin
 from cutover.backfill.review import (
     ACKNOWLEDGE_PERMISSION,
@@ -41,12 +41,17 @@ class AcknowledgeRejectsForm(forms.Form):
 
 
 @admin.register(BackfillReject)
-class BackfillRejectAdmin(MaskedLegacyDataAdmin, ReadOnlyAdmin):
+class BackfillRejectAdmin(MaskedLegacyDataAdmin, ExplainedList):
     masked_json_fields = ("document",)
     list_display = ["created_at", "domain", "collection", "record_id", "kind", "status", "reason", "blocked_by"]
     list_filter = ["status", RootCauseFilter, "domain", "collection", "kind"]
     search_fields = ["record_id", "reason", "blocked_by"]
     actions = ["acknowledge"]
+    empty_explanation = (
+        "No backfill reject matches. A document the backfill cannot migrate (bad value, orphan, unique clash, odd "
+        "_id) is kept here with its reason; a later run retries it, and an open one blocks dual_mongo_primary → dual "
+        "until it loads or is acknowledged."
+    )
 
     def has_acknowledge_permission(self, request) -> bool:
         return request.user.has_perm(ACKNOWLEDGE_PERMISSION)

@@ -43,7 +43,8 @@ class StoreModeChange(models.Model):
         SHADOW_PERCENT = "shadow_percent", "shadow read percent"  # from_mode = to_mode: the mode it was set in
 
     domain = models.CharField(max_length=40, db_index=True)
-    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.MODE)
+    # db_default too: processes still running the previous release insert rows without this column.
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.MODE, db_default=Kind.MODE)
     from_mode = models.CharField(max_length=24, choices=MODE_CHOICES)
     to_mode = models.CharField(max_length=24, choices=MODE_CHOICES)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)

@@ -28,3 +28,7 @@ def text(driver, css: str) -> str:
 def click_and_wait(driver, element, css_on_next_page: str):
     element.click()
     return wait_for(driver, css_on_next_page)
+
+
+def wait_for_url(driver, fragment: str) -> None:
+    WebDriverWait(driver, WAIT_SECONDS).until(ec.url_contains(fragment))

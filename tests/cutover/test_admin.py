@@ -151,11 +151,18 @@ def test_shadow_percent_needs_a_reason_and_is_audited(client, url):
     set_store_mode("dispute", "dual_mongo_primary")
     client.force_login(make_user("alice", CHANGE_PERMISSION))
     assert "needs a reason" in _shadow(client, url, 25).content.decode()
-    assert _shadow(client, url, 25, "compare a quarter").status_code == 302
+    response = _shadow(client, url, 25, "compare a quarter")
+    assert response.status_code == 302 and response.url == url
     assert DomainStoreMode.objects.get(domain="dispute").shadow_read_percent == 25
     change = StoreModeChange.objects.get()
     assert (change.kind, change.from_shadow_percent, change.to_shadow_percent) == ("shadow_percent", 0, 25)
-    assert "shadow reads 0% → 25% (in dual_mongo_primary)" in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert "Dispute: shadow reads 0% → 25% (in dual_mongo_primary)." in page  # the message says from → to
+    assert "shadow reads 0% → 25% (in dual_mongo_primary)</td>" in page  # the recent changes table
+    assert "successfully" not in page
+    assert LogEntry.objects.count() == 1
+    assert _shadow(client, url, 25, "").status_code == 302  # unchanged: nothing to audit, and it says so
+    assert "Nothing changed." in client.get(url).content.decode() and StoreModeChange.objects.count() == 1
     assert LogEntry.objects.count() == 1
 
 
@@ -283,3 +290,20 @@ def test_reasons_are_shown_escaped(client, url):
     _step(client, "dispute", "dual_mongo_primary", confirm=True, reason=evil)
     assert evil not in client.get(url).content.decode()
     assert "&lt;script&gt;" in client.get(url).content.decode()
+
+
+def test_an_override_with_nothing_to_override_is_an_ordinary_change(client):
+    current_mode("dispute")
+    client.force_login(make_user("olga", CHANGE_PERMISSION, OVERRIDE_PERMISSION))
+    page = client.get(_step_url("dispute", "dual_mongo_primary")).content.decode()
+    assert "Danger zone" not in page
+    review = _step(client, "dispute", "dual_mongo_primary", confirm=False, reason="x", override="on")
+    assert "You are overriding" not in review.content.decode()
+    _step(client, "dispute", "dual_mongo_primary", confirm=True, reason="x", override="on")
+    assert not StoreModeChange.objects.get().overridden
+
+
+def test_an_empty_reject_list_says_what_fills_it(client):
+    client.force_login(make_user("root", staff=True, superuser=True))
+    page = client.get(reverse("admin:cutover_backfillreject_changelist")).content.decode()
+    assert 'id="empty-explanation"' in page and "a later run retries it" in page

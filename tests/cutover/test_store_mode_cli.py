@@ -79,3 +79,34 @@ def test_expect_from_refuses_when_the_mode_moved():
     assert current_mode("dispute") is StoreMode.MONGO
     out = _run("dispute", "--to", "dual_mongo_primary", "--expect-from", "mongo", "--user", "alice", "--reason", "x")
     assert out == "dispute: mongo → dual_mongo_primary\n"
+
+
+def test_a_previous_release_can_still_write_audit_rows_without_the_new_columns():
+    """During a rolling deploy, processes of the previous release insert audit rows without `kind`."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO cutover_store_mode_changes (domain, from_mode, to_mode, changed_by_name, reason, "
+            "overridden_refusal, created_at) VALUES ('dispute', 'mongo', 'dual_mongo_primary', 'old', 'r', '', now())"
+        )
+    change = StoreModeChange.objects.get()
+    assert change.kind == "mode" and change.change == "mongo → dual_mongo_primary"
+
+
+def test_a_refused_step_lists_every_failing_precondition_one_per_line():
+    make_user("alice", CHANGE_PERMISSION)
+    set_store_mode("dispute", "dual_mongo_primary")
+    with pytest.raises(CommandError) as refusal:
+        _run("dispute", "--to", "dual", "--user", "alice", "--reason", "x")
+    lines = str(refusal.value).splitlines()
+    assert lines[0].startswith("refused: ")
+    assert lines[1] == "Advance to dual: 14 failing precondition(s):"
+    assert lines[2:4] == [
+        "  1. [auth] parent auth must move mongo → dual_mongo_primary.",
+        "       manage.py store_mode auth --to dual_mongo_primary --user USERNAME --reason 'WHY'",
+    ]
+    assert lines[-2:] == [
+        "  14. [dispute] then a passing verify of dispute after that forward backfill.",
+        "       manage.py verify dispute",
+    ]

@@ -66,7 +66,7 @@ class Command(ProjectCommand):
                     domain=domain, percent=percent, user=actor, reason=options["reason"]
                 )
         except (StoreModeChangeRefused, UnknownDomain) as refusal:
-            raise CommandError(f"refused: {refusal}") from None
+            raise CommandError(f"refused: {refusal}{_step_blockers(domain, to)}") from None
         flagged = f" (OVERRIDDEN: {change.overridden_refusal})" if change.overridden else ""
         self.stdout.write(f"{domain}: {change.change}{flagged}")
 
@@ -98,6 +98,25 @@ class Command(ProjectCommand):
             self.stdout.write(line)
 
 
+def _step_blockers(domain: str, to: str | None) -> str:
+    """After a refused step: every failing precondition of it, one per line with its commands, parents expanded
+    (the service names them in one sentence)."""
+    if to is None or domain not in domain_names():
+        return ""
+    step = next((step for step in domain_readiness(domain).steps if step.to_mode.value == to), None)
+    if step is None or step.allowed:
+        return ""
+    return "\n" + "\n".join(_blocker_lines(step))
+
+
+def _blocker_lines(step) -> list[str]:
+    lines = [f"{step.label}: {len(step.blockers)} failing precondition(s):"]
+    for number, blocker in enumerate(step.blockers, 1):
+        lines.append(f"  {number}. [{blocker.domain}] {blocker.reason}")
+        lines += [f"       {command}" for command in blocker.commands] or [f"       {blocker.fix}"]
+    return lines
+
+
 def readiness_lines(readiness: Readiness) -> list[str]:
     lines = [
         f"{readiness.domain}: {readiness.mode.value} ({readiness.mode.label}), shadow reads "
@@ -107,10 +126,7 @@ def readiness_lines(readiness: Readiness) -> list[str]:
         if step.allowed:
             lines.append(f"{step.label}: ready: {step.command}")
             continue
-        lines.append(f"{step.label}: {len(step.blockers)} failing precondition(s):")
-        for number, blocker in enumerate(step.blockers, 1):
-            lines.append(f"  {number}. [{blocker.domain}] {blocker.reason}")
-            lines += [f"       {command}" for command in blocker.commands] or [f"       {blocker.fix}"]
+        lines += _blocker_lines(step)
     lines.append("Checklist:")
     for item in readiness.checklist:
         lines.append(f"  {'ok  ' if item.ok else 'FAIL'} {item.label}: {item.detail}")
