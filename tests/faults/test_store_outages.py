@@ -149,7 +149,9 @@ def test_postgres_backend_killed_mid_write_in_mongo_primary_is_repaired_by_the_b
 
 @pytest.mark.parametrize("mode", DUAL_MODES)
 def test_redis_down_writes_go_on_and_the_scheduled_repair_catches_up(mode, settings, redis_url, mongo_outage):
-    from cutover.scheduled.tasks import repair_mirror_outbox
+    from cutover.scheduled.tasks import SCHEDULED
+
+    repair_mirror_outbox = SCHEDULED["cutover.repair_mirror_outbox"]
 
     users = [a_user() for _ in range(4)]
     set_store_mode("auth", mode)
