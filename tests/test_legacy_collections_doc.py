@@ -74,10 +74,8 @@ def test_pending_domains_are_still_pending(domain):
     """Once the other branch is merged, this fails: remove the domain from PENDING_DOMAINS and mark its row
     `registered`, so that the checks above cover it too."""
     assert domain not in domain_names(), f"{domain} is registered now: remove it from PENDING_DOMAINS"
-    assert [row["status"] for row in ROWS if row["domain"] == domain] == ["pending"] * sum(
-        row["domain"] == domain for row in ROWS
-    )
-    assert any(row["domain"] == domain for row in ROWS)
+    statuses = [row["status"] for row in ROWS if row["domain"] == domain]
+    assert statuses and set(statuses) == {"pending"}, f"{domain}: its rows must exist and say pending"
 
 
 def test_the_readme_points_here_not_outside_the_repository():
