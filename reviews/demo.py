@@ -11,9 +11,9 @@ def seed_demo_reviews(*, size: int, rng: Random, context: dict) -> int:
     for request in context["purchase_requests"][:size]:
         if request.seller_id is None or request.seller_id == request.buyer_id:
             continue
-        pairs = [(request.buyer_id, request.seller_id)] + (
-            [(request.seller_id, request.buyer_id)] * (rng.random() < 0.5)
-        )
+        pairs = [(request.buyer_id, request.seller_id)]
+        if rng.random() < 0.5:
+            pairs.append((request.seller_id, request.buyer_id))
         for reviewer, reviewee in pairs:
             review_create(
                 purchase_request_id=request.id,
