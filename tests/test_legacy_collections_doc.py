@@ -63,18 +63,6 @@ def test_the_table_is_in_backfill_order():
     assert [(row["domain"], row["collection"]) for row in ACTIVE] == registry_order
 
 
-<<<<<<< /tmp/ours
-=======
-@pytest.mark.parametrize("domain", sorted(PENDING_DOMAINS))
-def test_pending_domains_are_still_pending(domain):
-    """Once the other branch is merged, this fails: remove the domain from PENDING_DOMAINS and mark its row
-    `registered`, so that the checks above cover it too."""
-    assert domain not in domain_names(), f"{domain} is registered now: remove it from PENDING_DOMAINS"
-    statuses = [row["status"] for row in ROWS if row["domain"] == domain]
-    assert statuses and set(statuses) == {"pending"}, f"{domain}: its rows must exist and say pending"
-
-
->>>>>>> /tmp/theirs
 def test_the_readme_points_here_not_outside_the_repository():
     readme = (DOC.parent.parent / "README.md").read_text(encoding="utf-8")
     assert "docs/legacy-collections.md" in readme
