@@ -1,13 +1,41 @@
 """Parent records for tests, written straight into both stores (as a backfill would), so a
 child can be written in any mode and its foreign keys hold in Postgres."""
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from accounts.records import UserRecord
 from cutover.modes.registry import domain_spec
 from cutover.store.legacy import new_id, now_ms
 from marketplace.records import CategoryRecord, PurchaseRequestRecord, SellerOfferRecord
+from notifications.records import NotificationRecord
 from payments.records import PaymentRecord
+
+
+def held_by_store(domain: str, collection: str, record_id: str) -> dict[str, bool]:
+    """Which stores hold the record: {"mongo": bool, "postgres": bool}."""
+    return {
+        name: store.get_snapshot(collection, record_id) is not None
+        for name, store in domain_spec(domain).backends().items()
+    }
+
+
+def a_notification(user_id: str, *, age: timedelta, now: datetime | None = None) -> NotificationRecord:
+    """A notification created `age` before `now` (default: this moment), in both stores."""
+    return put_everywhere(
+        "notification",
+        NotificationRecord(
+            id=new_id(),
+            user_id=user_id,
+            type="t",
+            title="x",
+            body="",
+            data={},
+            is_read=False,
+            read_at=None,
+            created_at=(now or now_ms()) - age,
+        ),
+    )
 
 
 def put_everywhere(domain: str, record):

@@ -6,13 +6,11 @@ import pytest
 
 from accounts import services as accounts
 from accounts.records import TempVerificationRecord
-from cutover.modes.registry import domain_spec
 from cutover.modes.store_mode import MIGRATION_ORDER, StoreMode
 from cutover.store.legacy import new_id, now_ms
 from cutover.testing import set_store_mode
 from notifications import services as notifications
-from notifications.records import NotificationRecord
-from tests.factories import a_user, put_everywhere
+from tests.factories import a_notification, a_user, held_by_store, put_everywhere
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,28 +32,8 @@ def _verification(expires_in: timedelta) -> TempVerificationRecord:
     )
 
 
-def _notification(age: timedelta, user_id: str) -> NotificationRecord:
-    return put_everywhere(
-        "notification",
-        NotificationRecord(
-            id=new_id(),
-            user_id=user_id,
-            type="t",
-            title="x",
-            body="",
-            data={},
-            is_read=False,
-            read_at=None,
-            created_at=now_ms() - age,
-        ),
-    )
 
 
-def _present(domain: str, collection: str, record_id: str) -> dict[str, bool]:
-    return {
-        name: store.get_snapshot(collection, record_id) is not None
-        for name, store in domain_spec(domain).backends().items()
-    }
 
 
 @pytest.mark.parametrize("mode", MIGRATION_ORDER, ids=lambda mode: mode.value)
@@ -68,22 +46,22 @@ def test_verification_purge_follows_the_mode(mode):
     purged = {"mongo": mode.is_dual, "postgres": mode is not StoreMode.MONGO}
     assert removed == 5 * sum(purged.values())
     for record in expired:
-        assert _present("auth", "tempverifications", record.id) == {k: not v for k, v in purged.items()}
-    assert _present("auth", "tempverifications", live.id) == {"mongo": True, "postgres": True}
+        assert held_by_store("auth", "tempverifications", record.id) == {k: not v for k, v in purged.items()}
+    assert held_by_store("auth", "tempverifications", live.id) == {"mongo": True, "postgres": True}
 
 
 def test_notification_purge_keeps_the_last_90_days():
     set_store_mode("notification", "dual")
     user = a_user()
-    old = [_notification(timedelta(days=91), user.id) for _ in range(3)]
-    recent = _notification(timedelta(days=89), user.id)
+    old = [a_notification(user.id, age=timedelta(days=91)) for _ in range(3)]
+    recent = a_notification(user.id, age=timedelta(days=89))
     assert notifications.purge_old_notifications(batch_size=2) == 6  # 3 in each store
-    assert all(_present("notification", "notifications", r.id) == {"mongo": False, "postgres": False} for r in old)
-    assert _present("notification", "notifications", recent.id) == {"mongo": True, "postgres": True}
+    assert all(held_by_store("notification", "notifications", r.id) == {"mongo": False, "postgres": False} for r in old)
+    assert held_by_store("notification", "notifications", recent.id) == {"mongo": True, "postgres": True}
 
 
 def test_telegram_session_purge():
     set_store_mode("auth", "postgres")
     session = accounts.telegram_session_start(telegram_user_id=1, init_data="d", auth_date=now_ms())
     assert accounts.purge_expired_telegram_sessions() == 0
-    assert _present("auth", "telegramsessions", session.id)["postgres"]
+    assert held_by_store("auth", "telegramsessions", session.id)["postgres"]

@@ -11,13 +11,12 @@ import pytest
 
 from accounts import services as accounts
 from accounts.records import TelegramSessionRecord, TempVerificationRecord
-from cutover.modes.registry import domain_spec
 from cutover.modes.store_mode import MIGRATION_ORDER, StoreMode
 from cutover.store.legacy import new_id, now_ms
 from cutover.testing import set_store_mode
 from notifications import services as notifications
-from notifications.records import RETENTION, NotificationRecord
-from tests.factories import a_user, put_everywhere
+from notifications.records import RETENTION
+from tests.factories import a_notification, a_user, held_by_store, put_everywhere
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,11 +29,6 @@ def _purged_from(mode: StoreMode) -> dict[str, bool]:
     return {"mongo": mode.is_dual, "postgres": mode is not StoreMode.MONGO}
 
 
-def _present(domain: str, collection: str, record_id: str) -> dict[str, bool]:
-    return {
-        name: store.get_snapshot(collection, record_id) is not None
-        for name, store in domain_spec(domain).backends().items()
-    }
 
 
 def _frozen(module, at: datetime):
@@ -72,21 +66,6 @@ def _verification(now: datetime, expires_in: timedelta) -> TempVerificationRecor
     )
 
 
-def _notification(now: datetime, age: timedelta, user_id: str) -> NotificationRecord:
-    return put_everywhere(
-        "notification",
-        NotificationRecord(
-            id=new_id(),
-            user_id=user_id,
-            type="t",
-            title="x",
-            body="",
-            data={},
-            is_read=False,
-            read_at=None,
-            created_at=now - age,
-        ),
-    )
 
 
 EXPIRY_FIXTURES = {  # expires_in -> purged?
@@ -112,7 +91,7 @@ def test_telegram_session_purge_boundary(mode):
     for name, session in sessions.items():
         gone = EXPIRY_FIXTURES[name][1]
         expected = {store: not (gone and purged[store]) for store in purged}
-        assert _present("auth", "telegramsessions", session.id) == expected, name
+        assert held_by_store("auth", "telegramsessions", session.id) == expected, name
 
 
 @MODES
@@ -127,7 +106,7 @@ def test_temp_verification_purge_boundary(mode):
     assert removed == 2 * sum(purged.values())
     for name, record in records.items():
         gone = EXPIRY_FIXTURES[name][1]
-        assert _present("auth", "tempverifications", record.id) == {
+        assert held_by_store("auth", "tempverifications", record.id) == {
             store: not (gone and purged[store]) for store in purged
         }, name
 
@@ -148,7 +127,7 @@ def test_notification_purge_boundary(mode):
     now = now_ms()
     user = a_user()
     set_store_mode("notification", mode)
-    records = {name: _notification(now, age, user.id) for name, (age, _) in AGE_FIXTURES.items()}
+    records = {name: a_notification(user.id, age=age, now=now) for name, (age, _) in AGE_FIXTURES.items()}
     with _frozen(notifications, now):
         removed = notifications.purge_old_notifications(batch_size=2)
 
@@ -156,7 +135,7 @@ def test_notification_purge_boundary(mode):
     assert removed == 3 * sum(purged.values())
     for name, record in records.items():
         gone = AGE_FIXTURES[name][1]
-        assert _present("notification", "notifications", record.id) == {
+        assert held_by_store("notification", "notifications", record.id) == {
             store: not (gone and purged[store]) for store in purged
         }, name
 
@@ -168,14 +147,14 @@ def test_the_purges_use_the_real_clock_by_default():
     expired = _telegram_session(now, -timedelta(hours=1))
     live = _telegram_session(now, timedelta(hours=1))
     assert accounts.purge_expired_telegram_sessions() == 2
-    assert _present("auth", "telegramsessions", expired.id) == {"mongo": False, "postgres": False}
-    assert _present("auth", "telegramsessions", live.id) == {"mongo": True, "postgres": True}
+    assert held_by_store("auth", "telegramsessions", expired.id) == {"mongo": False, "postgres": False}
+    assert held_by_store("auth", "telegramsessions", live.id) == {"mongo": True, "postgres": True}
 
 
 def _expired_notifications(now: datetime):
     user = a_user()
     for days in (100, 101, 102):  # distinct: Postgres deletes every row on a batch's boundary value at once
-        _notification(now, timedelta(days=days), user.id)
+        a_notification(user.id, age=timedelta(days=days), now=now)
     return now - RETENTION
 
 
