@@ -72,6 +72,9 @@ BAD_INPUTS = {
         ["--ids", "-1", "--user", "alice", "--reason", "fixed"],
     ],
     "create_runtime_role": [["--role", "x"], ["extra"]],
+    "cutover_all": [[], ["--user", "alice"], ["--user", "nobody", "--reason", "r"]],
+    "cutover_check": [["nope"], ["--json", "dispute", "nope"]],
+    "run_scheduled_task": [[], ["nope"], ["--all", "cutover.repair_mirror_outbox"]],
     "migrate": [["nope"], ["cutover", "9999"]],
     "flush": [["--database", "nope"], ["--no-input", "--database", "nope"]],
 }

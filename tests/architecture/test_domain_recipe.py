@@ -12,7 +12,9 @@ from django.contrib import admin
 from django.utils.module_loading import import_string
 
 from cutover.modes.registry import DomainSpec, domain_names, domain_spec
+from cutover.store.fields import LegacyFieldsColumn, LegacyShapeColumns
 from cutover.store.ports import StoreRepository, unclassified_methods
+from cutover.store.records import LegacyShape
 
 CONTRACT_TESTS = Path(__file__).resolve().parents[1] / "contract"
 
@@ -30,12 +32,28 @@ def test_each_step_of_the_recipe_is_done(name):
     assert port.MAPS, f"step 4: {spec.port} names no RecordMaps (MAPS)"
     assert not unclassified_methods(port), f"step 4: sort {sorted(unclassified_methods(port))} into WRITE/READ_METHODS"
     for record_map in port.MAPS:
-        assert record_map.model, f"step 3: the RecordMap of {record_map.collection} names no model"
+        assert issubclass(record_map.record_type, LegacyShape), (
+            f"step 2: {record_map.record_type.__name__} must inherit cutover.store.records.LegacyShape"
+        )
+        assert record_map.model, f"step 4: the RecordMap of {record_map.collection} names no model"
         model = apps.get_model(record_map.model)  # LookupError: the model or its app is missing
+        assert issubclass(model, LegacyShapeColumns | LegacyFieldsColumn), (
+            f"step 3: {record_map.model} must inherit cutover.store.fields.LegacyShapeColumns"
+        )
         assert admin.site.is_registered(model), f"step 7: register {record_map.model} in {_app_of(spec)}/admin.py"
-    assert spec.demo_seeder and import_string(spec.demo_seeder), f"step 8: {name} has no demo seeder"
-    contract = " ".join(path.read_text() for path in CONTRACT_TESTS.glob("test_*.py"))
-    assert f'"{name}"' in contract, f"step 9: tests/contract has no contract test for {name!r}"
+    assert spec.demo_seeder, f"step 8: {name} has no demo seeder"
+    try:
+        import_string(spec.demo_seeder)
+    except ImportError as error:
+        pytest.fail(f"step 8: {name}'s demo_seeder cannot be imported: {error}")
+    assert _has_contract_test(name), (
+        f'step 9: no test in tests/contract calls repo_of("{name}") or repository_for("{name}")'
+    )
+
+
+def _has_contract_test(name: str) -> bool:
+    calls = (f'repo_of("{name}")', f'repository_for("{name}")')
+    return any(call in path.read_text() for path in CONTRACT_TESTS.glob("test_*.py") for call in calls)
 
 
 def test_every_domain_spec_in_an_installed_app_is_registered():

@@ -25,7 +25,7 @@ def test_cutover_all_then_the_scheduled_tasks_leave_cutover_check_passing(redis_
     assert StoreModeChange.objects.filter(reason="rehearsal").count() == 3 * len(domain_names())
     call_command("run_scheduled_task", all=True, stdout=StringIO())
     report = StringIO()
-    call_command("cutover_check", stdout=report)  # exits non-zero (SystemExit) on any failure
+    call_command("cutover_check", stdout=report)  # a CommandError (exit status 1) on any failure
     assert "cutover complete: every check passes" in report.getvalue()
     assert "optional: no domain reads or writes it" in report.getvalue()
 

@@ -58,8 +58,8 @@ def _check(*args: str) -> tuple[int, str]:
     out = StringIO()
     try:
         call_command("cutover_check", *args, stdout=out)
-    except SystemExit as exit:
-        return exit.code, out.getvalue()
+    except CommandError as error:  # what a shell sees as exit status error.returncode
+        return error.returncode, out.getvalue()
     return 0, out.getvalue()
 
 

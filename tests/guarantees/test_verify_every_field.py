@@ -237,7 +237,10 @@ def _collections() -> list[tuple[str, str]]:
 
 
 def test_every_registered_collection_is_covered_below():
-    assert len(_collections()) == len(COLLECTIONS) and set(_collections()) == set(COLLECTIONS)
+    missing, stale = set(_collections()) - set(COLLECTIONS), set(COLLECTIONS) - set(_collections())
+    assert not missing, f"add {sorted(missing)} to COLLECTIONS below (README, Adding a domain, step 10)"
+    assert not stale, f"{sorted(stale)} in COLLECTIONS are not registered collections"
+    assert len(COLLECTIONS) == len(set(COLLECTIONS))
 
 
 COLLECTIONS = [

@@ -1,14 +1,15 @@
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from cutover.management.arguments import ProjectCommand
 from cutover.modes.cache import current_mode, invalidate_mode_cache
 from cutover.modes.registry import domains_in_dependency_order
 from cutover.modes.store_mode import StoreMode
 from cutover.operations.mode_changes import StoreModeChangeRefused, store_mode_change
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Walk every domain to postgres the way the runbook does, through the same guarded changes as "
         "`store_mode`: each domain to dual_mongo_primary, then `backfill --all` and `verify --all`, then each to "

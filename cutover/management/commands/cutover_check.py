@@ -1,13 +1,13 @@
 import json as json_module
-import sys
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from cutover.management.arguments import ProjectCommand, known_domain
 from cutover.modes.registry import UnknownDomain
 from cutover.operations.cutover_check import cutover_checks
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Check the legacy plan's completion criteria, live: every domain on postgres, its last backfill finished "
         "and verified after, the outbox empty, no open backfill reject, the TTL purges on time, the legacy env "
@@ -16,7 +16,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("domains", nargs="*", help="only these domains (default: all, and the deployment)")
+        parser.add_argument(
+            "domains", nargs="*", type=known_domain, help="only these domains (default: all, and the deployment)"
+        )
         parser.add_argument("--json", action="store_true", help="print a machine-readable report")
 
     def handle(self, *args, domains: list[str], json: bool, **options) -> None:
@@ -30,7 +32,7 @@ class Command(BaseCommand):
         else:
             self._table(checks, passed)
         if not passed:
-            sys.exit(1)
+            raise CommandError("the cutover is not complete: see the failing checks above", returncode=1)
 
     def _table(self, checks, passed: bool) -> None:
         widths = (max(len(c.domain) for c in checks), max(len(c.name) for c in checks))

@@ -1,18 +1,20 @@
 import redis
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+
+from cutover.management.arguments import ProjectCommand
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Run scheduled tasks now, in this process, exactly as the beat would have a worker run them: under the "
         "task's Redis lock, and recorded as its last run (admin: Scheduled task runs). Names are the keys of "
-        "CELERY_BEAT_SCHEDULE; --all runs each once. For a first deployment or after an outage; production runs "
+        "settings.SCHEDULED_TASKS; --all runs each once. For a first deployment or after an outage; production runs "
         "them from `celery beat`."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("names", nargs="*", help="schedule entries (see CELERY_BEAT_SCHEDULE)")
+        parser.add_argument("names", nargs="*", help="scheduled task names (settings.SCHEDULED_TASKS)")
         parser.add_argument("--all", action="store_true", help="every entry of the schedule")
 
     def handle(self, *args, names: list[str], all: bool, **options) -> None:
