@@ -2,7 +2,7 @@
 
 When a batch of the `_id` keyset scan loads cleanly (no reject, nothing skipped, Mongo leading), its range
 (low, high] is noted with two digests, in the batch's transaction: one of its documents as BSON, and one of
-its Postgres rows as the database prints them. A later run that reads the same range finds both unchanged
+its Postgres rows by id and row version (xmin). A later run that reads the same range finds both unchanged
 (the documents digested again as read, the rows digested inside Postgres, one query) and moves its
 checkpoint past the range: loading it would have changed nothing. Anything else, a changed document, a
 changed, added or deleted row, a range cut at other bounds, open rejects, a new version of this code (its
@@ -29,9 +29,10 @@ class RangeDigests:
         record_map = loader.map
         shape = [(f.name, f.key, f.kind.name, f.optional, repr(f.default)) for f in record_map.fields]
         self.salt = f"{escrow_project.__version__}|{record_map.version_field}|{shape}".encode()
+        # The rows by id and row version: any write to a row gives it a new xmin (cheaper than its text).
         self.rows_sql = (
-            f'SELECT md5(string_agg(t::text, E\'\\n\' ORDER BY t."{loader.pk}")) FROM "{loader.table}" t '
-            f'WHERE t."{loader.pk}" > %s AND t."{loader.pk}" <= %s'
+            f"SELECT md5(string_agg(t.\"{loader.pk}\" || ':' || t.xmin::text, ',' ORDER BY t.\"{loader.pk}\")) "
+            f'FROM "{loader.table}" t WHERE t."{loader.pk}" > %s AND t."{loader.pk}" <= %s'
         )
 
     @staticmethod

@@ -115,7 +115,11 @@ def _phase(checkpoint, reader, loader, run, options, summary, progress) -> bool:
     if digests and options.skip_unchanged and not reader.has_open_rejects:
         skip = lambda after, docs: digests.unchanged(range_low(after, checkpoint.lower_id), docs)  # noqa: E731
     batches = read_ahead(
-        lambda after: reader.fetch(checkpoint.phase, after), reader.transform, decode_key(checkpoint.last_key), skip
+        lambda after: reader.fetch(checkpoint.phase, after),
+        reader.transform,
+        decode_key(checkpoint.last_key),
+        skip,
+        fetch_on_worker=getattr(reader.source, "thread_safe", False),
     )
     try:
         while True:

@@ -53,6 +53,29 @@ def outbox_process_entry(entry: MirrorOutboxEntry) -> bool:
     return True
 
 
+def outbox_process_entries(entries: list[MirrorOutboxEntry]) -> int:
+    """Mirror a burst of entries (the background mirror's): each record once, in the order first written,
+    then one status update for every entry done. Returns how many entries are done."""
+    by_record: dict[tuple[str, str, str, str], list[int]] = {}
+    for entry in entries:
+        by_record.setdefault(_record_key(entry), []).append(entry.pk)
+    done: list[int] = []
+    for key, entry_ids in by_record.items():
+        try:
+            mirror_record(*key)
+        except MirrorSkipped:
+            continue
+        except Exception as error:  # any failure is kept on the rows for the repair task
+            outbox_mark_failed(entry_ids, error)
+            continue
+        done += entry_ids
+    if done:
+        MirrorOutboxEntry.objects.filter(pk__in=done, status=Status.PENDING).update(
+            status=Status.DONE, updated_at=timezone.now()
+        )
+    return len(done)
+
+
 def outbox_mark_failed(entry_ids: list[int], error: Exception) -> None:
     """Count an attempt, push the next one back exponentially, dead-letter at the limit."""
     logger.warning("mirror failed for outbox %s: %s", entry_ids, error)
