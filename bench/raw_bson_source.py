@@ -35,8 +35,6 @@ def payment_documents(count: int) -> list[dict]:
 
 
 class RawBsonSource:
-    thread_safe = True  # as a pymongo client: batches may be read on the backfill's read-ahead thread
-
     def __init__(self, documents):
         """`documents` in _id order; only their BSON is kept, as a server would hold it."""
         self.ids, self.raw = [], []

@@ -21,11 +21,14 @@ from cutover.models import BackfillRangeDigest
 from cutover.modes.store_mode import StoreMode
 
 _TABLE = BackfillRangeDigest._meta.db_table
+_NOT_YET = object()
 
 
 class RangeDigests:
     def __init__(self, loader: TableLoader, collection: str):
         self.loader, self.collection = loader, collection
+        # Digests the worker made, until their batch is noted (one pass: a batch or two ahead at most).
+        self._digested: dict[tuple[str, str, int], str | None] = {}
         record_map = loader.map
         shape = [(f.name, f.key, f.kind.name, f.optional, repr(f.default)) for f in record_map.fields]
         self.salt = f"{escrow_project.__version__}|{record_map.version_field}|{shape}".encode()
@@ -39,9 +42,14 @@ class RangeDigests:
     def apply_to(loader: TableLoader, expiry: str | None) -> bool:
         return not loader.map.children and expiry is None
 
-    def unchanged(self, low: str, docs: list[dict]) -> bool:
-        """True when the range (low, docs[-1]] holds what it held when it last loaded cleanly."""
+    def inspect(self, low: str, docs: list[dict], *, skip: bool) -> bool:
+        """On the read-ahead worker: digest the documents (for `note`) and, if `skip`, say whether the range
+        (low, docs[-1]] holds what it held when it last loaded cleanly."""
         digest = self._source_digest(docs)
+        self._digested[(low, _high(docs), len(docs))] = digest
+        return skip and self._unchanged(low, docs, digest)
+
+    def _unchanged(self, low: str, docs: list[dict], digest: str | None) -> bool:
         if digest is None or live_mode(self.loader.spec.name).position >= StoreMode.DUAL.position:
             return False
         with connection.cursor() as cursor:
@@ -57,7 +65,8 @@ class RangeDigests:
         """After a batch's load, in its transaction: forget what was noted of ranges overlapping this one;
         note this one if it loaded cleanly."""
         high = _high(docs)
-        digest = self._source_digest(docs) if clean else None
+        digested = self._digested.pop((low, high, len(docs)), _NOT_YET)
+        digest = None if not clean else (self._source_digest(docs) if digested is _NOT_YET else digested)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"DELETE FROM {_TABLE} WHERE collection = %s AND high > %s AND low < %s", [self.collection, low, high]

@@ -1,13 +1,15 @@
 """Overlap the work of two batches: while one batch loads into Postgres (the loading thread waiting on
-the database, the GIL released), a worker thread prepares the next one: reads it (when the source may be
-read from any thread, as a pymongo client may), asks whether it changed since it last loaded, and
-transforms it.
+the database, the GIL released), a worker thread prepares the next one: asks whether it changed since it
+last loaded, and transforms it.
 
-Every write stays on the calling thread, in its batch transaction. The worker only reads: the source, and
-Postgres on its own connection (committed data, of a range the loading batch does not touch). At most two
-batches are in memory, the one loading and the one prepared, so memory stays flat. Reading the next batch
-before this one is loaded changes nothing the loader relies on: it never trusts a read for newer data (it
-takes the copy locks and reads again while app writes reach Postgres)."""
+The source is read on the calling thread: a source's client may belong to the thread that made it (the
+embedded store's does), and decoding a batch of BSON is one long C call that holds the GIL (on the worker
+it made the loading thread wait for the GIL after each database answer). Every write stays on the calling
+thread, in its batch transaction; the worker reads Postgres only, on its own connection (committed data,
+of a range the loading batch does not touch). At most two batches are in memory, the one loading and the
+one prepared, so memory stays flat. Reading the next batch before this one is loaded changes nothing the
+loader relies on: it never trusts a read for newer data (it takes the copy locks and reads again while app
+writes reach Postgres)."""
 
 import sys
 from collections.abc import Callable, Iterator
@@ -24,16 +26,12 @@ def read_ahead(
     transform: Callable[[list[dict]], Any],
     after: Any,
     unchanged: Callable[[Any, list[dict]], bool] | None = None,
-    *,
-    fetch_on_worker: bool = False,
 ) -> Iterator[tuple[list[dict], Any]]:
     """(docs, transform(docs)) batch after batch, from `fetch(after)` with `after` the last `_id` read,
     until a fetch comes back empty; (docs, None) for a batch that `unchanged(after, docs)` says needs no
     transform. Closing the iterator (a deadline, an error) waits for the worker and closes its connection."""
 
-    def prepare(after: Any, docs: list[dict] | None) -> tuple[list[dict], Any]:
-        if docs is None:
-            docs = fetch(after)
+    def prepare(after: Any, docs: list[dict]) -> tuple[list[dict], Any]:
         if not docs or (unchanged is not None and unchanged(after, docs)):
             return docs, None
         return docs, transform(docs)
@@ -45,7 +43,7 @@ def read_ahead(
     sys.setswitchinterval(min(switch_interval, _SWITCH_INTERVAL))
 
     def start(after: Any) -> Future:
-        return worker.submit(prepare, after, None if fetch_on_worker else fetch(after))
+        return worker.submit(prepare, after, fetch(after))
 
     pending: Future | None = None
     try:

@@ -111,15 +111,15 @@ def _phase(checkpoint, reader, loader, run, options, summary, progress) -> bool:
     digests = None
     if checkpoint.phase == "objectId" and not options.dry_run and RangeDigests.apply_to(loader, reader.expiry):
         digests = RangeDigests(loader, reader.collection)
-    skip = None
-    if digests and options.skip_unchanged and not reader.has_open_rejects:
-        skip = lambda after, docs: digests.unchanged(range_low(after, checkpoint.lower_id), docs)  # noqa: E731
+    inspect = None
+    if digests:
+        skip = options.skip_unchanged and not reader.has_open_rejects
+        inspect = lambda after, docs: digests.inspect(range_low(after, checkpoint.lower_id), docs, skip=skip)  # noqa: E731
     batches = read_ahead(
         lambda after: reader.fetch(checkpoint.phase, after),
         reader.transform,
         decode_key(checkpoint.last_key),
-        skip,
-        fetch_on_worker=getattr(reader.source, "thread_safe", False),
+        inspect,
     )
     try:
         while True:

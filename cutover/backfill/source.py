@@ -35,12 +35,6 @@ class MongoDocumentSource:
     def __init__(self, database):
         self.database = database
 
-    @property
-    def thread_safe(self) -> bool:
-        """May batches be read from another thread (cutover.backfill.pipeline)? A pymongo client, yes; the
-        embedded store's (SQLite, one client per thread) and mongomock's, no."""
-        return type(self.database.client).__module__.split(".")[0] == "pymongo"
-
     def batch(
         self, collection: str, *, phase: str, after: Any, limit: int, lower: str = "", upper: str = ""
     ) -> list[dict]:
