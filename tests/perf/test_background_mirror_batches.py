@@ -28,10 +28,12 @@ def test_a_burst_mirrors_each_record_once_and_marks_every_entry(settings):
         for record_id in [records[0].id, records[1].id, records[0].id, records[2].id]
     ]
     mirrored = []
-    original = outbox.mirror_record
-    with mock.patch.object(outbox, "mirror_record", lambda *key: (mirrored.append(key[2]), original(*key))):
+    original = outbox.mirror_records_to_mongo
+    with mock.patch.object(
+        outbox, "mirror_records_to_mongo", lambda d, c, ids: (mirrored.append(list(ids)), original(d, c, ids))
+    ):
         assert outbox_process_entries(entries) == 4
-    assert mirrored == [records[0].id, records[1].id, records[2].id]
+    assert mirrored == [[records[0].id, records[1].id, records[2].id]]  # together, each once
     assert MirrorOutboxEntry.objects.filter(pk__in=[e.pk for e in entries], status="done").count() == 4
     assert domain_spec("dispute").backends()["mongo"].get(records[0].id) == changed
 
@@ -45,15 +47,23 @@ def test_a_failure_stays_on_its_own_entries(settings):
         outbox_enqueue(domain="dispute", collection="disputes", record_id=record.id, target="mongo")
         for record in (good, bad, bad)
     ]
-    original = outbox.mirror_record
+    original, original_burst = outbox.mirror_record, outbox.mirror_records_to_mongo
 
     def failing_for_bad(*key):
         if key[2] == bad.id:
             raise RuntimeError("mongo said no")
         return original(*key)
 
-    with mock.patch.object(outbox, "mirror_record", failing_for_bad):
-        assert outbox_process_entries(entries) == 1
+    def burst_failing_for_bad(domain, collection, record_ids):
+        if bad.id in record_ids:
+            raise RuntimeError("mongo said no")
+        return original_burst(domain, collection, record_ids)
+
+    with (
+        mock.patch.object(outbox, "mirror_record", failing_for_bad),
+        mock.patch.object(outbox, "mirror_records_to_mongo", burst_failing_for_bad),
+    ):
+        assert outbox_process_entries(entries) == 1  # the burst failed: one by one, the good one done
     statuses = {e.pk: (e.status, e.attempts) for e in MirrorOutboxEntry.objects.filter(pk__in=[e.pk for e in entries])}
     assert statuses == {entries[0].pk: ("done", 0), entries[1].pk: ("pending", 1), entries[2].pk: ("pending", 1)}
 
@@ -69,3 +79,20 @@ def test_the_background_thread_mirrors_bursts_and_stops(settings):
     assert [mongo.get(r.id) for r in records] == records
     assert MirrorOutboxEntry.objects.exclude(status="done").count() == 0
     assert dispatcher.stop()
+
+
+def test_a_burst_deletes_the_documents_of_deleted_rows_and_honours_the_breaker(settings):
+    from cutover.mirror.breaker import mongo_breaker
+    from cutover.mirror.copy import MirrorSkipped, mirror_records_to_mongo
+
+    settings.CUTOVER_MIRROR = "inline"
+    set_store_mode("dispute", "dual")
+    repo = repository_for("dispute")
+    kept, gone = repo.create(dispute_draft()), repo.create(dispute_draft())
+    stores = domain_spec("dispute").backends()
+    stores["postgres"].delete_snapshot("disputes", gone.id)
+    mirror_records_to_mongo("dispute", "disputes", [kept.id, gone.id])
+    assert stores["mongo"].get_snapshot("disputes", gone.id) is None
+    assert stores["mongo"].get_snapshot("disputes", kept.id) == kept
+    with mock.patch.object(mongo_breaker, "allow", return_value=False), pytest.raises(MirrorSkipped):
+        mirror_records_to_mongo("dispute", "disputes", [kept.id])
