@@ -32,9 +32,10 @@ class RangeDigests:
         record_map = loader.map
         shape = [(f.name, f.key, f.kind.name, f.optional, repr(f.default)) for f in record_map.fields]
         self.salt = f"{escrow_project.__version__}|{record_map.version_field}|{shape}".encode()
-        # The rows by id and row version: any write to a row gives it a new xmin (cheaper than its text).
+        # The rows by id and row version (any write to a row gives it a new xmin; cheaper than its text).
         self.rows_sql = (
-            f"SELECT md5(string_agg(t.\"{loader.pk}\" || ':' || t.xmin::text, ',' ORDER BY t.\"{loader.pk}\")) "
+            f"SELECT count(*) AS n, md5(string_agg(t.\"{loader.pk}\" || ':' || t.xmin::text, ',' "
+            f'ORDER BY t."{loader.pk}")) AS digest '
             f'FROM "{loader.table}" t WHERE t."{loader.pk}" > %s AND t."{loader.pk}" <= %s'
         )
 
@@ -54,8 +55,9 @@ class RangeDigests:
             return False
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT d.rows_digest = ({self.rows_sql}) FROM {_TABLE} d WHERE d.collection = %s AND d.low = %s "
-                f"AND d.high = %s AND d.documents = %s AND d.source_digest = %s ORDER BY d.id DESC LIMIT 1",
+                f"SELECT d.rows_digest = r.digest FROM {_TABLE} d, ({self.rows_sql}) r WHERE d.collection = %s "
+                f"AND d.low = %s AND d.high = %s AND d.documents = %s AND d.source_digest = %s "
+                f"ORDER BY d.id DESC LIMIT 1",
                 [low, _high(docs), self.collection, low, _high(docs), len(docs), digest],
             )
             found = cursor.fetchone()
@@ -72,10 +74,11 @@ class RangeDigests:
                 f"DELETE FROM {_TABLE} WHERE collection = %s AND high > %s AND low < %s", [self.collection, low, high]
             )
             if digest is not None:
+                # Only a range with a row for every document is noted (a document not loaded is never skipped).
                 cursor.execute(
                     f"INSERT INTO {_TABLE} (collection, low, high, documents, source_digest, rows_digest, updated_at) "
-                    f"SELECT %s, %s, %s, %s, %s, ({self.rows_sql}), now()",
-                    [self.collection, low, high, len(docs), digest, low, high],
+                    f"SELECT %s, %s, %s, %s, %s, r.digest, now() FROM ({self.rows_sql}) r WHERE r.n = %s",
+                    [self.collection, low, high, len(docs), digest, low, high, len(docs)],
                 )
 
     def _source_digest(self, docs: list[dict]) -> str | None:
