@@ -53,7 +53,7 @@ def purge_expired(
             elapsed = time.monotonic() - started
             total += deleted
             logger.info("purged %d %s from %s (before %s)", deleted, collection, store, before.isoformat())
-            if after is None:
+            if deleted < size:
                 break
             size = next_batch_size(size, elapsed, budget)
     return total

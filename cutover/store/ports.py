@@ -68,12 +68,11 @@ class StoreRepository(ABC):
 
     @abstractmethod
     def purge_batch(self, collection: str, field: str, before: Any, limit: int, after: Any = None) -> tuple[int, Any]:
-        """Delete records whose `field` is before `before`, about `limit` at a time (Mongo: the oldest
-        `limit`; Postgres: those in about `limit` rows' worth of the table, in storage order).
+        """Delete about `limit` of the oldest records whose `field` is before `before`.
 
         Returns (how many, a position): the caller passes the position back as
         `after`, so each batch starts where the last one ended instead of stepping
-        again over what it deleted; None when there is nothing more to do."""
+        again over what it deleted (in Postgres, dead index entries until VACUUM)."""
 
     def read_id_range(self, collection: str, low: str | None, high: str | None, limit: int | None = None) -> list:
         """Records of `collection` with low <= id <= high (None: unbounded), in id order (backfill, verify)."""

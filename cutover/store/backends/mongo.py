@@ -70,7 +70,7 @@ class MongoBackend(StoreRepository):
         if not docs:
             return 0, None
         deleted = self.database[collection].delete_many({"_id": {"$in": [doc["_id"] for doc in docs]}}).deleted_count
-        return deleted, docs[-1][key] if len(docs) == limit else None  # fewer than asked: none left
+        return deleted, docs[-1][key]
 
     # --- primitives the ports' use cases are written on ----------------------
     def _get(self, record_type: type, record_id: str) -> Any | None:

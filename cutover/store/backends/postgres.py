@@ -46,40 +46,27 @@ class PostgresBackend(StoreRepository):
         self._model(self._map_of_collection(collection)).objects.filter(pk=record_id).delete()
 
     def purge_batch(self, collection: str, field: str, before: Any, limit: int, after: Any = None) -> tuple[int, Any]:
-        """One short statement (its own transaction under autocommit) over one range of the table's heap
-        blocks, about `limit` rows' worth: a TID range scan, the way one plain DELETE reads the table, so the
-        batches together cost about what that DELETE costs (walking the index on `field` cost two to three
-        times as much per row). The position is the next block; None once the table (as it was when the
-        purge began) is done. A row written meanwhile into a block already passed waits for the next purge."""
+        """One short statement (its own transaction under autocommit) over the index on `field`:
+        find the `limit`-th oldest value, delete the range up to it. A range delete walks the
+        index once, in order; rows on the boundary value all go in this batch."""
         model = self._model(self._map_of_collection(collection))
         table, column = model._meta.db_table, model._meta.get_field(field).column
+        window = f'"{column}" < %(before)s' + (f' AND "{column}" > %(after)s' if after is not None else "")
         with connection.cursor() as cursor:
-            if after is None:
-                cursor.execute(
-                    "SELECT pg_relation_size(oid) / current_setting('block_size')::int, "
-                    "CASE WHEN relpages > 0 AND reltuples > 0 THEN reltuples / relpages ELSE 100 END "
-                    "FROM pg_class WHERE oid = %s::regclass",
-                    [f'"{table}"'],
-                )
-                end, per_block = cursor.fetchone()
-                after = (0, int(end), float(per_block))
-            start, end, per_block = after
-            stop = start + max(1, -(-limit // max(1, int(per_block))))
-            # At most `limit` rows; the ctids found are deleted by TID. Deleting again what a crash lost is
-            # harmless, so the statement's commit need not wait for the disk (a flush per batch was much of
-            # what batches cost over one DELETE): set_config(..., true) lasts for this statement's own
-            # transaction, in the same round trip.
+            # Deleting again what a crash lost is harmless, so the statement's commit need not wait for the
+            # disk (a flush per batch was most of what batches cost over one DELETE): set_config(..., true)
+            # lasts for this statement's own transaction, in the same round trip.
             cursor.execute(
-                f'WITH gone AS (DELETE FROM "{table}" WHERE ctid = ANY(ARRAY('
-                f'  SELECT ctid FROM "{table}" WHERE ctid >= %(start)s::tid AND ctid < %(stop)s::tid '
-                f'  AND "{column}" < %(before)s LIMIT %(limit)s)) RETURNING ctid) '
-                f"SELECT count(*), max(ctid)::text, set_config('synchronous_commit', 'off', true) FROM gone",
-                {"start": f"({start},0)", "stop": f"({stop},0)", "before": before, "limit": limit},
+                f'WITH boundary AS (SELECT "{column}" AS at FROM "{table}" WHERE {window} '
+                f'  ORDER BY "{column}" OFFSET %(skip)s LIMIT 1), '
+                f'gone AS (DELETE FROM "{table}" WHERE {window} '
+                f'  AND "{column}" <= COALESCE((SELECT at FROM boundary), %(before)s) RETURNING 1) '
+                f"SELECT (SELECT count(*) FROM gone), (SELECT at FROM boundary), "
+                f"set_config('synchronous_commit', 'off', true)",
+                {"before": before, "after": after, "skip": limit - 1},
             )
-            deleted, last, _ = cursor.fetchone()
-        if deleted >= limit:  # the range may hold more: go on from the last block touched
-            stop = int(last.strip("()").split(",")[0])
-        return deleted, (stop, end, per_block) if stop < end or deleted >= limit else None
+            deleted, upper, _ = cursor.fetchone()
+        return deleted, upper if upper is not None else before
 
     # --- primitives the ports' use cases are written on ----------------------
     def _get(self, record_type: type, record_id: str) -> Any | None:
