@@ -68,7 +68,9 @@ def _form(field: models.Field) -> tuple[Callable[[Any], str], str] | None:
     if isinstance(field, models.DecimalField):
         return _decimal, "trim_scale({c})::text"
     if isinstance(field, models.DateTimeField):
-        return _instant, "(extract(epoch FROM {c}) * 1000000)::bigint::text"
+        # (an infinite timestamp has no epoch; NULL stays NULL)
+        epoch = "(extract(epoch FROM {c}) * 1000000)::bigint::text"
+        return _instant, "CASE WHEN NOT isfinite({c}) THEN 'inf' ELSE " + epoch + " END"
     if isinstance(field, models.CharField | models.TextField) and not isinstance(field, models.JSONField):
         return _text, "{c}::text"
     return None
