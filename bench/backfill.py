@@ -8,8 +8,8 @@ from raw BSON, the way pymongo's cursor delivers a real server's batches
   (c) the backfill end to end; then a rerun over the unchanged data;
   (d) verify of the result.
 Peak memory (RSS above the source data) of a backfill of N and of 4N documents, each in a fresh process.
-Targets: (c) >= 0.25 x (a); (c) >= 2 x (b); (d) >= 1 x (c); the rerun takes at most as long as the first
-run and rewrites no row; memory flat as N grows (4N within 8 MB of N).
+Targets (issue 15): (c) >= 0.5 x (a); (c) >= 3 x (b); (d) >= 2 x (c); the rerun takes at most half as long
+as the first run and rewrites no row; memory flat as N grows (4N within 8 MB of N).
 Usage: python bench/backfill.py [--documents 200000] [--batch-size 2000]
 """
 
@@ -21,6 +21,14 @@ import time
 
 from common import ROOT, django_with_scratch_database, print_json
 from raw_bson_source import RawBsonSource, payment_documents
+
+# Issue 15 ("Faster where it counts"); the targets before it were 0.25, 2, 1 and 1.
+TARGETS = {
+    "backfill_vs_copy": 0.5,
+    "backfill_vs_bulk_create": 3,
+    "verify_vs_backfill": 2,
+    "rerun_vs_first_run_seconds": 0.5,
+}
 
 
 def main() -> None:
@@ -170,10 +178,15 @@ def _report(figures: dict, args: argparse.Namespace) -> None:
         "memory_4n_minus_n_mb": round(large - small, 1),
     }
     targets = {
-        "backfill_vs_copy_ok": ratios["backfill_vs_copy"] >= 0.25,
-        "backfill_vs_bulk_create_ok": ratios["backfill_vs_bulk_create"] >= 2,
-        "verify_vs_backfill_ok": ratios["verify_vs_backfill"] >= 1,
-        "rerun_ok": ratios["rerun_vs_first_run_seconds"] <= 1 and not figures["rerun_rewrote_rows"],
+        "backfill_vs_copy_min": TARGETS["backfill_vs_copy"],
+        "backfill_vs_copy_ok": ratios["backfill_vs_copy"] >= TARGETS["backfill_vs_copy"],
+        "backfill_vs_bulk_create_min": TARGETS["backfill_vs_bulk_create"],
+        "backfill_vs_bulk_create_ok": ratios["backfill_vs_bulk_create"] >= TARGETS["backfill_vs_bulk_create"],
+        "verify_vs_backfill_min": TARGETS["verify_vs_backfill"],
+        "verify_vs_backfill_ok": ratios["verify_vs_backfill"] >= TARGETS["verify_vs_backfill"],
+        "rerun_vs_first_run_max": TARGETS["rerun_vs_first_run_seconds"],
+        "rerun_ok": ratios["rerun_vs_first_run_seconds"] <= TARGETS["rerun_vs_first_run_seconds"]
+        and not figures["rerun_rewrote_rows"],
         # Flat: 4x the documents may not cost more than 8 MB (about two batches) over N; a ratio of two
         # figures under a few MB says nothing.
         "memory_flat_ok": large - small <= 8,

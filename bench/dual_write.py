@@ -5,7 +5,8 @@
   (a `mirror_relay` process mirrors each write to Mongo as it commits).
 - dual_mongo_down: the same with Mongo down (real pymongo against a closed
   local port): the relay's breaker opens, and requests should not notice.
-- dual_background, dual_inline: the other mirror settings, for reference.
+- dual_background: the default mirror setting (a thread of the app process mirrors after commit).
+- dual_inline: mirrors in the request, for reference.
 - dual_unfenced: `dual` with the mode-change write fence (cutover.modes.fence) replaced
   by a plain transaction, for reference: the fence's own cost, in the same rounds.
 
@@ -14,7 +15,8 @@ is the embedded stand-in (litemongo files), since no MongoDB server runs here.
 Every dual write runs under the mode-change write fence (cutover.modes.fence); its own
 cost is also measured apart: a transaction with the fence statement against one
 with `SELECT 1` in its place (fence_ms).
-Targets: dual <= 1.5x postgres at the median; dual_mongo_down <= 1.3x at p99.
+Targets (issue 15): dual_background (the default mirror) <= 1.3x postgres at the median; dual (relay)
+<= 1.3x at the median; dual_mongo_down <= 1.3x at p99.
 Usage: python bench/dual_write.py [--ops 3000] [--disputes 200] [--rounds 5]
 """
 
@@ -197,8 +199,10 @@ def _report(samples: dict[str, list[float]], fence: dict[str, float]) -> None:
         figures["dual"]["median_ms"] / figures["dual_unfenced"]["median_ms"], 3
     )
     targets = {
-        "dual_median_ratio_max": 1.5,
-        "dual_median_ok": figures["dual"]["median_ratio"] <= 1.5,
+        "background_median_ratio_max": 1.3,
+        "background_median_ok": figures["dual_background"]["median_ratio"] <= 1.3,
+        "dual_median_ratio_max": 1.3,
+        "dual_median_ok": figures["dual"]["median_ratio"] <= 1.3,
         "mongo_down_p99_ratio_max": 1.3,
         "mongo_down_p99_ok": figures["dual_mongo_down"]["p99_ratio"] <= 1.3,
     }

@@ -4,7 +4,8 @@ A notifications table of N rows (default 1,000,000), half older than 90 days.
 For each way of deleting them: total time, the longest single statement
 (batch), and the latency of single-row inserts made meanwhile by a concurrent
 writer on its own connection.
-Targets: batched total <= 2x single DELETE; longest batch <= 0.1x single DELETE;
+Batches are sized by time (CUTOVER_PURGE_BATCH_SECONDS); --batch-size is the first batch's rows.
+Targets (issue 15): batched total <= 1.5x single DELETE; longest batch <= 0.1x single DELETE;
 concurrent insert p99 during the batched purge <= 50 ms.
 Usage: python bench/purge.py [--rows 1000000] [--batch-size 5000]
 """
@@ -33,7 +34,7 @@ def main() -> None:
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000, help="notifications in the table (default 1,000,000)")
-    parser.add_argument("--batch-size", type=int, default=5000, help="rows per purge batch (default 5000)")
+    parser.add_argument("--batch-size", type=int, default=5000, help="rows in the first purge batch (default 5000)")
     return parser.parse_args()
 
 
@@ -205,7 +206,9 @@ def _report(results: dict, args: argparse.Namespace) -> None:
         "longest_batch_vs_single": round(batched["longest_statement_s"] / single["total_s"], 3),
     }
     targets = {
-        "batched_total_ok": ratios["batched_total_vs_single"] <= 2.0,
+        "batched_total_vs_single_max": 1.5,
+        "batched_total_ok": ratios["batched_total_vs_single"] <= 1.5,
+        "longest_batch_vs_single_max": 0.1,
         "longest_batch_ok": ratios["longest_batch_vs_single"] <= 0.1,
         "insert_p99_during_batched_ok": batched["concurrent_insert_p99_ms"] <= 50,
     }

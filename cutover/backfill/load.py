@@ -25,6 +25,7 @@ table, then one INSERT ... ON CONFLICT.
     for it: an update or a delete not copied yet) is left alone.
 """
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -127,7 +128,7 @@ class TableLoader:
             return self._existing_ids(cursor, ids)
 
     def _existing_ids(self, cursor, ids: list[str]) -> set[str]:
-        cursor.execute(f'SELECT "{self.pk}" FROM "{self.table}" WHERE "{self.pk}" = ANY(%s)', [ids])
+        cursor.execute(f'SELECT "{self.pk}" FROM "{self.table}" WHERE "{self.pk}" = {_ANY_TEXT}', [_texts(ids)])
         return {row[0] for row in cursor.fetchall()}
 
     def _upsert(self, cursor, records: list[Any]) -> list[str]:
@@ -150,8 +151,8 @@ class TableLoader:
         """Reject records whose id a row of another document holds (its `_id` of another BSON type)."""
         with connection.cursor() as cursor:
             cursor.execute(
-                f'SELECT "{self.pk}", legacy_id FROM "{self.table}" WHERE "{self.pk}" = ANY(%s)',
-                [[record.id for record in records]],
+                f'SELECT "{self.pk}", legacy_id FROM "{self.table}" WHERE "{self.pk}" = {_ANY_TEXT}',
+                [_texts([record.id for record in records])],
             )
             held = dict(cursor.fetchall())
         clashes = {r.id for r in records if r.id in held and held[r.id] != r.legacy_id}
@@ -278,15 +279,24 @@ class TableLoader:
             return found
         union = " UNION ALL ".join(
             f'SELECT %s, "{fk.related_model._meta.pk.column}"::text FROM "{fk.related_model._meta.db_table}" '
-            f'WHERE "{fk.related_model._meta.pk.column}" = ANY(%s)'
+            f'WHERE "{fk.related_model._meta.pk.column}" = {_ANY_TEXT}'
             for fk in asked
         )
-        params = [value for fk in asked for value in (fk.attname, wanted[fk.attname])]
+        params = [value for fk in asked for value in (fk.attname, _texts(wanted[fk.attname]))]
         with connection.cursor() as cursor:
             cursor.execute(union, params)
             for attname, parent_id in cursor.fetchall():
                 found[attname].add(parent_id)
         return found
+
+
+# A batch's ids as one JSON array: psycopg's client-side binding quotes a Python list element by element
+# (a regular expression per id, a tenth of a batch's time); json.dumps is one C call.
+_ANY_TEXT = "ANY(ARRAY(SELECT jsonb_array_elements_text(%s::jsonb)))"
+
+
+def _texts(values: list[str]) -> str:
+    return json.dumps(values)
 
 
 def live_mode(domain: str) -> StoreMode:

@@ -45,9 +45,9 @@ def backfill_run(
         finish_run(progress.run, progress.summaries)
 
 
-def deadline_after(max_minutes: float | None) -> float | None:
+def deadline_after(max_minutes: float | None, clock=time.monotonic) -> float | None:
     """A time.monotonic() deadline, or None for no limit."""
-    return time.monotonic() + max_minutes * 60 if max_minutes else None
+    return clock() + max_minutes * 60 if max_minutes else None
 
 
 def finish_run(run: BackfillRun, summaries: dict[str, CollectionSummary], error: str = "") -> BackfillRun:

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bson import ObjectId
-from django.db import transaction
+from django.db import connection, transaction
 
+from cutover.backfill.digest import RangeDigests, range_low
 from cutover.backfill.embedded import backfill_elements, dry_run_elements
 from cutover.backfill.load import LoadResult, TableLoader
+from cutover.backfill.pipeline import read_ahead
 from cutover.backfill.progress import Progress
 from cutover.backfill.rejects import reject_other_ids, retry_open_rejects, save_batch_outcome
 from cutover.backfill.source import PHASES, DocumentSource, decode_key, encode_key
@@ -49,6 +51,7 @@ class PassOptions:
     dry_run: bool = False
     deadline: float | None = None  # time.monotonic() value to stop at (a batch boundary)
     show_progress: bool = True
+    skip_unchanged: bool = True  # skip ranges unchanged since they last loaded cleanly (a restart loads all)
 
 
 def checkpoint_for(
@@ -108,19 +111,49 @@ def backfill_collection(
 def _phase(checkpoint, reader, loader, run, options, summary, progress) -> bool:
     """The batches of one _id phase; True when the deadline stopped it (at a batch boundary).
 
-    (Reading the next batch on a second thread while this one loads was measured: no faster,
-    since decoding and transforming hold the GIL; so it stays simple.)"""
-    after = decode_key(checkpoint.last_key)
-    while True:
-        if options.deadline and time.monotonic() >= options.deadline:
-            return True
-        docs, out = reader.read(checkpoint.phase, after)
-        if not docs:
-            return False
-        summary.add(_batch(reader, loader, docs, out, run, checkpoint, options))
-        after = docs[-1]["_id"]
-        if progress:
-            progress.update(summary.read)
+    The next batch is read and transformed (on a worker thread, cutover.backfill.pipeline) while this
+    one loads: the transform runs while the loader waits on Postgres. A range that loaded cleanly before
+    and did not change since is skipped untransformed (cutover.backfill.digest)."""
+    digests = None
+    if checkpoint.phase == "objectId" and not options.dry_run and RangeDigests.apply_to(loader, reader.expiry):
+        digests = RangeDigests(loader, reader.collection)
+    inspect = None
+    if digests:
+        skip = options.skip_unchanged and not reader.has_open_rejects
+        inspect = lambda after, docs: digests.inspect(range_low(after, checkpoint.lower_id), docs, skip=skip)  # noqa: E731
+    batches = read_ahead(
+        lambda after: reader.fetch(checkpoint.phase, after),
+        reader.transform,
+        decode_key(checkpoint.last_key),
+        inspect,
+    )
+    try:
+        while True:
+            if options.deadline and time.monotonic() >= options.deadline:
+                return True
+            docs, out = next(batches, (None, None))
+            if not docs:
+                return False
+            if out is None:
+                summary.add(_unchanged_batch(docs, run, checkpoint))
+            else:
+                summary.add(_batch(reader, loader, docs, out, run, checkpoint, options, digests))
+            if progress:
+                progress.update(summary.read)
+    finally:
+        batches.close()
+
+
+def _unchanged_batch(docs, run, checkpoint) -> CollectionSummary:
+    batch = CollectionSummary(read=len(docs), unchanged=len(docs))
+    with transaction.atomic():
+        _commit_without_waiting_for_the_disk()
+        checkpoint.last_key = encode_key(docs[-1]["_id"])
+        checkpoint.read += batch.read
+        checkpoint.unchanged += batch.unchanged
+        checkpoint.run = run
+        checkpoint.save()
+    return batch
 
 
 def _catch_up(checkpoint, reader, loader, run, options, summary) -> None:
@@ -172,8 +205,8 @@ class _BatchReader:
         self.has_open_rejects = BackfillReject.objects.filter(collection=collection, status="open").exists()
         self.element_totals: dict[str, CollectionSummary] = {}  # element collection -> its counts
 
-    def read(self, phase: str, after) -> tuple[list[dict], Transformed]:
-        docs = self.source.batch(
+    def fetch(self, phase: str, after) -> list[dict]:
+        return self.source.batch(
             self.collection,
             phase=phase,
             after=after,
@@ -181,7 +214,9 @@ class _BatchReader:
             lower=self.checkpoint.lower_id,
             upper=self.checkpoint.upper_id,
         )
-        return docs, transform(self.record_map, docs, skip_expired_field=self.expiry, now=now_ms())
+
+    def transform(self, docs: list[dict]) -> Transformed:
+        return transform(self.record_map, docs, skip_expired_field=self.expiry, now=now_ms())
 
     def documents_exist(self, ids: list) -> set:
         return {doc["_id"] for doc in self.source.find(self.collection, ids)}
@@ -192,7 +227,7 @@ class _BatchReader:
         return transform(self.record_map, docs).records
 
 
-def _batch(reader, loader, docs, out, run, checkpoint, options) -> CollectionSummary:
+def _batch(reader, loader, docs, out, run, checkpoint, options, digests=None) -> CollectionSummary:
     batch = CollectionSummary(read=len(docs), skipped=out.skipped)
     if options.dry_run:  # validate, orphan check included, and write nothing
         would_reject = LoadResult()
@@ -205,12 +240,16 @@ def _batch(reader, loader, docs, out, run, checkpoint, options) -> CollectionSum
             _add_element_totals(reader.element_totals, found)
         return batch
     with transaction.atomic():
+        _commit_without_waiting_for_the_disk()
         result = loader.load(out.records)
         rejected = save_batch_outcome(
             reader.spec, reader.collection, run, out, result, resolve_earlier=reader.has_open_rejects
         )
         batch.written, batch.rejected = len(result.written), rejected
         batch.unchanged = len(out.records) - len(result.written) - len(result.rejects)
+        if digests:
+            clean = not (out.rejects or result.rejects or out.skipped or loader.postgres_leads)
+            digests.note(range_low(decode_key(checkpoint.last_key), checkpoint.lower_id), docs, clean)
         checkpoint.last_key = encode_key(docs[-1]["_id"])
         for name in ("read", "written", "unchanged", "rejected"):
             setattr(checkpoint, name, getattr(checkpoint, name) + getattr(batch, name))
@@ -238,6 +277,15 @@ def _add_element_totals(totals: dict, found: dict) -> None:
         total.read, total.written = total.read + element_summary.read, total.written + element_summary.written
         total.rejected += element_summary.rejected
         total.unchanged += element_summary.read - element_summary.written - element_summary.rejected
+
+
+def _commit_without_waiting_for_the_disk() -> None:
+    """This batch's commit returns before its WAL reaches the disk (it gets there within a few hundred
+    milliseconds). Safe here: the rows and the checkpoint are in the one transaction, so a crash that loses
+    the last batches loses them together, and the next run loads them again from the checkpoint it finds;
+    nothing else waits on this commit. (One flush per batch was a third of a first run's time.)"""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _without_earlier_twins(reader, records: list, result: LoadResult) -> list:

@@ -1,5 +1,7 @@
 """Forward backfill of whole domains in this process: the entry point the command and the tests use."""
 
+import time
+
 from cutover.backfill.run import BackfillRefused, backfill_run, deadline_after
 from cutover.backfill.runner import PassOptions, backfill_collection, checkpoint_for
 from cutover.backfill.source import PHASES, DocumentSource, migration_source
@@ -23,7 +25,11 @@ def backfill_domain(
         refuse_while_postgres_only(spec.name)
     source = source or migration_source()
     options = PassOptions(
-        batch_size=batch_size, dry_run=dry_run, show_progress=show_progress, deadline=deadline_after(max_minutes)
+        batch_size=batch_size,
+        dry_run=dry_run,
+        show_progress=show_progress,
+        deadline=deadline_after(max_minutes, clock=time.monotonic),  # this module's clock (tests script it)
+        skip_unchanged=not restart,
     )
     with backfill_run(spec.name, dry_run=dry_run) as progress:
         for collection in spec.collections:

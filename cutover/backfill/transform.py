@@ -8,6 +8,7 @@ from typing import Any
 
 from bson import json_util
 
+from cutover.store.converters import document_reader
 from cutover.store.legacy import LegacyValueError
 from cutover.store.recordmap import RecordMap
 
@@ -37,9 +38,10 @@ def transform(
     record_map: RecordMap, docs: list[dict], *, skip_expired_field: str | None = None, now: datetime | None = None
 ) -> Transformed:
     out = Transformed()
+    read = document_reader(record_map)  # record_map.from_document, precompiled
     for doc in docs:
         try:
-            record = record_map.from_document(doc)
+            record = read(doc)
         except LegacyValueError as error:
             kind = "bad_id" if error.field == "_id" else "bad_value"
             out.rejects.append(Reject.of(doc, kind, str(error)))

@@ -44,6 +44,29 @@ def mirror_record(domain: str, collection: str, record_id: str, target: str) -> 
     mongo_breaker.record_success()
 
 
+def mirror_records_to_mongo(domain: str, collection: str, record_ids: list[str]) -> None:
+    """`mirror_record(..., "mongo")` for several records of one collection at once (the background
+    mirror's bursts): their copy locks in one statement, their rows in one read, then each document put
+    or deleted, in one transaction. Raises as mirror_record does; the caller retries one by one."""
+    if not mongo_breaker.allow():
+        raise MirrorSkipped(f"Mongo breaker open; {len(record_ids)} {collection} left for repair")
+    stores = domain_spec(domain).backends()
+    source, sink = stores["postgres"], stores["mongo"]
+    try:
+        with transaction.atomic():
+            lock_record_copies(collection, record_ids)
+            records = {record.id: record for record in source.read_ids(collection, tuple(record_ids))}
+            for record_id in record_ids:
+                if record_id in records:
+                    sink.put_snapshot(records[record_id])
+                else:
+                    sink.delete_snapshot(collection, record_id, spare=_rejected_twins(collection, record_id))
+    except ConnectionFailure:
+        mongo_breaker.record_failure()
+        raise
+    mongo_breaker.record_success()
+
+
 def _rejected_twins(collection: str, record_id: str) -> frozenset[str]:
     """String `_id`s normalizing to `record_id` whose documents are open rejects: not the record, never
     deleted in its name (an id clash twin holds data that was never migrated)."""

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cutover.mirror.breaker import mongo_breaker
-from cutover.mirror.copy import MirrorSkipped, mirror_record
+from cutover.mirror.copy import MirrorSkipped, mirror_record, mirror_records_to_mongo
 from cutover.models import MirrorOutboxEntry
 
 logger = logging.getLogger("cutover.mirror.outbox")
@@ -51,6 +51,48 @@ def outbox_process_entry(entry: MirrorOutboxEntry) -> bool:
         status=Status.DONE, updated_at=timezone.now()
     )
     return True
+
+
+def outbox_process_entries(entries: list[MirrorOutboxEntry]) -> int:
+    """Mirror a burst of entries (the background mirror's): each record once, the records of one collection
+    copied to Mongo together (cutover.mirror.copy.mirror_records_to_mongo); if that fails, one by one, so a
+    failure stays on its own entries. Then one status update for every entry done. Returns how many."""
+    by_record: dict[tuple[str, str, str, str], list[int]] = {}
+    for entry in entries:
+        by_record.setdefault(_record_key(entry), []).append(entry.pk)
+    done: list[int] = []
+    one_by_one: list[tuple[str, str, str, str]] = []
+    by_collection: dict[tuple[str, str], list[str]] = {}
+    for domain, collection, record_id, target in by_record:
+        if target == MirrorOutboxEntry.Target.MONGO:
+            by_collection.setdefault((domain, collection), []).append(record_id)
+        else:
+            one_by_one.append((domain, collection, record_id, target))
+    for (domain, collection), record_ids in by_collection.items():
+        keys = [(domain, collection, record_id, MirrorOutboxEntry.Target.MONGO.value) for record_id in record_ids]
+        try:
+            mirror_records_to_mongo(domain, collection, record_ids)
+        except MirrorSkipped:
+            continue
+        except Exception:  # noqa: BLE001 - tried again one by one below, where each failure is kept
+            one_by_one += keys
+            continue
+        done += [entry_id for key in keys for entry_id in by_record[key]]
+    for key in one_by_one:
+        entry_ids = by_record[key]
+        try:
+            mirror_record(*key)
+        except MirrorSkipped:
+            continue
+        except Exception as error:  # any failure is kept on the rows for the repair task
+            outbox_mark_failed(entry_ids, error)
+            continue
+        done += entry_ids
+    if done:
+        MirrorOutboxEntry.objects.filter(pk__in=done, status=Status.PENDING).update(
+            status=Status.DONE, updated_at=timezone.now()
+        )
+    return len(done)
 
 
 def outbox_mark_failed(entry_ids: list[int], error: Exception) -> None:

@@ -1,7 +1,13 @@
 """The cutover machinery's own tables: modes and their audit, backfill runs and rejects, the outbox,
 shadow mismatches, scheduled task runs, outbox requeues. Imports only the store layer and the mode values."""
 
-from cutover.models.backfill import BackfillCheckpoint, BackfillReject, BackfillRun, VerifyResult
+from cutover.models.backfill import (
+    BackfillCheckpoint,
+    BackfillRangeDigest,
+    BackfillReject,
+    BackfillRun,
+    VerifyResult,
+)
 from cutover.models.mirror import MirrorOutboxEntry, ShadowMismatch
 from cutover.models.modes import MODE_CHOICES, DomainStoreMode, StoreModeChange
 from cutover.models.requeue import OutboxRequeue
@@ -10,6 +16,7 @@ from cutover.models.scheduled import ScheduledTaskRun
 __all__ = [
     "MODE_CHOICES",
     "BackfillCheckpoint",
+    "BackfillRangeDigest",
     "BackfillReject",
     "BackfillRun",
     "DomainStoreMode",

@@ -133,3 +133,24 @@ class VerifyResult(models.Model):
 
     def __str__(self) -> str:
         return f"verify {self.domain}: {'pass' if self.passed else 'FAIL'} at {self.finished_at:%Y-%m-%d %H:%M}"
+
+
+class BackfillRangeDigest(models.Model):
+    """What one batch range of a forward backfill looked like when it last loaded cleanly (no reject, nothing
+    skipped): a digest of its documents and one of its Postgres rows. A rerun that finds both unchanged skips
+    the range without transforming or loading it (cutover.backfill.digest)."""
+
+    collection = models.CharField(max_length=40)
+    low = models.CharField(max_length=64, blank=True, help_text="Range start, exclusive (blank: none).")
+    high = models.CharField(max_length=64, help_text="Range end, inclusive.")
+    documents = models.PositiveIntegerField()
+    source_digest = models.CharField(max_length=32)
+    rows_digest = models.CharField(max_length=32)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "cutover_backfill_range_digests"
+        indexes = [models.Index(fields=["collection", "high"], name="backfill_digest_range")]
+
+    def __str__(self) -> str:
+        return f"{self.collection} ({self.low or '-'}, {self.high}]"

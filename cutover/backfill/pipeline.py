@@ -1,0 +1,62 @@
+"""Overlap the work of two batches: while one batch loads into Postgres (the loading thread waiting on
+the database, the GIL released), a worker thread prepares the next one: asks whether it changed since it
+last loaded, and transforms it.
+
+The source is read on the calling thread: a source's client may belong to the thread that made it (the
+embedded store's does), and decoding a batch of BSON is one long C call that holds the GIL (on the worker
+it made the loading thread wait for the GIL after each database answer). Every write stays on the calling
+thread, in its batch transaction; the worker reads Postgres only, on its own connection (committed data,
+of a range the loading batch does not touch). At most two batches are in memory, the one loading and the
+one prepared, so memory stays flat. Reading the next batch before this one is loaded changes nothing the
+loader relies on: it never trusts a read for newer data (it takes the copy locks and reads again while app
+writes reach Postgres)."""
+
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from django.db import connections
+
+_SWITCH_INTERVAL = 0.0005
+
+
+def read_ahead(
+    fetch: Callable[[Any], list[dict]],
+    transform: Callable[[list[dict]], Any],
+    after: Any,
+    unchanged: Callable[[Any, list[dict]], bool] | None = None,
+) -> Iterator[tuple[list[dict], Any]]:
+    """(docs, transform(docs)) batch after batch, from `fetch(after)` with `after` the last `_id` read,
+    until a fetch comes back empty; (docs, None) for a batch that `unchanged(after, docs)` says needs no
+    transform. Closing the iterator (a deadline, an error) waits for the worker and closes its connection."""
+
+    def prepare(after: Any, docs: list[dict]) -> tuple[list[dict], Any]:
+        if not docs or (unchanged is not None and unchanged(after, docs)):
+            return docs, None
+        return docs, transform(docs)
+
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="backfill-read-ahead")
+    # The loading thread gets the GIL back within half a millisecond of each database answer, instead of
+    # the default five: a batch makes a dozen round trips while the worker runs Python.
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(switch_interval, _SWITCH_INTERVAL))
+
+    def start(after: Any) -> Future:
+        return worker.submit(prepare, after, fetch(after))
+
+    pending: Future | None = None
+    try:
+        pending = start(after)
+        while True:
+            docs, out = pending.result()
+            if not docs:
+                return
+            pending = start(docs[-1]["_id"])
+            yield docs, out
+    finally:
+        if pending is not None:
+            pending.cancel()
+        worker.submit(connections.close_all).result()  # the worker's own database connection
+        worker.shutdown(wait=True)
+        sys.setswitchinterval(switch_interval)

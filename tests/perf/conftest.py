@@ -1,0 +1,1 @@
+from tests.backfill.conftest import legacy  # noqa: F401
