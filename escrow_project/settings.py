@@ -225,7 +225,7 @@ CUTOVER_BREAKER_FAILURES = env.int("CUTOVER_BREAKER_FAILURES", default=3)
 CUTOVER_BREAKER_COOLDOWN_SECONDS = env.float("CUTOVER_BREAKER_COOLDOWN_SECONDS", default=10.0)
 CUTOVER_OUTBOX_MAX_ATTEMPTS = env.int("CUTOVER_OUTBOX_MAX_ATTEMPTS", default=12)
 # A purge batch (cutover.scheduled.purge) is sized to take about this long: the longest any batch holds its rows.
-CUTOVER_PURGE_BATCH_SECONDS = env.float("CUTOVER_PURGE_BATCH_SECONDS", default=0.025)
+CUTOVER_PURGE_BATCH_SECONDS = env.float("CUTOVER_PURGE_BATCH_SECONDS", default=0.01)
 # `backfill --via-celery` gives up (and releases the domain lock) when no worker takes a shard this soon.
 CUTOVER_BACKFILL_WORKER_WAIT_SECONDS = env.float("CUTOVER_BACKFILL_WORKER_WAIT_SECONDS", default=60.0)
 
