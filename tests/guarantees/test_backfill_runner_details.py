@@ -275,13 +275,13 @@ class _ScriptedClock:
 
 
 def test_the_deadline_is_inclusive_and_a_pass_reports_its_seconds(legacy):
-    from cutover.backfill import run as run_skeleton
+    from cutover.backfill import service
 
     legacy.payment()
     _parents()
     # the deadline (0 + 1 minute), the pass's start, the check before the first batch, the pass's end
     clock = _ScriptedClock(0.0, 0.0, 60.0, 61.23456)
-    with mock.patch.object(run_skeleton, "time", clock), mock.patch.object(runner, "time", clock):
+    with mock.patch.object(service, "time", clock), mock.patch.object(runner, "time", clock):
         run = backfill_domain("payment", max_minutes=1)
     assert run.status == "stopped" and run.summary["payments"]["read"] == 0
     assert run.summary["payments"]["seconds"] == 61.235
