@@ -1,7 +1,7 @@
 from django.core.management.base import CommandError, CommandParser
 from django.db import DatabaseError, connections
 
-from cutover.management.arguments import ProjectCommand
+from cutover.management.arguments import ProjectCommand, first_line
 from escrow_project.db_roles import (
     OWNER_ALIAS,
     RuntimeRoleError,
@@ -41,7 +41,7 @@ class Command(ProjectCommand):
             password = connections["default"].get_connection_params().get("password")
             runtime_role_create(role=role, password=password)
         except (RuntimeRoleError, DatabaseError) as error:
-            raise CommandError(f"runtime role {role!r} not created: {str(error).strip().splitlines()[0]}") from None
+            raise CommandError(f"runtime role {role!r} not created: {first_line(error)}") from None
         problems = runtime_role_problems(role=role)
         if problems:
             raise CommandError(f"runtime role {role!r} has more than it should: {', '.join(problems)}", returncode=1)

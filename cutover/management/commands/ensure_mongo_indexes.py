@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 from pymongo.errors import ConnectionFailure
 
-from cutover.management.arguments import ProjectCommand, known_domain, require_mongo
+from cutover.management.arguments import ProjectCommand, first_line, known_domain, require_mongo
 from cutover.modes.mongo_usage import mongo_may_be_used_for
 from cutover.modes.registry import declared_mongo_indexes, domain_names
 from cutover.store.mongo_indexes import ensure_mongo_indexes
@@ -28,7 +28,7 @@ class Command(ProjectCommand):
             outcomes = ensure_mongo_indexes(declared_mongo_indexes(domains))
         except ConnectionFailure as error:
             raise CommandError(
-                f"MongoDB is unreachable, no index was changed: {str(error).splitlines()[0][:200]}"
+                f"MongoDB is unreachable, no index was changed: {first_line(error, 200)}"
             ) from None
         for outcome in outcomes:
             (self.stdout if outcome.ok else self.stderr).write(str(outcome))
