@@ -156,7 +156,7 @@ def _memory_run(documents: int, batch_size: int) -> dict:
 def _memory_in_fresh_process(documents: int, batch_size: int) -> dict:
     output = subprocess.run(
         [sys.executable, __file__, "--memory-only", "--documents", str(documents), "--batch-size", str(batch_size)],
-        cwd=ROOT / "bench",
+        cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,

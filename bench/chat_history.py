@@ -18,7 +18,7 @@ post, for the same reason), and the size of the largest command
 the mirror sends (what a real server's cost depends on) is reported for both chats.
 Targets: post, page and unread p50 ratios <= 1.5; backfill rows/s >= 0.5x payments;
 memory (the allocator's peak during the backfill) 2N - N <= 8 MB.
-Usage: python bench/chat.py [--messages 50000] [--ops 40] [--reads 300]
+Usage: python bench/chat_history.py [--messages 50000] [--ops 40] [--reads 300]
 """
 
 import argparse
