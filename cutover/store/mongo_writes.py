@@ -42,6 +42,10 @@ def locate(
     backfill rejects and verify reports, never merged into it."""
     candidates = id_candidates(record_id, legacy_id, of_record=of_record)
     found = list(collection.find({"_id": {"$in": candidates}}, projection).limit(len(candidates)))
+    if not found and of_record and legacy_id is not None:
+        # The string `_id` is gone and its ObjectId form may be there: the legacy team's id-type cleanup. That
+        # document is the record now (what findById reads); writing the string one again would duplicate it.
+        found = list(collection.find({"_id": ObjectId(record_id)}, projection).limit(1))
     found.sort(key=lambda doc: not isinstance(doc["_id"], ObjectId))
     return found[0] if found else None
 

@@ -144,10 +144,6 @@ def test_an_id_type_cleanup_is_not_a_clash(legacy):
     assert (row.legacy_id, row.confirmations) == (None, 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="id_candidates(record_id, legacy_id) searches only the legacy string when one is known: after a cleanup turned string _id 'x' into ObjectId(x), a dual write recreates a second document {'_id': 'x'} beside the ObjectId one",
-)
 def test_a_dual_write_after_an_id_type_cleanup_does_not_duplicate_the_document(legacy):
     payment = legacy.payment(confirmations=1)
     legacy.db.payments.delete_one({"_id": payment["_id"]})
@@ -159,3 +155,4 @@ def test_a_dual_write_after_an_id_type_cleanup_does_not_duplicate_the_document(l
     payment_update(payment_id=str(payment["_id"]), confirmations=5)
     docs = list(legacy.db.payments.find({"_id": {"$in": [payment["_id"], str(payment["_id"])]}}))
     assert len(docs) == 1, [d["_id"] for d in docs]
+    assert (docs[0]["_id"], docs[0]["confirmations"]) == (payment["_id"], 5), "the write landed in the cleaned-up one"
