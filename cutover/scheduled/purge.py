@@ -56,6 +56,7 @@ def purge_expired(
             if deleted < size:
                 break
             size = next_batch_size(size, elapsed, budget)
+        total += store.purge_undated(collection, field, before)
     return total
 
 

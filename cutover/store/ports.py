@@ -23,7 +23,16 @@ from cutover.store.recordmap import RecordMap
 
 # Per-store primitives the machinery calls on a backend directly (never through the dual wrapper).
 STORE_METHODS = frozenset(
-    {"get_snapshot", "put_snapshot", "delete_snapshot", "purge_batch", "read_id_range", "read_ids", "count_all"}
+    {
+        "get_snapshot",
+        "put_snapshot",
+        "delete_snapshot",
+        "purge_batch",
+        "purge_undated",
+        "read_id_range",
+        "read_ids",
+        "count_all",
+    }
 )
 
 
@@ -73,6 +82,11 @@ class StoreRepository(ABC):
         Returns (how many, a position): the caller passes the position back as
         `after`, so each batch starts where the last one ended instead of stepping
         again over what it deleted (in Postgres, dead index entries until VACUUM)."""
+
+    def purge_undated(self, collection: str, field: str, before: Any) -> int:
+        """Delete the records before `before` whose stored `field` a range over dates cannot find; return how
+        many. Postgres stores every date typed, so there are none; Mongo overrides this."""
+        return 0
 
     def read_id_range(self, collection: str, low: str | None, high: str | None, limit: int | None = None) -> list:
         """Records of `collection` with low <= id <= high (None: unbounded), in id order (backfill, verify)."""

@@ -4,6 +4,7 @@ Documents are written in the legacy shape so the legacy application keeps
 working on them in `mongo` and dual modes.
 """
 
+import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from decimal import Decimal
@@ -18,8 +19,11 @@ from cutover.store.filters import Between, Filters, Gt, In, Lt
 from cutover.store.legacy import legacy_money
 from cutover.store.mongo_writes import MAX_ATTEMPTS, KeptChanging, guarded, is_id_duplicate, locate, stored_is_newer
 from cutover.store.ports import StoreRepository
-from cutover.store.recordmap import RecordMap
+from cutover.store.recordmap import UNREADABLE, RecordMap
 from escrow_project.mongo import mongo_database
+
+logger = logging.getLogger("cutover.store.backends.mongo")
+_UNDATED_BATCH = 1000  # ids per delete of undated documents
 
 
 class MongoBackend(StoreRepository):
@@ -81,6 +85,33 @@ class MongoBackend(StoreRepository):
             return 0, None
         deleted = self.database[collection].delete_many({"_id": {"$in": [doc["_id"] for doc in docs]}}).deleted_count
         return deleted, docs[-1][key]
+
+    def purge_undated(self, collection: str, field: str, before: Any) -> int:
+        """The legacy documents whose `field` is not a BSON date (an ISO string, epoch milliseconds, or missing:
+        SCHEMA.md's dirty dates) never match a range over dates, and Mongo's TTL index never expires them
+        either, while Postgres holds them as dates and purges them: without this pass a dual mode would keep
+        them in Mongo only. Their date is read as the backfill reads it (a missing createdAt from the
+        ObjectId); a value that does not parse is kept and logged. One scan of the undated documents,
+        deleted in batches."""
+        record_map = self._map_of_collection(collection)
+        key = record_map.field(field).key
+        # whole documents, as the backfill reads them: a date may be read from other keys (the ObjectId)
+        documents = self.database[collection].find({key: {"$not": {"$type": "date"}}}, _without_elements(record_map))
+        expired, deleted, unreadable = [], 0, 0
+        for doc in documents:
+            value = record_map.stored_values(doc)[field]
+            if value is UNREADABLE:
+                unreadable += 1
+            elif value is not None and value < before:
+                expired.append(doc["_id"])
+            if len(expired) >= _UNDATED_BATCH:
+                deleted += self.database[collection].delete_many({"_id": {"$in": expired}}).deleted_count
+                expired = []
+        if expired:
+            deleted += self.database[collection].delete_many({"_id": {"$in": expired}}).deleted_count
+        if unreadable:
+            logger.warning("purge kept %d %s whose %s does not read as a date", unreadable, collection, key)
+        return deleted
 
     # --- primitives the ports' use cases are written on ----------------------
     def _get(self, record_type: type, record_id: str) -> Any | None:
