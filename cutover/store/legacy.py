@@ -13,6 +13,8 @@ from typing import Any
 
 from bson import Decimal128, ObjectId, tz_util
 
+from cutover.store.masking import MASK, is_secret_key
+
 HEX24 = re.compile(r"^[0-9a-fA-F]{24}$")
 MONEY_PLACES = 18  # ETH amounts carry 18 decimals; the money columns keep exactly that many
 _UTC_ZONES = (UTC, tz_util.utc)  # pymongo's tz-aware dates carry bson's own UTC object
@@ -21,7 +23,9 @@ _UTC_ZONES = (UTC, tz_util.utc)  # pymongo's tz-aware dates carry bson's own UTC
 class LegacyValueError(ValueError):
     def __init__(self, field: str, expected: str, value: Any):
         self.field, self.expected, self.value = field, expected, value
-        super().__init__(f"{field}: expected {expected}, got {value!r}"[:500])
+        # The message becomes a reject's reason, a log line and command output: a secret's value stays out of it.
+        shown = MASK if is_secret_key(field.rsplit(".", 1)[-1]) else repr(value)
+        super().__init__(f"{field}: expected {expected}, got {shown}"[:500])
 
     def within(self, prefix: str) -> "LegacyValueError":
         """The same error, for a field inside an embedded document at `prefix`."""

@@ -8,6 +8,7 @@ from django.urls import reverse
 from cutover.models import BackfillReject, ShadowMismatch, VerifyResult
 from cutover.modes.registry import domains_in_dependency_order
 from cutover.store.masking import MASK, is_secret_key, masked
+from tests.backfill.conftest import legacy  # noqa: F401  (the legacy-documents fixture)
 from tests.cutover.helpers import make_user
 
 HASH = "$2b$12$" + "S" * 53
@@ -116,3 +117,14 @@ def test_the_ordinary_filters_still_work(viewer):
     _reject()
     response = viewer.get(reverse("admin:cutover_backfillreject_changelist"), {"collection": "users", "status": "open"})
     assert response.status_code == 200 and "a" * 24 in response.content.decode()
+
+
+def test_a_secret_that_does_not_read_is_masked_in_the_reject_reason(legacy):  # noqa: F811 - the fixture
+    from cutover.backfill.service import backfill_domain
+
+    user = legacy.user()
+    legacy.db.users.update_one({"_id": user["_id"]}, {"$set": {"passwordHash": ["$2b$12$leaked"]}})
+    backfill_domain("auth")
+    (reject,) = BackfillReject.objects.filter(record_id=str(user["_id"]))
+    assert "passwordHash" in reject.reason and MASK in reject.reason
+    assert "leaked" not in reject.reason
