@@ -46,12 +46,13 @@ class RelayChild:
         self._started_at = float("-inf")
 
     def ensure_running(self) -> None:
-        if self._pid == os.getpid() and self._process is not None and self._process.poll() is None:
+        if self.pid is not None:
             return
-        if self._pid == os.getpid() and self._process is not None:
+        if self._pid == os.getpid():
             if time.monotonic() - self._started_at < RESTART_SECONDS:
-                return  # died right after its start: the outbox keeps the writes meanwhile
-            logger.warning("mirror relay child exited with %s; starting another", self._process.returncode)
+                return  # gone (or never started) moments after its start: the outbox keeps the writes meanwhile
+            if self._process is not None:
+                logger.warning("mirror relay child exited with %s; starting another", self._process.returncode)
         self._start()
 
     def _start(self) -> None:
@@ -59,7 +60,10 @@ class RelayChild:
         command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "mirror_relay"]
         command += ["--parent-pid", str(os.getpid()), "--idle-seconds", str(_IDLE_SECONDS)]
         env = {**os.environ, "CUTOVER_MIRROR": "relay", "MONGO_URL": settings.MONGO_URL, **self.env}
-        self._process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, cwd=settings.BASE_DIR)
+        try:
+            self._process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, cwd=settings.BASE_DIR)
+        except OSError as error:  # runs after the write committed: the caller must not see it fail
+            logger.error("could not start the mirror relay child (%s); the outbox keeps the writes", error)
 
     @property
     def pid(self) -> int | None:
@@ -75,7 +79,7 @@ class RelayChild:
             self._process.wait(timeout)
         except subprocess.TimeoutExpired:
             return False
-        self._process = None  # stopped, not dead: the next write starts one at once
+        self._process, self._started_at = None, float("-inf")  # stopped, not dead: the next write starts one
         return True
 
 

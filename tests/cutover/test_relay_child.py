@@ -139,3 +139,20 @@ def test_mongo_down_leaves_the_writes_pending_and_the_repair_mirrors_them(backgr
     MirrorOutboxEntry.objects.filter(pk=entry.pk).update(next_attempt_at=entry.created_at)
     assert outbox_repair_pending().repaired == 1
     assert _in_mongo(record)
+
+
+def test_a_child_that_cannot_start_is_not_respawned_by_every_write(background, settings, tmp_path):
+    settings.BASE_DIR = tmp_path  # no manage.py there: every child exits at once
+    starts = []
+    real_popen = relay_child.subprocess.Popen
+
+    def counted(*args, **kwargs):
+        starts.append(args)
+        return real_popen(*args, **kwargs)
+
+    with mock.patch.object(relay_child.subprocess, "Popen", counted):
+        records = [background.create(dispute_draft()) for _ in range(5)]
+        assert poll(lambda: dispatcher.child.pid is None)
+        records.append(background.create(dispute_draft()))
+    assert len(starts) == 1, starts
+    assert MirrorOutboxEntry.objects.filter(status="pending").count() == len(records)  # kept for the repair
