@@ -35,6 +35,9 @@ from cutover.models import MirrorOutboxEntry
 
 logger = logging.getLogger("cutover.mirror.relay_child")
 RESTART_SECONDS = 5.0  # a child that keeps dying (a bad setting) is not restarted for every write
+# When the cores are busy the requests get them first and the mirror's lag gives (in larger bursts). On this
+# 2-core machine it did not move the median measurably (one A/B: 1.19x niced, 1.17x not, relay 1.22x).
+NICENESS = 10
 _IDLE_SECONDS = 1.0  # the child's idle wake-up: retries come due, its parent may be gone
 _DRAIN_POLL_SECONDS = 0.01
 
@@ -61,10 +64,10 @@ class RelayChild:
     def _start(self) -> None:
         self._pid, self._started_at = os.getpid(), time.monotonic()
         command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "mirror_relay"]
-        command += ["--parent-pid", str(os.getpid()), "--idle-seconds", str(_IDLE_SECONDS)]
+        command += ["--parent-pid", str(os.getpid()), "--idle-seconds", str(_IDLE_SECONDS), "--nice", str(NICENESS)]
         env = {**os.environ, "CUTOVER_MIRROR": "relay", "MONGO_URL": settings.MONGO_URL, **self.env}
         try:
-            self._process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, cwd=settings.BASE_DIR)
+            self._process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)  # our cwd: same relative paths
         except OSError as error:  # runs after the write committed: the caller must not see it fail
             logger.error("could not start the mirror relay child (%s); the outbox keeps the writes", error)
 

@@ -46,6 +46,10 @@ def _running(pid: int) -> bool:
     return state != "Z"  # a zombie has exited; only its parent (init here) has yet to reap it
 
 
+def _niceness(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
 def test_a_shared_store_is_mirrored_by_a_child_process_not_a_thread(background):
     with mock.patch.object(dispatch, "outbox_process_entries", side_effect=AssertionError("mirrored in-process")):
         records = [background.create(dispute_draft()) for _ in range(10)]
@@ -53,6 +57,7 @@ def test_a_shared_store_is_mirrored_by_a_child_process_not_a_thread(background):
         assert dispatcher.drain(timeout=60)
     assert _in_mongo(*records)
     assert MirrorOutboxEntry.objects.exclude(status="done").count() == 0
+    assert _niceness(dispatcher.child.pid) == os.nice(0) + relay_child.NICENESS  # the requests get the cores first
 
 
 def test_writes_while_the_child_is_dead_wait_in_the_outbox_and_a_new_child_mirrors_them(background, monkeypatch):

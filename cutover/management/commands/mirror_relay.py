@@ -2,7 +2,7 @@ import os
 import signal
 import threading
 
-from django.core.management.base import CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from cutover.management.arguments import ProjectCommand, positive_float
 from cutover.mirror.relay import run_mirror_relay
@@ -25,13 +25,23 @@ class Command(ProjectCommand):
             help="wake up at least this often to retry due entries (default 5)",
         )
         parser.add_argument(
+            "--nice",
+            type=int,
+            default=0,
+            help="add this to the relay's CPU niceness (0-19): beside web processes on a busy machine, the "
+            "requests get the cores first and the mirror lags a little more (the background mirror's child: 10)",
+        )
+        parser.add_argument(
             "--parent-pid",
             type=int,
             help="stop once the process with this pid is no longer this relay's parent (it died): the "
             "background mirror's relay child (cutover.mirror.relay_child) never outlives its app process",
         )
 
-    def handle(self, *args, idle_seconds: float, parent_pid: int | None, **options) -> None:
+    def handle(self, *args, idle_seconds: float, nice: int, parent_pid: int | None, **options) -> None:
+        if not 0 <= nice <= 19:
+            raise CommandError(f"--nice must be 0-19, got {nice}", returncode=2)
+        os.nice(nice)
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
