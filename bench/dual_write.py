@@ -5,7 +5,8 @@
   (a `mirror_relay` process mirrors each write to Mongo as it commits).
 - dual_mongo_down: the same with Mongo down (real pymongo against a closed
   local port): the relay's breaker opens, and requests should not notice.
-- dual_background: the default mirror setting (a thread of the app process mirrors after commit).
+- dual_background: the default mirror setting (a relay child of the app process mirrors after commit,
+  cutover.mirror.relay_child; started untimed, as a process's first write starts it once).
 - dual_inline: mirrors in the request, for reference.
 - dual_unfenced: `dual` with the mode-change write fence (cutover.modes.fence) replaced
   by a plain transaction, for reference: the fence's own cost, in the same rounds.
@@ -85,6 +86,8 @@ def _timed_phase(mode: str, ids: list[str], count: int) -> list[float]:
     if settings.CUTOVER_MIRROR == "relay":
         mongo_url = CLOSED_PORT if mode == "dual_mongo_down" else settings.MONGO_URL
         relay = RelayProcess(mongo_url=mongo_url).start()
+    if settings.CUTOVER_MIRROR == "background":
+        _start_background_mirror(ids)
     try:
         with _unfenced() if mode == "dual_unfenced" else contextlib.nullcontext():
             timings = _status_changes(ids, count)
@@ -92,7 +95,19 @@ def _timed_phase(mode: str, ids: list[str], count: int) -> list[float]:
     finally:
         if relay:
             relay.stop()
+        dispatcher.stop(timeout=30)  # its relay child must not mirror the other modes' writes
     return timings
+
+
+def _start_background_mirror(ids: list[str]) -> None:
+    """Untimed: one write, mirrored, so the background mirror's relay child (started by the first write in
+    a process, cutover.mirror.relay_child) has set up Django and listens before the timed writes."""
+    from cutover.mirror.dispatch import dispatcher
+
+    dispatcher.child.env = RelayProcess(mongo_url="").env_for_background_child()
+    _status_changes(ids[:1], 1)
+    if not dispatcher.drain(timeout=60):
+        raise RuntimeError("the background mirror did not mirror a write within 60 s")
 
 
 @contextlib.contextmanager

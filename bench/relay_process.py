@@ -24,6 +24,10 @@ class RelayProcess:
         }
         self.process: subprocess.Popen | None = None
 
+    def env_for_background_child(self) -> dict[str, str]:
+        """What the background mirror's relay child needs beyond its parent's environment: this database."""
+        return {name: self.env[name] for name in ("DATABASE_URL", "CUTOVER_LOG_LEVEL", "MONGO_TIMEOUT_MS")}
+
     def start(self) -> "RelayProcess":
         self.process = subprocess.Popen(
             [sys.executable, "manage.py", "mirror_relay", "--idle-seconds", "0.5"],

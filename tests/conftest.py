@@ -112,9 +112,14 @@ def redis_url() -> str:
 @pytest.fixture
 def shared_mongo(settings, tmp_path, mongo_outage):
     """A Mongo store on disk, so the worker process sees the same documents as the test."""
+    from cutover.mirror.dispatch import dispatcher
+
     settings.MONGO_URL = mongo_outage.working_url = f"litemongo://{tmp_path / 'mongo'}"
     reset_mongo_clients()
-    return settings.MONGO_URL
+    dispatcher.child.env = other_process_env()  # a background relay child works on the test database
+    yield settings.MONGO_URL
+    assert dispatcher.stop(timeout=30), "the background mirror did not stop"
+    dispatcher.child.env = {}
 
 
 def other_process_env(**extra: str) -> dict:

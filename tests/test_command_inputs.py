@@ -53,7 +53,14 @@ BAD_INPUTS = {
         ["dispute", "--to", "dual_mongo_primary"],
         ["dispute", "--to", "dual_mongo_primary", "--user", "nobody"],
     ],
-    "mirror_relay": [["--idle-seconds", "0"], ["--idle-seconds", "-1"], ["--idle-seconds", "nan"]],
+    "mirror_relay": [
+        ["--idle-seconds", "0"],
+        ["--idle-seconds", "-1"],
+        ["--idle-seconds", "nan"],
+        ["--nice", "20"],
+        ["--nice", "-1"],
+        ["--parent-pid", "x"],
+    ],
     "seed_demo": [["--size", "0"], ["--size", "-5"], ["--seed", "x"]],
     "backfill_rejects": [
         ["--limit", "0"],

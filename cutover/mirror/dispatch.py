@@ -1,11 +1,14 @@
-"""Runs mirror writes after commit, off the request path.
+"""Runs mirror writes after commit, off the request path (CUTOVER_MIRROR=background, the default).
 
-In `dual` mode the request commits its Postgres write and outbox row, hands
-the row to this per-process thread and returns. The thread mirrors it to
-Mongo and marks it done, a burst of rows at a time (one wake-up, one status
-update, each record mirrored once however often it was written). Nothing here is needed for durability: a row the
-thread never reaches (queue full, breaker open, process killed) stays pending
-and the repair task mirrors it. CUTOVER_MIRROR=inline runs it in the caller.
+In `dual` mode the request commits its Postgres write and outbox row and returns. Who mirrors it:
+- a Mongo store every process sees (a MongoDB server, litemongo files): this process's relay child
+  (cutover.mirror.relay_child), woken by the outbox NOTIFY like `mirror_relay`, on another core. As a
+  thread here its Python held the GIL the requests wait for (measured there);
+- `mongomock://` (one process's memory, the tests): a thread here, mirroring the entries handed to it
+  a burst at a time (one wake-up, one status update, each record mirrored once however often it was
+  written).
+Nothing here is needed for durability: a row neither reaches (queue full, breaker open, process or
+child killed) stays pending and the repair task mirrors it. CUTOVER_MIRROR=inline runs it in the caller.
 """
 
 import atexit
@@ -15,11 +18,13 @@ import queue
 import sys
 import threading
 import time
+from urllib.parse import urlparse
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 
 from cutover.mirror.outbox import outbox_process_entries, outbox_process_entry
+from cutover.mirror.relay_child import RelayChild, wait_until_mirrored
 from cutover.models import MirrorOutboxEntry
 
 logger = logging.getLogger("cutover.mirror.dispatch")
@@ -29,6 +34,7 @@ _BATCH = 100  # entries mirrored per wake-up at most
 _GATHER_SECONDS = 0.02  # how long a wake-up waits for more entries (the mirror's lag grows by this at most)
 _SWITCH_INTERVAL = 0.0005
 _STOP = object()  # queued by stop(): the thread ends when it reaches it
+_SHARED_STORES = ("mongodb", "mongodb+srv", "litemongo")  # every process sees them: a relay child may mirror
 
 
 class MirrorDispatcher:
@@ -37,8 +43,15 @@ class MirrorDispatcher:
         self._thread: threading.Thread | None = None
         self._pid = 0
         self._lock = threading.Lock()
+        self.child = RelayChild()
+        self._last_entry_id = 0  # the newest entry handed to the relay child
 
     def submit(self, entry: MirrorOutboxEntry) -> None:
+        if _store_is_shared():
+            with self._lock:
+                self._last_entry_id = max(self._last_entry_id, entry.pk)
+                self.child.ensure_running()
+            return  # the outbox trigger's NOTIFY wakes it at commit
         self._ensure_thread()
         try:
             self._queue.put_nowait(entry)
@@ -46,15 +59,25 @@ class MirrorDispatcher:
             logger.warning("mirror queue full; %s left for the repair task", entry)
 
     def drain(self, timeout: float = 10.0) -> bool:
-        """Wait until every submitted entry was tried. True if the queue emptied."""
+        """Wait until every submitted entry was tried. True if the queue emptied (and the relay child
+        mirrored every due entry up to the last one submitted)."""
+        if self.child.pid is not None and not wait_until_mirrored(self._last_entry_id, timeout):
+            return False
+        return self.drain_queue(timeout)
+
+    def drain_queue(self, timeout: float) -> bool:
+        """Wait until the thread has tried every entry handed to it. True if the queue emptied."""
         done = threading.Event()
         threading.Thread(target=lambda: (self._queue.join(), done.set()), daemon=True).start()
         return done.wait(timeout)
 
     def stop(self, timeout: float = 10.0) -> bool:
         """Mirror what was submitted, then end the thread and close its database connection (a test
-        database can then be dropped). True once the thread has ended; the next submit starts a new one."""
+        database can then be dropped); stop the relay child. True once both have ended; the next submit
+        starts a new one."""
         with self._lock:
+            if not self.child.stop(timeout):
+                return False
             thread = self._thread
             if thread is None or not thread.is_alive() or self._pid != os.getpid():
                 return True
@@ -110,8 +133,14 @@ class MirrorDispatcher:
         return entries
 
 
+def _store_is_shared() -> bool:
+    return urlparse(settings.MONGO_URL).scheme in _SHARED_STORES
+
+
 dispatcher = MirrorDispatcher()
-atexit.register(lambda: dispatcher.drain(timeout=5.0))
+# At exit the thread's queue is worth a few seconds; the relay child finishes the burst in hand and goes
+# (killed, we leave it to see its parent gone). The repair task takes whatever neither reached.
+atexit.register(lambda: (dispatcher.drain_queue(timeout=5.0), dispatcher.child.stop(timeout=5.0)))
 
 
 def mirror_after_commit(entry: MirrorOutboxEntry) -> None:

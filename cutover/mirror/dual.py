@@ -32,6 +32,7 @@ from cutover.mirror.shadow import shadow_compare
 from cutover.modes.cache import invalidate_mode_cache
 from cutover.modes.fence import ModeMoved, fenced_write
 from cutover.modes.store_mode import StoreMode
+from cutover.store.backends.postgres import as_sole_write
 from cutover.store.ports import StoreRepository
 
 logger = logging.getLogger("cutover.mirror.dual")
@@ -94,7 +95,8 @@ class DualRepository:
 
     def _write_postgres_primary(self, name: str, args: tuple, kwargs: dict) -> Any:
         with fenced_write(self.domain, StoreMode.DUAL):
-            result = getattr(self.primary, name)(*args, **kwargs)
+            with as_sole_write():  # its failure rolls the fence transaction back whole: no savepoint needed
+                result = getattr(self.primary, name)(*args, **kwargs)
             entries = [
                 outbox_enqueue(domain=self.domain, collection=collection, record_id=record_id, target="mongo")
                 for collection, record_id in self._written(result, name)

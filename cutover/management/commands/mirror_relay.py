@@ -1,10 +1,13 @@
+import os
 import signal
 import threading
 
-from django.core.management.base import CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from cutover.management.arguments import ProjectCommand, positive_float
 from cutover.mirror.relay import run_mirror_relay
+
+_PARENT_POLL_SECONDS = 0.5
 
 
 class Command(ProjectCommand):
@@ -21,9 +24,34 @@ class Command(ProjectCommand):
             default=5.0,
             help="wake up at least this often to retry due entries (default 5)",
         )
+        parser.add_argument(
+            "--nice",
+            type=int,
+            default=0,
+            help="add this to the relay's CPU niceness (0-19): beside web processes on a busy machine, the "
+            "requests get the cores first and the mirror lags a little more (the background mirror's child: 10)",
+        )
+        parser.add_argument(
+            "--parent-pid",
+            type=int,
+            help="stop once the process with this pid is no longer this relay's parent (it died): the "
+            "background mirror's relay child (cutover.mirror.relay_child) never outlives its app process",
+        )
 
-    def handle(self, *args, idle_seconds: float, **options) -> None:
+    def handle(self, *args, idle_seconds: float, nice: int, parent_pid: int | None, **options) -> None:
+        if not 0 <= nice <= 19:
+            raise CommandError(f"--nice must be 0-19, got {nice}", returncode=2)
+        os.nice(nice)
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
+        if parent_pid is not None:
+            threading.Thread(target=_stop_when_orphaned, args=(parent_pid, stop), daemon=True).start()
         run_mirror_relay(stop=stop, idle_seconds=idle_seconds)
+
+
+def _stop_when_orphaned(parent_pid: int, stop: threading.Event) -> None:
+    """A dead parent (SIGKILL included) leaves its children to init or a subreaper: getppid() changes."""
+    while not stop.wait(_PARENT_POLL_SECONDS):
+        if os.getppid() != parent_pid:
+            stop.set()

@@ -1,8 +1,9 @@
 """The storage primitives of every Postgres repository, driven by the domain's RecordMaps
 and Django models (model attnames are the record field names)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -14,6 +15,26 @@ from cutover.store.backends.errors import ImmutableRecordConflict, RecordNotFoun
 from cutover.store.filters import Between, Filters, Gt, In, Lt
 from cutover.store.ports import StoreRepository
 from cutover.store.recordmap import Child, RecordMap
+
+_sole_write: ContextVar[bool] = ContextVar("sole_write", default=False)
+
+
+@contextmanager
+def as_sole_write() -> Iterator[None]:
+    """Inside, a use case's own unit of work joins the caller's transaction instead of opening a savepoint.
+    For a caller whose transaction holds this one write and fails whole if it fails: the dual write's fence
+    (cutover.mirror.dual), where the savepoint and its release were two of the write's extra round trips.
+    No use case catches its own primitives' errors and carries on (such code would get Django's loud
+    "error in the current transaction", never a half-written record)."""
+    token = _sole_write.set(True)
+    try:
+        yield
+    finally:
+        _sole_write.reset(token)
+
+
+def _unit_of_work():
+    return transaction.atomic(savepoint=not _sole_write.get())
 
 
 class PostgresBackend(StoreRepository):
@@ -108,12 +129,12 @@ class PostgresBackend(StoreRepository):
     def _insert(self, record: Any) -> None:
         record_map = self._map(type(record))
         record_map.check(record)
-        with _unique_conflicts(), transaction.atomic():
+        with _unique_conflicts(), _unit_of_work():
             self._model(record_map)(**record_map.row_values(record)).save(force_insert=True)
             self._replace_children(record_map, record)
 
     def _update(self, record_type: type, record_id: str, change: Callable[[Any], Any]) -> Any:
-        with _unique_conflicts(), transaction.atomic():
+        with _unique_conflicts(), _unit_of_work():
             return self._update_locked(record_type, record_id, change)
 
     def _update_locked(self, record_type: type, record_id: str, change: Callable[[Any], Any]) -> Any:
@@ -143,7 +164,7 @@ class PostgresBackend(StoreRepository):
 
     @contextmanager
     def _atomic(self, lock_key: str | None = None):
-        with transaction.atomic():
+        with _unit_of_work():
             if lock_key:
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [lock_key])
