@@ -17,6 +17,7 @@ from django.db import connection
 
 import escrow_project
 from cutover.backfill.load import TableLoader, live_mode
+from cutover.backfill.raw import RawBatch
 from cutover.models import BackfillRangeDigest
 from cutover.modes.store_mode import StoreMode
 
@@ -85,6 +86,9 @@ class RangeDigests:
 
     def _source_digest(self, docs: list[dict]) -> str | None:
         digest = hashlib.md5(self.salt, usedforsecurity=False)
+        if isinstance(docs, RawBatch):  # the documents as the server sent them: the same bytes, not re-encoded
+            digest.update(docs.raw)
+            return digest.hexdigest()
         try:
             for doc in docs:
                 digest.update(bson.encode(doc))  # each is length-prefixed: the concatenation is unambiguous

@@ -12,13 +12,18 @@ loader relies on: it never trusts a read for newer data (it takes the copy locks
 writes reach Postgres)."""
 
 import sys
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 from django.db import connections
 
+from cutover.backfill.raw import RawBatch
+from cutover.backfill.workers import WORKERS, start_workers
+
 _SWITCH_INTERVAL = 0.0005
+IN_FLIGHT = 2 * WORKERS  # batches read ahead: each worker busy and one more waiting for it
 
 
 def read_ahead(
@@ -60,3 +65,35 @@ def read_ahead(
         worker.submit(connections.close_all).result()  # the worker's own database connection
         worker.shutdown(wait=True)
         sys.setswitchinterval(switch_interval)
+
+
+def read_ahead_in_workers(
+    fetch_raw: Callable[[Any], RawBatch],
+    submit: Callable[[ProcessPoolExecutor, RawBatch], Future],
+    finish: Callable[[RawBatch, Any], Any],
+    after: Any,
+    unchanged: Callable[[Any, RawBatch], bool] | None = None,
+    niceness: int = 0,
+) -> Iterator[tuple[RawBatch, Any]]:
+    """As `read_ahead`, with the batches prepared in worker processes (cutover.backfill.workers): up to
+    IN_FLIGHT batches ahead, each read here as raw BSON, asked here whether it changed (so an unchanged one
+    costs no worker time), submitted, and yielded in order as (batch, finish(batch, its result))."""
+    pool = start_workers(niceness)
+    pending: deque[tuple[RawBatch, Future | None]] = deque()
+    exhausted = False
+    try:
+        while True:
+            while not exhausted and len(pending) < IN_FLIGHT:
+                batch = fetch_raw(after)
+                if not batch:
+                    exhausted = True
+                    break
+                skip = unchanged is not None and unchanged(after, batch)
+                pending.append((batch, None if skip else submit(pool, batch)))
+                after = batch[-1]["_id"]
+            if not pending:
+                return
+            batch, future = pending.popleft()
+            yield batch, (None if future is None else finish(batch, future.result()))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -13,11 +13,13 @@ from django.db import connection, transaction
 from cutover.backfill.digest import RangeDigests, range_low
 from cutover.backfill.embedded import backfill_elements, dry_run_elements
 from cutover.backfill.load import LoadResult, TableLoader
-from cutover.backfill.pipeline import read_ahead
+from cutover.backfill.pipeline import read_ahead, read_ahead_in_workers
 from cutover.backfill.progress import Progress
+from cutover.backfill.raw import RawBatch
 from cutover.backfill.rejects import reject_other_ids, retry_open_rejects, save_batch_outcome
 from cutover.backfill.source import PHASES, DocumentSource, decode_key, encode_key
 from cutover.backfill.transform import Transformed, transform
+from cutover.backfill.workers import BACKFILL_NICENESS, prepared, prepares_in_workers, submit_copy_lines
 from cutover.models import BackfillCheckpoint, BackfillReject, BackfillRun
 from cutover.modes.registry import DomainSpec
 from cutover.store.legacy import now_ms
@@ -111,8 +113,8 @@ def backfill_collection(
 def _phase(checkpoint, reader, loader, run, options, summary, progress) -> bool:
     """The batches of one _id phase; True when the deadline stopped it (at a batch boundary).
 
-    The next batch is read and transformed (on a worker thread, cutover.backfill.pipeline) while this
-    one loads: the transform runs while the loader waits on Postgres. A range that loaded cleanly before
+    The next batches are read and transformed (by worker processes or on a worker thread,
+    cutover.backfill.pipeline) while this one loads. A range that loaded cleanly before
     and did not change since is skipped untransformed (cutover.backfill.digest)."""
     digests = None
     if checkpoint.phase == "objectId" and not options.dry_run and RangeDigests.apply_to(loader, reader.expiry):
@@ -120,13 +122,9 @@ def _phase(checkpoint, reader, loader, run, options, summary, progress) -> bool:
     inspect = None
     if digests:
         skip = options.skip_unchanged and not reader.has_open_rejects
-        inspect = lambda after, docs: digests.inspect(range_low(after, checkpoint.lower_id), docs, skip=skip)  # noqa: E731
-    batches = read_ahead(
-        lambda after: reader.fetch(checkpoint.phase, after),
-        reader.transform,
-        decode_key(checkpoint.last_key),
-        inspect,
-    )
+        low = checkpoint.lower_id
+        inspect = lambda after, docs: digests.inspect(range_low(after, low), docs, skip=skip)  # noqa: E731
+    batches = _batches(checkpoint, reader, inspect)
     try:
         while True:
             if options.deadline and time.monotonic() >= options.deadline:
@@ -142,6 +140,22 @@ def _phase(checkpoint, reader, loader, run, options, summary, progress) -> bool:
                 progress.update(summary.read)
     finally:
         batches.close()
+
+
+def _batches(checkpoint, reader, inspect):
+    """The phase's batches, read ahead: prepared by worker processes where the source hands them over as
+    raw BSON and the records are plain rows (cutover.backfill.workers), else transformed on a thread."""
+    after = decode_key(checkpoint.last_key)
+    if checkpoint.phase == "objectId" and reader.prepares_in_workers:
+        return read_ahead_in_workers(
+            lambda after: reader.fetch_raw(checkpoint.phase, after),
+            lambda pool, batch: submit_copy_lines(pool, reader.spec, reader.collection, batch),
+            lambda batch, result: prepared(reader.spec, reader.collection, batch, result),
+            after,
+            inspect,
+            niceness=BACKFILL_NICENESS,
+        )
+    return read_ahead(lambda after: reader.fetch(checkpoint.phase, after), reader.transform, after, inspect)
 
 
 def _unchanged_batch(docs, run, checkpoint) -> CollectionSummary:
@@ -204,9 +218,20 @@ class _BatchReader:
         # Only then can a batch load a document an earlier run rejected (one query per pass, not per batch).
         self.has_open_rejects = BackfillReject.objects.filter(collection=collection, status="open").exists()
         self.element_totals: dict[str, CollectionSummary] = {}  # element collection -> its counts
+        self.prepares_in_workers = prepares_in_workers(spec, collection, source, self.expiry)
 
     def fetch(self, phase: str, after) -> list[dict]:
         return self.source.batch(
+            self.collection,
+            phase=phase,
+            after=after,
+            limit=self.options.batch_size,
+            lower=self.checkpoint.lower_id,
+            upper=self.checkpoint.upper_id,
+        )
+
+    def fetch_raw(self, phase: str, after) -> RawBatch:
+        return self.source.raw_batch(
             self.collection,
             phase=phase,
             after=after,
