@@ -73,12 +73,11 @@ def read_ahead_in_workers(
     finish: Callable[[RawBatch, Any], Any],
     after: Any,
     unchanged: Callable[[Any, RawBatch], bool] | None = None,
-    niceness: int = 0,
 ) -> Iterator[tuple[RawBatch, Any]]:
     """As `read_ahead`, with the batches prepared in worker processes (cutover.backfill.workers): up to
     IN_FLIGHT batches ahead, each read here as raw BSON, asked here whether it changed (so an unchanged one
     costs no worker time), submitted, and yielded in order as (batch, finish(batch, its result))."""
-    pool = start_workers(niceness)
+    pool = start_workers()
     pending: deque[tuple[RawBatch, Future | None]] = deque()
     exhausted = False
     try:

@@ -19,7 +19,7 @@ from cutover.backfill.raw import RawBatch
 from cutover.backfill.rejects import reject_other_ids, retry_open_rejects, save_batch_outcome
 from cutover.backfill.source import PHASES, DocumentSource, decode_key, encode_key
 from cutover.backfill.transform import Transformed, transform
-from cutover.backfill.workers import BACKFILL_NICENESS, prepared, prepares_in_workers, submit_copy_lines
+from cutover.backfill.workers import prepared, prepares_in_workers, submit_copy_lines
 from cutover.models import BackfillCheckpoint, BackfillReject, BackfillRun
 from cutover.modes.registry import DomainSpec
 from cutover.store.legacy import now_ms
@@ -153,7 +153,6 @@ def _batches(checkpoint, reader, inspect):
             lambda batch, result: prepared(reader.spec, reader.collection, batch, result),
             after,
             inspect,
-            niceness=BACKFILL_NICENESS,
         )
     return read_ahead(lambda after: reader.fetch(checkpoint.phase, after), reader.transform, after, inspect)
 

@@ -129,7 +129,6 @@ def excluded_keys(collection: str) -> tuple[str, ...]:
     return ()
 
 
-
 def encode_key(value: Any) -> str:
     return json_util.dumps(value)
 

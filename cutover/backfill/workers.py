@@ -32,10 +32,6 @@ from cutover.backfill.raw import RawBatch
 from cutover.backfill.transform import Reject, Transformed, transform
 
 WORKERS = max(1, min(2, os.cpu_count() or 1))
-# The backfill's workers run at a lower priority: the loading process and its Postgres backend are the
-# critical path (the workers keep ahead of them), and each of its round trips waited for a core the workers
-# held. (Verify's workers are its critical path: they run at the usual priority.)
-BACKFILL_NICENESS = 10
 
 
 class _CopyContext:
@@ -50,16 +46,14 @@ class _CopyContext:
 _copy_context: _CopyContext | None = None  # set before the workers fork; they inherit it
 
 
-def start_workers(niceness: int = 0) -> ProcessPoolExecutor:
-    """A pool of forked workers, `niceness` below this process's priority. Forked from here, they inherit
+def start_workers() -> ProcessPoolExecutor:
+    """A pool of forked workers. Forked from here, they inherit
     this connection's COPY adapters; they exit by os._exit (multiprocessing's way), so no connection they
     inherited is ever closed or used by them."""
     global _copy_context
     connection.ensure_connection()
     _copy_context = _CopyContext(connection.connection.adapters)
-    return ProcessPoolExecutor(
-        max_workers=WORKERS, mp_context=multiprocessing.get_context("fork"), initializer=os.nice, initargs=(niceness,)
-    )
+    return ProcessPoolExecutor(max_workers=WORKERS, mp_context=multiprocessing.get_context("fork"))
 
 
 def prepares_in_workers(spec, collection: str, source, expiry: str | None) -> bool:
