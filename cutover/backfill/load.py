@@ -46,6 +46,11 @@ _REFUSED = (IntegrityError, DataError, psycopg.errors.IntegrityError, psycopg.er
 _SQLSTATE_KINDS = {"23505": "unique_clash", "23503": "orphan", "23514": "bad_value", "23502": "bad_value"}
 
 
+class RowsRefused(Exception):
+    """The database refused a row of a batch loaded without a savepoint: its transaction is lost; run the
+    batch again without `first_try`."""
+
+
 @dataclass
 class LoadResult:
     written: list[str] = field(default_factory=list)
@@ -77,7 +82,10 @@ class TableLoader:
         self.fields = list(self.model._meta.concrete_fields)
         self.backend = spec.build_postgres_repository()
 
-    def load(self, records: list[Any]) -> LoadResult:
+    def load(self, records: list[Any], *, first_try: bool = False) -> LoadResult:
+        """`first_try`: the caller's transaction holds this batch alone and runs it again with
+        `first_try=False` on RowsRefused: the write then needs no savepoint (two round trips a batch), and
+        only a batch the database refuses is written again, in savepoints, to isolate what it refuses."""
         result = LoadResult()
         mode = live_mode(self.spec.name)  # per batch, uncached: the mode may move during a run
         self.postgres_leads = mode.position >= StoreMode.DUAL.position
@@ -91,6 +99,12 @@ class TableLoader:
         if self.postgres_leads:
             records = self.without_pending_mirrors(records)
         if not records:
+            return result
+        if first_try:
+            try:
+                result.written += self._write(records, result)
+            except _REFUSED as error:
+                raise RowsRefused from error
             return result
         try:
             with transaction.atomic():

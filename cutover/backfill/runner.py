@@ -12,7 +12,7 @@ from django.db import connection, transaction
 
 from cutover.backfill.digest import RangeDigests, range_low
 from cutover.backfill.embedded import backfill_elements, dry_run_elements
-from cutover.backfill.load import LoadResult, TableLoader
+from cutover.backfill.load import LoadResult, RowsRefused, TableLoader
 from cutover.backfill.pipeline import read_ahead, read_ahead_in_workers
 from cutover.backfill.progress import Progress
 from cutover.backfill.raw import RawBatch
@@ -263,9 +263,20 @@ def _batch(reader, loader, docs, out, run, checkpoint, options, digests=None) ->
             found = dry_run_elements(reader.spec, reader.record_map, loadable, reader.source.database)
             _add_element_totals(reader.element_totals, found)
         return batch
+    try:
+        result = _load_batch(reader, loader, docs, out, run, checkpoint, batch, digests, first_try=True)
+    except RowsRefused:  # rolled back whole: again, isolating what the database refuses
+        result = _load_batch(reader, loader, docs, out, run, checkpoint, batch, digests, first_try=False)
+    logger.debug("%s: batch of %d up to %s", reader.collection, len(docs), docs[-1]["_id"])
+    load_elements_of_loaded(reader.spec, reader.collection, reader.source, run, out, result, reader.element_totals)
+    return batch
+
+
+def _load_batch(reader, loader, docs, out, run, checkpoint, batch, digests, *, first_try: bool) -> LoadResult:
+    """The batch's rows, its rejects, its range note and its checkpoint: one transaction."""
     with transaction.atomic():
         _commit_without_waiting_for_the_disk()
-        result = loader.load(out.records)
+        result = loader.load(out.records, first_try=first_try)
         rejected = save_batch_outcome(
             reader.spec, reader.collection, run, out, result, resolve_earlier=reader.has_open_rejects
         )
@@ -279,9 +290,7 @@ def _batch(reader, loader, docs, out, run, checkpoint, options, digests=None) ->
             setattr(checkpoint, name, getattr(checkpoint, name) + getattr(batch, name))
         checkpoint.run = run
         checkpoint.save()
-    logger.debug("%s: batch of %d up to %s", reader.collection, len(docs), docs[-1]["_id"])
-    load_elements_of_loaded(reader.spec, reader.collection, reader.source, run, out, result, reader.element_totals)
-    return batch
+    return result
 
 
 def load_elements_of_loaded(spec, collection, source, run, out, result, totals: dict) -> None:
