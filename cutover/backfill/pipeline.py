@@ -1,6 +1,9 @@
-"""Overlap the work of two batches: while one batch loads into Postgres (the loading thread waiting on
-the database, the GIL released), a worker thread prepares the next one: asks whether it changed since it
-last loaded, and transforms it.
+"""Overlap the work of batches: while one batch loads into Postgres, the next ones are prepared.
+
+`read_ahead_in_workers`, for a source that hands batches over as raw BSON: forked worker processes decode
+and transform them (cutover.backfill.workers), so the second core works too. `read_ahead`, for any other
+source: a worker thread prepares the next batch while the loading thread waits on the database (the GIL
+released): asks whether it changed since it last loaded, and transforms it.
 
 The source is read on the calling thread: a source's client may belong to the thread that made it (the
 embedded store's does), and decoding a batch of BSON is one long C call that holds the GIL (on the worker

@@ -155,3 +155,19 @@ def test_verify_compares_here_a_range_a_document_of_which_is_unreadable(legacy):
     backfill_domain("payment", source=_source(True))
     result = verify_domain("payment", source=_source(True))
     assert not result.passed and list(result.samples["payments"]["unreadable_in_mongo"]) == [str(bad["_id"])]
+
+
+def test_a_mongodb_source_reads_a_batch_as_the_servers_raw_replies():
+    """pymongo's find_raw_batches with the keyset of `batch`; the replies' bytes are the batch (no server
+    here: the stand-ins decode in Python and never offer raw batches)."""
+    docs = [{"_id": ObjectId(), "amount": Decimal128("1.5")} for _ in range(3)]
+    collection = mock.Mock()
+    collection.find_raw_batches.return_value = iter([bson.encode(docs[0]), bson.encode(docs[1]) + bson.encode(docs[2])])
+    database = mock.MagicMock(codec_options=_CODEC)
+    database.__getitem__.return_value = collection
+    batch = MongoDocumentSource(database).raw_batch("payments", phase="objectId", after=docs[0]["_id"], limit=3)
+    assert list(batch) == docs and batch[-1] == docs[2] and len(batch) == 3
+    (keyset, projection), options = collection.find_raw_batches.call_args
+    assert keyset == {"_id": {"$type": "objectId", "$gt": docs[0]["_id"]}}
+    assert options == {"sort": [("_id", 1)], "limit": 3, "batch_size": 3}
+    assert not MongoDocumentSource(mongo_database()).raw_batches  # the embedded stand-in decodes itself
