@@ -32,7 +32,9 @@ from psycopg.adapt import Transformer
 from cutover.backfill.raw import RawBatch
 from cutover.backfill.transform import Reject, Transformed, transform
 
-WORKERS = max(1, min(2, os.cpu_count() or 1))
+# One a core, up to four: on two cores two keep well ahead of the loading process (a batch takes a worker
+# about half the time it takes to load); verify, whose critical path the workers are, uses every one.
+WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
 class _CopyContext:
@@ -48,9 +50,8 @@ _copy_context: _CopyContext | None = None  # set before the workers fork; they i
 
 
 def start_workers() -> ProcessPoolExecutor:
-    """A pool of forked workers. Forked from here, they inherit
-    this connection's COPY adapters; they exit by os._exit (multiprocessing's way), so no connection they
-    inherited is ever closed or used by them."""
+    """A pool of forked workers. Forked from here, they inherit this connection's COPY adapters; they exit
+    by os._exit (multiprocessing's way), so no connection they inherited is ever closed or used by them."""
     global _copy_context
     connection.ensure_connection()
     _copy_context = _CopyContext(connection.connection.adapters)
