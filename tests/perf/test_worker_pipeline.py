@@ -2,11 +2,14 @@
 decode/transform with load ... a process pipeline with a bounded queue"). What loads, what is rejected,
 what a rerun skips and what verify finds must be exactly what the in-process path gives."""
 
+import os
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from decimal import Decimal
 from unittest import mock
 
 import bson
+import pytest
 from bson import Decimal128, ObjectId
 
 from cutover.backfill import runner, verify
@@ -15,6 +18,7 @@ from cutover.backfill.service import backfill_domain
 from cutover.backfill.source import MongoDocumentSource
 from cutover.backfill.verify import verify_domain
 from cutover.models import BackfillCheckpoint, BackfillRangeDigest, BackfillReject
+from cutover.testing import set_store_mode
 from escrow_project.mongo import mongo_database
 from payments.models import Payment
 
@@ -171,3 +175,36 @@ def test_a_mongodb_source_reads_a_batch_as_the_servers_raw_replies():
     assert keyset == {"_id": {"$type": "objectId", "$gt": docs[0]["_id"]}}
     assert options == {"sort": [("_id", 1)], "limit": 3, "batch_size": 3}
     assert not MongoDocumentSource(mongo_database()).raw_batches  # the embedded stand-in decodes itself
+
+
+def test_a_worker_that_dies_mid_run_loses_and_duplicates_nothing(legacy):
+    payments = [legacy.payment() for _ in range(20)]
+    _parents()
+    original, calls = runner.submit_copy_lines, []
+
+    def third_batch_kills_its_worker(pool, *args):
+        calls.append(1)
+        return pool.submit(os._exit, 1) if len(calls) == 3 else original(pool, *args)
+
+    with mock.patch.object(runner, "submit_copy_lines", third_batch_kills_its_worker), pytest.raises(BrokenProcessPool):
+        backfill_domain("payment", source=_source(True), batch_size=5)
+    assert Payment.objects.count() == 10  # two committed batches, each with its checkpoint
+    checkpoint = BackfillCheckpoint.objects.get(collection="payments", shard=0)
+    assert (checkpoint.read, checkpoint.done) == (10, False)
+    resumed = backfill_domain("payment", source=_source(True), batch_size=5).summary["payments"]
+    assert resumed["read"] == 10  # it resumed at the checkpoint
+    assert sorted(Payment.objects.values_list("id", flat=True)) == sorted(str(p["_id"]) for p in payments)
+
+
+def test_a_row_dual_writes_made_newer_is_never_overwritten_from_a_worker_prepared_batch(legacy):
+    payment = legacy.payment()
+    _parents()
+    set_store_mode("payment", "dual_mongo_primary")
+    backfill_domain("payment", source=_source(True))
+    newer = datetime(2099, 1, 1, tzinfo=UTC)
+    Payment.objects.filter(pk=str(payment["_id"])).update(amount=Decimal("77"), updated_at=newer)
+    legacy.db.payments.update_one({"_id": payment["_id"]}, {"$set": {"amount": Decimal128("5")}})
+    _, submitted = _submitted(lambda: backfill_domain("payment", source=_source(True), restart=True))
+    assert submitted == 1
+    row = Payment.objects.get(pk=str(payment["_id"]))
+    assert (row.amount, row.updated_at) == (Decimal("77"), newer)
