@@ -48,6 +48,16 @@ class RawBsonSource:
         start = bisect.bisect_right(self.ids, after) if after is not None else 0
         return bson.decode_all(b"".join(self.raw[start : start + limit]), _CODEC)
 
+    raw_batches = True  # as pymongo's find_raw_batches hands a server's reply over
+
+    def raw_batch(self, collection: str, *, phase: str, after=None, limit: int, lower: str = "", upper: str = ""):
+        from cutover.backfill.raw import RawBatch
+
+        if phase != "objectId":
+            return RawBatch(b"", _CODEC)
+        start = bisect.bisect_right(self.ids, after) if after is not None else 0
+        return RawBatch(b"".join(self.raw[start : start + limit]), _CODEC)
+
     def count(self, collection: str) -> int:
         return len(self.raw)
 

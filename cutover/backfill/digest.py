@@ -17,6 +17,7 @@ from django.db import connection
 
 import escrow_project
 from cutover.backfill.load import TableLoader, live_mode
+from cutover.backfill.raw import RawBatch
 from cutover.models import BackfillRangeDigest
 from cutover.modes.store_mode import StoreMode
 
@@ -71,20 +72,23 @@ class RangeDigests:
         high = _high(docs)
         digested = self._digested.pop((low, high, len(docs)), _NOT_YET)
         digest = None if not clean else (self._source_digest(docs) if digested is _NOT_YET else digested)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"DELETE FROM {_TABLE} WHERE collection = %s AND high > %s AND low < %s", [self.collection, low, high]
+        forget = f"DELETE FROM {_TABLE} WHERE collection = %s AND high > %s AND low < %s"
+        params = [self.collection, low, high]
+        if digest is not None:  # the two statements in one round trip
+            # Only a range with a row for every document is noted (a document not loaded is never skipped).
+            forget += (
+                f"; INSERT INTO {_TABLE} (collection, low, high, documents, source_digest, rows_digest, updated_at) "
+                f"SELECT %s, %s, %s, %s, %s, r.digest, now() FROM ({self.rows_sql}) r WHERE r.n = %s"
             )
-            if digest is not None:
-                # Only a range with a row for every document is noted (a document not loaded is never skipped).
-                cursor.execute(
-                    f"INSERT INTO {_TABLE} (collection, low, high, documents, source_digest, rows_digest, updated_at) "
-                    f"SELECT %s, %s, %s, %s, %s, r.digest, now() FROM ({self.rows_sql}) r WHERE r.n = %s",
-                    [self.collection, low, high, len(docs), digest, low, high, len(docs)],
-                )
+            params += [self.collection, low, high, len(docs), digest, low, high, len(docs)]
+        with connection.cursor() as cursor:
+            cursor.execute(forget, params)
 
     def _source_digest(self, docs: list[dict]) -> str | None:
         digest = hashlib.md5(self.salt, usedforsecurity=False)
+        if isinstance(docs, RawBatch):  # the documents as the server sent them: the same bytes, not re-encoded
+            digest.update(docs.raw)
+            return digest.hexdigest()
         try:
             for doc in docs:
                 digest.update(bson.encode(doc))  # each is length-prefixed: the concatenation is unambiguous

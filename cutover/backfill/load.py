@@ -46,6 +46,11 @@ _REFUSED = (IntegrityError, DataError, psycopg.errors.IntegrityError, psycopg.er
 _SQLSTATE_KINDS = {"23505": "unique_clash", "23503": "orphan", "23514": "bad_value", "23502": "bad_value"}
 
 
+class RowsRefused(Exception):
+    """The database refused a row of a batch loaded without a savepoint: its transaction is lost; run the
+    batch again without `first_try`."""
+
+
 @dataclass
 class LoadResult:
     written: list[str] = field(default_factory=list)
@@ -68,6 +73,8 @@ class TableLoader:
         self.reread = reread
         self.documents_exist = documents_exist  # `_id`s -> those that still have a document
         self.postgres_leads = self.guarded = False
+        self._held_ids: set[str] = set()  # the ids of the last clash check's records that have a row
+        self._rows_found: set[str] | None = None  # the rows a batch's write may take as there (see load)
         self.map = spec.record_map(collection)
         self.model = spec.postgres_model(collection)
         self.table = self.model._meta.db_table
@@ -75,22 +82,36 @@ class TableLoader:
         self.fields = list(self.model._meta.concrete_fields)
         self.backend = spec.build_postgres_repository()
 
-    def load(self, records: list[Any]) -> LoadResult:
+    def load(self, records: list[Any], *, first_try: bool = False) -> LoadResult:
+        """`first_try`: the caller's transaction holds this batch alone and runs it again with
+        `first_try=False` on RowsRefused: the write then needs no savepoint (two round trips a batch), and
+        only a batch the database refuses is written again, in savepoints, to isolate what it refuses."""
         result = LoadResult()
         mode = live_mode(self.spec.name)  # per batch, uncached: the mode may move during a run
         self.postgres_leads = mode.position >= StoreMode.DUAL.position
         # In every mode but `mongo`, app writes reach Postgres while this run reads Mongo.
         self.guarded = mode is not StoreMode.MONGO and self.reread is not None
-        records = self.without_orphans(records, result)
-        records = self.without_id_clashes(records, result)
+        parents, held = self._parents_and_rows(records)  # one round trip for both checks
+        records = self.without_orphans(records, result, parents)
+        records = self.without_id_clashes(records, result, held)
+        # In `mongo` mode nothing but this run writes these rows: the ids the clash check found are the
+        # rows there are (one query less a batch). Anywhere else, and when isolating a refused row, ask.
+        self._rows_found = self._held_ids if mode is StoreMode.MONGO else None
         if self.postgres_leads:
             records = self.without_pending_mirrors(records)
         if not records:
+            return result
+        if first_try:
+            try:
+                result.written += self._write(records, result)
+            except _REFUSED as error:
+                raise RowsRefused from error
             return result
         try:
             with transaction.atomic():
                 result.written += self._write(records, result)
         except _REFUSED:
+            self._rows_found = None
             for record in records:  # isolate what the database refuses
                 self._write_one(record, result)
         return result
@@ -109,7 +130,9 @@ class TableLoader:
         if self.guarded:
             records = self._as_they_are_now(records)
         with connection.cursor() as cursor:
-            existing = self._existing_ids(cursor, [record.id for record in records])
+            existing = self._rows_found
+            if self.guarded or existing is None:
+                existing = self._existing_ids(cursor, [record.id for record in records])
             new = [record for record in records if record.id not in existing]
             old = [record for record in records if record.id in existing]
             written = [record.id for record in new]
@@ -147,14 +170,14 @@ class TableLoader:
         wanted = {record.id for record in records}
         return [record for record in self.reread(records) if record.id in wanted]
 
-    def without_id_clashes(self, records: list[Any], result: LoadResult) -> list[Any]:
-        """Reject records whose id a row of another document holds (its `_id` of another BSON type)."""
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f'SELECT "{self.pk}", legacy_id FROM "{self.table}" WHERE "{self.pk}" = {_ANY_TEXT}',
-                [_texts([record.id for record in records])],
-            )
-            held = dict(cursor.fetchall())
+    def without_id_clashes(
+        self, records: list[Any], result: LoadResult, held: dict[str, str | None] | None = None
+    ) -> list[Any]:
+        """Reject records whose id a row of another document holds (its `_id` of another BSON type).
+        `held`: the rows' legacy ids by id, if already read (_parents_and_rows)."""
+        if held is None:
+            held = self._parents_and_rows(records, parents=False)[1]
+        self._held_ids = set(held)
         clashes = {r.id for r in records if r.id in held and held[r.id] != r.legacy_id}
         clashes -= self._ids_whose_held_document_is_gone(clashes, held)
         for record in records:
@@ -191,8 +214,15 @@ class TableLoader:
         columns = ", ".join(f'"{f.column}"' for f in self.fields)
         row = _row_builder(self.fields)
         with cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
-            for record in records:
-                copy.write_row(row(record))
+            lines = [getattr(record, "copy_line", None) for record in records]
+            if None not in lines:  # all prepared by a worker (cutover.backfill.workers): one write
+                copy.write(b"".join(lines))
+                return
+            for record, line in zip(records, lines, strict=True):  # (the order of a COPY's rows does not matter)
+                if line is None:
+                    copy.write_row(row(record))
+                else:
+                    copy.write(line)
 
     def _upsert_sql(self) -> str:
         columns = [f'"{f.column}"' for f in self.fields]
@@ -251,16 +281,20 @@ class TableLoader:
                         }
                         copy.write_row([_adapt(f, values[f.attname]) for f in child_fields])
 
-    def without_orphans(self, records: list[Any], result: LoadResult) -> list[Any]:
-        """Drop (and reject) records whose parent row does not exist: one query for every foreign key."""
+    def without_orphans(self, records: list[Any], result: LoadResult, found: dict[str, set] | None = None) -> list[Any]:
+        """Drop (and reject) records whose parent row does not exist: one query for every foreign key.
+        `found`: the parent ids found by foreign key, if already read (_parents_and_rows)."""
         fks = [f for f in self.fields if f.is_relation]
-        wanted = {fk.attname: sorted({getattr(r, fk.attname) for r in records} - {None}) for fk in fks}
-        found = self._existing_parents(fks, wanted)
+        wanted = {fk.attname: {getattr(r, fk.attname) for r in records} - {None} for fk in fks}
+        if found is None:
+            found = self._parents_and_rows(records, rows=False)[0]
         batch_ids = {record.id for record in records}
         mapped = {f.name: f.key for f in self.map.fields}
         orphans: dict[str, str] = {}
         for fk in fks:
             present = found[fk.attname] | (batch_ids if fk.related_model is self.model else set())
+            if present.issuperset(wanted[fk.attname]):  # every parent there: no record to look at
+                continue
             for record in records:
                 value = getattr(record, fk.attname)
                 if value is not None and value not in present and record.id not in orphans:
@@ -271,23 +305,34 @@ class TableLoader:
         result.rejects += [(record_id, "orphan", reason) for record_id, reason in orphans.items()]
         return [record for record in records if record.id not in orphans]
 
-    @staticmethod
-    def _existing_parents(fks: list[models.Field], wanted: dict[str, list]) -> dict[str, set]:
-        asked = [fk for fk in fks if wanted[fk.attname]]
+    def _parents_and_rows(
+        self, records: list[Any], *, parents: bool = True, rows: bool = True
+    ) -> tuple[dict[str, set], dict[str, str | None]]:
+        """In one query: the parent ids found for the records' foreign keys (attname -> ids), and the rows
+        already holding the records' ids (id -> its legacy id)."""
+        fks = [f for f in self.fields if f.is_relation] if parents else []
+        wanted = {fk.attname: sorted({getattr(r, fk.attname) for r in records} - {None}) for fk in fks}
+        branches, params = [], []
+        if rows:
+            branches.append(
+                f'SELECT NULL, "{self.pk}"::text, legacy_id FROM "{self.table}" WHERE "{self.pk}" = {_ANY_TEXT}'
+            )
+            params.append(_texts([record.id for record in records]))
+        for fk in (fk for fk in fks if wanted[fk.attname]):
+            parent, key = fk.related_model._meta.db_table, fk.related_model._meta.pk.column
+            branches.append(f'SELECT %s, "{key}"::text, NULL FROM "{parent}" WHERE "{key}" = {_ANY_TEXT}')
+            params += [fk.attname, _texts(wanted[fk.attname])]
         found: dict[str, set] = {fk.attname: set() for fk in fks}
-        if not asked:
-            return found
-        union = " UNION ALL ".join(
-            f'SELECT %s, "{fk.related_model._meta.pk.column}"::text FROM "{fk.related_model._meta.db_table}" '
-            f'WHERE "{fk.related_model._meta.pk.column}" = {_ANY_TEXT}'
-            for fk in asked
-        )
-        params = [value for fk in asked for value in (fk.attname, _texts(wanted[fk.attname]))]
-        with connection.cursor() as cursor:
-            cursor.execute(union, params)
-            for attname, parent_id in cursor.fetchall():
-                found[attname].add(parent_id)
-        return found
+        held: dict[str, str | None] = {}
+        if branches:
+            with connection.cursor() as cursor:
+                cursor.execute(" UNION ALL ".join(branches), params)
+                for attname, record_id, legacy_id in cursor.fetchall():
+                    if attname is None:
+                        held[record_id] = legacy_id
+                    else:
+                        found[attname].add(record_id)
+        return found, held
 
 
 # A batch's ids as one JSON array: psycopg's client-side binding quotes a Python list element by element

@@ -1,6 +1,9 @@
-"""Overlap the work of two batches: while one batch loads into Postgres (the loading thread waiting on
-the database, the GIL released), a worker thread prepares the next one: asks whether it changed since it
-last loaded, and transforms it.
+"""Overlap the work of batches: while one batch loads into Postgres, the next ones are prepared.
+
+`read_ahead_in_workers`, for a source that hands batches over as raw BSON: forked worker processes decode
+and transform them (cutover.backfill.workers), so the second core works too. `read_ahead`, for any other
+source: a worker thread prepares the next batch while the loading thread waits on the database (the GIL
+released): asks whether it changed since it last loaded, and transforms it.
 
 The source is read on the calling thread: a source's client may belong to the thread that made it (the
 embedded store's does), and decoding a batch of BSON is one long C call that holds the GIL (on the worker
@@ -12,13 +15,18 @@ loader relies on: it never trusts a read for newer data (it takes the copy locks
 writes reach Postgres)."""
 
 import sys
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 from django.db import connections
 
+from cutover.backfill.raw import RawBatch
+from cutover.backfill.workers import WORKERS, start_workers
+
 _SWITCH_INTERVAL = 0.0005
+IN_FLIGHT = 2 * WORKERS  # batches read ahead: each worker busy and one more waiting for it
 
 
 def read_ahead(
@@ -60,3 +68,34 @@ def read_ahead(
         worker.submit(connections.close_all).result()  # the worker's own database connection
         worker.shutdown(wait=True)
         sys.setswitchinterval(switch_interval)
+
+
+def read_ahead_in_workers(
+    fetch_raw: Callable[[Any], RawBatch],
+    submit: Callable[[ProcessPoolExecutor, RawBatch], Future],
+    finish: Callable[[RawBatch, Any], Any],
+    after: Any,
+    unchanged: Callable[[Any, RawBatch], bool] | None = None,
+) -> Iterator[tuple[RawBatch, Any]]:
+    """As `read_ahead`, with the batches prepared in worker processes (cutover.backfill.workers): up to
+    IN_FLIGHT batches ahead, each read here as raw BSON, asked here whether it changed (so an unchanged one
+    costs no worker time), submitted, and yielded in order as (batch, finish(batch, its result))."""
+    pool = start_workers()
+    pending: deque[tuple[RawBatch, Future | None]] = deque()
+    exhausted = False
+    try:
+        while True:
+            while not exhausted and len(pending) < IN_FLIGHT:
+                batch = fetch_raw(after)
+                if not batch:
+                    exhausted = True
+                    break
+                skip = unchanged is not None and unchanged(after, batch)
+                pending.append((batch, None if skip else submit(pool, batch)))
+                after = batch[-1]["_id"]
+            if not pending:
+                return
+            batch, future = pending.popleft()
+            yield batch, (None if future is None else finish(batch, future.result()))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -48,6 +48,8 @@ def save_batch_outcome(
             blocked_by=why.blocked_by if why else "",
         )
     refused_ids = {record_id for record_id, _, _ in result.rejects}
+    if not resolve_earlier:
+        return len(out.rejects) + len(refused)
     # A reject is keyed by the document's _id as written ("64AB…" for an upper-case string id), a record by
     # the normalized id: resolve by both.
     loaded = [
@@ -57,7 +59,7 @@ def save_batch_outcome(
         for key in (record.id, record.legacy_id)
         if key is not None
     ]
-    if loaded and resolve_earlier:
+    if loaded:
         BackfillReject.objects.filter(
             collection=collection, record_id__in=loaded, status__in=BackfillReject.UNRESOLVED
         ).update(status=BackfillReject.Status.RESOLVED, resolved_at=timezone.now())

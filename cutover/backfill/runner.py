@@ -4,20 +4,23 @@ nothing and duplicates nothing: the next run resumes at the last checkpoint."""
 
 import logging
 import time
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
 from bson import ObjectId
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from cutover.backfill.digest import RangeDigests, range_low
 from cutover.backfill.embedded import backfill_elements, dry_run_elements
-from cutover.backfill.load import LoadResult, TableLoader
-from cutover.backfill.pipeline import read_ahead
+from cutover.backfill.load import LoadResult, RowsRefused, TableLoader
+from cutover.backfill.pipeline import read_ahead, read_ahead_in_workers
 from cutover.backfill.progress import Progress
+from cutover.backfill.raw import RawBatch
 from cutover.backfill.rejects import reject_other_ids, retry_open_rejects, save_batch_outcome
 from cutover.backfill.source import PHASES, DocumentSource, decode_key, encode_key
 from cutover.backfill.transform import Transformed, transform
+from cutover.backfill.workers import prepared, prepares_in_workers, submit_copy_lines
 from cutover.models import BackfillCheckpoint, BackfillReject, BackfillRun
 from cutover.modes.registry import DomainSpec
 from cutover.store.legacy import now_ms
@@ -88,12 +91,13 @@ def backfill_collection(
         if options.show_progress
         else None
     )
-    while checkpoint.phase in phases and not summary.stopped:
-        summary.stopped = _phase(checkpoint, reader, loader, run, options, summary, progress)
-        if not summary.stopped and checkpoint.phase == "objectId" and not options.dry_run:
-            _catch_up(checkpoint, reader, loader, run, options, summary)
-        if not summary.stopped:
-            _next_phase(checkpoint, phases, options.dry_run)
+    with _commits_without_waiting_for_the_disk():
+        while checkpoint.phase in phases and not summary.stopped:
+            summary.stopped = _phase(checkpoint, reader, loader, run, options, summary, progress)
+            if not summary.stopped and checkpoint.phase == "objectId" and not options.dry_run:
+                _catch_up(checkpoint, reader, loader, run, options, summary)
+            if not summary.stopped:
+                _next_phase(checkpoint, phases, options.dry_run)
     if not summary.stopped and checkpoint.shard == 0 and not options.dry_run:
         summary.rejected += reject_other_ids(spec, collection, source, run)
 
@@ -111,8 +115,8 @@ def backfill_collection(
 def _phase(checkpoint, reader, loader, run, options, summary, progress) -> bool:
     """The batches of one _id phase; True when the deadline stopped it (at a batch boundary).
 
-    The next batch is read and transformed (on a worker thread, cutover.backfill.pipeline) while this
-    one loads: the transform runs while the loader waits on Postgres. A range that loaded cleanly before
+    The next batches are read and transformed (by worker processes or on a worker thread,
+    cutover.backfill.pipeline) while this one loads. A range that loaded cleanly before
     and did not change since is skipped untransformed (cutover.backfill.digest)."""
     digests = None
     if checkpoint.phase == "objectId" and not options.dry_run and RangeDigests.apply_to(loader, reader.expiry):
@@ -120,13 +124,9 @@ def _phase(checkpoint, reader, loader, run, options, summary, progress) -> bool:
     inspect = None
     if digests:
         skip = options.skip_unchanged and not reader.has_open_rejects
-        inspect = lambda after, docs: digests.inspect(range_low(after, checkpoint.lower_id), docs, skip=skip)  # noqa: E731
-    batches = read_ahead(
-        lambda after: reader.fetch(checkpoint.phase, after),
-        reader.transform,
-        decode_key(checkpoint.last_key),
-        inspect,
-    )
+        low = checkpoint.lower_id
+        inspect = lambda after, docs: digests.inspect(range_low(after, low), docs, skip=skip)  # noqa: E731
+    batches = _batches(checkpoint, reader, inspect)
     try:
         while True:
             if options.deadline and time.monotonic() >= options.deadline:
@@ -144,10 +144,24 @@ def _phase(checkpoint, reader, loader, run, options, summary, progress) -> bool:
         batches.close()
 
 
+def _batches(checkpoint, reader, inspect):
+    """The phase's batches, read ahead: prepared by worker processes where the source hands them over as
+    raw BSON and the records are plain rows (cutover.backfill.workers), else transformed on a thread."""
+    after = decode_key(checkpoint.last_key)
+    if checkpoint.phase == "objectId" and reader.prepares_in_workers:
+        return read_ahead_in_workers(
+            lambda after: reader.fetch_raw(checkpoint.phase, after),
+            lambda pool, batch: submit_copy_lines(pool, reader.spec, reader.collection, batch),
+            lambda batch, result: prepared(reader.spec, reader.collection, batch, result),
+            after,
+            inspect,
+        )
+    return read_ahead(lambda after: reader.fetch(checkpoint.phase, after), reader.transform, after, inspect)
+
+
 def _unchanged_batch(docs, run, checkpoint) -> CollectionSummary:
     batch = CollectionSummary(read=len(docs), unchanged=len(docs))
     with transaction.atomic():
-        _commit_without_waiting_for_the_disk()
         checkpoint.last_key = encode_key(docs[-1]["_id"])
         checkpoint.read += batch.read
         checkpoint.unchanged += batch.unchanged
@@ -204,9 +218,20 @@ class _BatchReader:
         # Only then can a batch load a document an earlier run rejected (one query per pass, not per batch).
         self.has_open_rejects = BackfillReject.objects.filter(collection=collection, status="open").exists()
         self.element_totals: dict[str, CollectionSummary] = {}  # element collection -> its counts
+        self.prepares_in_workers = prepares_in_workers(spec, collection, source, self.expiry)
 
     def fetch(self, phase: str, after) -> list[dict]:
         return self.source.batch(
+            self.collection,
+            phase=phase,
+            after=after,
+            limit=self.options.batch_size,
+            lower=self.checkpoint.lower_id,
+            upper=self.checkpoint.upper_id,
+        )
+
+    def fetch_raw(self, phase: str, after) -> RawBatch:
+        return self.source.raw_batch(
             self.collection,
             phase=phase,
             after=after,
@@ -239,9 +264,19 @@ def _batch(reader, loader, docs, out, run, checkpoint, options, digests=None) ->
             found = dry_run_elements(reader.spec, reader.record_map, loadable, reader.source.database)
             _add_element_totals(reader.element_totals, found)
         return batch
+    try:
+        result = _load_batch(reader, loader, docs, out, run, checkpoint, batch, digests, first_try=True)
+    except RowsRefused:  # rolled back whole: again, isolating what the database refuses
+        result = _load_batch(reader, loader, docs, out, run, checkpoint, batch, digests, first_try=False)
+    logger.debug("%s: batch of %d up to %s", reader.collection, len(docs), docs[-1]["_id"])
+    load_elements_of_loaded(reader.spec, reader.collection, reader.source, run, out, result, reader.element_totals)
+    return batch
+
+
+def _load_batch(reader, loader, docs, out, run, checkpoint, batch, digests, *, first_try: bool) -> LoadResult:
+    """The batch's rows, its rejects, its range note and its checkpoint: one transaction."""
     with transaction.atomic():
-        _commit_without_waiting_for_the_disk()
-        result = loader.load(out.records)
+        result = loader.load(out.records, first_try=first_try)
         rejected = save_batch_outcome(
             reader.spec, reader.collection, run, out, result, resolve_earlier=reader.has_open_rejects
         )
@@ -255,9 +290,7 @@ def _batch(reader, loader, docs, out, run, checkpoint, options, digests=None) ->
             setattr(checkpoint, name, getattr(checkpoint, name) + getattr(batch, name))
         checkpoint.run = run
         checkpoint.save()
-    logger.debug("%s: batch of %d up to %s", reader.collection, len(docs), docs[-1]["_id"])
-    load_elements_of_loaded(reader.spec, reader.collection, reader.source, run, out, result, reader.element_totals)
-    return batch
+    return result
 
 
 def load_elements_of_loaded(spec, collection, source, run, out, result, totals: dict) -> None:
@@ -279,13 +312,20 @@ def _add_element_totals(totals: dict, found: dict) -> None:
         total.unchanged += element_summary.read - element_summary.written - element_summary.rejected
 
 
-def _commit_without_waiting_for_the_disk() -> None:
-    """This batch's commit returns before its WAL reaches the disk (it gets there within a few hundred
-    milliseconds). Safe here: the rows and the checkpoint are in the one transaction, so a crash that loses
-    the last batches loses them together, and the next run loads them again from the checkpoint it finds;
-    nothing else waits on this commit. (One flush per batch was a third of a first run's time.)"""
+@contextmanager
+def _commits_without_waiting_for_the_disk():
+    """The batches' commits return before their WAL reaches the disk (it gets there within a few hundred
+    milliseconds). Safe here: each batch's rows and checkpoint are in the one transaction, so a crash that
+    loses the last batches loses them together, and the next run loads them again from the checkpoint it
+    finds; nothing else waits on these commits. (One flush per batch was a third of a first run's time.)
+    Set for the pass's session, not per transaction: SET LOCAL was a round trip a batch."""
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with suppress(DatabaseError), connection.cursor() as cursor:  # (a lost connection has no setting left)
+            cursor.execute("RESET synchronous_commit")
 
 
 def _without_earlier_twins(reader, records: list, result: LoadResult) -> list:

@@ -8,8 +8,11 @@ as its own phase; anything of another type is reported as a bad id.
 from functools import cache
 from typing import Any, Protocol
 
+import pymongo.database
 from bson import ObjectId, json_util
 from pymongo import ASCENDING
+
+from cutover.backfill.raw import RawBatch
 
 PHASES = ("objectId", "string", "number")
 
@@ -18,6 +21,9 @@ class DocumentSource(Protocol):
     def batch(
         self, collection: str, *, phase: str, after: Any, limit: int, lower: str = "", upper: str = ""
     ) -> list[dict]: ...
+
+    # Optional: a source whose `raw_batches` is true also has `raw_batch` (same arguments), the batch as
+    # raw BSON (cutover.backfill.raw); backfill and verify then decode it in worker processes.
 
     def count(self, collection: str) -> int: ...
 
@@ -39,15 +45,26 @@ class MongoDocumentSource:
     def batch(
         self, collection: str, *, phase: str, after: Any, limit: int, lower: str = "", upper: str = ""
     ) -> list[dict]:
-        condition: dict[str, Any] = {"$type": phase}
-        if after is not None:
-            condition["$gt"] = after
-        elif lower and phase == "objectId":
-            condition["$gt"] = ObjectId(lower)
-        if upper and phase == "objectId":
-            condition["$lte"] = ObjectId(upper)
-        cursor = self.database[collection].find({"_id": condition}, _projection(collection))
+        cursor = self.database[collection].find(_keyset(phase, after, lower, upper), _projection(collection))
         return list(cursor.sort("_id", ASCENDING).limit(limit))
+
+    @property
+    def raw_batches(self) -> bool:
+        """A MongoDB server hands its replies over as raw BSON (the embedded stand-ins decode in Python)."""
+        return isinstance(self.database, pymongo.database.Database)
+
+    def raw_batch(
+        self, collection: str, *, phase: str, after: Any, limit: int, lower: str = "", upper: str = ""
+    ) -> RawBatch:
+        """`batch` as the server sent it, undecoded (cutover.backfill.raw)."""
+        replies = self.database[collection].find_raw_batches(
+            _keyset(phase, after, lower, upper),
+            _projection(collection),
+            sort=[("_id", ASCENDING)],
+            limit=limit,
+            batch_size=limit,
+        )
+        return RawBatch(b"".join(replies), self.database.codec_options)
 
     def count(self, collection: str) -> int:
         return self.database[collection].estimated_document_count()
@@ -83,6 +100,17 @@ class MongoDocumentSource:
         return tuple(doc["_id"] if doc else None for doc in ends)
 
 
+def _keyset(phase: str, after: Any, lower: str, upper: str) -> dict:
+    condition: dict[str, Any] = {"$type": phase}
+    if after is not None:
+        condition["$gt"] = after
+    elif lower and phase == "objectId":
+        condition["$gt"] = ObjectId(lower)
+    if upper and phase == "objectId":
+        condition["$lte"] = ObjectId(upper)
+    return {"_id": condition}
+
+
 def _projection(collection: str) -> dict | None:
     """Documents are read without their arrays of element records (chat messages): those are read in
     slices by cutover.backfill.embedded, so no backfill or verify holds a whole 50,000-element array."""
@@ -99,7 +127,6 @@ def excluded_keys(collection: str) -> tuple[str, ...]:
         if collection in spec.collections:
             return spec.record_map(collection).element_keys
     return ()
-
 
 
 def encode_key(value: Any) -> str:

@@ -27,8 +27,10 @@ from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
 from cutover.backfill.fingerprint import RangeFingerprint
+from cutover.backfill.pipeline import read_ahead_in_workers
 from cutover.backfill.source import DocumentSource
 from cutover.backfill.transform import document_as_json, transform
+from cutover.backfill.workers import submit_range_digest
 from cutover.models import BackfillReject, VerifyResult
 from cutover.modes.registry import DomainSpec, domain_spec
 from cutover.store.legacy import now_ms
@@ -118,11 +120,16 @@ def verify_collection(
     )
     checker.odd_ids(source.other_ids(collection))  # neither ObjectId, string nor number: never compared
     strays = checker.stray_records(_all_docs(source, collection, ("string", "number")))  # few: legacy oddities
-    low, after = None, None
-    while docs := source.batch(collection, phase="objectId", after=after, limit=range_size):
-        high, after = str(docs[-1]["_id"]), docs[-1]["_id"]
-        mongo, strays_here = checker.mongo_records(docs), _pop_between(strays, low, high)
-        if not (strays_here or len(mongo) < len(docs)) and checker.same_fingerprint(mongo, low, high):
+    low = None
+    for docs, digest in _object_id_ranges(spec, collection, source, range_size, checker):
+        high = str(docs[-1]["_id"])
+        strays_here = _pop_between(strays, low, high)
+        if digest is not None and not strays_here and checker.same_digest(digest, len(docs), low, high):
+            low = high
+            continue
+        mongo = checker.mongo_records(list(docs))
+        whole = digest is None and not (strays_here or len(mongo) < len(docs))  # (a worker's digest differed)
+        if whole and checker.same_fingerprint(mongo, low, high):
             checker.equal_range(mongo)
         else:
             checker.compare(checker.merged(mongo, strays_here), checker.postgres_records(low, high))
@@ -138,6 +145,25 @@ def verify_collection(
             break
         low = high
     return parity
+
+
+def _object_id_ranges(spec, collection: str, source: DocumentSource, range_size: int, checker: "_RangeChecker"):
+    """(documents, their records' digest or None) per range of the ObjectId phase. Where the source hands
+    batches over as raw BSON and a range's digest says all there is to compare, worker processes decode,
+    transform and digest the ranges ahead (cutover.backfill.workers); None sends a range to the comparison
+    here, as does a source without raw batches."""
+    if checker.digests_in_workers(source):
+        yield from read_ahead_in_workers(
+            lambda after: source.raw_batch(collection, phase="objectId", after=after, limit=range_size),
+            lambda pool, batch: submit_range_digest(pool, spec, collection, batch),
+            lambda batch, digest: digest,
+            None,
+        )
+        return
+    after = None
+    while docs := source.batch(collection, phase="objectId", after=after, limit=range_size):
+        yield docs, None
+        after = docs[-1]["_id"]
 
 
 def _verify_elements_of(spec, collection, source, mongo: dict, postgres: dict, elements: dict) -> None:
@@ -201,6 +227,22 @@ class _RangeChecker:
             return False
         ours = self.fingerprint.of_records(mongo)
         return ours is not None and ours == self.fingerprint.of_rows(low, high)
+
+    def digests_in_workers(self, source: DocumentSource) -> bool:
+        """Ranges can be settled by a digest made in a worker: nothing in them needs a record here (no
+        expiry, acknowledged rejects or element records) and the source hands batches over as raw BSON."""
+        plain = self.fingerprint.fit and not self.lifetimes and not self.acknowledged and self.elements is None
+        return plain and getattr(source, "raw_batches", False)
+
+    def same_digest(self, digest: tuple[int, str | None], documents: int, low: str | None, high: str) -> bool:
+        """A worker's digest of a range whose every document became a record (no reject, no id set aside):
+        when the range's rows have the same one, its documents are counted as compared and equal."""
+        if self.parity.id_clashes or digest != self.fingerprint.of_rows(low, high):
+            return False
+        self.parity.documents += documents
+        self.parity.ranges += 1
+        self.parity.compared += digest[0]
+        return True
 
     def equal_range(self, mongo: dict[str, Any]) -> None:
         self.parity.ranges += 1
