@@ -221,17 +221,14 @@ class _BatchReader:
         self.prepares_in_workers = prepares_in_workers(spec, collection, source, self.expiry)
 
     def fetch(self, phase: str, after) -> list[dict]:
-        return self.source.batch(
-            self.collection,
-            phase=phase,
-            after=after,
-            limit=self.options.batch_size,
-            lower=self.checkpoint.lower_id,
-            upper=self.checkpoint.upper_id,
-        )
+        return self._read(self.source.batch, phase, after)
 
     def fetch_raw(self, phase: str, after) -> RawBatch:
-        return self.source.raw_batch(
+        return self._read(self.source.raw_batch, phase, after)
+
+    def _read(self, read_batch, phase: str, after):
+        """The next batch of this pass's range after `after`, decoded (`source.batch`) or raw."""
+        return read_batch(
             self.collection,
             phase=phase,
             after=after,
