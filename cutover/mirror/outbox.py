@@ -172,7 +172,9 @@ def outbox_repair_pending(*, domain: str | None = None, limit: int = 500) -> Rep
         if mongo_breaker.retry_in() > 0:
             due = due.exclude(target=MirrorOutboxEntry.Target.MONGO)  # Mongo is down: leave them unlocked
         _repair_entries(list(due.order_by("id")[:limit]), report)
-    logger.info("mirror repair: %s", report)
+    # An idle relay asks every second: only a pass that did something is worth a line at INFO.
+    busy = report.repaired or report.failed or report.skipped
+    (logger.info if busy else logger.debug)("mirror repair: %s", report)
     return report
 
 

@@ -62,3 +62,19 @@ def test_relay_mirrors_on_commit_notification(settings):
         with connection.cursor() as cursor:
             cursor.execute("NOTIFY cutover_outbox")  # wake it to see the stop
         relay.join(timeout=40)
+
+
+def test_an_idle_repair_pass_logs_nothing_at_info_and_a_busy_one_does(settings, caplog):
+    """The relay and its children ask every second: an idle pass must not fill the logs (86,400 lines a day)."""
+    import logging
+
+    from cutover.mirror.outbox import outbox_repair_pending
+
+    settings.CUTOVER_MIRROR = "relay"  # nothing mirrors the write but the passes below
+    set_store_mode("dispute", "dual")
+    caplog.set_level(logging.INFO, logger="cutover.mirror.outbox")
+    outbox_repair_pending()
+    assert "mirror repair" not in caplog.text
+    repository_for("dispute").create(dispute_draft())
+    outbox_repair_pending()
+    assert "mirror repair: RepairReport(repaired=1" in caplog.text
