@@ -5,7 +5,8 @@ add evidence, through the services, as requests would. Mongo (the embedded stand
 made unavailable for the middle part of the run (real pymongo against a closed local port), then comes
 back; the outbox is repaired and every record written is compared between the two stores.
 Everything runs on 127.0.0.1 (a scratch database on DATABASE_URL's local server, or the embedded one), as
-the runtime role, with the production default mirror (CUTOVER_MIRROR=background).
+the runtime role, with the production default mirror (CUTOVER_MIRROR=background: a relay child process,
+started against the closed port for the outage and again against the store when it ends).
 
 Prints writes/s, p50/p99 latency, errors (those caused by Mongo apart) and the records that differ
 between the stores after repair. Targets: 0 differing records, 0 errors caused by Mongo. Last line JSON.
@@ -16,6 +17,7 @@ import argparse
 import collections
 import os
 import random
+import secrets
 import sys
 import tempfile
 import threading
@@ -55,6 +57,9 @@ def _arguments() -> argparse.Namespace:
 def _django(mongo_url: str):
     os.environ.update(MONGO_URL=mongo_url, CUTOVER_MIRROR="background", MONGO_TIMEOUT_MS="2000")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "escrow_project.settings")
+    os.environ.setdefault("ESCROW_STORE_DEFAULTS", "embedded")  # a developer tool (settings.py); the child too
+    # A relay child started against the closed port is configured as a server: it needs a key (this run's own).
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("CUTOVER_LOG_LEVEL", "CRITICAL")
     import django
 
@@ -68,7 +73,47 @@ def _django(mongo_url: str):
     if not (host in LOCAL_HOSTS or host.startswith("/")):
         raise SystemExit(f"bench/load.py runs against 127.0.0.1 only; DATABASE_URL's host is {host!r}")
     config = setup_databases_as_owner()
-    return lambda: teardown_databases_as_owner(config)
+    _background_child_on_this_database()
+
+    def teardown() -> None:
+        from cutover.mirror.dispatch import dispatcher
+
+        # Its relay child's connections would keep the scratch database from dropping.
+        if not dispatcher.stop(timeout=30):
+            print("note: the background mirror did not stop within 30 s", flush=True)
+        _until_no_other_sessions(seconds=15)
+        teardown_databases_as_owner(config)
+
+    return teardown
+
+
+def _until_no_other_sessions(seconds: float) -> None:
+    """A stopped process's sessions end a moment after it does (the server notices the closed socket)."""
+    from django.db import connection
+
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.1)
+    connection.close()
+
+
+def _background_child_on_this_database() -> None:
+    """The background mirror's relay child (cutover.mirror.relay_child) is a process of its own: it must
+    use the scratch database too (it inherits the environment, which names the configured one)."""
+    from cutover.mirror.dispatch import dispatcher
+    from cutover.testing import database_url_for_other_processes
+
+    dispatcher.child.env = {
+        "DATABASE_URL": database_url_for_other_processes(),
+        "CUTOVER_LOG_LEVEL": os.environ["CUTOVER_LOG_LEVEL"],
+        "MONGO_TIMEOUT_MS": os.environ["MONGO_TIMEOUT_MS"],
+    }
 
 
 class Clients:
@@ -232,10 +277,14 @@ class _OutageSwitch:
     def _point_at(url: str) -> None:
         from django.conf import settings
 
+        from cutover.mirror.dispatch import dispatcher
         from escrow_project.mongo import reset_mongo_clients
 
         settings.MONGO_URL = url
         reset_mongo_clients()
+        # The relay child mirrors in a process of its own: it sees the outage only if it is started against
+        # the closed port (the next write starts it with settings.MONGO_URL), and the end only if restarted.
+        dispatcher.stop(timeout=30)  # under the dispatcher's lock: a client's write may be starting one
 
 
 def _now():
