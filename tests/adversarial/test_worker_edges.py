@@ -113,6 +113,11 @@ def test_hostile_payments_load_the_same_through_the_workers(legacy):
     legacy.payment(confirmations=3.7)
     legacy.payment(status="CONFIRMED", nested={"a": {"b": [1, {"c": Decimal128("1")}]}}, **{"we.ird": 1})
     legacy.payment(txHash="nul\x00inside")
+    twin = legacy.payment()
+    legacy.payment(_id=str(twin["_id"]))  # an id clash: the ObjectId's hex as a string _id
+    legacy.payment(_id=str(ObjectId()).upper())  # a string _id alone
+    legacy.payment(_id=42)
+    legacy.payment(_id={"odd": 1})
     _parents()
     workers, here, verified, verified_here = _both_paths("payment", Payment, "payments")
     assert workers == here
