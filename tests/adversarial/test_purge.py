@@ -107,3 +107,36 @@ def test_a_row_deleted_by_a_writer_during_a_batch_does_not_end_the_purge_early(l
         )
     assert Notification.objects.count() == 0
     assert legacy.db.notifications.count_documents({}) == (0 if mode == "dual" else len(notes))
+
+
+def test_ties_on_batch_boundaries_all_go_and_a_record_exactly_at_the_cutoff_stays_in_both_stores(legacy):
+    user = legacy.user()
+    tied = [_notification(legacy, user, createdAt=OLD) for _ in range(5)]
+    later = [_notification(legacy, user, createdAt=OLD + timedelta(milliseconds=1)) for _ in range(3)]
+    at_cutoff = _notification(legacy, user, createdAt=RECENT)
+    backfill_domain("auth")
+    backfill_domain("notification")
+    set_store_mode("notification", "dual")
+    purged = purge_expired(
+        domain="notification", collection="notifications", field="created_at", before=RECENT, batch_size=2
+    )
+    assert purged == 2 * len(tied + later)  # each record once in each store
+    assert list(Notification.objects.values_list("id", flat=True)) == [str(at_cutoff["_id"])]
+    assert [doc["_id"] for doc in legacy.db.notifications.find({}, {"_id": 1})] == [at_cutoff["_id"]]
+
+
+@pytest.mark.parametrize("stored", [None, "", "  ", {"$date": "x"}, [OLD], True], ids=repr)
+def test_odd_date_shapes_are_purged_from_both_stores_or_never_loaded(legacy, stored):
+    """A date the backfill read is purged in both stores. One it rejected (never in Postgres) is kept in Mongo
+    and logged, except an array of dates: Mongo's TTL index expires that at its earliest date, and so does
+    the purge's range over dates."""
+    user = legacy.user()
+    note = _notification(legacy, user, _id=ObjectId.from_datetime(OLD), createdAt=stored)
+    backfill_domain("auth")
+    backfill_domain("notification")
+    loaded = postgres_record("notification", "notifications", note["_id"]) is not None
+    set_store_mode("notification", "dual")
+    purge_old_notifications()
+    in_postgres = postgres_record("notification", "notifications", note["_id"]) is not None
+    in_mongo = legacy.db.notifications.find_one({"_id": note["_id"]}) is not None
+    assert (in_postgres, in_mongo) == ((False, False) if loaded else (False, not isinstance(stored, list)))
