@@ -18,6 +18,8 @@ insert-only checks: those read whole records in the loader); the rest use the th
 import gc
 import multiprocessing
 import os
+import threading
+import time
 from collections import namedtuple
 from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -35,6 +37,7 @@ from cutover.backfill.transform import Reject, Transformed, transform
 # One a core, up to four: on two cores two keep well ahead of the loading process (a batch takes a worker
 # about half the time it takes to load); verify, whose critical path the workers are, uses every one.
 WORKERS = max(1, min(4, os.cpu_count() or 1))
+_PARENT_POLL_SECONDS = 0.5
 
 
 class _CopyContext:
@@ -56,14 +59,28 @@ def start_workers() -> ProcessPoolExecutor:
     connection.ensure_connection()
     _copy_context = _CopyContext(connection.connection.adapters)
     return ProcessPoolExecutor(
-        max_workers=WORKERS, mp_context=multiprocessing.get_context("fork"), initializer=_inherited_heap_left_alone
+        max_workers=WORKERS,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_start_worker,
+        initargs=(os.getpid(),),
     )
 
 
-def _inherited_heap_left_alone() -> None:
+def _start_worker(parent_pid: int) -> None:
     """The collector never walks what a worker inherited (the whole loaded process): one full collection
-    of it took 80 ms, the time of two batches, and touched every page the fork would otherwise share."""
+    of it took 80 ms, the time of two batches, and touched every page the fork would otherwise share.
+    And a worker never outlives the loading process: it holds a copy of that process's database socket,
+    so while it lives, the server never sees a killed (kill -9) run's session end, nor its run lock
+    (cutover.backfill.run.domain_lock) and row locks released; idle, it would wait for work forever."""
     gc.freeze()
+    threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
+
+
+def _exit_when_orphaned(parent_pid: int) -> None:
+    """A dead parent (SIGKILL included) leaves its children to init or a subreaper: getppid() changes."""
+    while os.getppid() == parent_pid:
+        time.sleep(_PARENT_POLL_SECONDS)
+    os._exit(1)
 
 
 def prepares_in_workers(spec, collection: str, source, expiry: str | None) -> bool:

@@ -29,6 +29,7 @@ import sys
 import time
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from cutover.models import MirrorOutboxEntry
@@ -65,6 +66,7 @@ class RelayChild:
         self._pid, self._started_at = os.getpid(), time.monotonic()
         command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "mirror_relay"]
         command += ["--parent-pid", str(os.getpid()), "--idle-seconds", str(_IDLE_SECONDS), "--nice", str(NICENESS)]
+        command += ["--parent-database", database_identity(connection.settings_dict)]
         env = {**os.environ, "CUTOVER_MIRROR": "relay", "MONGO_URL": settings.MONGO_URL, **self.env}
         try:
             self._process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)  # our cwd: same relative paths
@@ -87,6 +89,13 @@ class RelayChild:
             return False
         self._process, self._started_at = None, float("-inf")  # stopped, not dead: the next write starts one
         return True
+
+
+def database_identity(settings_dict: dict) -> str:
+    """The database a connection's settings name, as parent and child compare it: the child reads its own
+    from DATABASE_URL, which may name another one than its parent uses (settings changed in the parent, a
+    test run's test database), and would then mirror that database's outbox into its parent's Mongo."""
+    return f"{settings_dict['NAME']} on {settings_dict.get('HOST') or 'localhost'}:{settings_dict.get('PORT') or 5432}"
 
 
 def wait_until_mirrored(last_entry_id: int, timeout: float) -> bool:

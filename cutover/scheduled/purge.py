@@ -53,7 +53,7 @@ def purge_expired(
             elapsed = time.monotonic() - started
             total += deleted
             logger.info("purged %d %s from %s (before %s)", deleted, collection, store_name, before.isoformat())
-            if deleted < size:
+            if after is None:  # the batch found less than `size` (a writer's deletes meanwhile do not end it)
                 break
             size = next_batch_size(size, elapsed, budget)
         total += store.purge_undated(collection, field, before)

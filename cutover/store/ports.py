@@ -81,7 +81,10 @@ class StoreRepository(ABC):
 
         Returns (how many, a position): the caller passes the position back as
         `after`, so each batch starts where the last one ended instead of stepping
-        again over what it deleted (in Postgres, dead index entries until VACUUM)."""
+        again over what it deleted (in Postgres, dead index entries until VACUUM).
+        The position is None once the batch found fewer than `limit` records: nothing
+        is left. (Not "fewer deleted than `limit`": a writer deleting one of the batch's
+        records meanwhile would end the purge with expired records left behind.)"""
 
     def purge_undated(self, collection: str, field: str, before: Any) -> int:
         """Delete the records before `before` whose stored `field` a range over dates cannot find; return how

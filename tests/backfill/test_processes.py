@@ -7,6 +7,7 @@ import time
 
 import pytest
 from bson import ObjectId
+from django.db import connection
 
 from cutover.backfill.service import backfill_domain
 from cutover.backfill.verify import verify_domain
@@ -15,6 +16,7 @@ from escrow_project.mongo import mongo_database
 from payments.models import Payment
 from tests.backfill.conftest import LegacyData
 from tests.conftest import ROOT, other_process_env
+from tests.cutover.fence_helpers import poll
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,10 +52,21 @@ def test_kill_9_mid_run_then_resume_misses_and_duplicates_nothing(shared_mongo):
     assert not checkpoint.done, "the run finished before it could be killed; raise the document count"
     assert Payment.objects.count() == checkpoint.read  # every committed batch, nothing half-written
 
+    # The killed run's session ends (and its run lock goes) once the server has seen its socket close: moments later.
+    assert poll(lambda: not _session_of_a_killed_run_left(), seconds=10)
     run = backfill_domain("payment", batch_size=500)
     assert run.summary["payments"]["read"] == 4000 - checkpoint.read  # resumed where it stopped
     assert sorted(Payment.objects.values_list("id", flat=True)) == sorted(str(i) for i in ids)
     assert verify_domain("payment").passed
+
+
+def _session_of_a_killed_run_left() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(  # a run lock (one bigint key: objsubid 1) of this database held by another session
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND pid <> pg_backend_pid() "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
+        return cursor.fetchone()[0] > 0
 
 
 def test_a_sharded_run_through_a_real_celery_worker(worker):

@@ -3,9 +3,11 @@ import signal
 import threading
 
 from django.core.management.base import CommandError, CommandParser
+from django.db import connection
 
 from cutover.management.arguments import ProjectCommand, positive_float
 from cutover.mirror.relay import run_mirror_relay
+from cutover.mirror.relay_child import database_identity
 
 _PARENT_POLL_SECONDS = 0.5
 
@@ -37,10 +39,24 @@ class Command(ProjectCommand):
             help="stop once the process with this pid is no longer this relay's parent (it died): the "
             "background mirror's relay child (cutover.mirror.relay_child) never outlives its app process",
         )
+        parser.add_argument(
+            "--parent-database",
+            help="refuse to start unless this relay's database is this one (the relay child's parent's: see "
+            "cutover.mirror.relay_child.database_identity), so it never mirrors another database's outbox",
+        )
 
-    def handle(self, *args, idle_seconds: float, nice: int, parent_pid: int | None, **options) -> None:
+    def handle(
+        self, *args, idle_seconds: float, nice: int, parent_pid: int | None, parent_database: str | None, **options
+    ) -> None:
         if not 0 <= nice <= 19:
             raise CommandError(f"--nice must be 0-19, got {nice}", returncode=2)
+        ours = database_identity(connection.settings_dict)
+        if parent_database is not None and parent_database != ours:
+            raise CommandError(
+                f"this relay's database is {ours}, its parent's {parent_database} (DATABASE_URL differs between "
+                f"them): it would mirror another database's outbox; not started",
+                returncode=2,
+            )
         os.nice(nice)
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):

@@ -84,7 +84,7 @@ class MongoBackend(StoreRepository):
         if not docs:
             return 0, None
         deleted = self.database[collection].delete_many({"_id": {"$in": [doc["_id"] for doc in docs]}}).deleted_count
-        return deleted, docs[-1][key]
+        return deleted, (docs[-1][key] if len(docs) == limit else None)  # fewer than a batch: none left
 
     def purge_undated(self, collection: str, field: str, before: Any) -> int:
         """The legacy documents whose `field` is not a BSON date (an ISO string, epoch milliseconds, or missing:

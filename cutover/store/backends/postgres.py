@@ -104,7 +104,7 @@ class PostgresBackend(StoreRepository):
                 f'DELETE FROM "{table}" USING durability WHERE {window} AND "{column}" <= %(upper)s',
                 params | {"upper": upper},
             )
-            return cursor.rowcount, upper
+            return cursor.rowcount, (upper if boundary else None)  # no boundary: the window held less than a batch
 
     # --- primitives the ports' use cases are written on ----------------------
     def _get(self, record_type: type, record_id: str) -> Any | None:
