@@ -89,12 +89,12 @@ def _raw_copy(source: RawBsonSource) -> float:
     """The ceiling: rows already prepared (untimed), then COPY alone (timed)."""
     from django.db import connection
 
-    from cutover.backfill.load import _row
+    from cutover.backfill.rows import row_of
     from payments.models import Payment
     from payments.repositories.mapping import PAYMENT
 
     fields = list(Payment._meta.concrete_fields)
-    rows = [_row(fields, PAYMENT.from_document(doc)) for doc in source.all_documents()]
+    rows = [row_of(fields, PAYMENT.from_document(doc)) for doc in source.all_documents()]
     _empty_payments()
     columns = ", ".join(f'"{f.column}"' for f in fields)
     started = time.perf_counter()

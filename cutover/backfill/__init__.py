@@ -6,8 +6,8 @@ checkpoint, a lock against a second run on the same domain, a reject record
 (never a crash, never a silent drop) for each document that cannot be
 migrated as it is, and never an older copy over a newer row.
 
-Owns the run skeleton (run), the forward pass (service, runner, source, transform, load,
-rejects, orphans, review), the reverse pass (reverse), the Celery-sharded pass (shards)
-and the parity check between the stores (verify). Imports the store layer, the models,
+Owns the run skeleton (run), the forward pass (service, runner, source, raw, pipeline,
+workers, transform, admission, rows, load, rejects, orphans, review), the reverse pass
+(reverse), the Celery-sharded pass (shards) and the parity check between the stores (verify). Imports the store layer, the models,
 modes and mirror.
 """

@@ -9,7 +9,7 @@ table, then one INSERT ... ON CONFLICT.
   differs from its document is reported as a conflict, never updated.
 - Child tables (dispute timeline, trezor addresses) are rewritten only for the
   parents that were written.
-- A document whose parent row is missing is an orphan; any other row the
+- A document whose parent row is missing is an orphan (cutover.backfill.admission); any other row the
   database refuses is isolated by retrying its batch one row at a time.
 - Identity: a document whose id is held by a row of another document (an
   ObjectId `_id` and a string `_id` that normalize to the same 24 hex) is an
@@ -25,16 +25,14 @@ table, then one INSERT ... ON CONFLICT.
     for it: an update or a delete not copied yet) is left alone.
 """
 
-import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
-from bson import ObjectId
 from django.db import DataError, IntegrityError, connection, models, transaction
-from psycopg.types.json import Jsonb
 
+from cutover.backfill.admission import BatchAdmission, LoadResult
+from cutover.backfill.rows import ANY_TEXT, adapt, row_builder, texts
 from cutover.mirror.copy import lock_record_copies
 from cutover.modes.cache import current_mode
 from cutover.modes.registry import DomainSpec
@@ -51,13 +49,7 @@ class RowsRefused(Exception):
     batch again without `first_try`."""
 
 
-@dataclass
-class LoadResult:
-    written: list[str] = field(default_factory=list)
-    rejects: list[tuple[str, str, str]] = field(default_factory=list)  # (record id, kind, reason)
-
-
-class TableLoader:
+class TableLoader(BatchAdmission):
     """Loads one collection's records. `reread` (records -> their documents' records as they are now)
     refreshes rows about to change while Mongo leads; while Postgres leads, the loader only inserts."""
 
@@ -151,7 +143,7 @@ class TableLoader:
             return self._existing_ids(cursor, ids)
 
     def _existing_ids(self, cursor, ids: list[str]) -> set[str]:
-        cursor.execute(f'SELECT "{self.pk}" FROM "{self.table}" WHERE "{self.pk}" = {_ANY_TEXT}', [_texts(ids)])
+        cursor.execute(f'SELECT "{self.pk}" FROM "{self.table}" WHERE "{self.pk}" = {ANY_TEXT}', [texts(ids)])
         return {row[0] for row in cursor.fetchall()}
 
     def _upsert(self, cursor, records: list[Any]) -> list[str]:
@@ -170,32 +162,6 @@ class TableLoader:
         wanted = {record.id for record in records}
         return [record for record in self.reread(records) if record.id in wanted]
 
-    def without_id_clashes(
-        self, records: list[Any], result: LoadResult, held: dict[str, str | None] | None = None
-    ) -> list[Any]:
-        """Reject records whose id a row of another document holds (its `_id` of another BSON type).
-        `held`: the rows' legacy ids by id, if already read (_parents_and_rows)."""
-        if held is None:
-            held = self._parents_and_rows(records, parents=False)[1]
-        self._held_ids = set(held)
-        clashes = {r.id for r in records if r.id in held and held[r.id] != r.legacy_id}
-        clashes -= self._ids_whose_held_document_is_gone(clashes, held)
-        for record in records:
-            if record.id in clashes:
-                result.rejects.append((record.id, "unique_clash", _id_clash_reason(record, held[record.id])))
-        return [record for record in records if record.id not in clashes]
-
-    def _ids_whose_held_document_is_gone(self, ids: set[str], held: dict[str, str | None]) -> set[str]:
-        """A row's document that no longer exists under its old `_id` was renamed (a legacy clean-up turned
-        "x" into ObjectId(x)): the document now read under the other `_id` is the same record, not a clash."""
-        if not ids or self.documents_exist is None:
-            return set()
-        forms = {
-            record_id: (held[record_id] if held[record_id] is not None else ObjectId(record_id)) for record_id in ids
-        }
-        still_there = self.documents_exist(list(forms.values()))
-        return {record_id for record_id, form in forms.items() if form not in still_there}
-
     def without_pending_mirrors(self, records: list[Any]) -> list[Any]:
         """Records whose Postgres row has changes (or a delete) not yet copied to Mongo: Mongo is behind."""
         from cutover.models import MirrorOutboxEntry
@@ -212,7 +178,7 @@ class TableLoader:
 
     def _copy(self, cursor, table: str, records: list[Any]) -> None:
         columns = ", ".join(f'"{f.column}"' for f in self.fields)
-        row = _row_builder(self.fields)
+        row = row_builder(self.fields)
         with cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
             lines = [getattr(record, "copy_line", None) for record in records]
             if None not in lines:  # all prepared by a worker (cutover.backfill.workers): one write
@@ -279,69 +245,8 @@ class TableLoader:
                             f"{child.parent_field}_id": parent.id,
                             "position": position,
                         }
-                        copy.write_row([_adapt(f, values[f.attname]) for f in child_fields])
+                        copy.write_row([adapt(f, values[f.attname]) for f in child_fields])
 
-    def without_orphans(self, records: list[Any], result: LoadResult, found: dict[str, set] | None = None) -> list[Any]:
-        """Drop (and reject) records whose parent row does not exist: one query for every foreign key.
-        `found`: the parent ids found by foreign key, if already read (_parents_and_rows)."""
-        fks = [f for f in self.fields if f.is_relation]
-        wanted = {fk.attname: {getattr(r, fk.attname) for r in records} - {None} for fk in fks}
-        if found is None:
-            found = self._parents_and_rows(records, rows=False)[0]
-        batch_ids = {record.id for record in records}
-        mapped = {f.name: f.key for f in self.map.fields}
-        orphans: dict[str, str] = {}
-        for fk in fks:
-            present = found[fk.attname] | (batch_ids if fk.related_model is self.model else set())
-            if present.issuperset(wanted[fk.attname]):  # every parent there: no record to look at
-                continue
-            for record in records:
-                value = getattr(record, fk.attname)
-                if value is not None and value not in present and record.id not in orphans:
-                    orphans[record.id] = (
-                        f"orphan: {mapped.get(fk.attname, fk.attname)} {value} not found in "
-                        f"{fk.related_model._meta.db_table}"
-                    )
-        result.rejects += [(record_id, "orphan", reason) for record_id, reason in orphans.items()]
-        return [record for record in records if record.id not in orphans]
-
-    def _parents_and_rows(
-        self, records: list[Any], *, parents: bool = True, rows: bool = True
-    ) -> tuple[dict[str, set], dict[str, str | None]]:
-        """In one query: the parent ids found for the records' foreign keys (attname -> ids), and the rows
-        already holding the records' ids (id -> its legacy id)."""
-        fks = [f for f in self.fields if f.is_relation] if parents else []
-        wanted = {fk.attname: sorted({getattr(r, fk.attname) for r in records} - {None}) for fk in fks}
-        branches, params = [], []
-        if rows:
-            branches.append(
-                f'SELECT NULL, "{self.pk}"::text, legacy_id FROM "{self.table}" WHERE "{self.pk}" = {_ANY_TEXT}'
-            )
-            params.append(_texts([record.id for record in records]))
-        for fk in (fk for fk in fks if wanted[fk.attname]):
-            parent, key = fk.related_model._meta.db_table, fk.related_model._meta.pk.column
-            branches.append(f'SELECT %s, "{key}"::text, NULL FROM "{parent}" WHERE "{key}" = {_ANY_TEXT}')
-            params += [fk.attname, _texts(wanted[fk.attname])]
-        found: dict[str, set] = {fk.attname: set() for fk in fks}
-        held: dict[str, str | None] = {}
-        if branches:
-            with connection.cursor() as cursor:
-                cursor.execute(" UNION ALL ".join(branches), params)
-                for attname, record_id, legacy_id in cursor.fetchall():
-                    if attname is None:
-                        held[record_id] = legacy_id
-                    else:
-                        found[attname].add(record_id)
-        return found, held
-
-
-# A batch's ids as one JSON array: psycopg's client-side binding quotes a Python list element by element
-# (a regular expression per id, a tenth of a batch's time); json.dumps is one C call.
-_ANY_TEXT = "ANY(ARRAY(SELECT jsonb_array_elements_text(%s::jsonb)))"
-
-
-def _texts(values: list[str]) -> str:
-    return json.dumps(values)
 
 
 def live_mode(domain: str) -> StoreMode:
@@ -351,43 +256,6 @@ def live_mode(domain: str) -> StoreMode:
 
     stored = DomainStoreMode.objects.filter(domain=domain).values_list("mode", flat=True).first()
     return StoreMode(stored) if stored else current_mode(domain)
-
-
-def _id_clash_reason(record: Any, held_by: str | None) -> str:
-    ours = f"string _id {record.legacy_id!r}" if record.legacy_id is not None else f"ObjectId _id {record.id}"
-    theirs = f"the string _id {held_by!r}" if held_by is not None else f"ObjectId('{record.id}')"
-    return (
-        f"id clash: this document ({ours}) and the document with {theirs} both normalize to {record.id}; "
-        f"the row holds the other one. Give one of them a new _id, or delete it, and rerun."
-    )
-
-
-def _row(fields: list[models.Field], record: Any) -> list[Any]:
-    return _row_builder(fields)(record)
-
-
-def _row_builder(fields: list[models.Field]):
-    """A function record -> COPY row; JSON columns wrapped, everything else as it is (the hot path)."""
-    names = [f.attname for f in fields]
-    json_at = [index for index, f in enumerate(fields) if isinstance(f, models.JSONField)]
-    # Records hold arrays as tuples (hashable), which COPY would write as a composite: lists it needs.
-    array_at = [index for index, f in enumerate(fields) if f.get_internal_type() == "ArrayField"]
-    if not json_at and not array_at:
-        return lambda record: [getattr(record, name) for name in names]
-
-    def build(record: Any) -> list[Any]:
-        row = [getattr(record, name) for name in names]
-        for index in json_at:
-            row[index] = Jsonb(row[index]) if row[index] is not None else None
-        for index in array_at:
-            row[index] = list(row[index]) if row[index] is not None else None
-        return row
-
-    return build
-
-
-def _adapt(model_field: models.Field, value: Any) -> Any:
-    return Jsonb(value) if isinstance(model_field, models.JSONField) and value is not None else value
 
 
 def _model(child: Child) -> type[models.Model]:

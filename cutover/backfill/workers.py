@@ -32,6 +32,7 @@ from psycopg._copy_base import format_row_text  # psycopg's own COPY text format
 from psycopg.adapt import Transformer
 
 from cutover.backfill.raw import RawBatch
+from cutover.backfill.rows import row_builder
 from cutover.backfill.transform import Reject, Transformed, transform
 
 # One a core, up to four: on two cores two keep well ahead of the loading process (a batch takes a worker
@@ -96,13 +97,12 @@ def prepares_in_workers(spec, collection: str, source, expiry: str | None) -> bo
 
 @cache
 def _row_plan(domain: str, collection: str):
-    from cutover.backfill.load import _row_builder
     from cutover.modes.registry import domain_spec
 
     spec = domain_spec(domain)
     fields = list(spec.postgres_model(collection)._meta.concrete_fields)
     keys = ("id", "legacy_id", *(f.attname for f in fields if f.is_relation))
-    return spec.record_map(collection), _row_builder(fields), attrgetter(*keys), keys
+    return spec.record_map(collection), row_builder(fields), attrgetter(*keys), keys
 
 
 def copy_lines(domain: str, collection: str, raw: bytes, codec_options) -> tuple[list[tuple], list[Reject]]:
