@@ -113,9 +113,13 @@ def redis_url() -> str:
 def shared_mongo(settings, tmp_path, mongo_outage):
     """A Mongo store on disk, so the worker process sees the same documents as the test."""
     from cutover.mirror.dispatch import dispatcher
+    from cutover.mirror.relay_child import RelayChild
 
     settings.MONGO_URL = mongo_outage.working_url = f"litemongo://{tmp_path / 'mongo'}"
     reset_mongo_clients()
+    # A fresh child: an earlier test's child that exited at once would hold back this test's start for
+    # RESTART_SECONDS (the throttle is per process), which made the tests depend on their order.
+    dispatcher.child = RelayChild()
     dispatcher.child.env = other_process_env()  # a background relay child works on the test database
     yield settings.MONGO_URL
     assert dispatcher.stop(timeout=30), "the background mirror did not stop"

@@ -60,6 +60,8 @@ BAD_INPUTS = {
         ["--nice", "20"],
         ["--nice", "-1"],
         ["--parent-pid", "x"],
+        ["--parent-pid", "0"],
+        ["--parent-pid", "-5"],
     ],
     "seed_demo": [["--size", "0"], ["--size", "-5"], ["--seed", "x"]],
     "backfill_rejects": [
@@ -196,3 +198,11 @@ def test_a_server_without_secret_key_does_not_start():
     assert _start({**server, "SECRET_KEY": "k" * 50}, "check").returncode == 0
     assert _start({**server, "DEBUG": "1"}, "check").returncode == 0  # a developer's DEBUG run
     assert _start({**server, "MONGO_URL": "litemongo:///tmp/x"}, "check").returncode == 0  # the embedded stand-in
+
+
+def test_the_relay_without_postgres_stops_in_one_line():
+    """Its listening connection is psycopg's own, not Django's: its error used to end in a traceback."""
+    done = _start({**os.environ, "DATABASE_URL": "postgres://root@127.0.0.1:9/nowhere"}, "mirror_relay")
+    assert done.returncode == 1
+    errors = [line for line in done.stderr.strip().splitlines() if " INFO " not in line]  # the start-up line
+    assert len(errors) == 1 and errors[0].startswith("CommandError: mirror relay stopped: PostgreSQL:"), errors

@@ -2,10 +2,11 @@ import os
 import signal
 import threading
 
+import psycopg
 from django.core.management.base import CommandError, CommandParser
-from django.db import connection
+from django.db import DatabaseError, connection
 
-from cutover.management.arguments import ProjectCommand, positive_float
+from cutover.management.arguments import ProjectCommand, first_line, positive_float, positive_int
 from cutover.mirror.relay import run_mirror_relay
 from cutover.mirror.relay_child import database_identity
 
@@ -35,7 +36,7 @@ class Command(ProjectCommand):
         )
         parser.add_argument(
             "--parent-pid",
-            type=int,
+            type=positive_int,
             help="stop once the process with this pid is no longer this relay's parent (it died): the "
             "background mirror's relay child (cutover.mirror.relay_child) never outlives its app process",
         )
@@ -50,7 +51,7 @@ class Command(ProjectCommand):
     ) -> None:
         if not 0 <= nice <= 19:
             raise CommandError(f"--nice must be 0-19, got {nice}", returncode=2)
-        ours = database_identity(connection.settings_dict)
+        ours = database_identity(connection.settings_dict)  # from the settings: no connection yet
         if parent_database is not None and parent_database != ours:
             raise CommandError(
                 f"this relay's database is {ours}, its parent's {parent_database} (DATABASE_URL differs between "
@@ -63,7 +64,10 @@ class Command(ProjectCommand):
             signal.signal(signum, lambda *_: stop.set())
         if parent_pid is not None:
             threading.Thread(target=_stop_when_orphaned, args=(parent_pid, stop), daemon=True).start()
-        run_mirror_relay(stop=stop, idle_seconds=idle_seconds)
+        try:
+            run_mirror_relay(stop=stop, idle_seconds=idle_seconds)
+        except (DatabaseError, psycopg.Error) as error:  # its listening connection is psycopg's own
+            raise CommandError(f"mirror relay stopped: PostgreSQL: {first_line(error)}") from None
 
 
 def _stop_when_orphaned(parent_pid: int, stop: threading.Event) -> None:
