@@ -122,6 +122,12 @@ def _close_quietly(client) -> None:
         client.close()
 
 
+def shared_between_processes(url: str | None = None) -> bool:
+    """Whether every process that opens `url` (default MONGO_URL) sees the same store: a server or litemongo
+    files do; a `mongomock://` store lives in one process's memory."""
+    return urlparse(url or settings.MONGO_URL).scheme != "mongomock"
+
+
 def _is_pymongo(url: str) -> bool:
     return urlparse(url).scheme in ("mongodb", "mongodb+srv")
 

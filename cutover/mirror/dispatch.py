@@ -18,7 +18,6 @@ import queue
 import sys
 import threading
 import time
-from urllib.parse import urlparse
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
@@ -26,6 +25,7 @@ from django.db import close_old_connections, connection, transaction
 from cutover.mirror.outbox import outbox_process_entries, outbox_process_entry
 from cutover.mirror.relay_child import RelayChild, wait_until_mirrored
 from cutover.models import MirrorOutboxEntry
+from escrow_project.mongo import shared_between_processes
 
 logger = logging.getLogger("cutover.mirror.dispatch")
 _QUEUE_SIZE = 10_000
@@ -34,7 +34,6 @@ _BATCH = 100  # entries mirrored per wake-up at most
 _GATHER_SECONDS = 0.02  # how long a wake-up waits for more entries (the mirror's lag grows by this at most)
 _SWITCH_INTERVAL = 0.0005
 _STOP = object()  # queued by stop(): the thread ends when it reaches it
-_SHARED_STORES = ("mongodb", "mongodb+srv", "litemongo")  # every process sees them: a relay child may mirror
 
 
 class MirrorDispatcher:
@@ -47,7 +46,7 @@ class MirrorDispatcher:
         self._last_entry_id = 0  # the newest entry handed to the relay child
 
     def submit(self, entry: MirrorOutboxEntry) -> None:
-        if _store_is_shared():
+        if shared_between_processes():  # a relay child sees the same store
             with self._lock:
                 self._last_entry_id = max(self._last_entry_id, entry.pk)
                 self.child.ensure_running()
@@ -131,10 +130,6 @@ class MirrorDispatcher:
             except queue.Empty:
                 break
         return entries
-
-
-def _store_is_shared() -> bool:
-    return urlparse(settings.MONGO_URL).scheme in _SHARED_STORES
 
 
 dispatcher = MirrorDispatcher()
