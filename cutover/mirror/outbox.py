@@ -74,26 +74,12 @@ def outbox_process_entry(entry: MirrorOutboxEntry) -> bool:
 
 
 def outbox_process_entries(entries: list[MirrorOutboxEntry]) -> int:
-    """Mirror a burst of entries (the in-process background mirror's): each record once, the records of one
-    collection copied to Mongo together, a failed burst retried one record at a time so a failure stays on
-    its own entries. Then one status update for every entry done. Returns how many."""
-    by_record = _by_record(entries)
-    bursts = _mirror_bursts(by_record)
-    done = [entry_id for key in bursts.done for entry_id in by_record[key]]
-    for key in bursts.one_by_one:
-        try:
-            mirror_record(*key)
-        except MirrorSkipped:
-            continue
-        except Exception as error:  # any failure is kept on the rows for the repair task
-            outbox_mark_failed(by_record[key], error)
-            continue
-        done += by_record[key]
-    if done:
-        MirrorOutboxEntry.objects.filter(pk__in=done, status=Status.PENDING).update(
-            status=Status.DONE, updated_at=timezone.now()
-        )
-    return len(done)
+    """Mirror a burst of entries (the in-process background mirror's) as the repair does: each record once,
+    the records of one collection copied to Mongo together, a failed burst retried one record at a time so a
+    failure stays on its own entries. Returns how many entries were mirrored."""
+    report = RepairReport()
+    _repair_entries(entries, report)
+    return report.repaired
 
 
 RecordKey = tuple[str, str, str, str]  # domain, collection, record id, target
@@ -207,13 +193,14 @@ def outbox_drain(*, domain: str, target: str, deadline: float, wait_for_locked: 
 
 
 def _repair_entries(entries: list[MirrorOutboxEntry], report: RepairReport) -> None:
-    """Mirror locked entries, each record once, in bursts (_mirror_bursts); a record whose burst failed is
-    tried alone, so each failure is counted and kept on its own entries."""
+    """Mirror entries (locked ones, but for the background thread's), each record once, in bursts
+    (_mirror_bursts); a record whose burst failed is tried alone, so each failure is counted and kept on its
+    own entries."""
     by_record = _by_record(entries)
     bursts = _mirror_bursts(by_record)
     done = [entry_id for key in bursts.done for entry_id in by_record[key]]
     if done:
-        MirrorOutboxEntry.objects.filter(pk__in=done).update(status=Status.DONE, updated_at=timezone.now())
+        _mark_done(done)
         report.repaired += len(done)
     report.skipped += sum(len(by_record[key]) for key in bursts.skipped)
     for key in sorted(bursts.one_by_one):
@@ -232,8 +219,16 @@ def _repair_record(key: RecordKey, entry_ids: list[int], report: RepairReport) -
         report.failed += len(entry_ids)
         report.dead += MirrorOutboxEntry.objects.filter(pk__in=entry_ids, status=Status.DEAD).count()
         return
-    MirrorOutboxEntry.objects.filter(pk__in=entry_ids).update(status=Status.DONE, updated_at=timezone.now())
+    _mark_done(entry_ids)
     report.repaired += len(entry_ids)
+
+
+def _mark_done(entry_ids: list[int]) -> None:
+    # Only while pending: the background thread's entries are not locked, and one the repair task marked
+    # meanwhile (failed, dead) keeps its mark.
+    MirrorOutboxEntry.objects.filter(pk__in=entry_ids, status=Status.PENDING).update(
+        status=Status.DONE, updated_at=timezone.now()
+    )
 
 
 def _domains_without_mongo() -> list[str]:
