@@ -17,7 +17,14 @@ from cutover.scheduled.schedule import ScheduledTask, beat_schedule
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env")  # optional local overrides; never committed
+# A developer's local overrides: `.env` beside manage.py (never committed), or the file ESCROW_ENV_FILE names
+# ("" for none). A pytest run reads none and passes that on to the processes it starts, so a test of how a
+# server starts never runs as the developer machine the quickstart's .env declares.
+if "PYTEST_VERSION" in os.environ:
+    os.environ["ESCROW_ENV_FILE"] = ""
+ENV_FILE = os.environ.get("ESCROW_ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE:
+    environ.Env.read_env(ENV_FILE)
 
 DATA_DIR = Path(env.str("ESCROW_DATA_DIR", default=str(BASE_DIR / ".data")))
 

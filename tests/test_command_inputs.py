@@ -190,8 +190,9 @@ def test_a_mongo_url_that_is_not_one_stops_start_up_in_one_line(variable):
 
 
 def test_a_server_without_secret_key_does_not_start():
-    server = {**os.environ, "MONGO_URL": CLOSED_PORT_MONGO_URL, "DEBUG": "0"}
-    server.pop("SECRET_KEY", None)
+    """A server: no pytest run, no embedded defaults, its store URLs set (`check` connects to neither)."""
+    server = {k: v for k, v in os.environ.items() if k not in ("PYTEST_VERSION", "ESCROW_STORE_DEFAULTS", "SECRET_KEY")}
+    server.update(MONGO_URL=CLOSED_PORT_MONGO_URL, DATABASE_URL="postgres://nobody@127.0.0.1:9/none", DEBUG="0")
     done = _start(server, "check")
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[0].startswith("configuration error: SECRET_KEY is not set")

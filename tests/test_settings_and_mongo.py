@@ -98,3 +98,31 @@ def test_disabled_mode_refuses_any_mongo_use(settings):
     settings.MONGO_CONNECT_MODE = "disabled"
     with pytest.raises(MongoDisabled):
         mongo_client()
+
+
+def _as_a_server(**env) -> dict:
+    """A process outside pytest: no PYTEST_VERSION, no embedded defaults from the environment."""
+    base = {k: v for k, v in os.environ.items() if k not in ("PYTEST_VERSION", "ESCROW_STORE_DEFAULTS", "DATABASE_URL")}
+    return {**base, **env}
+
+
+def test_a_pytest_run_and_the_processes_it_starts_read_no_env_file():
+    """The quickstart's .env declares a developer machine; the tests of how a server starts must not read it
+    (README: the quickstart, then the tests, in that order)."""
+    assert os.environ["ESCROW_ENV_FILE"] == ""
+
+
+def _settings_value(expression: str, env: dict) -> subprocess.CompletedProcess:
+    code = f"from django.conf import settings; print({expression})"
+    env = {**env, "DJANGO_SETTINGS_MODULE": "escrow_project.settings"}
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)
+
+
+def test_the_env_file_is_read_unless_escrow_env_file_is_empty(tmp_path):
+    env_file = tmp_path / "developer.env"
+    env_file.write_text("ESCROW_STORE_DEFAULTS=embedded\n")
+    read = _settings_value("settings.EMBEDDED_DEFAULTS", _as_a_server(ESCROW_ENV_FILE=str(env_file)))
+    assert read.stdout.strip() == "True", read.stderr
+    unread = _settings_value("settings.EMBEDDED_DEFAULTS", _as_a_server(ESCROW_ENV_FILE=""))
+    assert unread.returncode != 0
+    assert "DATABASE_URL is not set. A server needs DATABASE_URL" in unread.stderr
