@@ -189,7 +189,7 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-dev-key-set-SECRET_KEY-in-production"
 
 # --- Cutover ----------------------------------------------------------------
-# The domain registry: the DomainSpec of each store domain (imported lazily), in SCHEMA.md's
+# The domain registry: the DomainSpec of each store domain (imported lazily), in docs/legacy-collections.md's
 # backfill order (parents before children). Adding a domain: README, "Adding a domain".
 CUTOVER_DOMAINS = [
     "accounts.domain.AUTH_DOMAIN",

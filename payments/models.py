@@ -2,7 +2,7 @@
 
 `destination_id` on payments and `trezor_account_id` on destinations stay
 plain ObjectId columns: those tables are backfilled after the ones pointing
-at them (SCHEMA.md's order), so a foreign key would refuse the backfill.
+at them (docs/legacy-collections.md's order), so a foreign key would refuse the backfill.
 """
 
 from django.db import models

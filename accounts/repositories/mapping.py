@@ -1,4 +1,4 @@
-"""The one place auth and address field names are translated (SCHEMA.md: users,
+"""The one place auth and address field names are translated (docs/legacy-collections.md: users,
 tempverifications, telegramsessions, addresses)."""
 
 import re

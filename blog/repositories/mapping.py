@@ -1,4 +1,4 @@
-"""The one place blog field names are translated (SCHEMA.md: blogs)."""
+"""The one place blog field names are translated (docs/legacy-collections.md: blogs)."""
 
 from cutover.store.extra_kinds import STRING_LIST
 from cutover.store.recordmap import BOOL, DATETIME, OBJECT_ID, TEXT, Field, RecordMap

@@ -1,4 +1,4 @@
-"""The one place chat field names are translated (legacy `chats` documents, SCHEMA.md).
+"""The one place chat field names are translated (legacy `chats` documents, docs/legacy-collections.md).
 
 A chat document embeds its messages; here they are two maps: CHAT (the document
 without `messages`) and MESSAGE (one element of `messages`, a record of its own,

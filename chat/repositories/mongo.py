@@ -1,4 +1,4 @@
-"""Chats in MongoDB, in the legacy shape (SCHEMA.md, `chats`): messages embedded in the chat document.
+"""Chats in MongoDB, in the legacy shape (docs/legacy-collections.md, `chats`): messages embedded in the chat document.
 
 A new message is one update, as the legacy app made it: `$push` onto `messages` with `$set` of
 `lastMessageAt`/`updatedAt`, guarded by the chat's stored values (compare-and-swap). Chats are read

@@ -2,12 +2,9 @@
 
 Why a process: the mirror's work is Python (reading the rows, building each document, the Mongo
 driver's encoding or, for litemongo, mongomock's whole write). As a thread of the web process it held
-the GIL the request threads wait for: bench/dual_write.py measured `background` at 1.46-1.55x the
-postgres median, against 1.26-1.39x for the same writes with no mirror running at all, and the thread
-spent 0.8 ms of CPU per write (of a 3.4 ms request) in the mirror. A child process running the relay
-loop (cutover.mirror.relay, woken by the outbox NOTIFY) mirrors on the machine's other core instead:
-in one interleaved run of 2000 writes each (2 cores, litemongo), thread 1.48x, child 1.32x, nothing
-mirroring 1.23x; two shorter runs 1.39x / 1.27x and 1.24x / 1.34x. It costs a Django process per app
+the GIL the request threads wait for; a child process running the relay loop (cutover.mirror.relay,
+woken by the outbox NOTIFY) mirrors on the machine's other core instead. bench/dual_write.py measures
+both; README.md ("Mirror writes in production") has the figures. It costs a Django process per app
 process (about 90 MB resident).
 
 How it behaves, whatever is done to it:

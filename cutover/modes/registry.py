@@ -1,7 +1,7 @@
 """The registry of store domains.
 
 `settings.CUTOVER_DOMAINS` lists the dotted paths of the domains' DomainSpecs, parents
-before children (the backfill order, which SCHEMA.md gives); specs are imported on
+before children (the backfill order, which docs/legacy-collections.md gives); specs are imported on
 first use. A spec names everything else: its port (whose RecordMaps give the
 collections and the Postgres models), its legacy flag, parents, indexes and demo data.
 The Mongo and Postgres repositories are the port on each backend, made here. The
@@ -159,7 +159,7 @@ def forget_registry() -> None:
 
 def domains_in_dependency_order() -> list[DomainSpec]:
     """Registered domains, parents before children (the backfill order); otherwise in the
-    order CUTOVER_DOMAINS lists them, which follows SCHEMA.md."""
+    order CUTOVER_DOMAINS lists them, which follows docs/legacy-collections.md."""
     registered = domain_names()
     pending = {name: set(_parents(name, registered)) for name in registered}
     order: list[str] = []

@@ -1,7 +1,7 @@
 """Kinds of legacy values: how each is read from a legacy document, written back, and checked.
 
 A field map (cutover.store.recordmap) says which record field is stored under which
-legacy key, of which Kind. Parsers accept the dirty shapes SCHEMA.md lists and
+legacy key, of which Kind. Parsers accept the dirty shapes docs/legacy-collections.md lists and
 raise LegacyValueError naming the field; dumps write the contract's types; a
 Kind's `check` refuses an app-written value a store could not keep exactly.
 Also here: the lossless encoding of a document's unknown keys (`legacy_fields`).

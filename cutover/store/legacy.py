@@ -1,6 +1,6 @@
 """Reading legacy Mongo values, which years of loose validation left untidy.
 
-Each parser accepts the shapes SCHEMA.md lists and raises LegacyValueError,
+Each parser accepts the shapes docs/legacy-collections.md lists and raises LegacyValueError,
 naming the field and what was expected, for anything else. The mapping
 modules use these; the backfill turns the error into a reject record.
 """

@@ -12,7 +12,7 @@ SECRET_NAME_PARTS.
 import re
 from typing import Any
 
-# Contract fields (SCHEMA.md) first, then what any legacy or future key with a secret in it is called.
+# Contract fields (docs/legacy-collections.md) first, then what any legacy or future key with a secret in it is called.
 SECRET_NAME_PARTS = (
     "password",
     "codehash",

@@ -5,7 +5,7 @@ which record field is stored under which legacy key, and of which kind. That
 table is the only place a domain's field names are translated. Postgres model
 attnames are the record field names, so rows need no second table.
 
-Reading a legacy document normalizes the shapes SCHEMA.md lists (id strings,
+Reading a legacy document normalizes the shapes docs/legacy-collections.md lists (id strings,
 date shapes, money types, enum case) and raises LegacyValueError, naming the
 field, for anything it cannot. What the map does not own (unknown keys, a string
 `_id`) rides along on the record (cutover.store.records.LegacyShape), so writing a

@@ -1,6 +1,6 @@
 """What every record keeps of its legacy document besides the mapped fields.
 
-Legacy documents carry keys that no mapping knows (SCHEMA.md: "unknown extra
+Legacy documents carry keys that no mapping knows (docs/legacy-collections.md: "unknown extra
 fields"), and some `_id`s are 24-hex strings rather than ObjectIds. A record
 keeps both, Postgres stores both (columns `legacy_id`, `legacy_fields`), and
 every write back to Mongo restores them: the cutover loses nothing, in either

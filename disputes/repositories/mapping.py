@@ -1,4 +1,4 @@
-"""The one place dispute field names are translated (legacy `disputes` documents, SCHEMA.md)."""
+"""The one place dispute field names are translated (legacy `disputes` documents, docs/legacy-collections.md)."""
 
 from cutover.store.recordmap import DATETIME, OBJECT_ID, TEXT, Child, Field, RecordMap, enum
 

@@ -1,4 +1,4 @@
-"""The one place ledger field names are translated (SCHEMA.md: fundsledgerentries)."""
+"""The one place ledger field names are translated (docs/legacy-collections.md: fundsledgerentries)."""
 
 from decimal import Decimal
 

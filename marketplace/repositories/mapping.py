@@ -1,4 +1,4 @@
-"""The one place marketplace field names are translated (SCHEMA.md: categories,
+"""The one place marketplace field names are translated (docs/legacy-collections.md: categories,
 selleroffers, purchaserequests, requesttemplates)."""
 
 from decimal import Decimal

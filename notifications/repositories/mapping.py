@@ -1,4 +1,4 @@
-"""The one place notification field names are translated (SCHEMA.md: notifications)."""
+"""The one place notification field names are translated (docs/legacy-collections.md: notifications)."""
 
 from cutover.store.recordmap import BOOL, DATETIME, JSON, OBJECT_ID, TEXT, Field, RecordMap
 

@@ -1,4 +1,4 @@
-"""The one place payment and destination field names are translated (SCHEMA.md:
+"""The one place payment and destination field names are translated (docs/legacy-collections.md:
 payments, deriveddestinations, including the three legacy seller shapes)."""
 
 from decimal import Decimal

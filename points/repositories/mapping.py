@@ -1,4 +1,4 @@
-"""The one place point transaction field names are translated (SCHEMA.md: pointtransactions)."""
+"""The one place point transaction field names are translated (docs/legacy-collections.md: pointtransactions)."""
 
 from cutover.store.extra_kinds import INT64
 from cutover.store.recordmap import DATETIME, OBJECT_ID, TEXT, Field, RecordMap

@@ -1,4 +1,4 @@
-"""The one place review field names are translated (SCHEMA.md: reviews)."""
+"""The one place review field names are translated (docs/legacy-collections.md: reviews)."""
 
 from cutover.store.extra_kinds import int_between
 from cutover.store.recordmap import DATETIME, OBJECT_ID, TEXT, Field, RecordMap

@@ -1,4 +1,5 @@
-"""The one place settings field names are translated (SCHEMA.md: levelconfigs, shopsettings, configs)."""
+"""The one place settings field names are translated (docs/legacy-collections.md: levelconfigs,
+shopsettings, configs)."""
 
 from typing import Any
 

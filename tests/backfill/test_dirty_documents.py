@@ -1,4 +1,5 @@
-"""Every kind of dirty legacy document in SCHEMA.md is either migrated correctly or rejected with its reason."""
+"""Every kind of dirty legacy document in docs/legacy-collections.md is either migrated correctly or rejected
+with its reason."""
 
 from datetime import UTC, datetime
 from decimal import Decimal

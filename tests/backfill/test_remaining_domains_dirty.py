@@ -1,6 +1,6 @@
 """Dirty legacy documents of pointtransactions, reviews, blogs, levelconfigs, shopsettings and configs
-(SCHEMA.md, "What real legacy data looks like"): each migrates correctly or is a reject naming the field
-or the clash, and the run goes on; a verify afterwards counts the rejects, never a silent drop."""
+(the dirty data docs/legacy-collections.md lists for each): each migrates correctly or is a reject naming the
+field or the clash, and the run goes on; a verify afterwards counts the rejects, never a silent drop."""
 
 from datetime import UTC, datetime, timedelta
 

@@ -1,4 +1,4 @@
-"""The one place trezor field names are translated (SCHEMA.md: trezoraccounts with derivedAddresses)."""
+"""The one place trezor field names are translated (docs/legacy-collections.md: trezoraccounts)."""
 
 from cutover.store.recordmap import DATETIME, INT, OBJECT_ID, TEXT, Child, Field, RecordMap
 

@@ -88,9 +88,9 @@ class MongoBackend(StoreRepository):
 
     def purge_undated(self, collection: str, field: str, before: Any) -> int:
         """The legacy documents whose `field` is not a BSON date (an ISO string, epoch milliseconds, or missing:
-        SCHEMA.md's dirty dates) never match a range over dates, and Mongo's TTL index never expires them
-        either, while Postgres holds them as dates and purges them: without this pass a dual mode would keep
-        them in Mongo only. Their date is read as the backfill reads it (a missing createdAt from the
+        the dirty dates of docs/legacy-collections.md) never match a range over dates, and Mongo's TTL index
+        never expires them either, while Postgres holds them as dates and purges them: without this pass a dual
+        mode would keep them in Mongo only. Their date is read as the backfill reads it (a missing createdAt from the
         ObjectId); a value that does not parse is kept and logged. One scan of the undated documents,
         deleted in batches."""
         record_map = self._map_of_collection(collection)

@@ -64,7 +64,7 @@ class PostgresBackend(StoreRepository):
 
     def _put_insert_only(self, record_map, record: Any) -> None:
         """Insert, or find the same record there. No row lock: FOR UPDATE needs the UPDATE privilege, which
-        the runtime role does not hold on an append-only table (cutover/db_roles.py); a concurrent insert of
+        the runtime role does not hold on an append-only table (escrow_project/db_roles.py); a concurrent insert of
         the same id is caught as the primary key's violation instead."""
         model = self._model(record_map)
         if not model.objects.filter(pk=record.id).exists():
