@@ -6,8 +6,11 @@ checkpoint, a lock against a second run on the same domain, a reject record
 (never a crash, never a silent drop) for each document that cannot be
 migrated as it is, and never an older copy over a newer row.
 
-Owns the run skeleton (run), the forward pass (service, runner, source, raw, pipeline,
-workers, transform, admission, rows, load, rejects, orphans, review), the reverse pass
-(reverse), the Celery-sharded pass (shards) and the parity check between the stores (verify).
+Owns the run skeleton (run), the stores a pass works on (target), its progress display
+(progress), the forward pass (service, runner, source, raw, pipeline, workers, transform,
+admission, rows, load, rejects, orphans, review), skipping unchanged ranges on a rerun (digest),
+embedded arrays read in slices (embedded), the reverse pass (reverse), the Celery-sharded
+pass (shards) and the parity check between the stores (verify; its range fingerprints:
+fingerprint).
 Imports the store layer, the models, modes and mirror.
 """

@@ -1,5 +1,9 @@
-"""The cutover machinery's own tables: modes and their audit, backfill runs and rejects, the outbox,
-shadow mismatches, scheduled task runs, outbox requeues. Imports only the store layer and the mode values."""
+"""The cutover machinery's own tables.
+
+Owns modes and their audit (modes), backfill runs, checkpoints, rejects and verify results
+(backfill), the outbox and shadow mismatches (mirror), scheduled task runs (scheduled) and
+outbox requeues (requeue). Imports only the store layer and the mode values.
+"""
 
 from cutover.models.backfill import (
     BackfillCheckpoint,

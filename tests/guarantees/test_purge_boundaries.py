@@ -179,7 +179,7 @@ PURGES = {
 
 @pytest.mark.parametrize("collection", PURGES)
 def test_a_purge_logs_one_line_per_batch_per_store(caplog, collection):
-    """Destructive code leaves a trail (STYLE.md): one line per batch, naming the count, collection, store, cutoff;
+    """Destructive code leaves a trail: one line per batch, naming the count, collection, store, cutoff;
     and the batch size asked for is the one used."""
     domain, module, purge, make_expired = PURGES[collection]
     now = now_ms()
