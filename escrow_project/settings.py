@@ -288,7 +288,7 @@ SCHEDULED_TASKS = {
         job="notifications.services.purge_old_notifications", every_seconds=3600, time_limit_seconds=1800
     ),
     "cutover.repair_mirror_outbox": ScheduledTask(
-        job="cutover.mirror.outbox.repair_pending_count", every_seconds=60, time_limit_seconds=50
+        job="cutover.mirror.outbox.repair_due_entries", every_seconds=60, time_limit_seconds=50
     ),
 }
 CELERY_BEAT_SCHEDULE = beat_schedule(SCHEDULED_TASKS)

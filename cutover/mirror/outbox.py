@@ -140,7 +140,7 @@ def outbox_mark_failed(entry_ids: list[int], error: Exception) -> None:
         )
 
 
-def repair_pending_count() -> int:
+def repair_due_entries() -> int:
     """The scheduled repair's job: retry what is due, return how many were repaired."""
     return outbox_repair_pending().repaired
 

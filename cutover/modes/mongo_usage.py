@@ -17,20 +17,24 @@ from pymongo.errors import PyMongoError
 
 from cutover.modes.cache import current_mode
 from cutover.modes.registry import domain_names
+from cutover.modes.store_mode import StoreMode
 
 REQUIRED, OPTIONAL, DISABLED = "required", "optional", "disabled"
 
 
-def domains_using_mongo() -> list[str]:
-    """The registered domains whose live mode reads or writes Mongo."""
-    return [name for name in domain_names() if current_mode(name).writes_mongo]
+def domains_using_mongo(live_modes: dict[str, StoreMode] | None = None) -> list[str]:
+    """The registered domains whose live mode reads or writes Mongo: by `live_modes` (health reads them from
+    Postgres itself), else by this process's mode cache."""
+    if live_modes is None:
+        live_modes = {name: current_mode(name) for name in domain_names()}
+    return sorted(name for name, mode in live_modes.items() if mode.writes_mongo)
 
 
-def mongo_role() -> str:
+def mongo_role(live_modes: dict[str, StoreMode] | None = None) -> str:
     """`disabled` (MONGO_CONNECT_MODE), `required` (some domain still uses Mongo) or `optional` (none does)."""
     if settings.MONGO_CONNECT_MODE == DISABLED:
         return DISABLED
-    return REQUIRED if domains_using_mongo() else OPTIONAL
+    return REQUIRED if domains_using_mongo(live_modes) else OPTIONAL
 
 
 def mongo_may_be_used_for(domain: str) -> bool:
@@ -38,11 +42,14 @@ def mongo_may_be_used_for(domain: str) -> bool:
     return settings.MONGO_CONNECT_MODE != DISABLED and current_mode(domain).writes_mongo
 
 
-def mongo_must_answer() -> bool:
-    """Whether an unreachable Mongo makes this deployment unhealthy."""
+def mongo_needed_because(live_modes: dict[str, StoreMode] | None = None) -> str:
+    """Why an unreachable Mongo makes this deployment unhealthy, or "" when it does not."""
     if settings.MONGO_CONNECT_MODE == DISABLED:
-        return False
-    return settings.MONGO_CONNECT_MODE == REQUIRED or bool(domains_using_mongo())
+        return ""
+    if settings.MONGO_CONNECT_MODE == REQUIRED:
+        return "MONGO_CONNECT_MODE=required"
+    using = domains_using_mongo(live_modes)
+    return f"{len(using)} domain(s) still use it" if using else ""
 
 
 def ping_mongo(timeout_ms: int | None = None) -> None:

@@ -152,11 +152,6 @@ def domain_of_flag(flag: str) -> str | None:
     return next((spec.name for spec in _specs().values() if spec.flag == flag), None)
 
 
-def forget_registry() -> None:
-    """Read settings.CUTOVER_DOMAINS again (tests that change it)."""
-    _specs.cache_clear()
-
-
 def domains_in_dependency_order() -> list[DomainSpec]:
     """Registered domains, parents before children (the backfill order); otherwise in the
     order CUTOVER_DOMAINS lists them, which follows docs/legacy-collections.md."""

@@ -31,18 +31,16 @@ _in_flight: dict[str, Future] = {}
 _in_flight_lock = threading.Lock()
 
 
-class NoAnswer(Exception):
-    """A store did not answer within the probe's time."""
-
-
 def health_report() -> tuple[dict, bool]:
     """(the report, healthy?) for this deployment as this process sees it."""
+    from cutover.modes.flags import flag_disagreements
     from escrow_project import __version__
 
     seconds = settings.HEALTH_PROBE_SECONDS
     redis_future = _start(f"redis {settings.REDIS_URL}", _ping_redis)
     postgres = _outcome("postgres", _postgres_state, seconds)
     live_modes = postgres.get("modes")
+    disagreements = flag_disagreements(live_modes) if live_modes is not None else []
     mongo = _mongo_section(live_modes, seconds)
     redis = _wait(redis_future, seconds)
     report: dict[str, Any] = {
@@ -54,16 +52,16 @@ def health_report() -> tuple[dict, bool]:
             "redis": _store_view(redis, required=False),
             "mongo": mongo,
         },
-        "domains": _domains_view(live_modes),
+        "domains": _domains_view(live_modes, disagreements),
         "outbox": postgres.get("outbox"),
         "scheduled_tasks": postgres.get("scheduled"),
         "warnings": [],
     }
-    healthy = _judge(report)
+    healthy = _judge(report, disagreements)
     return report, healthy
 
 
-def _judge(report: dict) -> bool:
+def _judge(report: dict, flag_disagreements: list) -> bool:
     stores, warnings = report["stores"], report["warnings"]
     problems = []
     if not stores["postgres"]["ok"]:
@@ -75,10 +73,11 @@ def _judge(report: dict) -> bool:
         problems.append(f"MONGO_CONNECT_MODE=disabled but {', '.join(mongo['used_by'])} still use mongo")
     if not stores["redis"]["ok"]:
         warnings.append("redis does not answer: scheduled purges and mirror repair wait until it is back")
-    for domain, view in (report["domains"] or {}).items():
-        if view.get("legacy_flag") and not view["legacy_flag"]["agrees"]:
-            flag = view["legacy_flag"]
-            warnings.append(f"{flag['name']}={flag['mode']} is ignored: {domain} is live in {view['mode']}")
+    for disagreement in flag_disagreements:
+        warnings.append(
+            f"{disagreement.flag}={disagreement.flag_mode} is ignored: {disagreement.domain} is live in "
+            f"{disagreement.live_mode}"
+        )
     warnings[:0] = problems
     report["status"] = "unavailable" if problems else ("degraded" if warnings else "ok")
     return not problems
@@ -153,17 +152,17 @@ def _ping_redis() -> dict:
 
 
 def _mongo_section(live_modes: dict | None, seconds: float) -> dict:
-    from cutover.modes.mongo_usage import DISABLED, OPTIONAL, REQUIRED
+    """Mongo's role and whether it must answer, as cutover.modes.mongo_usage decides them for the modes read."""
+    from cutover.modes.mongo_usage import DISABLED, REQUIRED, domains_using_mongo, mongo_needed_because, mongo_role
 
     connect_mode = settings.MONGO_CONNECT_MODE
-    used_by = sorted(name for name, mode in (live_modes or {}).items() if mode.writes_mongo)
-    if live_modes is None:
-        role = DISABLED if connect_mode == DISABLED else "unknown"  # the modes live in Postgres
+    if live_modes is None:  # the modes live in Postgres, which did not answer
+        role = DISABLED if connect_mode == DISABLED else "unknown"
+        used_by = []
+        needed_because = "MONGO_CONNECT_MODE=required" if connect_mode == REQUIRED else ""
     else:
-        role = DISABLED if connect_mode == DISABLED else (REQUIRED if used_by else OPTIONAL)
-    needed_because = "MONGO_CONNECT_MODE=required" if connect_mode == REQUIRED else ""
-    if role == REQUIRED and connect_mode != DISABLED:
-        needed_because = needed_because or f"{len(used_by)} domain(s) still use it"
+        role, used_by = mongo_role(live_modes), domains_using_mongo(live_modes)
+        needed_because = mongo_needed_because(live_modes)
     section = {
         "role": role,
         "connect_mode": connect_mode,
@@ -233,10 +232,11 @@ def _store_view(outcome: dict, *, required: bool) -> dict:
     return {"ok": outcome["ok"], "required": required, "ms": outcome.get("ms"), "error": outcome.get("error")}
 
 
-def _domains_view(live_modes: dict | None) -> dict | None:
+def _domains_view(live_modes: dict | None, disagreements: list) -> dict | None:
     from cutover.modes.flags import legacy_flag_for
     from cutover.modes.registry import domain_names
 
+    disagreeing = {disagreement.domain for disagreement in disagreements}
     if live_modes is None:
         return None
     view = {}
@@ -245,6 +245,6 @@ def _domains_view(live_modes: dict | None) -> dict | None:
         entry: dict[str, Any] = {"mode": mode.value if mode else None}
         flag = legacy_flag_for(domain)
         if flag:
-            entry["legacy_flag"] = {"name": flag[0], "mode": flag[1], "agrees": mode is not None and flag[1] == mode}
+            entry["legacy_flag"] = {"name": flag[0], "mode": flag[1], "agrees": domain not in disagreeing}
         view[domain] = entry
     return view

@@ -1,7 +1,7 @@
 """Where a domain's cutover stands: its mode, the steps it may take next and what blocks each, and a checklist.
 
 `domain_readiness(domain)` is the one place this is computed; the admin dashboard, the modes list, the mode
-change form, `cutover_check` and health all read it, so they never disagree. It adds no rule of its own:
+change form, `store_mode` and `cutover_check` all read it, so they never disagree. It adds no rule of its own:
 
 - a step's blockers are exactly cutover.operations.preconditions' refusals for that step (a step is allowed exactly when
   store_mode_change would take it, short of who asks and why), except that "parent X is not at dual" is

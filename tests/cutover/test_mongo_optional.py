@@ -192,3 +192,26 @@ def test_with_mongo_disabled_a_server_needs_no_mongo_url():
         [sys.executable, "manage.py", "check"], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db(transaction=True)  # health reads the modes on a thread of its own
+@pytest.mark.parametrize(
+    ("connect_mode", "dispute_mode", "role", "because"),
+    [
+        ("auto", "postgres", "optional", ""),
+        ("auto", "dual", "required", "1 domain(s) still use it"),
+        ("required", "postgres", "optional", "MONGO_CONNECT_MODE=required"),
+        ("disabled", "dual", "disabled", ""),
+    ],
+)
+def test_health_takes_mongos_role_and_need_from_mongo_usage(settings, connect_mode, dispute_mode, role, because):
+    """cutover.modes.mongo_usage is the one answer to MONGO_CONNECT_MODE: health reports what it says."""
+    from cutover.modes.mongo_usage import mongo_needed_because, mongo_role
+    from cutover.operations.health import health_report
+
+    settings.MONGO_CONNECT_MODE = connect_mode
+    for name in domain_names():
+        set_store_mode(name, StoreMode(dispute_mode) if name == "dispute" else StoreMode.POSTGRES)
+    assert (mongo_role(), mongo_needed_because()) == (role, because)
+    mongo = health_report()[0]["stores"]["mongo"]
+    assert (mongo["role"], mongo["needed_because"], mongo["needed"]) == (role, because, bool(because))
