@@ -5,16 +5,18 @@ working on them in `mongo` and dual modes.
 """
 
 import logging
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from django.db import transaction
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from cutover.store import embedded
 from cutover.store.backends.errors import ImmutableRecordConflict, RecordNotFound, UniqueConflict
+from cutover.store.backends.postgres import hold_writer_lock
 from cutover.store.filters import Between, Filters, Gt, In, Lt
 from cutover.store.legacy import legacy_money
 from cutover.store.mongo_writes import MAX_ATTEMPTS, KeptChanging, guarded, is_id_duplicate, locate, stored_is_newer
@@ -165,8 +167,17 @@ class MongoBackend(StoreRepository):
         # backfill) still counts, exactly, in a balance read from Mongo.
         return sum((legacy_money(doc.get(key), key) for doc in docs), Decimal(0))
 
-    def _atomic(self, lock_key: str | None = None) -> AbstractContextManager:
-        return nullcontext()
+    @contextmanager
+    def _atomic(self, lock_key: str | None = None) -> Iterator[None]:
+        """No multi-document transaction (the legacy app uses none), but a `lock_key` still serializes this
+        system's own writers, on the lock the Postgres backend takes: an append that reads a balance and
+        writes the next one is never interleaved with another append to that balance."""
+        if not lock_key:
+            yield
+            return
+        with transaction.atomic():
+            hold_writer_lock(lock_key)
+            yield
 
     # --- helpers -------------------------------------------------------------
 

@@ -33,6 +33,14 @@ def as_sole_write() -> Iterator[None]:
         _sole_write.reset(token)
 
 
+def hold_writer_lock(lock_key: str) -> None:
+    """Serialize this system's writers on `lock_key` until the current transaction ends (a Postgres advisory
+    lock): the unit of work of either backend takes it, so two writers of one balance wait for each other
+    whichever store leads and whichever mode a process with a stale cache believes."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [lock_key])
+
+
 def _unit_of_work():
     return transaction.atomic(savepoint=not _sole_write.get())
 
@@ -166,8 +174,7 @@ class PostgresBackend(StoreRepository):
     def _atomic(self, lock_key: str | None = None):
         with _unit_of_work():
             if lock_key:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [lock_key])
+                hold_writer_lock(lock_key)
             yield
 
     # --- helpers ---------------------------------------------------------------
