@@ -116,3 +116,7 @@ def test_refusals_are_the_same_in_every_store(repo):
     with pytest.raises(BadCursor):
         repo.list_messages(chat.id, cursor="garbage")
     assert repo.list_messages(chat.id).messages == ()
+    repo.post_message(chat.id, sender_id=buyer, body="for the seller")
+    with pytest.raises(NotAParticipant):
+        repo.mark_read(chat.id, user_id=new_id())
+    assert repo.unread_count(chat.id, user_id=seller) == 1  # the intruder's mark_read changed nothing

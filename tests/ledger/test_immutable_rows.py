@@ -127,3 +127,18 @@ def test_the_owner_may_empty_the_table(entry):
     with connections[OWNER_ALIAS].cursor() as cursor:
         cursor.execute("TRUNCATE funds_ledger_entries CASCADE")
     assert not LedgerEntry.objects.exists()
+
+
+@pytest.mark.parametrize("amount", ["0", "0.000", "-5", "NaN", "Infinity"])
+def test_an_append_of_no_positive_finite_amount_is_refused_and_writes_nothing(db, amount):
+    from cutover.modes.store_mode import StoreMode
+    from cutover.testing import set_store_mode
+    from ledger.services import InvalidLedgerInput, ledger_append
+
+    set_store_mode("ledger", StoreMode.DUAL)
+    user = a_user()
+    with pytest.raises(InvalidLedgerInput, match="always positive"):
+        ledger_append(
+            user_id=user.id, entry_type="deposit", direction="credit", amount=amount, currency="USDT", reference="r"
+        )
+    assert not LedgerEntry.objects.filter(user_id=user.id).exists()
