@@ -10,21 +10,15 @@ from bson import ObjectId
 import cutover.store.backends.mongo as mongo_backend
 from cutover.modes.store_mode import StoreMode
 from cutover.testing import set_store_mode
-from disputes.services import dispute_change_status, dispute_open
+from disputes.services import dispute_change_status
 from escrow_project.mongo import mongo_database
-from tests.factories import a_purchase_request
+from tests.locks.disputes import a_dispute
 
 
 @pytest.mark.parametrize("mode", [StoreMode.MONGO, StoreMode.DUAL_MONGO_PRIMARY], ids=lambda mode: mode.value)
 def test_a_legacy_change_of_a_key_we_write_is_seen_and_our_write_redone(transactional_db, monkeypatch, mode):
     set_store_mode("dispute", mode)
-    request = a_purchase_request()
-    dispute = dispute_open(
-        purchase_request_id=request.id,
-        opened_by_id=request.buyer_id,
-        against_user_id=request.seller_id,
-        reason="not_received",
-    )
+    dispute = a_dispute()
     read = mongo_backend.locate
     interfered = []
 
@@ -36,7 +30,7 @@ def test_a_legacy_change_of_a_key_we_write_is_seen_and_our_write_redone(transact
         return document
 
     monkeypatch.setattr(mongo_backend, "locate", legacy_writes_after_our_read)
-    changed = dispute_change_status(dispute_id=dispute.id, to_status="awaiting_response", actor_id=request.buyer_id)
+    changed = dispute_change_status(dispute_id=dispute.id, to_status="awaiting_response", actor_id=dispute.opened_by_id)
     assert interfered == ["open"]
     last = changed.timeline[-1]
     assert (last.from_status, last.to_status) == ("under_review", "awaiting_response")

@@ -4,19 +4,16 @@ first, then read the newer state, so the follower ends with the source's last st
 first copy's older state lands last. A notification has no updatedAt: nothing but the lock orders the copies."""
 
 import dataclasses
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 
 from cutover.mirror.copy import mirror_record
 from cutover.modes.registry import domain_spec
 from cutover.modes.store_mode import StoreMode
 from cutover.testing import set_store_mode
 from tests.factories import a_notification, a_user
-
-HOLD_SECONDS = 1.0
+from tests.locks.critical_point import CriticalPoint, race
 
 
 @pytest.mark.parametrize(("mode", "target"), [(StoreMode.DUAL, "mongo"), (StoreMode.DUAL_MONGO_PRIMARY, "postgres")])
@@ -27,41 +24,16 @@ def test_a_copy_started_later_waits_and_the_follower_ends_with_the_last_state(
     notification = a_notification(a_user().id, age=timedelta(0))
     stores = domain_spec("notification").backends()
     source = stores["postgres" if target == "mongo" else "mongo"]
-    first_state = dataclasses.replace(notification, title="first")
-    last_state = dataclasses.replace(notification, title="last")
-    source.put_snapshot(first_state)
+    source.put_snapshot(dataclasses.replace(notification, title="first"))
+    point = CriticalPoint()  # after the source is read, before the follower is written
+    monkeypatch.setattr(type(source), "get_snapshot", point.wrap(type(source).get_snapshot))
 
-    first_read, second_read = threading.Event(), threading.Event()
-    read = type(source).get_snapshot
+    def copy():
+        mirror_record("notification", "notifications", notification.id, target)
 
-    def read_held_open(self, collection, record_id):
-        record = read(self, collection, record_id)
-        if not first_read.is_set():
-            first_read.set()
-            second_read.wait(HOLD_SECONDS)  # the critical point: source read, follower not yet written
-        else:
-            second_read.set()
-        return record
+    def the_app_writes_the_source():
+        source.put_snapshot(dataclasses.replace(notification, title="last"))
 
-    monkeypatch.setattr(type(source), "get_snapshot", read_held_open)
-    errors = []
-
-    def copy() -> None:
-        try:
-            mirror_record("notification", "notifications", notification.id, target)
-        except BaseException as error:  # reported in the test's thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    first = threading.Thread(target=copy)
-    first.start()
-    assert first_read.wait(10)
-    source.put_snapshot(last_state)  # the app's write, after the first copy read the source
-    second = threading.Thread(target=copy)
-    second.start()
-    for thread in (first, second):
-        thread.join(30)
-    assert errors == []
+    assert race(point, copy, copy, between=the_app_writes_the_source) == []
     monkeypatch.undo()
     assert stores[target].get_snapshot("notifications", notification.id).title == "last"
