@@ -11,15 +11,19 @@ backends (cutover.store.backends.mongo / .postgres) supply the primitives.
 
 import dataclasses
 import inspect
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from cutover.store.backends.errors import UniqueConflict
 from cutover.store.filters import Between, Filters, In
 from cutover.store.legacy import next_moment
 from cutover.store.recordmap import RecordMap
+
+logger = logging.getLogger("cutover.store.ports")
 
 # Per-store primitives the machinery calls on a backend directly (never through the dual wrapper).
 STORE_METHODS = frozenset(
@@ -41,6 +45,10 @@ class StoreRepository(ABC):
     READ_METHODS: ClassVar[frozenset[str]] = frozenset()
     MAPS: ClassVar[tuple[RecordMap, ...]] = ()
     store: ClassVar[str] = ""  # "mongo" or "postgres" on a backend
+    # The other store, for a use case that claims a unique value (a new user's email): set by the composition
+    # point (cutover.factory) on the repository serving the app's writes; None on the copies the mirrors,
+    # backfill and verify use, which copy a record rather than claim a value.
+    other_store: Callable[[], "StoreRepository"] | None = None
 
     @classmethod
     def collection_of(cls, record: Any) -> str:
@@ -115,6 +123,26 @@ class StoreRepository(ABC):
     def _find_one(self, record_type: type, filters: Filters, *, order: tuple[str, ...] = ("-id",)) -> Any | None:
         found = self._find(record_type, filters, order=order, limit=1)
         return found[0] if found else None
+
+    def _refuse_taken(self, what: str, taken: Callable[["StoreRepository"], Any]) -> None:
+        """Refuse a unique value found in this store or in the other one (`taken(store)` returns what holds it,
+        or None): each store's own unique index only sees its own rows, so in `dual_mongo_primary` a value only
+        Postgres holds would be accepted here and then stick the mirror on Postgres' index (and the reverse in
+        `dual`). The other store is asked when the composition point gave one. A failure of Postgres is
+        raised; a Mongo that does not answer is skipped and logged (a Postgres-led write must survive a Mongo
+        outage, and a claim the legacy app makes meanwhile is still stopped by Mongo's own unique index)."""
+        other = self.other_store() if self.other_store is not None else None
+        for store in [self] + ([other] if other is not None else []):
+            try:
+                holder = taken(store)
+            except Exception as error:  # noqa: BLE001 - whatever a driver raises; Postgres' is raised again
+                if store is self or store.store != "mongo":
+                    raise
+                logger.warning("%s: Mongo not asked whether %s is taken there: %s", type(self).__name__, what, error)
+                continue
+            if holder is not None:
+                where = "" if store is self else f" (in the {store.store} store)"
+                raise UniqueConflict(f"{what} is taken{where} by {getattr(holder, 'id', holder)}")
 
     def _revise(self, record_type: type, record_id: str, **changes: Any) -> Any:
         """Change fields of a stored record, moving its updatedAt forward (the common update)."""

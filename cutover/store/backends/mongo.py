@@ -15,7 +15,8 @@ from pymongo.errors import DuplicateKeyError
 
 from cutover.store import embedded
 from cutover.store.backends.errors import ImmutableRecordConflict, RecordNotFound, UniqueConflict
-from cutover.store.filters import Between, Filters, Gt, In, Lt
+from cutover.store.filters import Between, Filters, Gt, In, Lt, SameKey
+from cutover.store.folded_keys import folded_key, mongo_key_pattern
 from cutover.store.legacy import legacy_money
 from cutover.store.mongo_writes import MAX_ATTEMPTS, KeptChanging, guarded, is_id_duplicate, locate, stored_is_newer
 from cutover.store.ports import StoreRepository
@@ -204,6 +205,8 @@ def _query(record_map: RecordMap, filters: Filters) -> dict:
         elif isinstance(condition, Between):
             bounds = {"$gt": condition.low, "$lte": condition.high}
             query[field.key] = {op: _value(field, value) for op, value in bounds.items() if value is not None}
+        elif isinstance(condition, SameKey):
+            query[field.key] = {"$regex": mongo_key_pattern(folded_key(condition.value, name))}
         else:
             query[field.key] = _equal(_value(field, condition))
     return query
