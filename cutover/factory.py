@@ -1,13 +1,18 @@
 """The composition point: the repository a domain's current mode asks for."""
 
+import logging
 from collections.abc import Callable
 from typing import Any
+
+from pymongo.errors import PyMongoError
 
 from cutover.mirror.breaker import mongo_breaker
 from cutover.mirror.dual import DualRepository
 from cutover.modes.cache import current_mode_state
 from cutover.modes.registry import domain_spec
 from cutover.modes.store_mode import StoreMode
+
+logger = logging.getLogger("cutover.factory")
 
 
 def repository_for(domain: str):
@@ -37,12 +42,25 @@ def repository_for(domain: str):
 
 def _claiming(repository, other: Callable[[], Any]):
     """`repository`, asking `other` too whether a unique value it is about to claim is taken (StoreRepository.
-    _refuse_taken), in every mode: a value either store holds is refused. Built only when a use case asks,
-    and a Mongo whose breaker is open is not asked (it would only time out)."""
+    _refuse_taken), in every mode: a value either store holds is refused. A failure of Postgres is raised. A
+    Mongo whose breaker is open is not asked, and one that fails is skipped, logged and counted by the breaker: a
+    Postgres-led write must survive a Mongo outage, and a claim the legacy app makes meanwhile is still stopped
+    by Mongo's own unique index."""
 
-    def other_store():
+    def ask_other_store(taken: Callable[[Any], Any]) -> tuple[Any, str]:
         store = other()
-        return None if store.store == "mongo" and mongo_breaker.is_open else store
+        if store.store != "mongo":
+            return taken(store), f" (in the {store.store} store)"
+        if mongo_breaker.is_open:
+            return None, ""
+        try:
+            holder = taken(store)
+        except PyMongoError as error:
+            mongo_breaker.record_failure()
+            logger.warning("Mongo not asked whether a unique value is taken there: %s", error)
+            return None, ""
+        mongo_breaker.record_success()
+        return holder, " (in the mongo store)"
 
-    repository.other_store = other_store
+    repository.ask_other_store = ask_other_store
     return repository

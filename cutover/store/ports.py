@@ -11,7 +11,6 @@ backends (cutover.store.backends.mongo / .postgres) supply the primitives.
 
 import dataclasses
 import inspect
-import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -22,8 +21,6 @@ from cutover.store.backends.errors import UniqueConflict
 from cutover.store.filters import Between, Filters, In
 from cutover.store.legacy import next_moment
 from cutover.store.recordmap import RecordMap
-
-logger = logging.getLogger("cutover.store.ports")
 
 # Per-store primitives the machinery calls on a backend directly (never through the dual wrapper).
 STORE_METHODS = frozenset(
@@ -45,10 +42,11 @@ class StoreRepository(ABC):
     READ_METHODS: ClassVar[frozenset[str]] = frozenset()
     MAPS: ClassVar[tuple[RecordMap, ...]] = ()
     store: ClassVar[str] = ""  # "mongo" or "postgres" on a backend
-    # The other store, for a use case that claims a unique value (a new user's email): set by the composition
-    # point (cutover.factory) on the repository serving the app's writes; None on the copies the mirrors,
-    # backfill and verify use, which copy a record rather than claim a value.
-    other_store: Callable[[], "StoreRepository"] | None = None
+    # How a use case that claims a unique value (a new user's email) asks the other store: `ask(taken)` returns
+    # (the holder or None, " (in the <store> store)"). Set by the composition point (cutover.factory) on the
+    # repository serving the app's writes; None on the copies mirrors, backfill and verify use, which copy a
+    # record rather than claim a value.
+    ask_other_store: Callable[[Callable[["StoreRepository"], Any]], tuple[Any, str]] | None = None
 
     @classmethod
     def collection_of(cls, record: Any) -> str:
@@ -128,21 +126,12 @@ class StoreRepository(ABC):
         """Refuse a unique value found in this store or in the other one (`taken(store)` returns what holds it,
         or None): each store's own unique index only sees its own rows, so in `dual_mongo_primary` a value only
         Postgres holds would be accepted here and then stick the mirror on Postgres' index (and the reverse in
-        `dual`). The other store is asked when the composition point gave one. A failure of Postgres is
-        raised; a Mongo that does not answer is skipped and logged (a Postgres-led write must survive a Mongo
-        outage, and a claim the legacy app makes meanwhile is still stopped by Mongo's own unique index)."""
-        other = self.other_store() if self.other_store is not None else None
-        for store in [self] + ([other] if other is not None else []):
-            try:
-                holder = taken(store)
-            except Exception as error:  # noqa: BLE001 - whatever a driver raises; Postgres' is raised again
-                if store is self or store.store != "mongo":
-                    raise
-                logger.warning("%s: Mongo not asked whether %s is taken there: %s", type(self).__name__, what, error)
-                continue
-            if holder is not None:
-                where = "" if store is self else f" (in the {store.store} store)"
-                raise UniqueConflict(f"{what} is taken{where} by {getattr(holder, 'id', holder)}")
+        `dual`). The other store is asked when the composition point gave a way to (`ask_other_store`)."""
+        holder, where = taken(self), ""
+        if holder is None and self.ask_other_store is not None:
+            holder, where = self.ask_other_store(taken)
+        if holder is not None:
+            raise UniqueConflict(f"{what} is taken{where} by {getattr(holder, 'id', holder)}")
 
     def _revise(self, record_type: type, record_id: str, **changes: Any) -> Any:
         """Change fields of a stored record, moving its updatedAt forward (the common update)."""

@@ -37,8 +37,10 @@ class LedgerRepository(StoreRepository):
     ) -> LedgerEntryRecord:
         """Insert an entry; its balanceAfter is the user's balance in that currency after it."""
         with self._atomic(lock_key=f"ledger:{user_id}:{currency}"):  # one writer per balance at a time
-            if self._find(LedgerEntryRecord, {"user_id": user_id, "reference": reference}, limit=1):
-                raise UniqueConflict(f"fundsledgerentries: reference {reference!r} is taken for user {user_id}")
+            self._refuse_taken(
+                f"fundsledgerentries: reference {reference!r} for user {user_id}",
+                lambda store: store.get_entry_by_reference(user_id=user_id, reference=reference),
+            )
             signed = amount if direction == "credit" else -amount
             balance_after = self.balance(user_id=user_id, currency=currency) + signed
             if entry_type in NEVER_BELOW_ZERO and balance_after < 0:
