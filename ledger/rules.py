@@ -14,4 +14,5 @@ class InsufficientBalance(ValueError):
 
 
 class AlreadyReversed(UniqueConflict):
-    """The entry has a reversal already: reversing it again would take the money twice."""
+    """The entry has a reversal already (reversing it again would take the money twice), or counts in no
+    balance (ledger.quarantine), so a reversal would take money the balance never had."""

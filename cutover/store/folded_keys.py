@@ -15,6 +15,10 @@ legacy value exactly, and every store compares and enforces uniqueness on its ke
 The same key in every store: Postgres compares `fold_expression(column)` (a functional unique index
 gives the uniqueness), Mongo an anchored regex spelling each ASCII letter in both cases, with every other
 character escaped and no `i` option (a server's case-insensitive regex and collations fold beyond ASCII).
+The tests' mongomock runs that regex with Python's `re`, the server with PCRE: the pattern uses only what both
+read alike (character classes, backslash-escaped literals, `^`, `$`). Mongo's own unique index on the key is
+exact, so it cannot stop two spellings of one key written at once by two writers (this app writes the key
+itself, so its own two writers collide on that index); the backfill rejects the second.
 """
 
 import re

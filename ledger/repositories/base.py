@@ -65,8 +65,14 @@ class LedgerRepository(StoreRepository):
 
     def reverse_entry(self, entry_id: str, *, reference: str) -> LedgerEntryRecord:
         """A new entry taking back `entry_id`'s money, at most once: a second reversal is refused when either
-        store holds one (under the balance's lock; the unique reversesEntryId indexes of both stores catch
-        two writers that pass this check at once in Mongo, which has no such lock)."""
+        store holds one, under the balance's lock (the unique reversesEntryId indexes of both stores still catch
+        a writer outside this app). An entry no balance counts (ledger.quarantine) is not reversed: its
+        reversal would count, and take money the balance never had; its reject is settled instead."""
+        if entry_id in quarantined_entry_ids():
+            raise AlreadyReversed(
+                f"fundsledgerentries: entry {entry_id} is held as a backfill reject and counts in no balance; "
+                "settle the reject (backfill_rejects --acknowledge ... --money) instead of reversing it"
+            )
         original = self._get(LedgerEntryRecord, entry_id)
         if original is None:
             raise RecordNotFound(LedgerEntryRecord, entry_id)

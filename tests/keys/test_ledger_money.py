@@ -241,3 +241,46 @@ def re_escape(text: str) -> str:
     import re
 
     return re.escape(text)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_two_payouts_at_once_never_overdraw(mode, transactional_db):
+    user = a_payment().buyer_id
+    set_store_mode("ledger", mode)
+    _credit(user, "5", "dep-1")
+    start, outcomes = threading.Barrier(2), []
+
+    def payout(reference: str) -> None:
+        try:
+            start.wait()
+            outcomes.append(
+                ledger_append(
+                    user_id=user,
+                    entry_type="payout",
+                    direction="debit",
+                    amount=Decimal(4),
+                    currency="USDT",
+                    reference=reference,
+                )
+            )
+        except InsufficientBalance as refused:
+            outcomes.append(refused)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=payout, args=(f"po-{n}",)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["InsufficientBalance", "LedgerEntryRecord"]
+    assert ledger_balance(user_id=user, currency="USDT") == 1
+
+
+@pytest.mark.parametrize("mode", [StoreMode.MONGO, StoreMode.DUAL_MONGO_PRIMARY])
+def test_an_entry_no_balance_counts_is_not_reversed(legacy, mode):  # noqa: F811
+    user, reject = _orphan_credit_scenario(legacy)
+    set_store_mode("ledger", mode)
+    with pytest.raises(AlreadyReversed, match="held as a backfill reject"):
+        ledger_reverse(entry_id=reject.record_id, reference="undo-orphan")
+    assert _balances(user) == {"mongo": Decimal(5), "postgres": Decimal(5)}

@@ -5,11 +5,12 @@ working on them in `mongo` and dual modes.
 """
 
 import logging
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from django.db import connection, transaction
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
@@ -167,7 +168,11 @@ class MongoBackend(StoreRepository):
         return sum((legacy_money(doc.get(key), key) for doc in docs), Decimal(0))
 
     def _atomic(self, lock_key: str | None = None) -> AbstractContextManager:
-        return nullcontext()
+        """No multi-document transaction (the legacy app used none); but `lock_key` still serializes this app's
+        writers of one key (one balance: a payout's check and its entry, a reversal and its check), with a
+        Postgres advisory lock held to the end of the enclosing transaction: every process reads its store mode
+        from Postgres, so it is there in every mode. Writers outside this app (the legacy app) are not held."""
+        return nullcontext() if lock_key is None else _postgres_advisory_lock(lock_key)
 
     # --- helpers -------------------------------------------------------------
 
@@ -185,6 +190,14 @@ class MongoBackend(StoreRepository):
             if on_id:
                 return False
             raise UniqueConflict(f"{record_map.collection}: {error}") from error
+
+
+@contextmanager
+def _postgres_advisory_lock(lock_key: str) -> Iterator[None]:
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [lock_key])
+        yield
 
 
 def _without_elements(record_map: RecordMap) -> dict | None:
