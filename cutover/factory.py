@@ -22,7 +22,10 @@ def repository_for(domain: str):
     if state.mode is StoreMode.MONGO:
         return _claiming(spec.build_mongo_repository(), spec.build_postgres_repository)
     if state.mode is StoreMode.POSTGRES:
-        return _claiming(spec.build_postgres_repository(), spec.build_mongo_repository)
+        # Mongo is out of the system here: a process with every domain on Postgres never connects to it (README,
+        # "Mongo optional"). A claim only a stale Mongo holds surfaces on the way back (postgres -> dual needs a
+        # reverse backfill, which rejects the clash, and a passing verify).
+        return spec.build_postgres_repository()
     # The secondary is only read by shadow reads, so it is built on first use: a Postgres-primary
     # request never even opens a Mongo client (its mirror write happens after commit, elsewhere).
     if state.mode is StoreMode.DUAL_MONGO_PRIMARY:
@@ -41,11 +44,11 @@ def repository_for(domain: str):
 
 
 def _claiming(repository, other: Callable[[], Any]):
-    """`repository`, asking `other` too whether a unique value it is about to claim is taken (StoreRepository.
-    _refuse_taken), in every mode: a value either store holds is refused. A failure of Postgres is raised. A
-    Mongo whose breaker is open is not asked, and one that fails is skipped, logged and counted by the breaker: a
-    Postgres-led write must survive a Mongo outage, and a claim the legacy app makes meanwhile is still stopped
-    by Mongo's own unique index."""
+    """`repository`, asking `other` too whether a unique value it is about to claim is taken
+    (StoreRepository._refuse_taken), in every mode with two live stores: a value either holds is refused.
+    A failure of Postgres is raised. A Mongo whose breaker is open is not asked, and one that fails is
+    skipped, logged and counted by the breaker: a Postgres-led write must survive a Mongo outage, and a
+    claim the legacy app makes meanwhile is still stopped by Mongo's own unique index."""
 
     def ask_other_store(taken: Callable[[Any], Any]) -> tuple[Any, str]:
         store = other()
