@@ -3,13 +3,15 @@
 from django.db import models
 
 from cutover.store.fields import LegacyShapeColumns, ObjectIdField, choices_check, choices_of
+from cutover.store.folded_keys import fold_expression
 
 from .records import ADDRESS_TYPES, PURPOSES, ROLES
 
 
 class User(LegacyShapeColumns):
     id = ObjectIdField(primary_key=True)
-    email = models.CharField(max_length=254, unique=True)
+    # The legacy value exactly; unique by its folded key (users_email_key_unique), as the legacy app compares it.
+    email = models.CharField(max_length=254)
     password_hash = models.CharField(max_length=200)
     role = models.CharField(max_length=12, choices=choices_of(ROLES))
     display_name = models.CharField(max_length=200, blank=True)
@@ -24,10 +26,7 @@ class User(LegacyShapeColumns):
         verbose_name = "marketplace user"  # not Django's own "users" (admin logins), listed beside it
         constraints = [
             choices_check("role", ROLES, "users_role_valid"),
-            models.CheckConstraint(
-                condition=models.Q(email=models.functions.Lower(models.functions.Trim("email"))),
-                name="users_email_normalized",
-            ),
+            models.UniqueConstraint(fold_expression("email"), name="users_email_key_unique"),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,7 @@ ADDRESS_TYPES = frozenset({"Home", "Work", "Shipping", "Billing", "Other"})
 @dataclass(frozen=True)
 class UserRecord(LegacyShape):
     id: str
-    email: str  # trimmed, lowercase
+    email: str  # the legacy value exactly; compared by its folded key (cutover.store.folded_keys)
     password_hash: str  # bcrypt, kept as is
     role: str
     display_name: str

@@ -5,7 +5,8 @@ from datetime import datetime, timedelta
 
 from cutover.factory import repository_for
 from cutover.scheduled.purge import purge_expired
-from cutover.store.legacy import now_ms
+from cutover.store.folded_keys import folded_key
+from cutover.store.legacy import LegacyValueError, now_ms
 from cutover.store.validation import require_one_of
 
 from .records import ADDRESS_TYPES, PURPOSES, ROLES, AddressRecord, TempVerificationRecord, UserRecord
@@ -24,7 +25,11 @@ def _require(value: str, allowed: frozenset[str], name: str) -> str:
 
 
 def user_register(*, email: str, password_hash: str, display_name: str = "", role: str = "user") -> UserRecord:
-    if "@" not in email:
+    try:
+        key = folded_key(email, "email")
+    except LegacyValueError as error:
+        raise InvalidAccountInput(str(error)) from None
+    if "@" not in key:
         raise InvalidAccountInput(f"{email!r} is not an email address")
     return repository_for(AUTH).create_user(
         email=email, password_hash=password_hash, display_name=display_name, role=_require(role, ROLES, "role")

@@ -38,6 +38,16 @@ class AcknowledgeRejectsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
         help_text="Why these documents may stay out of Postgres; kept with each reject.",
     )
+    money = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "No money involved"),
+            ("compensate", "Compensate: a compensating ledger entry carries the money into every balance"),
+            ("drop", "Drop the money: another user must confirm"),
+        ],
+        help_text="A reject that carries money (a ledger entry) counts in no balance; acknowledging one needs a "
+        "decision. Leave empty to see each balance effect first.",
+    )
 
 
 @admin.register(BackfillReject)
@@ -61,17 +71,22 @@ class BackfillRejectAdmin(MaskedLegacyDataAdmin, ExplainedList):
         form = AcknowledgeRejectsForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
             return self._acknowledge_page(request, queryset, form)
-        reason = form.cleaned_data["reason"]
+        reason, money = form.cleaned_data["reason"], form.cleaned_data["money"] or None
         try:
             done = backfill_reject_acknowledge(
-                reject_ids=queryset.values_list("pk", flat=True), user=request.user, reason=reason
+                reject_ids=queryset.values_list("pk", flat=True), user=request.user, reason=reason, money=money
             )
         except RejectAcknowledgementRefused as refusal:
             self.message_user(request, f"Refused: {refusal}", level=messages.ERROR)
             return None
         for reject in done:
-            self.log_change(request, reject, f"Acknowledged: {reason}")
-        self.message_user(request, f"Acknowledged {len(done)} reject(s).", level=messages.SUCCESS)
+            money_note = f" [{reject.money_effect}]" if reject.money_effect else ""
+            verb = "Dropping its money asked" if reject.status == BackfillReject.Status.OPEN else "Acknowledged"
+            self.log_change(request, reject, f"{verb}: {reason}{money_note}")
+        acknowledged = sum(reject.status == BackfillReject.Status.ACKNOWLEDGED for reject in done)
+        waiting = len(done) - acknowledged
+        note = f"; {waiting} wait for another user to confirm dropping their money" if waiting else ""
+        self.message_user(request, f"Acknowledged {acknowledged} reject(s){note}.", level=messages.SUCCESS)
         return None
 
     def _acknowledge_page(self, request, queryset, form) -> TemplateResponse:

@@ -1,9 +1,18 @@
 """The composition point: the repository a domain's current mode asks for."""
 
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from pymongo.errors import PyMongoError
+
+from cutover.mirror.breaker import mongo_breaker
 from cutover.mirror.dual import DualRepository
 from cutover.modes.cache import current_mode_state
 from cutover.modes.registry import domain_spec
 from cutover.modes.store_mode import StoreMode
+
+logger = logging.getLogger("cutover.factory")
 
 
 def repository_for(domain: str):
@@ -11,8 +20,11 @@ def repository_for(domain: str):
     spec = domain_spec(domain)
     state = current_mode_state(domain)
     if state.mode is StoreMode.MONGO:
-        return spec.build_mongo_repository()
+        return _claiming(spec.build_mongo_repository(), spec.build_postgres_repository)
     if state.mode is StoreMode.POSTGRES:
+        # Mongo is out of the system here: a process with every domain on Postgres never connects to it (README,
+        # "Mongo optional"). A claim only a stale Mongo holds surfaces on the way back (postgres -> dual needs a
+        # reverse backfill, which rejects the clash, and a passing verify).
         return spec.build_postgres_repository()
     # The secondary is only read by shadow reads, so it is built on first use: a Postgres-primary
     # request never even opens a Mongo client (its mirror write happens after commit, elsewhere).
@@ -20,6 +32,7 @@ def repository_for(domain: str):
         primary, secondary = spec.build_mongo_repository(), spec.build_postgres_repository
     else:
         primary, secondary = spec.build_postgres_repository(), spec.build_mongo_repository
+    _claiming(primary, secondary)
     return DualRepository(
         domain=spec.name,
         port=spec.load_port(),
@@ -28,3 +41,29 @@ def repository_for(domain: str):
         live_repository=lambda: repository_for(domain),
         shadow_read_percent=state.shadow_read_percent,
     )
+
+
+def _claiming(repository, other: Callable[[], Any]):
+    """`repository`, asking `other` too whether a unique value it is about to claim is taken
+    (StoreRepository._refuse_taken), in every mode with two live stores: a value either holds is refused.
+    A failure of Postgres is raised. A Mongo whose breaker is open is not asked, and one that fails is
+    skipped, logged and counted by the breaker: a Postgres-led write must survive a Mongo outage, and a
+    claim the legacy app makes meanwhile is still stopped by Mongo's own unique index."""
+
+    def ask_other_store(taken: Callable[[Any], Any]) -> tuple[Any, str]:
+        store = other()
+        if store.store != "mongo":
+            return taken(store), f" (in the {store.store} store)"
+        if mongo_breaker.is_open:
+            return None, ""
+        try:
+            holder = taken(store)
+        except PyMongoError as error:
+            mongo_breaker.record_failure()
+            logger.warning("Mongo not asked whether a unique value is taken there: %s", error)
+            return None, ""
+        mongo_breaker.record_success()
+        return holder, " (in the mongo store)"
+
+    repository.ask_other_store = ask_other_store
+    return repository

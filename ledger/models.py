@@ -31,6 +31,10 @@ class LedgerEntry(LegacyShapeColumns):
             choices_check("entry_type", ENTRY_TYPES, "ledger_entry_type_valid"),
             choices_check("direction", DIRECTIONS, "ledger_direction_valid"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_amount_positive"),
+            # An entry is reversed at most once: a second reversal would take the money twice.
+            models.UniqueConstraint(
+                fields=["reverses_entry"], condition=Q(reverses_entry__isnull=False), name="ledger_reversed_once"
+            ),
         ]
 
     def __str__(self) -> str:

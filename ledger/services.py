@@ -44,3 +44,24 @@ def ledger_append(
 
 def ledger_reverse(*, entry_id: str, reference: str) -> LedgerEntryRecord:
     return repository_for(DOMAIN).reverse_entry(entry_id, reference=reference)
+
+
+def ledger_compensate(*, user_id: str, currency: str, signed_amount: Decimal, reference: str) -> LedgerEntryRecord:
+    """An `adjustment` entry carrying `signed_amount` (a credit when positive) into the ledger, in whichever
+    store(s) the mode writes: how an operator's decision about money the ledger does not hold (a rejected
+    legacy entry, a legacy entry deleted behind the app's back) becomes part of every balance. Idempotent
+    by `reference`: a retry returns the entry written the first time, and refuses one that differs."""
+    direction, amount = ("credit" if signed_amount > 0 else "debit"), abs(signed_amount)
+    earlier = repository_for(DOMAIN).get_entry_by_reference(user_id=user_id, reference=reference)
+    if earlier is not None:
+        if (earlier.direction, earlier.amount, earlier.currency) != (direction, amount, currency):
+            raise InvalidLedgerInput(f"reference {reference!r} holds another entry ({earlier.id}); not compensated")
+        return earlier
+    return ledger_append(
+        user_id=user_id,
+        entry_type="adjustment",
+        direction=direction,
+        amount=amount,
+        currency=currency,
+        reference=reference,
+    )

@@ -17,6 +17,8 @@ timeouts, query planning (which index a query uses), dates outside years
 DatetimeMS instead).
 """
 
+import threading
+
 import bson
 from litemongo._vendor.mongomock import collection as mongomock_collection
 from litemongo._vendor.mongomock import database as mongomock_database
@@ -101,13 +103,19 @@ def _ensure_uniques(self, new_data) -> None:
             raise duplicate_key_error(self, name, dict(index["key"]), values)
 
 
+# mongomock adds a document and then counts its unique keys: two threads inserting the same key at once
+# both count two and both fail, where the server's index admits exactly one. Inserts are serialized.
+_INSERTS = threading.RLock()
+
+
 def _wrap_insert(original):
     def _insert(self, data, session=None, ordered=True):
-        if isinstance(data, dict) and "_id" in data:
-            identity = helpers.hashdict(data["_id"]) if isinstance(data["_id"], dict) else data["_id"]
-            if identity in self._store:
-                raise duplicate_key_error(self, "_id_", {"_id": 1}, {"_id": data["_id"]})
-        return _as_server_error(lambda: original(self, data, session=session, ordered=ordered))
+        with _INSERTS:
+            if isinstance(data, dict) and "_id" in data:
+                identity = helpers.hashdict(data["_id"]) if isinstance(data["_id"], dict) else data["_id"]
+                if identity in self._store:
+                    raise duplicate_key_error(self, "_id_", {"_id": 1}, {"_id": data["_id"]})
+            return _as_server_error(lambda: original(self, data, session=session, ordered=ordered))
 
     return _insert
 

@@ -3,8 +3,9 @@
 import dataclasses
 from datetime import datetime, timedelta
 
-from cutover.store.backends.errors import RecordNotFound, UniqueConflict
-from cutover.store.filters import Gt
+from cutover.store.backends.errors import RecordNotFound
+from cutover.store.filters import Gt, SameKey
+from cutover.store.folded_keys import folded_key
 from cutover.store.legacy import new_id, now_ms, truncate_ms
 from cutover.store.ports import StoreRepository, revised
 
@@ -40,9 +41,8 @@ class AuthRepository(StoreRepository):
         role: str = "user",
         telegram_id: str | None = None,
     ) -> UserRecord:
-        email = email.strip().lower()
-        if self.get_user_by_email(email) is not None:
-            raise UniqueConflict(f"users: the email {email!r} is taken")
+        email = folded_key(email, "email")  # the app writes the key, as the legacy app saved emails
+        self._refuse_taken(f"users: the email {email!r}", lambda store: store.get_user_by_email(email))
         at = now_ms()
         user = UserRecord(
             id=new_id(),
@@ -69,7 +69,8 @@ class AuthRepository(StoreRepository):
         return self._get(UserRecord, user_id)
 
     def get_user_by_email(self, email: str) -> UserRecord | None:
-        return self._find_one(UserRecord, {"email": email.strip().lower()})
+        """The user whose email has `email`'s key (trailing spaces and ASCII case aside), in every store."""
+        return self._find_one(UserRecord, {"email": SameKey(email)})
 
     def create_verification(
         self, *, email: str, purpose: str, code_hash: str, ttl: timedelta, user_id: str | None = None
@@ -77,7 +78,7 @@ class AuthRepository(StoreRepository):
         at = now_ms()
         record = TempVerificationRecord(
             id=new_id(),
-            email=email.strip().lower(),
+            email=folded_key(email, "email"),
             user_id=user_id,
             code_hash=code_hash,
             purpose=purpose,
@@ -92,7 +93,7 @@ class AuthRepository(StoreRepository):
         self, *, email: str, purpose: str, now: datetime | None = None
     ) -> TempVerificationRecord | None:
         """The newest unexpired verification; expired ones are never returned, purged or not."""
-        filters = {"email": email.strip().lower(), "purpose": purpose, "expires_at": Gt(now or now_ms())}
+        filters = {"email": SameKey(email), "purpose": purpose, "expires_at": Gt(now or now_ms())}
         return self._find_one(TempVerificationRecord, filters)
 
     def count_verification_attempt(self, verification_id: str) -> TempVerificationRecord:

@@ -3,11 +3,11 @@ tempverifications, telegramsessions, addresses)."""
 
 import re
 
+from cutover.store.folded_keys import EMAIL_KEY
 from cutover.store.legacy import LegacyValueError, legacy_text
 from cutover.store.recordmap import (
     BOOL,
     DATETIME,
-    EMAIL,
     INT,
     OBJECT_ID,
     TELEGRAM_ID,
@@ -44,7 +44,7 @@ USER = RecordMap(
     model="accounts.User",
     fields=(
         Field("id", "_id", OBJECT_ID),
-        Field("email", "email", EMAIL),
+        Field("email", "email", EMAIL_KEY),
         Field("password_hash", "passwordHash", TEXT),
         Field("role", "role", enum(ROLES), default="user"),
         Field("display_name", "displayName", TEXT, default=""),
@@ -63,7 +63,7 @@ TEMP_VERIFICATION = RecordMap(
     version_field=None,
     fields=(
         Field("id", "_id", OBJECT_ID),
-        Field("email", "email", EMAIL),
+        Field("email", "email", EMAIL_KEY),
         Field("user_id", "userId", OBJECT_ID, optional=True),
         Field("code_hash", "codeHash", TEXT),
         Field("purpose", "purpose", enum(PURPOSES)),

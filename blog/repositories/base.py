@@ -1,6 +1,5 @@
 """The blog port: write and publish posts, read one by slug, list the published ones newest first."""
 
-from cutover.store.backends.errors import UniqueConflict
 from cutover.store.legacy import new_id, now_ms
 from cutover.store.ports import StoreRepository, revised
 
@@ -16,8 +15,7 @@ class BlogRepository(StoreRepository):
     def create_post(
         self, *, slug: str, title: str, body: str, author_id: str, tags: list[str] | None = None
     ) -> BlogPostRecord:
-        if self.get_post_by_slug(slug) is not None:
-            raise UniqueConflict(f"blogs: slug {slug!r} is taken")
+        self._refuse_taken(f"blogs: slug {slug!r}", lambda store: store.get_post_by_slug(slug))
         at = now_ms()
         post = BlogPostRecord(
             id=new_id(),

@@ -33,6 +33,7 @@ from django.db import DataError, IntegrityError, connection, models, transaction
 
 from cutover.backfill.admission import BatchAdmission, LoadResult
 from cutover.backfill.rows import ANY_TEXT, adapt, row_builder, texts
+from cutover.backfill.unique_holders import unique_holder
 from cutover.mirror.copy import lock_record_copies
 from cutover.modes.cache import current_mode
 from cutover.modes.registry import DomainSpec
@@ -114,7 +115,12 @@ class TableLoader(BatchAdmission):
                 result.written += self._write([record], result)
         except _REFUSED as error:
             sqlstate = getattr(_driver_error(error), "sqlstate", "")
-            result.rejects.append((record.id, _SQLSTATE_KINDS.get(sqlstate, "database"), _reason(error)))
+            reason = _reason(error)
+            if sqlstate == "23505":
+                constraint = getattr(getattr(_driver_error(error), "diag", None), "constraint_name", None)
+                holder = unique_holder(self.model, constraint, record)
+                reason = f"{reason} (held by {self.map.collection}/{holder})" if holder else reason
+            result.rejects.append((record.id, _SQLSTATE_KINDS.get(sqlstate, "database"), reason))
 
     def _write(self, records: list[Any], result: LoadResult) -> list[str]:
         """Rows not in the table yet go in by COPY alone (a first run's whole batch); the others through

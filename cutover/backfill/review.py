@@ -14,6 +14,7 @@ from django.db.models import CharField, QuerySet, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
+from cutover.backfill.money_rejects import compensate, money_effect
 from cutover.models import BackfillReject
 
 ACKNOWLEDGE_PERMISSION = "cutover.acknowledge_backfillreject"
@@ -24,29 +25,92 @@ class RejectAcknowledgementRefused(Exception):
 
 
 def backfill_reject_acknowledge(
-    *, reject_ids: Iterable[int], user, reason: str, domain: str | None = None
+    *, reject_ids: Iterable[int], user, reason: str, domain: str | None = None, money: str | None = None
 ) -> list[BackfillReject]:
-    """Acknowledge open rejects (of `domain`, when given), all or none: each stays out of Postgres on purpose."""
+    """Acknowledge open rejects (of `domain`, when given), all or none: each stays out of Postgres on purpose.
+
+    A reject that carries money (cutover.backfill.money_rejects) needs `money`: "compensate" (a compensating
+    entry carries its money into the ledger) or "drop" (the money stays out once a second user confirms;
+    the first user's request leaves the reject open). Without it, the refusal shows each balance effect."""
     ids = sorted(set(reject_ids))
     _check_acknowledger(user, reason, ids)
+    if money not in MONEY_DECISIONS:
+        raise RejectAcknowledgementRefused(
+            f"money must be one of {', '.join(map(str, MONEY_DECISIONS))}, got {money!r}"
+        )
     with transaction.atomic():
         rejects = list(BackfillReject.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
         _check_acknowledgeable(ids, rejects, domain)
+        effects = {reject.pk: effect for reject in rejects if (effect := money_effect(reject)) is not None}
+        _check_money_decision(rejects, effects, money, user)
         now = timezone.now()
         for reject in rejects:
+            effect = effects.get(reject.pk)
+            if effect is not None and not _settle_money(reject, effect, money, user, reason, now):
+                continue  # a first request to drop money: open until another user confirms
             reject.status = BackfillReject.Status.ACKNOWLEDGED
             reject.acknowledged_by, reject.acknowledged_by_name = user, user.get_username()
             reject.acknowledged_at, reject.acknowledgement_reason = now, reason.strip()
-            reject.save(
-                update_fields=[
-                    "status",
-                    "acknowledged_by",
-                    "acknowledged_by_name",
-                    "acknowledged_at",
-                    "acknowledgement_reason",
-                ]
-            )
+            reject.save(update_fields=[*_ACKNOWLEDGEMENT_FIELDS, *_MONEY_FIELDS])
     return rejects
+
+
+MONEY_DECISIONS = (None, "compensate", "drop")
+_ACKNOWLEDGEMENT_FIELDS = (
+    "status",
+    "acknowledged_by",
+    "acknowledged_by_name",
+    "acknowledged_at",
+    "acknowledgement_reason",
+)
+_MONEY_FIELDS = (
+    "money_effect",
+    "compensating_entry_id",
+    "money_drop_requested_by_name",
+    "money_drop_requested_at",
+    "money_drop_request_reason",
+)
+
+
+def _check_money_decision(rejects: list[BackfillReject], effects: dict, money: str | None, user) -> None:
+    if not effects:
+        return
+    carrying = [reject for reject in rejects if reject.pk in effects]
+    if money is None:
+        listed = "; ".join(f"#{r.pk} {r.collection}/{r.record_id}: {effects[r.pk]}" for r in carrying)
+        raise RejectAcknowledgementRefused(
+            f"{listed}. A reject that carries money needs a decision: compensate (a compensating entry carries "
+            "the money into the ledger) or drop (the money stays out; a second user must confirm)"
+        )
+    if money == "compensate":
+        unreadable = [r for r in carrying if effects[r.pk].signed_amount is None or effects[r.pk].user_id is None]
+        if unreadable:
+            listed = ", ".join(f"#{r.pk}" for r in unreadable)
+            raise RejectAcknowledgementRefused(
+                f"{listed}: the amount or user does not read, so no entry can compensate it exactly; fix the "
+                "document and rerun the backfill, or drop the money (a second user must confirm)"
+            )
+    if money == "drop":
+        own = [r for r in carrying if r.money_drop_requested_by_name == user.get_username()]
+        if own:
+            listed = ", ".join(f"#{r.pk}" for r in own)
+            raise RejectAcknowledgementRefused(
+                f"{listed}: {user.get_username()} asked to drop this money already; another user must confirm"
+            )
+
+
+def _settle_money(reject: BackfillReject, effect, money: str, user, reason: str, now) -> bool:
+    """Record the money decision on `reject`; True when it may be acknowledged now."""
+    reject.money_effect = str(effect)
+    if money == "compensate":
+        reject.compensating_entry_id = compensate(reject, effect)
+        return True
+    if reject.money_drop_requested_by_name:
+        return True  # a second user confirms another's request (refused above for the same user)
+    reject.money_drop_requested_by_name, reject.money_drop_requested_at = user.get_username(), now
+    reject.money_drop_request_reason = reason.strip()
+    reject.save(update_fields=list(_MONEY_FIELDS))
+    return False
 
 
 def _check_acknowledger(user, reason: str, ids: list[int]) -> None:

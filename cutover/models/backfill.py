@@ -101,6 +101,16 @@ class BackfillReject(models.Model):
     acknowledged_by_name = models.CharField(max_length=150, blank=True, help_text="Kept if the user is deleted.")
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledgement_reason = models.TextField(blank=True, help_text="Why it may stay out of Postgres.")
+    # Rejects that carry money (cutover.backfill.money_rejects): the balance effect shown, and how it was settled.
+    money_effect = models.TextField(blank=True, help_text="The balance effect shown when money was decided on.")
+    compensating_entry_id = models.CharField(
+        max_length=40, blank=True, help_text="The entry that carried this reject's money into the ledger."
+    )
+    money_drop_requested_by_name = models.CharField(
+        max_length=150, blank=True, help_text="Who asked to leave the money out; another user must confirm."
+    )
+    money_drop_requested_at = models.DateTimeField(null=True, blank=True)
+    money_drop_request_reason = models.TextField(blank=True)
 
     class Meta:
         db_table = "cutover_backfill_rejects"

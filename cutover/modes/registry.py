@@ -46,6 +46,12 @@ class DomainSpec:
     # Names of the scheduled tasks (settings.SCHEDULED_TASKS) that purge this domain's expired records
     # (their freshness is on the cutover dashboard).
     purge_tasks: tuple[str, ...] = ()
+    # A domain whose rejected documents carry money (the ledger) names, as dotted paths,
+    # `effect(collection, document) -> cutover.backfill.money_rejects.MoneyEffect | None` and
+    # `compensate(effect, *, reference) -> entry id`: acknowledging such a reject shows its balance effect and
+    # needs a compensating entry or a second user's confirmation (cutover.backfill.money_rejects).
+    reject_money_effect: str = ""
+    compensate_reject: str = ""
 
     def __post_init__(self) -> None:
         if not LEGACY_FLAG.fullmatch(self.flag):

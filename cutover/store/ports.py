@@ -17,6 +17,7 @@ from contextlib import AbstractContextManager
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from cutover.store.backends.errors import UniqueConflict
 from cutover.store.filters import Between, Filters, In
 from cutover.store.legacy import next_moment
 from cutover.store.recordmap import RecordMap
@@ -41,6 +42,11 @@ class StoreRepository(ABC):
     READ_METHODS: ClassVar[frozenset[str]] = frozenset()
     MAPS: ClassVar[tuple[RecordMap, ...]] = ()
     store: ClassVar[str] = ""  # "mongo" or "postgres" on a backend
+    # How a use case that claims a unique value (a new user's email) asks the other store: `ask(taken)` returns
+    # (the holder or None, " (in the <store> store)"). Set by the composition point (cutover.factory) on the
+    # repository serving the app's writes; None on the copies mirrors, backfill and verify use, which copy a
+    # record rather than claim a value.
+    ask_other_store: Callable[[Callable[["StoreRepository"], Any]], tuple[Any, str]] | None = None
 
     @classmethod
     def collection_of(cls, record: Any) -> str:
@@ -115,6 +121,17 @@ class StoreRepository(ABC):
     def _find_one(self, record_type: type, filters: Filters, *, order: tuple[str, ...] = ("-id",)) -> Any | None:
         found = self._find(record_type, filters, order=order, limit=1)
         return found[0] if found else None
+
+    def _refuse_taken(self, what: str, taken: Callable[["StoreRepository"], Any]) -> None:
+        """Refuse a unique value found in this store or in the other one (`taken(store)` returns what holds it,
+        or None): each store's own unique index only sees its own rows, so in `dual_mongo_primary` a value only
+        Postgres holds would be accepted here and then stick the mirror on Postgres' index (and the reverse in
+        `dual`). The other store is asked when the composition point gave a way to (`ask_other_store`)."""
+        holder, where = taken(self), ""
+        if holder is None and self.ask_other_store is not None:
+            holder, where = self.ask_other_store(taken)
+        if holder is not None:
+            raise UniqueConflict(f"{what} is taken{where} by {getattr(holder, 'id', holder)}")
 
     def _revise(self, record_type: type, record_id: str, **changes: Any) -> Any:
         """Change fields of a stored record, moving its updatedAt forward (the common update)."""

@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from cutover.store.backends.errors import UniqueConflict
 from cutover.store.filters import Filters
 from cutover.store.legacy import new_id, now_ms
 from cutover.store.ports import StoreRepository
@@ -44,8 +43,9 @@ class MarketplaceRepository(StoreRepository):
     def create_category(
         self, *, name: str, slug: str, parent_id: str | None = None, sort_order: int = 0
     ) -> CategoryRecord:
-        if self._find(CategoryRecord, {"slug": slug}, limit=1):
-            raise UniqueConflict(f"categories: the slug {slug!r} is taken")
+        self._refuse_taken(
+            f"categories: the slug {slug!r}", lambda store: store._find_one(CategoryRecord, {"slug": slug})
+        )
         category = CategoryRecord(
             id=new_id(), name=name, slug=slug, parent_id=parent_id, is_active=True, sort_order=sort_order
         )

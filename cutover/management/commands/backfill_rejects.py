@@ -30,27 +30,45 @@ class Command(ProjectCommand):
         )
         parser.add_argument("--user", help="username acknowledging (needs cutover.acknowledge_backfillreject)")
         parser.add_argument("--reason", default="", help="why these documents may stay out of Postgres")
+        parser.add_argument(
+            "--money",
+            choices=["compensate", "drop"],
+            help="for rejects that carry money (a ledger entry): compensate (a compensating entry carries the money "
+            "into the ledger) or drop (the money stays out once a second user confirms with --money drop)",
+        )
 
     def handle(self, *args, **options) -> None:
-        if not options["acknowledge"] and (options["user"] or options["reason"]):
-            raise CommandError("--user and --reason go with --acknowledge ID ...", returncode=2)
+        if not options["acknowledge"] and (options["user"] or options["reason"] or options["money"]):
+            raise CommandError("--user, --reason and --money go with --acknowledge ID ...", returncode=2)
         if options["acknowledge"]:
-            self._acknowledge(options["acknowledge"], options["user"], options["reason"], options["domain"])
+            ids, user, reason = options["acknowledge"], options["user"], options["reason"]
+            self._acknowledge(ids, user, reason, options["domain"], options["money"])
         else:
             self._list(options)
 
-    def _acknowledge(self, ids: list[int], username: str | None, reason: str, domain: str | None) -> None:
+    def _acknowledge(
+        self, ids: list[int], username: str | None, reason: str, domain: str | None, money: str | None
+    ) -> None:
         if not username:
             raise CommandError("acknowledging needs --user USERNAME (and --reason)")
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"no user named {username!r}")
         try:
-            done = backfill_reject_acknowledge(reject_ids=ids, user=user, reason=reason, domain=domain)
+            done = backfill_reject_acknowledge(reject_ids=ids, user=user, reason=reason, domain=domain, money=money)
         except RejectAcknowledgementRefused as refusal:
             raise CommandError(f"refused: {refusal}") from None
         for reject in done:
-            self.stdout.write(f"acknowledged #{reject.pk} {reject.collection}/{reject.record_id}")
+            money_note = f" [{reject.money_effect}]" if reject.money_effect else ""
+            if reject.compensating_entry_id:
+                money_note += f", compensated by entry {reject.compensating_entry_id}"
+            if reject.status == BackfillReject.Status.OPEN:
+                self.stdout.write(
+                    f"#{reject.pk} {reject.collection}/{reject.record_id}: dropping its money{money_note} was asked "
+                    f"by {reject.money_drop_requested_by_name}; open until another user confirms with --money drop"
+                )
+            else:
+                self.stdout.write(f"acknowledged #{reject.pk} {reject.collection}/{reject.record_id}{money_note}")
 
     def _list(self, options: dict) -> None:
         status = None if options["status"] == "all" else options["status"]

@@ -17,7 +17,8 @@ from pymongo.errors import DuplicateKeyError
 from cutover.store import embedded
 from cutover.store.backends.errors import ImmutableRecordConflict, RecordNotFound, UniqueConflict
 from cutover.store.backends.postgres import hold_writer_lock
-from cutover.store.filters import Between, Filters, Gt, In, Lt
+from cutover.store.filters import Between, Filters, Gt, In, Lt, NotIn, SameKey
+from cutover.store.folded_keys import folded_key, mongo_key_pattern
 from cutover.store.legacy import legacy_money
 from cutover.store.mongo_writes import MAX_ATTEMPTS, KeptChanging, guarded, is_id_duplicate, locate, stored_is_newer
 from cutover.store.ports import StoreRepository
@@ -197,6 +198,9 @@ class MongoBackend(StoreRepository):
             raise UniqueConflict(f"{record_map.collection}: {error}") from error
 
 
+@contextmanager
+
+
 def _without_elements(record_map: RecordMap) -> dict | None:
     """A projection leaving out the arrays held as element records (cutover.store.embedded): never read whole."""
     return {key: 0 for key in record_map.element_keys} or None
@@ -215,6 +219,10 @@ def _query(record_map: RecordMap, filters: Filters) -> dict:
         elif isinstance(condition, Between):
             bounds = {"$gt": condition.low, "$lte": condition.high}
             query[field.key] = {op: _value(field, value) for op, value in bounds.items() if value is not None}
+        elif isinstance(condition, NotIn):
+            query[field.key] = {"$nin": _every_form(field, condition.values)}
+        elif isinstance(condition, SameKey):
+            query[field.key] = {"$regex": mongo_key_pattern(folded_key(condition.value, name))}
         else:
             query[field.key] = _equal(_value(field, condition))
     return query
@@ -230,6 +238,18 @@ def _equal(value: Any) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return {"$eq": value, "$type": "number"}
     return value
+
+
+def _every_form(field, values: tuple) -> list:
+    """Each value as the field's kind writes it and as given: a legacy `_id` may be either (an ObjectId or its
+    text); a value the kind cannot write (a rejected document's odd `_id`) is matched as given."""
+    forms = list(values)
+    for value in values:
+        try:
+            forms.append(_value(field, value))
+        except Exception:  # noqa: BLE001 - bson.errors.InvalidId and the like: the value as given is enough
+            continue
+    return forms
 
 
 def _value(field, value: Any) -> Any:

@@ -10,9 +10,11 @@ from typing import Any, ClassVar
 from django.apps import apps
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Sum
+from django.db.models.lookups import Exact
 
 from cutover.store.backends.errors import ImmutableRecordConflict, RecordNotFound, UniqueConflict
-from cutover.store.filters import Between, Filters, Gt, In, Lt
+from cutover.store.filters import Between, Filters, Gt, In, Lt, NotIn, SameKey
+from cutover.store.folded_keys import fold_expression, folded_key
 from cutover.store.ports import StoreRepository
 from cutover.store.recordmap import Child, RecordMap
 
@@ -233,6 +235,10 @@ def _q(filters: Filters) -> models.Q:
                 query &= models.Q(**{f"{name}__gt": condition.low})
             if condition.high is not None:
                 query &= models.Q(**{f"{name}__lte": condition.high})
+        elif isinstance(condition, NotIn):
+            query &= ~models.Q(**{f"{name}__in": condition.values})
+        elif isinstance(condition, SameKey):
+            query &= models.Q(Exact(fold_expression(name), folded_key(condition.value, name)))
         elif condition is None:
             query &= models.Q(**{f"{name}__isnull": True})
         else:
