@@ -198,9 +198,6 @@ class MongoBackend(StoreRepository):
             raise UniqueConflict(f"{record_map.collection}: {error}") from error
 
 
-@contextmanager
-
-
 def _without_elements(record_map: RecordMap) -> dict | None:
     """A projection leaving out the arrays held as element records (cutover.store.embedded): never read whole."""
     return {key: 0 for key in record_map.element_keys} or None
