@@ -112,10 +112,11 @@ class ParentArray:
                 why = "an _id (nothing can address an element without one: give it an ObjectId)"
                 out.rejects.append(self._reject(where, position, "bad_value", f"{why}, got none", item))
                 continue
-            first = self.first_position.setdefault(_identity(identity), position)
+            same = _identity(identity)
+            first = self.first_position.setdefault(same, position)
             if first != position:
                 earlier = place(self.parent_key, self.embedded.key, first)
-                out.repeats.setdefault(str(identity), [earlier]).append(where)
+                out.repeats.setdefault(same if isinstance(same, str) else str(identity), [earlier]).append(where)
                 reason = (
                     f"_id {identity!r} is repeated: {earlier} has it first, and it is kept; give this element a new "
                     f"_id (or delete the copy) and rerun"
