@@ -190,7 +190,6 @@ def test_a_message_for_a_chat_whose_messages_is_not_an_array_is_refused_never_wr
     from rest_framework import status
 
     from api.errors import _answer
-    from cutover.store.embedded import ElementArrayUnusable
 
     database = mongo_database()
     chat = _chat_in_both(StoreMode.DUAL)
@@ -201,6 +200,8 @@ def test_a_message_for_a_chat_whose_messages_is_not_an_array_is_refused_never_wr
     assert "array_unusable" in entry.last_error and chat.id in entry.last_error
     assert database.chats.find_one({"_id": ObjectId(chat.id)})["messages"] == stored
     assert domain_spec("chat").backends()["postgres"].get_snapshot("chat_messages", message.id) == message
+
+    from cutover.store.embedded import ElementArrayUnusable
 
     set_store_mode("chat", StoreMode.DUAL_MONGO_PRIMARY)
     with pytest.raises(ElementArrayUnusable) as refused:
