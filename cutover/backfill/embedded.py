@@ -20,6 +20,7 @@ from typing import Any
 
 from bson import ObjectId
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -64,7 +65,10 @@ def backfill_elements(
                 loader = TableLoader(spec, element_map.collection, reread=reread)
                 with transaction.atomic():
                     result = loader.load(out.records)
-                    summary.rejected += save_batch_outcome(spec, element_map.collection, run, out, result)
+                    # (resolved per parent below: an id that loads here may be another parent's rejected copy)
+                    summary.rejected += save_batch_outcome(
+                        spec, element_map.collection, run, out, result, resolve_earlier=False
+                    )
                 raised |= {reject.record_id for reject in out.rejects} | {r[0] for r in result.rejects}
                 summary.read += piece.read
                 summary.written += len(result.written)
@@ -97,15 +101,15 @@ def dry_run_elements(
 
 
 def resolve_stale_rejects(collection: str, parent_key: Any, raised: set[str]) -> None:
-    """The parent's unresolved element rejects that its complete read did not raise again: fixed, or gone."""
+    """The parent's unresolved element rejects (its id in their document, or their id its place) that its complete
+    read did not raise again: loaded now, fixed, or gone."""
     from cutover.backfill.rejects import storable_record_id
     from cutover.models import BackfillReject
 
-    BackfillReject.objects.filter(
-        collection=collection, status__in=BackfillReject.UNRESOLVED, document__contains=parent_filter(parent_key)
-    ).exclude(record_id__in=[storable_record_id(record_id) for record_id in raised]).update(
-        status=BackfillReject.Status.RESOLVED, resolved_at=timezone.now()
-    )
+    of_parent = Q(document__contains=parent_filter(parent_key)) | Q(record_id__startswith=f"{parent_key}.")
+    BackfillReject.objects.filter(of_parent, collection=collection, status__in=BackfillReject.UNRESOLVED).exclude(
+        record_id__in=[storable_record_id(record_id) for record_id in raised]
+    ).update(status=BackfillReject.Status.RESOLVED, resolved_at=timezone.now())
 
 
 def _rereader(array: ParentArray, piece, transform) -> Callable[[list], list]:

@@ -225,3 +225,20 @@ def test_the_reverse_keeps_rejected_messages_in_mongo(transactional_db, monkeypa
     reverse_backfill_domain("chat")
     kept = database.chats.find_one({"_id": doc["_id"]})["messages"]
     assert [m["_id"] for m in kept] == [m["_id"] for m in doc["messages"]]
+
+
+def test_a_rejected_copy_in_one_chat_stays_rejected_when_another_chats_copy_loads(transactional_db, monkeypatch):
+    """The same id in two chats, unreadable in the first: the second's copy loads, and the first chat's reject is
+    not taken as resolved by it (each run alike: an acknowledgement is never lost to a flip-flop)."""
+    database = mongo_database()
+    first, second = legacy_chat(database, messages=4), legacy_chat(database, messages=4)
+    shared = first["messages"][1]
+    database.chats.update_one({"_id": first["_id"]}, {"$set": {"messages.1.senderId": "not-an-id"}})
+    database.chats.update_one({"_id": second["_id"]}, {"$set": {"messages.3._id": shared["_id"]}})
+    _backfill(monkeypatch)
+    assert ChatMessage.objects.get(pk=str(shared["_id"])).chat_id == str(second["_id"])
+    _acknowledge(collection="chat_messages")
+    _backfill(monkeypatch)
+    reject = BackfillReject.objects.get(collection="chat_messages")
+    assert (reject.record_id, reject.status) == (str(shared["_id"]), "acknowledged")
+    assert f"{first['_id']}.messages[1]: senderId" in reject.reason
