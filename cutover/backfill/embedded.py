@@ -24,7 +24,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from cutover.backfill.element_reads import ParentArray, mapped, parent_filter, slice_records
+from cutover.backfill.element_reads import (
+    ParentArray,
+    claimed_elsewhere,
+    mapped,
+    parent_filter,
+    reject_claimed,
+    slice_records,
+)
 from cutover.modes.registry import DomainSpec
 from cutover.store.legacy import HEX24
 from cutover.store.recordmap import RecordMap
@@ -50,6 +57,7 @@ def backfill_elements(
     from cutover.backfill.load import TableLoader
     from cutover.backfill.rejects import save_batch_outcome
     from cutover.backfill.transform import transform
+    from cutover.mirror.copy import lock_record_copies
 
     summaries: dict[str, ElementSummary] = {}
     for element_map in element_maps(spec, parent_map.collection):
@@ -60,10 +68,15 @@ def backfill_elements(
             array = ParentArray(database, element_map, parent_map.document_id(parent), SLICE)
             raised: set[str] = set()
             for piece in array.slices():
-                out = slice_records(database, element_map, model, parent.id, piece, transform)
+                out = mapped(element_map, piece, transform)
                 reread = _rereader(array, piece, transform)
                 loader = TableLoader(spec, element_map.collection, reread=reread)
                 with transaction.atomic():
+                    # Under the elements' copy locks: two runs loading two parents that share an id (shards) see
+                    # each other's rows, so the second copy is a reject, never an overwrite.
+                    lock_record_copies(element_map.collection, [record.id for record in out.records])
+                    claimed = claimed_elsewhere(database, element_map, model, parent.id, out.records)
+                    reject_claimed(element_map, piece, out, claimed)
                     result = loader.load(out.records)
                     # (resolved per parent below: an id that loads here may be another parent's rejected copy)
                     summary.rejected += save_batch_outcome(
