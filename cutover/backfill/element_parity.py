@@ -7,6 +7,7 @@ element is an *id clash* naming the places, and each fails verify unless its rej
 (counted apart). Missing and differing elements are named by their id.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from cutover.backfill.element_reads import ArraySlice, ParentArray, slice_records
@@ -14,16 +15,17 @@ from cutover.modes.registry import DomainSpec
 from cutover.store.recordmap import RecordMap
 
 
-def verify_elements(spec: DomainSpec, parent_map: RecordMap, parents: list[Any], database, parity: dict) -> None:
+def verify_elements(
+    spec: DomainSpec, parent_map: RecordMap, parents: list[Any], database, parity: dict, new_parity: Callable
+) -> None:
     """Each parent's elements in Mongo against its rows, slice by slice, into `parity` (element collection ->
-    cutover.backfill.verify.CollectionParity)."""
+    what `new_parity()` makes: cutover.backfill.verify.CollectionParity, which imports this module)."""
     from cutover.backfill.embedded import SLICE, element_maps
     from cutover.backfill.transform import transform
-    from cutover.backfill.verify import CollectionParity
     from cutover.models import BackfillReject
 
     for element_map in element_maps(spec, parent_map.collection):
-        found = parity.setdefault(element_map.collection, CollectionParity())
+        found = parity.setdefault(element_map.collection, new_parity())
         backend = spec.build_postgres_repository()
         model = spec.postgres_model(element_map.collection)
         acknowledged = set(

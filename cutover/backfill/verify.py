@@ -169,7 +169,7 @@ def _verify_elements_of(spec, collection, source, mongo: dict, postgres: dict, e
     from cutover.backfill.element_parity import verify_elements
 
     both = [mongo[record_id] for record_id in sorted(mongo.keys() & postgres.keys())]
-    verify_elements(spec, spec.record_map(collection), both, source.database, elements)
+    verify_elements(spec, spec.record_map(collection), both, source.database, elements, CollectionParity)
 
 
 class _RangeChecker:
