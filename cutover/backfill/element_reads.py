@@ -70,14 +70,14 @@ class ParentArray:
         while True:
             try:
                 items = read_slice(self.database, self.map, self.parent_key, skip, self.size)
-                shape = self._field_reject() if items is None and skip == 0 else None
+                shape, settled = self._field_reject() if items is None and skip == 0 else (None, False)
             except OperationFailure as error:  # about this document, unless about the store (then it stops the run)
                 if store_unavailable(error):
                     raise
                 yield ArraySlice(skip, read=1, rejects=[self._refused(skip, error)])
                 return
             if items is None and skip == 0:
-                self.complete = True
+                self.complete = settled
                 if shape is not None:
                     yield ArraySlice(0, read=1, rejects=[shape])
                 return
@@ -118,8 +118,8 @@ class ParentArray:
                 earlier = place(self.parent_key, self.embedded.key, first)
                 out.repeats.setdefault(same if isinstance(same, str) else str(identity), [earlier]).append(where)
                 reason = (
-                    f"_id {identity!r} is repeated: {earlier} has it first, and it is kept; give this element a new "
-                    f"_id (or delete the copy) and rerun"
+                    f"{where}: _id {identity!r} is repeated: {earlier} has it first, and it is kept; give this "
+                    f"element a new _id (or delete the copy) and rerun"
                 )
                 out.rejects.append(_as_reject(where, "unique_clash", reason, self._document(position, item)))
                 continue
@@ -128,18 +128,20 @@ class ParentArray:
             out.docs.append(doc)
         return out
 
-    def _field_reject(self) -> Reject | None:
-        """None when the array is missing (no elements, as the legacy schema reads it) or the parent is gone."""
+    def _field_reject(self) -> tuple[Reject | None, bool]:
+        """(the reject of a field that is no array, whether the parent's elements are all accounted for): no reject
+        when the array is missing (no elements, as the legacy schema reads it) or the parent is gone; neither when
+        it became an array since the slice was asked for (the next run reads it)."""
         key = self.embedded.key
         doc = self.database[self.embedded.parent_collection].find_one({"_id": self.parent_key}, {"_id": 1, key: 1})
-        if doc is None or key not in doc or isinstance(doc[key], list):  # (an array now: the next run reads it)
-            return None
+        if doc is None or key not in doc or isinstance(doc[key], list):
+            return None, not (doc is not None and isinstance(doc.get(key), list))
         reason = (
             f"{place(self.parent_key, key)}: expected an array, got {_shown(doc[key])}; the legacy app cannot append "
             f"to it either. Set it to [] (or to its elements) in Mongo and rerun, or acknowledge this reject"
         )
         document = {PARENT_KEY: self.parent_key, key: doc[key]}
-        return _as_reject(place(self.parent_key, key), "bad_value", reason, document)
+        return _as_reject(place(self.parent_key, key), "bad_value", reason, document), True
 
     def _refused(self, skip: int, error: OperationFailure) -> Reject:
         where = place(self.parent_key, self.embedded.key)
