@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from cutover.store.backends.errors import ImmutableRecordConflict, RecordNotFound, UniqueConflict
+from cutover.store.embedded import ElementArrayUnusable
 from cutover.store.legacy import LegacyValueError
 from escrow_project.mongo import MongoDisabled
 
@@ -35,7 +36,7 @@ def api_exception_handler(error: Exception, context: dict) -> Response | None:
 def _answer(error: Exception) -> tuple[int, dict] | None:
     if isinstance(error, RecordNotFound):
         return status.HTTP_404_NOT_FOUND, {"detail": str(error)}
-    if isinstance(error, UniqueConflict | ImmutableRecordConflict):
+    if isinstance(error, UniqueConflict | ImmutableRecordConflict | ElementArrayUnusable):
         return status.HTTP_409_CONFLICT, {"detail": str(error)}
     if isinstance(error, LegacyValueError):
         return status.HTTP_400_BAD_REQUEST, {error.field: [str(error)]}

@@ -10,7 +10,9 @@ details. Each rule cites the manual page it follows.
 Emulated here: duplicate-key errors with `keyPattern` / `keyValue` (and sparse
 unique indexes that index an explicit null); index option and key-spec
 conflicts; the operators a partial filter may use; the 16 MiB document limit
-and the size of a write command; `collMod` turning an index into a TTL index.
+and the size of a write command; `collMod` turning an index into a TTL index;
+`$push` onto a field that is not an array (refused, code 2) and a `$slice`
+projection of one (returned unsliced, where mongomock raises).
 Not emulated (see README "Limits"): the TTL monitor, replica-set elections and
 timeouts, query planning (which index a query uses), dates outside years
 1-9999 (bson cannot even build them in Python; the parser refuses bson's
@@ -35,6 +37,7 @@ PARTIAL_FILTER_OPERATORS = {"$eq", "$exists", "$gt", "$gte", "$lt", "$lte", "$ty
 PARTIAL_FILTER_LOGICAL = {"$and", "$or"}
 
 _Collection = mongomock_collection.Collection
+MONGOMOCK_PROJECTION_OPERATORS = _Collection._apply_projection_operators  # mongomock's own, kept for tests
 _installed = False
 
 
@@ -48,6 +51,9 @@ def install() -> None:
     _Collection.create_index = _wrap_create_index(_Collection.create_index)
     for name in ("update_one", "update_many", "replace_one"):
         setattr(_Collection, name, _wrap_command_size(getattr(_Collection, name)))
+    for name in ("update_one", "update_many"):
+        setattr(_Collection, name, _wrap_push(getattr(_Collection, name)))
+    _Collection._apply_projection_operators = _wrap_projection_operators(MONGOMOCK_PROJECTION_OPERATORS)
     mongomock_database.Database.command = _wrap_command(mongomock_database.Database.command)
 
 
@@ -211,3 +217,49 @@ def _value(doc: dict, key: str):
         return helpers.get_value_by_dot(doc, key)
     except KeyError:
         return None
+
+
+def _wrap_push(original):
+    """`$push` onto a field that exists and is not an array: the server refuses the update (code 2, BadValue:
+    "The field 'messages' must be an array but is of type null in document {_id: ...}") and changes nothing;
+    mongomock raises a Python AttributeError instead. https://www.mongodb.com/docs/manual/reference/operator/update/push/
+    ("If the field is absent ... adds the array field"; "If the field is not an array, the operation will fail")."""
+
+    def write(self, filter, update, *args, **kwargs):
+        pushed = [key for key in (update.get("$push") or {}) if "$" not in key] if isinstance(update, dict) else []
+        if pushed:
+            for doc in self.find(filter, {key: 1 for key in pushed}):
+                for key in pushed:
+                    if _has(doc, key) and not isinstance(_value(doc, key), list):
+                        kind = _BSON_TYPE_NAMES.get(type(_value(doc, key)), type(_value(doc, key)).__name__)
+                        raise WriteError(
+                            f"The field '{key}' must be an array but is of type {kind} in document "
+                            f"{{_id: {doc['_id']!r}}}",
+                            2,
+                        )
+                if original.__name__ == "update_one":
+                    break
+        return original(self, filter, update, *args, **kwargs)
+
+    write.__name__ = original.__name__
+    return write
+
+
+def _wrap_projection_operators(original):
+    """A `$slice` projection of a field that is not an array returns it unsliced on a server
+    (projection_executor_utils.cpp, applyFindSliceProjectionHelper: only arrays are sliced); mongomock raises
+    OperationFailure ("Unsupported type ... for slicing"), which a server never sends for it."""
+
+    def apply(self, ops, doc, doc_copy):
+        kept = {}
+        for field, op in list(ops.items()):
+            value = doc_copy.get(field, doc.get(field)) if isinstance(op, dict) and "$slice" in op else None
+            if "$slice" in (op if isinstance(op, dict) else {}) and field in doc and not isinstance(value, list):
+                kept[field] = doc[field]
+        original(self, {f: op for f, op in ops.items() if f not in kept}, doc, doc_copy)
+        doc_copy.update(kept)
+
+    return apply
+
+
+_BSON_TYPE_NAMES = {type(None): "null", str: "string", int: "int", float: "double", bool: "bool", dict: "object"}

@@ -68,3 +68,26 @@ def test_coll_mod_turns_a_plain_index_into_a_ttl_one(db):
     db.c.create_index([("createdAt", 1)], name="createdAt_1")
     db.command({"collMod": "c", "index": {"name": "createdAt_1", "expireAfterSeconds": 60}})
     assert db.c.index_information()["createdAt_1"]["expireAfterSeconds"] == 60
+
+
+@pytest.mark.parametrize("stored", [None, "text", 5, {"a": 1}, True], ids=repr)
+def test_a_push_onto_a_field_that_is_not_an_array_is_refused_and_changes_nothing(db, stored):
+    """https://www.mongodb.com/docs/manual/reference/operator/update/push/: "If the field is not an array, the
+    operation will fail" (code 2); mongomock raised a Python AttributeError."""
+    db.chats.insert_one({"_id": 1, "messages": stored})
+    with pytest.raises(WriteError) as refused:
+        db.chats.update_one({"_id": 1}, {"$push": {"messages": {"_id": 2}}})
+    assert refused.value.code == 2 and "must be an array" in str(refused.value)
+    assert db.chats.find_one({"_id": 1}) == {"_id": 1, "messages": stored}
+    db.chats.insert_one({"_id": 3})  # absent: the push creates the array
+    db.chats.update_one({"_id": 3}, {"$push": {"messages": {"_id": 2}}})
+    assert db.chats.find_one({"_id": 3}) == {"_id": 3, "messages": [{"_id": 2}]}
+
+
+@pytest.mark.parametrize("stored", [None, "text", 5, {"a": 1}], ids=repr)
+def test_a_slice_projection_returns_a_field_that_is_not_an_array_unsliced(db, stored):
+    """A server slices arrays only (applyFindSliceProjectionHelper leaves other types as they are); mongomock
+    raised OperationFailure, which no server sends for it."""
+    db.chats.insert_many([{"_id": 1, "messages": stored}, {"_id": 2, "messages": [1, 2, 3]}])
+    assert db.chats.find_one({"_id": 1}, {"messages": {"$slice": [0, 2]}}) == {"_id": 1, "messages": stored}
+    assert db.chats.find_one({"_id": 2}, {"messages": {"$slice": [1, 1]}}) == {"_id": 2, "messages": [2]}

@@ -12,7 +12,7 @@ from pymongo.errors import DocumentTooLarge, WriteError
 from cutover.store import legacy
 from cutover.store.backends.errors import RecordNotFound
 from cutover.store.backends.mongo import MongoBackend
-from cutover.store.embedded import DocumentLimitReached, element_document, element_record
+from cutover.store.embedded import DocumentLimitReached, element_document, element_record, refuse_unless_array
 from cutover.store.mongo_writes import MAX_ATTEMPTS, KeptChanging, guarded, id_candidates, locate
 
 from .. import rules
@@ -49,6 +49,7 @@ class MongoChatRepository(MongoBackend, ChatRepository):
             return bool(self._chats.update_one(guard, update).matched_count)
         except (DocumentTooLarge, WriteError) as error:
             if isinstance(error, WriteError) and error.code not in (10334, 17419):
+                refuse_unless_array(self._chats, chat_id, MESSAGES_KEY, message_id, error)  # `messages: null`
                 raise
             raise DocumentLimitReached(CHAT.collection, chat_id, message_id, str(error)[:200]) from error
 
@@ -56,7 +57,7 @@ class MongoChatRepository(MongoBackend, ChatRepository):
         changed: dict[str, MessageRecord] = {}  # every message written, across attempts: all must be mirrored
         for _ in range(MAX_ATTEMPTS):
             doc = self._document_with_messages(chat_id, None)
-            stored = doc.get(MESSAGES_KEY) or []
+            stored = doc.get(MESSAGES_KEY) if isinstance(doc.get(MESSAGES_KEY), list) else []
             unread = [
                 (index, message)
                 for index, message in enumerate(self._messages_of(doc))
@@ -115,7 +116,8 @@ class MongoChatRepository(MongoBackend, ChatRepository):
         """The document's messages as records, by array position; None for an element that does not read
         (a dirty legacy element: the backfill rejects it, the app does not stumble over it)."""
         out: list[MessageRecord | None] = []
-        for element in doc.get(MESSAGES_KEY) or []:
+        elements = doc.get(MESSAGES_KEY)
+        for element in elements if isinstance(elements, list) else []:  # null or not an array: none to read
             try:
                 out.append(element_record(MESSAGE, doc["_id"], element) if isinstance(element, dict) else None)
             except legacy.LegacyValueError:

@@ -3,23 +3,37 @@
 A legacy chat holds tens of thousands of messages in one document. The backfill and verify
 read such documents without the array (document sources leave element keys out, see
 `excluded_keys`), then, for each parent that loaded, read its array `SLICE` elements at a
-time (`$slice`), and load or compare each slice on its own: memory stays that of one slice
-whatever the array's length, and a slice commits with its rejects in one short transaction
-(never one 50,000-row transaction). Element rows go through the same TableLoader as every
-record (copy locks and a fresh re-read of the slice, orphans, id clashes, rows newer in
-Postgres), and a bad element is a reject of the element collection naming its id, the run
-goes on. Verify names missing and differing elements by id.
+time (cutover.backfill.element_reads, which turns every malformed array or element into a
+reject naming the parent and the position), and load or compare each slice on its own:
+memory stays that of one slice whatever the array's length, and a slice commits with its
+rejects in one short transaction (never one 50,000-row transaction). Element rows go through
+the same TableLoader as every record (copy locks and a fresh re-read of the slice, orphans,
+id clashes, rows newer in Postgres); an element whose `_id` another parent's element holds
+is a reject, never loaded over that row. After a parent's whole array was read, its earlier
+rejects not raised again are resolved (the element was fixed or went). Verify names missing
+and differing elements by id.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bson import ObjectId
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from cutover.backfill.element_reads import (
+    ParentArray,
+    claimed_elsewhere,
+    mapped,
+    parent_filter,
+    reject_claimed,
+    slice_records,
+)
 from cutover.modes.registry import DomainSpec
-from cutover.store.embedded import PARENT_KEY
+from cutover.store.legacy import HEX24
 from cutover.store.recordmap import RecordMap
 
 SLICE = 2000
@@ -36,23 +50,6 @@ def element_maps(spec: DomainSpec, parent_collection: str) -> list[RecordMap]:
     return [m for m in spec.load_port().MAPS if m.embedded_in and m.embedded_in.parent_collection == parent_collection]
 
 
-def read_slice(database, element_map: RecordMap, parent_key: Any, skip: int, limit: int) -> list[dict]:
-    """Elements [skip, skip + limit) of one parent's array, each with its parent's id under PARENT_KEY."""
-    embedded = element_map.embedded_in
-    doc = database[embedded.parent_collection].find_one(
-        {"_id": parent_key}, {"_id": 1, embedded.key: {"$slice": [skip, limit]}}
-    )
-    items = (doc or {}).get(embedded.key)
-    if not isinstance(items, list):
-        return []
-    return [
-        {**item, PARENT_KEY: parent_key}
-        if isinstance(item, dict)
-        else {"_id": f"{parent_key}.{embedded.key}[{skip + index}]", "value": item}  # a reject naming its place
-        for index, item in enumerate(items)
-    ]
-
-
 def backfill_elements(
     spec: DomainSpec, parent_map: RecordMap, parents: list[Any], database, run
 ) -> dict[str, ElementSummary]:
@@ -60,22 +57,36 @@ def backfill_elements(
     from cutover.backfill.load import TableLoader
     from cutover.backfill.rejects import save_batch_outcome
     from cutover.backfill.transform import transform
+    from cutover.mirror.copy import lock_record_copies
 
     summaries: dict[str, ElementSummary] = {}
     for element_map in element_maps(spec, parent_map.collection):
         summary = summaries.setdefault(element_map.collection, ElementSummary())
+        model = spec.postgres_model(element_map.collection)
         after_load = _after_load(element_map)
         for parent in parents:
-            parent_key = parent_map.document_id(parent)
-            for skip, docs in element_slices(database, element_map, parent_key):
-                reread = _rereader(database, element_map, parent_key, skip, len(docs), transform)
+            array = ParentArray(database, element_map, parent_map.document_id(parent), SLICE)
+            raised: set[str] = set()
+            for piece in array.slices():
+                out = mapped(element_map, piece, transform)
+                reread = _rereader(array, piece, transform)
                 loader = TableLoader(spec, element_map.collection, reread=reread)
-                out = transform(element_map, docs)
                 with transaction.atomic():
+                    # Under the elements' copy locks: two runs loading two parents that share an id (shards) see
+                    # each other's rows, so the second copy is a reject, never an overwrite.
+                    lock_record_copies(element_map.collection, [record.id for record in out.records])
+                    claimed = claimed_elsewhere(database, element_map, model, parent.id, out.records)
+                    reject_claimed(element_map, piece, out, claimed)
                     result = loader.load(out.records)
-                    summary.rejected += save_batch_outcome(spec, element_map.collection, run, out, result)
-                summary.read += len(docs)
+                    # (resolved per parent below: an id that loads here may be another parent's rejected copy)
+                    summary.rejected += save_batch_outcome(
+                        spec, element_map.collection, run, out, result, resolve_earlier=False
+                    )
+                raised |= {reject.record_id for reject in out.rejects} | {r[0] for r in result.rejects}
+                summary.read += piece.read
                 summary.written += len(result.written)
+            if array.complete:
+                resolve_stale_rejects(element_map.collection, array.parent_key, raised)
         if after_load and parents:
             after_load([parent.id for parent in parents])
     return summaries
@@ -84,32 +95,41 @@ def backfill_elements(
 def dry_run_elements(
     spec: DomainSpec, parent_map: RecordMap, parents: list[Any], database
 ) -> dict[str, ElementSummary]:
-    """What backfill_elements would read and reject (bad values), slice by slice; writes nothing."""
+    """What backfill_elements would read and reject (bad values and shapes, ids repeated in a parent or held by
+    another parent's loaded row), slice by slice; writes nothing. (Ids repeated across parents of this dry run
+    alone are not seen: nothing was loaded to hold them.)"""
     from cutover.backfill.transform import transform
 
     summaries: dict[str, ElementSummary] = {}
     for element_map in element_maps(spec, parent_map.collection):
         summary = summaries.setdefault(element_map.collection, ElementSummary())
+        model = spec.postgres_model(element_map.collection)
         for parent in parents:
-            for _, docs in element_slices(database, element_map, parent_map.document_id(parent)):
-                out = transform(element_map, docs)
-                summary.read += len(docs)
+            for piece in ParentArray(database, element_map, parent_map.document_id(parent), SLICE).slices():
+                out = slice_records(database, element_map, model, parent.id, piece, transform)
+                summary.read += piece.read
                 summary.written += len(out.records)
                 summary.rejected += len(out.rejects)
     return summaries
 
 
-def element_slices(database, element_map: RecordMap, parent_key: Any):
-    skip = 0
-    while docs := read_slice(database, element_map, parent_key, skip, SLICE):
-        yield skip, docs
-        skip += len(docs)
+def resolve_stale_rejects(collection: str, parent_key: Any, raised: set[str]) -> None:
+    """The parent's unresolved element rejects (its id in their document, or their id its place) that its complete
+    read did not raise again: loaded now, fixed, or gone."""
+    from cutover.backfill.rejects import storable_record_id
+    from cutover.models import BackfillReject
+
+    of_parent = Q(document__contains=parent_filter(parent_key)) | Q(record_id__startswith=f"{parent_key}.")
+    BackfillReject.objects.filter(of_parent, collection=collection, status__in=BackfillReject.UNRESOLVED).exclude(
+        record_id__in=[storable_record_id(record_id) for record_id in raised]
+    ).update(status=BackfillReject.Status.RESOLVED, resolved_at=timezone.now())
 
 
-def _rereader(database, element_map, parent_key, skip: int, size: int, transform) -> Callable[[list], list]:
+def _rereader(array: ParentArray, piece, transform) -> Callable[[list], list]:
     """The slice read again (after the copy locks are held): elements only ever get appended, so the same
-    positions hold the same elements; one that moved or went is simply not loaded this time."""
-    return lambda records: transform(element_map, read_slice(database, element_map, parent_key, skip, size)).records
+    positions hold the same elements; one that moved or went, or that now reads as a reject, is simply not
+    loaded this time (the loader keeps only the records it was given)."""
+    return lambda records: mapped(array.map, array.slice_at(piece.skip, piece.read), transform).records
 
 
 def _after_load(element_map: RecordMap) -> Callable[[list[str]], None] | None:
@@ -147,7 +167,10 @@ def reverse_elements(spec: DomainSpec, parent_map: RecordMap, parents: list[Any]
 
 
 def _extra_rows_in_mongo(database, element_map: RecordMap, model, parent: Any, parent_map: RecordMap) -> list[str]:
-    """Elements in the parent's Mongo array that have no row (by id, in lowercase hex)."""
+    """Elements in the parent's Mongo array that have no row (by id, in lowercase hex), except those never
+    migrated (an open or acknowledged reject: Postgres never had them, so they were not deleted there)."""
+    from cutover.models import BackfillReject
+
     embedded = element_map.embedded_in
     doc = (
         database[embedded.parent_collection].find_one(
@@ -155,9 +178,26 @@ def _extra_rows_in_mongo(database, element_map: RecordMap, model, parent: Any, p
         )
         or {}
     )
-    in_mongo = {str(item.get("_id")).lower() for item in doc.get(embedded.key) or [] if isinstance(item, dict)}
+    items = doc.get(embedded.key)
+    in_mongo = {
+        str(item["_id"]).lower()
+        for item in (items if isinstance(items, list) else [])
+        if isinstance(item, dict) and _hex24(item.get("_id"))
+    }
     in_rows = set()
     for start in range(0, len(in_mongo), SLICE):
         chunk = sorted(in_mongo)[start : start + SLICE]
         in_rows |= set(model.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+        in_rows |= {
+            record_id.lower()
+            for record_id in BackfillReject.objects.filter(
+                collection=element_map.collection,
+                record_id__in=chunk + [c.upper() for c in chunk],
+                status__in=BackfillReject.UNRESOLVED,
+            ).values_list("record_id", flat=True)
+        }
     return sorted(in_mongo - in_rows)
+
+
+def _hex24(identity: Any) -> bool:
+    return isinstance(identity, ObjectId) or (isinstance(identity, str) and bool(HEX24.match(identity)))

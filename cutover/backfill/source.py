@@ -11,6 +11,7 @@ from typing import Any, Protocol
 import pymongo.database
 from bson import ObjectId, json_util
 from pymongo import ASCENDING
+from pymongo.errors import ExecutionTimeout, OperationFailure, PyMongoError, WriteConcernError
 
 from cutover.backfill.raw import RawBatch
 
@@ -146,7 +147,29 @@ def migration_source() -> "MongoDocumentSource":
     return MongoDocumentSource(mongo_database(settings.MIGRATION_MONGO_URL or settings.MONGO_URL, long_running=True))
 
 
+# Server errors about the server's state, not about what was read: the same query would succeed on a healthy
+# store (shut down or stepping down, interrupted, not primary, timed out, not authorized, unreachable host).
+# https://www.mongodb.com/docs/manual/reference/error-codes/
+_STORE_STATE_CODES = frozenset(
+    {6, 7, 13, 18, 50, 89, 91, 133, 134, 189, 262, 9001, 10107, 11600, 11601, 11602, 13435, 13436}
+)
+
+
+def store_unavailable(error: Exception) -> bool:
+    """True for an outage (no connection, no server selected, the server's state), False for a query the
+    server refused because of what it read (a document's shape): that is a data problem, reported per
+    document, and never stops a run as if the store were away."""
+    if not isinstance(error, OperationFailure):
+        return isinstance(error, PyMongoError)
+    return isinstance(error, ExecutionTimeout | WriteConcernError) or error.code in _STORE_STATE_CODES
+
+
 def mongo_failure(error: Exception) -> str:
-    """A pymongo error in one line for people (pymongo's own message runs to a topology dump)."""
+    """A pymongo error in one line for people (pymongo's own message runs to a topology dump): an outage
+    says the store did not answer; a refused query says so, with the server's code."""
     lines = str(error).splitlines()
-    return f"the legacy Mongo store did not answer ({type(error).__name__}: {lines[0][:300] if lines else ''})"
+    first = lines[0][:300] if lines else ""
+    if store_unavailable(error):
+        return f"the legacy Mongo store did not answer ({type(error).__name__}: {first})"
+    code = getattr(error, "code", None)
+    return f"the legacy Mongo store refused a query ({type(error).__name__} code {code}: {first}), not an outage"

@@ -66,6 +66,30 @@ class DocumentLimitReached(RuntimeError):
         )
 
 
+class ElementArrayUnusable(RuntimeError):
+    """The parent's array field holds something else (null, a string, an object): MongoDB refuses to `$push`
+    onto it, for the legacy app as for us. Permanent until the document is repaired (the outbox dead-letters
+    the copy at once; the app's request is refused with this message); never retried as if Mongo were away,
+    and the field is never overwritten to make room."""
+
+    permanent = True
+
+    def __init__(self, collection: str, parent_id: Any, key: str, element_id: str):
+        self.collection, self.parent_id, self.element_id = collection, parent_id, element_id
+        super().__init__(
+            f"array_unusable: {collection}/{parent_id} has a `{key}` that is not an array, so element {element_id} "
+            f"cannot be added to it; set `{key}` to [] (or to its elements) in Mongo, then retry"
+        )
+
+
+def refuse_unless_array(collection, parent_id: str, key: str, element_id: str, error: Exception) -> None:
+    """Raise ElementArrayUnusable (from `error`, the refused write) when the parent's `key` exists and is not
+    an array; return otherwise (the caller re-raises `error`: it was about something else)."""
+    there = collection.find_one({"_id": {"$in": id_candidates(parent_id)}, key: {"$exists": True}}, {"_id": 1})
+    if there is not None and collection.find_one({"_id": there["_id"], key: {"$type": "array"}}, {"_id": 1}) is None:
+        raise ElementArrayUnusable(collection.name, there["_id"], key, element_id) from error
+
+
 class ParentMissing(LookupError):
     """The parent document is not in Mongo (yet): its own copy may still be on its way; retried later."""
 
@@ -137,6 +161,7 @@ def _pushed(collection, embedded: EmbeddedIn, parent_id: str, record: Any, eleme
         result = collection.update_one(guard, {"$push": {embedded.key: element}})
     except (DocumentTooLarge, WriteError) as error:
         if isinstance(error, WriteError) and error.code not in _TOO_LARGE_CODES:
+            refuse_unless_array(collection, parent_id, embedded.key, record.id, error)
             raise
         raise _limit_reached(embedded, parent_id, record.id, error) from error
     if result.matched_count:

@@ -293,8 +293,8 @@ def _read_composite(composite: Composite, doc: dict[str, Any], lenient: bool) ->
 
 def _read_children(child: Child, items: Any, lenient: bool) -> Any:
     try:
-        if not items:  # missing, null or empty: no children
-            return ()
+        if items is None or items == [] or (items.__class__ is str and items == ""):
+            return ()  # missing, null, an empty string or []: no children (documented); anything else is no guess
         if not isinstance(items, list):
             raise legacy.LegacyValueError(child.key, "an array", items)
         return tuple(_child_record(child, item, index) for index, item in enumerate(items))

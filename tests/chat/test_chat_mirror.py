@@ -4,6 +4,7 @@ import bson
 import pytest
 from bson import ObjectId
 
+from chat.models import ChatMessage
 from chat.records import ChatDraft
 from chat.repositories.mapping import MESSAGE
 from cutover.factory import repository_for
@@ -177,3 +178,34 @@ def test_a_mark_read_that_loses_a_race_midway_still_returns_every_message_it_wro
     }
     assert {message.id for message in changed} == expected
     assert domain_spec("chat").backends()["mongo"].unread_count(str(doc["_id"]), user_id=reader) == 0
+
+
+@pytest.mark.parametrize("stored", [None, "not a list"], ids=repr)
+def test_a_message_for_a_chat_whose_messages_is_not_an_array_is_refused_never_written_over_it(
+    transactional_db, caplog, stored
+):
+    """Dual writes to a chat whose legacy `messages` is null: Mongo refuses the `$push` (for the legacy app too).
+    The mirror dead-letters the copy at once with a message saying what to repair (not retried as an outage),
+    and while Mongo leads the post is refused (409), the document untouched."""
+    from rest_framework import status
+
+    from api.errors import _answer
+
+    database = mongo_database()
+    chat = _chat_in_both(StoreMode.DUAL)
+    database.chats.update_one({"_id": ObjectId(chat.id)}, {"$set": {"messages": stored}})
+    message, _ = repository_for("chat").post_message(chat.id, sender_id=chat.participant_ids[0], body="hello")
+    entry = MirrorOutboxEntry.objects.get(collection="chat_messages", record_id=message.id)
+    assert (entry.status, entry.attempts) == ("dead", 1)
+    assert "array_unusable" in entry.last_error and chat.id in entry.last_error
+    assert database.chats.find_one({"_id": ObjectId(chat.id)})["messages"] == stored
+    assert domain_spec("chat").backends()["postgres"].get_snapshot("chat_messages", message.id) == message
+
+    from cutover.store.embedded import ElementArrayUnusable
+
+    set_store_mode("chat", StoreMode.DUAL_MONGO_PRIMARY)
+    with pytest.raises(ElementArrayUnusable) as refused:
+        repository_for("chat").post_message(chat.id, sender_id=chat.participant_ids[0], body="again")
+    assert _answer(refused.value)[0] == status.HTTP_409_CONFLICT
+    assert database.chats.find_one({"_id": ObjectId(chat.id)})["messages"] == stored
+    assert not ChatMessage.objects.filter(body="again").exists()

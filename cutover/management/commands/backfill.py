@@ -1,20 +1,25 @@
 import json
+import logging
 
 from django.core.management.base import CommandError, CommandParser
+from django.db import InterfaceError, OperationalError
 from pymongo.errors import PyMongoError
 
 from cutover.backfill.run import BackfillRefused
-from cutover.backfill.source import mongo_failure
+from cutover.backfill.source import mongo_failure, store_unavailable
 from cutover.backfill.target import MigrationStoresUnusable, prepare_migration_process
 from cutover.management.arguments import (
     ProjectCommand,
     add_domain_selection,
+    first_line,
     migration_mongo_url,
     positive_float,
     positive_int,
     require_mongo,
     selected_domains,
 )
+
+logger = logging.getLogger("cutover.backfill")
 
 
 class Command(ProjectCommand):
@@ -23,7 +28,8 @@ class Command(ProjectCommand):
         "upsert per batch), idempotent (a rerun rewrites nothing that is right) and resumable (a killed run "
         "resumes at its last batch). Reads MIGRATION_MONGO_URL, else MONGO_URL; writes MIGRATION_PG_URL, else "
         "DATABASE_URL. Documents that cannot be migrated become reject records (see admin) and the run goes on; "
-        "the exit status is 1 when any were rejected."
+        "a domain that fails or is refused does not stop the next ones (only a store outage does); the exit "
+        "status is 1 when any were rejected or any domain failed, with a summary."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -65,8 +71,10 @@ class Command(ProjectCommand):
         if options["reverse"]:
             self._refuse_reverse_where_mongo_leads(specs)
         report, failed = {}, []
-        for spec in specs:
-            run = self._run_or_explain(spec.name, options)
+        for index, spec in enumerate(specs):
+            run = self._run_or_explain(spec.name, options, failed, later=[s.name for s in specs[index + 1 :]])
+            if run is None:  # refused or failed: said in `failed`; the next domain goes on
+                continue
             report[spec.name] = {
                 "run": run.pk,
                 "status": run.status,
@@ -93,16 +101,29 @@ class Command(ProjectCommand):
             except BackfillRefused as refusal:
                 raise CommandError(str(refusal)) from None
 
-    def _run_or_explain(self, domain: str, options: dict):
+    def _run_or_explain(self, domain: str, options: dict, failed: list[str], *, later: list[str]):
+        """The domain's run, or None after adding why it has none to `failed`: a refusal, or a failure that is
+        the domain's own (a query the store refused, an unexpected error), after which the next domains still
+        run. Only an outage of a store stops the whole command: every later domain would fail the same way."""
         try:
             return self._run(domain, options)
         except BackfillRefused as refusal:
-            raise CommandError(str(refusal)) from None
+            failed.append(str(refusal))
         except PyMongoError as error:
-            raise CommandError(
-                f"backfill of {domain} stopped: {mongo_failure(error)}. Its run is marked failed; rerun when "
-                f"Mongo is back (it resumes at its checkpoint)."
-            ) from None
+            if store_unavailable(error):
+                not_run = f" Not run: {', '.join(later)}." if later else ""
+                before = f" Earlier: {'; '.join(failed)}." if failed else ""
+                raise CommandError(
+                    f"backfill of {domain} stopped: {mongo_failure(error)}. Its run is marked failed; rerun when "
+                    f"Mongo is back (it resumes at its checkpoint).{not_run}{before}"
+                ) from None
+            failed.append(f"{domain}: failed, {mongo_failure(error)}; its run is marked failed")
+        except (OperationalError, InterfaceError):
+            raise  # PostgreSQL away: nothing later could be written either
+        except Exception as error:  # a domain's own failure never keeps the next domains from running
+            logger.exception("backfill of %s failed", domain)
+            failed.append(f"{domain}: failed, {type(error).__name__}: {first_line(error)}; its run is marked failed")
+        return None
 
     def _run(self, domain: str, options: dict):
         common = {

@@ -3,7 +3,7 @@ import json
 from django.core.management.base import CommandError, CommandParser
 from pymongo.errors import PyMongoError
 
-from cutover.backfill.source import mongo_failure
+from cutover.backfill.source import mongo_failure, store_unavailable
 from cutover.backfill.target import MigrationStoresUnusable, prepare_migration_process
 from cutover.backfill.verify import verify_domain
 from cutover.management.arguments import (
@@ -22,7 +22,8 @@ class Command(ProjectCommand):
     help = (
         "Compare every Mongo document with its Postgres rows (children included) in canonical form, range by "
         "range, and report ids missing in Postgres, missing in Mongo, or differing (with the fields). The result "
-        "is stored for the store mode preconditions. Exit status 1 when any domain fails."
+        "is stored for the store mode preconditions. A domain whose verify the store refuses does not stop the next "
+        "ones (only a store outage does). Exit status 1 when any domain fails or stops."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -37,18 +38,31 @@ class Command(ProjectCommand):
         except MigrationStoresUnusable as error:
             raise CommandError(str(error)) from None
         require_mongo(url=migration_mongo_url(), what="nothing was verified and no result was stored")
-        results = [self._verify(spec.name, range_size) for spec in specs]
+        results, stopped = [], []
+        for index, spec in enumerate(specs):
+            result = self._verify(spec.name, range_size, stopped, later=[s.name for s in specs[index + 1 :]])
+            if result is not None:
+                results.append(result)
         self._print(results, json)
         failed = [result.domain for result in results if not result.passed]
-        if failed:
-            raise CommandError(f"verify failed for: {', '.join(failed)}", returncode=1)
+        if failed or stopped:
+            said = [f"verify failed for: {', '.join(failed)}"] if failed else []
+            raise CommandError("; ".join(said + stopped), returncode=1)
 
     @staticmethod
-    def _verify(domain: str, range_size: int):
+    def _verify(domain: str, range_size: int, stopped: list[str], *, later: list[str]):
+        """The domain's result, or None after adding to `stopped` why it has none: a query the store refused
+        (the next domains still run); an outage of the store stops the command."""
         try:
             return verify_domain(domain, range_size=range_size)
         except PyMongoError as error:
-            raise CommandError(f"verify of {domain} stopped: {mongo_failure(error)}; no result was stored") from None
+            if store_unavailable(error):
+                not_run = f" Not verified: {', '.join(later)}." if later else ""
+                raise CommandError(
+                    f"verify of {domain} stopped: {mongo_failure(error)}; no result was stored.{not_run}"
+                ) from None
+            stopped.append(f"verify of {domain} stopped: {mongo_failure(error)}; no result was stored")
+        return None
 
     def _print(self, results, as_json: bool) -> None:
         if as_json:
