@@ -8,9 +8,10 @@ migrated as it is, and never an older copy over a newer row.
 
 Owns the run skeleton (run), the stores a pass works on (target), its progress display
 (progress), the forward pass (service, runner, source, raw, pipeline, workers, transform,
-admission, rows, load, rejects, orphans, review), skipping unchanged ranges on a rerun (digest),
-embedded arrays read in slices (embedded), the reverse pass (reverse), the Celery-sharded
-pass (shards) and the parity check between the stores (verify; its range fingerprints:
-fingerprint).
+admission, rows, load, rejects, orphans, review; the document that holds a refused unique value:
+unique_holders; rejects that carry money: money_rejects), skipping unchanged ranges on a rerun
+(digest), embedded arrays read in slices (embedded; one parent's array: element_reads), the
+reverse pass (reverse), the Celery-sharded pass (shards) and the parity check between the
+stores (verify; its range fingerprints and element records: fingerprint, element_parity).
 Imports the store layer, the models, modes and mirror.
 """
