@@ -7,7 +7,6 @@ from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 
 from cutover.admin_base import ExplainedList
-from cutover.admin_masking import MaskedLegacyDataAdmin
 from cutover.backfill.review import (
     ACKNOWLEDGE_PERMISSION,
     RejectAcknowledgementRefused,
@@ -41,8 +40,7 @@ class AcknowledgeRejectsForm(forms.Form):
 
 
 @admin.register(BackfillReject)
-class BackfillRejectAdmin(MaskedLegacyDataAdmin, ExplainedList):
-    masked_json_fields = ("document",)
+class BackfillRejectAdmin(ExplainedList):
     list_display = ["created_at", "domain", "collection", "record_id", "kind", "status", "reason", "blocked_by"]
     list_filter = ["status", RootCauseFilter, "domain", "collection", "kind"]
     search_fields = ["record_id", "reason", "blocked_by"]

@@ -33,7 +33,7 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "cutover.admin_config.SecretSafeAdminConfig",  # django.contrib.admin, with secrets never queryable
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
