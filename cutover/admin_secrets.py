@@ -42,7 +42,8 @@ def is_secret_field(field) -> bool:
 
 def is_document_field(field) -> bool:
     """A field holding a whole document (or array of them), whose keys no one has vetted."""
-    return isinstance(field, models.JSONField) or field.name == "legacy_fields" or name_words(field.name)[-1:] == ["json"]
+    json_text = field.name == "legacy_fields" or name_words(field.name)[-1:] == ["json"]
+    return isinstance(field, models.JSONField) or json_text
 
 
 def unqueryable_field_on(model, path: str) -> str | None:
@@ -182,7 +183,8 @@ class SecretSafeAdminSite(AdminSite):
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or ModelAdmin
         if not issubclass(admin_class, SecretSafeAdmin):
-            admin_class = type(admin_class.__name__, (SecretSafeAdmin, admin_class), {"__module__": admin_class.__module__})
+            module = {"__module__": admin_class.__module__}
+            admin_class = type(admin_class.__name__, (SecretSafeAdmin, admin_class), module)
         return super().register(model_or_iterable, admin_class, **options)
 
     def admin_view(self, view, cacheable=False):

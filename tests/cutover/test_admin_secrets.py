@@ -208,6 +208,9 @@ def test_a_plain_model_admin_on_another_model_is_wrapped_too():
         class Meta:
             app_label = "cutover"
 
+        def __str__(self) -> str:
+            return "note"
+
     site = SecretSafeAdminSite(name="notes")
     site.register(Note)
     assert isinstance(site._registry[Note], SecretSafeAdmin)
