@@ -9,5 +9,5 @@ migrated as it is, and never an older copy over a newer row.
 Owns the run skeleton (run), the forward pass (service, runner, source, raw, pipeline,
 workers, transform, admission, rows, load, rejects, orphans, review), the reverse pass
 (reverse), the Celery-sharded pass (shards) and the parity check between the stores (verify).
-Imports the store layer, the models, modes and mirror.
+Imports the store layer, the models, modes and mirror, and the audited decision (cutover.audit).
 """

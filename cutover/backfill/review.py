@@ -3,8 +3,8 @@
 An open reject blocks the move to a Postgres-primary mode (cutover.operations.preconditions): the document
 would be missing from the new authoritative store. It is cleared by fixing the document and
 rerunning the backfill (resolved), or by a user with the permission saying why it may stay out
-(acknowledged: who, when and why are kept). Admin and the `backfill_rejects` command both call
-this module, so both check and record the same things.
+(acknowledged: who, when and why are kept, an audited decision: cutover.audit). Admin and the
+`backfill_rejects` command both call this module, so both check and record the same things.
 """
 
 from collections.abc import Iterable
@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import CharField, QuerySet, Value
 from django.db.models.functions import Concat
-from django.utils import timezone
 
+from cutover.audit import AuditedDecision, audited_decision
 from cutover.models import BackfillReject
 
 ACKNOWLEDGE_PERMISSION = "cutover.acknowledge_backfillreject"
@@ -28,15 +28,14 @@ def backfill_reject_acknowledge(
 ) -> list[BackfillReject]:
     """Acknowledge open rejects (of `domain`, when given), all or none: each stays out of Postgres on purpose."""
     ids = sorted(set(reject_ids))
-    _check_acknowledger(user, reason, ids)
+    decision = _check_acknowledger(user, reason, ids)
     with transaction.atomic():
         rejects = list(BackfillReject.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
         _check_acknowledgeable(ids, rejects, domain)
-        now = timezone.now()
         for reject in rejects:
             reject.status = BackfillReject.Status.ACKNOWLEDGED
-            reject.acknowledged_by, reject.acknowledged_by_name = user, user.get_username()
-            reject.acknowledged_at, reject.acknowledgement_reason = now, reason.strip()
+            reject.acknowledged_by, reject.acknowledged_by_name = decision.user, decision.user_name
+            reject.acknowledged_at, reject.acknowledgement_reason = decision.at, decision.reason
             reject.save(
                 update_fields=[
                     "status",
@@ -49,13 +48,16 @@ def backfill_reject_acknowledge(
     return rejects
 
 
-def _check_acknowledger(user, reason: str, ids: list[int]) -> None:
+def _check_acknowledger(user, reason: str, ids: list[int]) -> AuditedDecision:
     if not ids:
         raise RejectAcknowledgementRefused("name at least one reject to acknowledge")
-    if not user.has_perm(ACKNOWLEDGE_PERMISSION):
-        raise RejectAcknowledgementRefused(f"{user.get_username()} lacks the permission {ACKNOWLEDGE_PERMISSION}")
-    if not reason or not reason.strip():
-        raise RejectAcknowledgementRefused("acknowledging a reject needs a reason: why may it stay out of Postgres?")
+    return audited_decision(
+        user=user,
+        permissions=[ACKNOWLEDGE_PERMISSION],
+        reason=reason,
+        what="acknowledging a reject (why may it stay out of Postgres?)",
+        refused=RejectAcknowledgementRefused,
+    )
 
 
 def _check_acknowledgeable(ids: list[int], rejects: list[BackfillReject], domain: str | None) -> None:
