@@ -10,14 +10,12 @@ class UserAdmin(ReadOnlyAdmin):
     list_display = ["id", "email", "role", "display_name", "is_verified", "level", "created_at"]
     list_filter = ["role", "is_verified"]
     search_fields = ["id", "email", "display_name", "telegram_id"]
-    exclude = ["password_hash"]
 
 
 @admin.register(TempVerification)
 class TempVerificationAdmin(ReadOnlyAdmin):
     list_display = ["id", "email", "purpose", "attempts", "expires_at"]
     list_filter = ["purpose"]
-    exclude = ["code_hash"]
 
 
 @admin.register(TelegramSession)

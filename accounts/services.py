@@ -9,6 +9,7 @@ from cutover.store.folded_keys import folded_key
 from cutover.store.legacy import LegacyValueError, now_ms
 from cutover.store.validation import require_one_of
 
+from .codes import MAX_CODE_ATTEMPTS, code_hash, code_matches
 from .records import ADDRESS_TYPES, PURPOSES, ROLES, AddressRecord, TempVerificationRecord, UserRecord
 
 AUTH, ADDRESS = "auth", "address"
@@ -46,20 +47,25 @@ def verification_start(*, email: str, purpose: str, code: str, user_id: str | No
     return repository_for(AUTH).create_verification(
         email=email,
         purpose=_require(purpose, PURPOSES, "purpose"),
-        code_hash=_code_hash(code),
+        code_hash=code_hash(code, email=email, purpose=purpose),
         ttl=VERIFICATION_TTL,
         user_id=user_id,
     )
 
 
 def verification_check(*, email: str, purpose: str, code: str) -> bool:
-    """True (and the verification is used up) when `code` matches an unexpired verification."""
+    """True (and the verification is used up) when `code` matches the newest unexpired verification.
+
+    Every guess is counted before it is compared (the count is a locked or compare-and-swap update), so
+    even guesses sent at once get MAX_CODE_ATTEMPTS comparisons in all; after that the verification is
+    locked: the right code is refused too, until a new verification is started."""
     repo = repository_for(AUTH)
     verification = repo.get_active_verification(email=email, purpose=purpose)
-    if verification is None:
+    if verification is None or verification.attempts >= MAX_CODE_ATTEMPTS:
         return False
-    if verification.code_hash != _code_hash(code):
-        repo.count_verification_attempt(verification.id)
+    if repo.count_verification_attempt(verification.id).attempts > MAX_CODE_ATTEMPTS:
+        return False
+    if not code_matches(code, verification.code_hash, email=verification.email, purpose=verification.purpose):
         return False
     repo.delete_verification(verification.id)
     return True
@@ -98,7 +104,3 @@ def purge_expired_telegram_sessions(*, batch_size: int = 5000) -> int:
     return purge_expired(
         domain=AUTH, collection="telegramsessions", field="expires_at", before=now_ms(), batch_size=batch_size
     )
-
-
-def _code_hash(code: str) -> str:
-    return hashlib.sha256(code.encode()).hexdigest()

@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from cutover import admin_modes  # noqa: F401  (registers DomainStoreModeAdmin: dashboard, steps, shadow reads)
 from cutover.admin_base import ExplainedList, ReadOnlyAdmin
-from cutover.admin_masking import MaskedLegacyDataAdmin
 from cutover.admin_requeue import RequeueDeadLettersAction
 from cutover.models import (
     BackfillCheckpoint,
@@ -74,8 +73,7 @@ class MirrorOutboxEntryAdmin(RequeueDeadLettersAction, ExplainedList):
 
 
 @admin.register(ShadowMismatch)
-class ShadowMismatchAdmin(MaskedLegacyDataAdmin, ExplainedList):
-    masked_json_fields = ("differences",)
+class ShadowMismatchAdmin(ExplainedList):
     list_display = ["created_at", "domain", "method", "record_id", "kind", "primary_store"]
     list_filter = ["domain", "kind", "method", "created_at"]
     search_fields = ["record_id"]
@@ -195,8 +193,7 @@ class OutboxRequeueAdmin(ReadOnlyAdmin):
 
 
 @admin.register(VerifyResult)
-class VerifyResultAdmin(MaskedLegacyDataAdmin, ExplainedList):
-    masked_json_fields = ("samples",)
+class VerifyResultAdmin(ExplainedList):
     list_display = [
         "finished_at",
         "domain",

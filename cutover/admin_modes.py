@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from cutover.admin_decisions import ReasonField
 from cutover.admin_display import (
     COCKPIT_CSS,
     checklist_summary,
@@ -37,6 +38,12 @@ from cutover.operations.readiness import domain_readiness
 from cutover.operations.transition import mode_transition
 
 RECENT_CHANGES = 10
+# The one permission model of store modes, said where a user without it looks (Django's add/change/delete
+# permissions of the row are not created: DomainStoreMode.Meta.default_permissions).
+PERMISSION_MODEL = (
+    f"Taking a step and setting shadow reads need the permission {CHANGE_PERMISSION}; passing over a failed "
+    f"precondition also needs {OVERRIDE_PERMISSION}. Viewing needs cutover.view_domainstoremode."
+)
 
 
 class ShadowPercentForm(forms.ModelForm):
@@ -79,7 +86,7 @@ class ShadowPercentForm(forms.ModelForm):
 
 class StepForm(forms.Form):
     from_mode = forms.CharField(widget=forms.HiddenInput)
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 80}))
+    reason = ReasonField()
     override = forms.BooleanField(required=False)
 
 
@@ -161,7 +168,11 @@ class DomainStoreModeAdmin(admin.ModelAdmin):
 
     @admin.display(description="Change the mode")
     def mode_steps(self, obj: DomainStoreMode):
-        return step_summary(readiness_of(obj), can_change=getattr(obj, "cutover_can_change", False))
+        can_change = getattr(obj, "cutover_can_change", False)
+        steps = step_summary(readiness_of(obj), can_change=can_change)
+        if can_change:
+            return steps
+        return format_html('{}<p class="help">{}</p>', steps, PERMISSION_MODEL)
 
     @admin.display(description="Checklist")
     def readiness(self, obj: DomainStoreMode):
@@ -234,7 +245,9 @@ class DomainStoreModeAdmin(admin.ModelAdmin):
 
     def dashboard_view(self, request):
         if not self.has_view_permission(request):
-            raise PermissionDenied
+            raise PermissionDenied(
+                f"The cutover dashboard needs the permission cutover.view_domainstoremode or {CHANGE_PERMISSION}."
+            )
         can_change = self.has_change_permission(request)
         rows = []
         for name in domain_names():
@@ -257,7 +270,7 @@ class DomainStoreModeAdmin(admin.ModelAdmin):
 
     def step_view(self, request, domain: str, to_mode: str):
         if not self.has_change_permission(request):
-            raise PermissionDenied
+            raise PermissionDenied(f"Changing a store mode needs the permission {CHANGE_PERMISSION}.")
         try:
             readiness = domain_readiness(domain)
             target = StoreMode(to_mode)

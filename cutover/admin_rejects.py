@@ -3,11 +3,9 @@ service (cutover.backfill.review) with a reason asked on an intermediate page.""
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.template.response import TemplateResponse
 
 from cutover.admin_base import ExplainedList
-from cutover.admin_masking import MaskedLegacyDataAdmin
+from cutover.admin_decisions import DecisionForm, decision_page
 from cutover.backfill.review import (
     ACKNOWLEDGE_PERMISSION,
     RejectAcknowledgementRefused,
@@ -16,6 +14,8 @@ from cutover.backfill.review import (
     waiting_on_a_rejected_parent,
 )
 from cutover.models import BackfillReject
+
+ACKNOWLEDGE_REASON = "Why these documents may stay out of Postgres; kept with each reject."
 
 
 class RootCauseFilter(admin.SimpleListFilter):
@@ -33,11 +33,9 @@ class RootCauseFilter(admin.SimpleListFilter):
         return queryset
 
 
-class AcknowledgeRejectsForm(forms.Form):
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
-        help_text="Why these documents may stay out of Postgres; kept with each reject.",
-    )
+class AcknowledgeRejectsForm(DecisionForm):
+    """The audited decision's reason, and what becomes of the money a reject carries."""
+
     money = forms.ChoiceField(
         required=False,
         choices=[
@@ -51,8 +49,7 @@ class AcknowledgeRejectsForm(forms.Form):
 
 
 @admin.register(BackfillReject)
-class BackfillRejectAdmin(MaskedLegacyDataAdmin, ExplainedList):
-    masked_json_fields = ("document",)
+class BackfillRejectAdmin(ExplainedList):
     list_display = ["created_at", "domain", "collection", "record_id", "kind", "status", "reason", "blocked_by"]
     list_filter = ["status", RootCauseFilter, "domain", "collection", "kind"]
     search_fields = ["record_id", "reason", "blocked_by"]
@@ -68,7 +65,7 @@ class BackfillRejectAdmin(MaskedLegacyDataAdmin, ExplainedList):
 
     @admin.action(description="Acknowledge selected rejects (they stay out of Postgres)", permissions=["acknowledge"])
     def acknowledge(self, request, queryset):
-        form = AcknowledgeRejectsForm(request.POST if "apply" in request.POST else None)
+        form = AcknowledgeRejectsForm(request.POST if "apply" in request.POST else None, reason_help=ACKNOWLEDGE_REASON)
         if not form.is_valid():
             return self._acknowledge_page(request, queryset, form)
         reason, money = form.cleaned_data["reason"], form.cleaned_data["money"] or None
@@ -89,13 +86,17 @@ class BackfillRejectAdmin(MaskedLegacyDataAdmin, ExplainedList):
         self.message_user(request, f"Acknowledged {acknowledged} reject(s){note}.", level=messages.SUCCESS)
         return None
 
-    def _acknowledge_page(self, request, queryset, form) -> TemplateResponse:
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Acknowledge backfill rejects",
-            "opts": self.model._meta,
-            "rejects": queryset,
-            "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/cutover/backfillreject/acknowledge.html", context)
+    def _acknowledge_page(self, request, queryset, form):
+        return decision_page(
+            self,
+            request,
+            form=form,
+            action="acknowledge",
+            title="Acknowledge backfill rejects",
+            explanation=(
+                "Each reject below stays out of Postgres once acknowledged: the domain may then move to a "
+                "Postgres-primary mode without it. A rerun of the backfill still loads it if its document is fixed."
+            ),
+            items=((r.pk, f"{r.collection}/{r.record_id} ({r.kind}, {r.status}): {r.reason}") for r in queryset),
+            submit=f"Acknowledge {len(queryset)} reject(s)",
+        )

@@ -1,20 +1,13 @@
 """The outbox admin's requeue action: dead mirror writes back to pending, through the service
 (cutover.operations.requeue) with a reason asked on an intermediate page. The CLI twin: `requeue_dead_letters`."""
 
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.template.response import TemplateResponse
 
+from cutover.admin_decisions import DecisionForm, decision_page
 from cutover.models import MirrorOutboxEntry
 from cutover.operations.requeue import REQUEUE_PERMISSION, RequeueRefused, outbox_requeue_dead
 
-
-class RequeueForm(forms.Form):
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
-        help_text="Why the cause of these dead entries is fixed; kept in the requeue audit.",
-    )
+REQUEUE_REASON = "Why the cause of these dead entries is fixed; kept in the requeue audit."
 
 
 class RequeueDeadLettersAction:
@@ -27,7 +20,7 @@ class RequeueDeadLettersAction:
 
     @admin.action(description="Requeue selected dead entries (back to pending)", permissions=["requeue"])
     def requeue_dead(self, request, queryset):
-        form = RequeueForm(request.POST if "apply" in request.POST else None)
+        form = DecisionForm(request.POST if "apply" in request.POST else None, reason_help=REQUEUE_REASON)
         if not form.is_valid():
             return self._requeue_page(request, queryset, form)
         try:
@@ -42,13 +35,25 @@ class RequeueDeadLettersAction:
         self.message_user(request, f"Requeued {done.count} dead entr{'y' if done.count == 1 else 'ies'}.")
         return None
 
-    def _requeue_page(self, request, queryset, form) -> TemplateResponse:
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Requeue dead mirror writes",
-            "opts": self.model._meta,
-            "entries": queryset,
-            "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/cutover/mirroroutboxentry/requeue.html", context)
+    def _requeue_page(self, request, queryset, form):
+        return decision_page(
+            self,
+            request,
+            form=form,
+            action="requeue_dead",
+            title="Requeue dead mirror writes",
+            explanation=(
+                "Each dead entry below goes back to pending, with its attempts reset, and the next repair mirrors "
+                "it. Fix the cause first (its last error is shown); the requeue is recorded with your reason. "
+                "Entries that are not dead are left as they are."
+            ),
+            items=(
+                (
+                    e.pk,
+                    f"{e.domain} {e.collection}/{e.record_id} → {e.target} ({e.status}, {e.attempts} attempts): "
+                    f"{e.last_error}",
+                )
+                for e in queryset
+            ),
+            submit=f"Requeue {len(queryset)} entr{'y' if len(queryset) == 1 else 'ies'}",
+        )

@@ -40,7 +40,7 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "cutover.admin_config.SecretSafeAdminConfig",  # django.contrib.admin, with secrets never queryable
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -233,6 +233,9 @@ CUTOVER_BREAKER_COOLDOWN_SECONDS = env.float("CUTOVER_BREAKER_COOLDOWN_SECONDS",
 CUTOVER_OUTBOX_MAX_ATTEMPTS = env.int("CUTOVER_OUTBOX_MAX_ATTEMPTS", default=12)
 # A purge batch (cutover.scheduled.purge) is sized to take about this long: the longest any batch holds its rows.
 CUTOVER_PURGE_BATCH_SECONDS = env.float("CUTOVER_PURGE_BATCH_SECONDS", default=0.01)
+# Every audited operator decision (a mode or shadow-read change, a reject acknowledgement, a requeue) needs a
+# reason at least this long (cutover/audit.py): a one-character reason explains nothing in the audit.
+CUTOVER_MIN_REASON_LENGTH = env.int("CUTOVER_MIN_REASON_LENGTH", default=10)
 # `backfill --via-celery` gives up (and releases the domain lock) when no worker takes a shard this soon.
 CUTOVER_BACKFILL_WORKER_WAIT_SECONDS = env.float("CUTOVER_BACKFILL_WORKER_WAIT_SECONDS", default=60.0)
 

@@ -13,5 +13,5 @@ unique_holders; rejects that carry money: money_rejects), skipping unchanged ran
 (digest), embedded arrays read in slices (embedded; one parent's array: element_reads), the
 reverse pass (reverse), the Celery-sharded pass (shards) and the parity check between the
 stores (verify; its range fingerprints and element records: fingerprint, element_parity).
-Imports the store layer, the models, modes and mirror.
+Imports the store layer, the models, modes and mirror, and the audited decision (cutover.audit).
 """

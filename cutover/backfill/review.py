@@ -3,8 +3,8 @@
 An open reject blocks the move to a Postgres-primary mode (cutover.operations.preconditions): the document
 would be missing from the new authoritative store. It is cleared by fixing the document and
 rerunning the backfill (resolved), or by a user with the permission saying why it may stay out
-(acknowledged: who, when and why are kept). Admin and the `backfill_rejects` command both call
-this module, so both check and record the same things.
+(acknowledged: who, when and why are kept, an audited decision: cutover.audit). Admin and the
+`backfill_rejects` command both call this module, so both check and record the same things.
 """
 
 from collections.abc import Iterable
@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import CharField, QuerySet, Value
 from django.db.models.functions import Concat
-from django.utils import timezone
 
+from cutover.audit import AuditedDecision, audited_decision
 from cutover.backfill.money_rejects import compensate, money_effect
 from cutover.models import BackfillReject
 
@@ -33,7 +33,7 @@ def backfill_reject_acknowledge(
     entry carries its money into the ledger) or "drop" (the money stays out once a second user confirms;
     the first user's request leaves the reject open). Without it, the refusal shows each balance effect."""
     ids = sorted(set(reject_ids))
-    _check_acknowledger(user, reason, ids)
+    decision = _check_acknowledger(user, reason, ids)
     if money not in MONEY_DECISIONS:
         raise RejectAcknowledgementRefused(
             f"money must be one of {', '.join(map(str, MONEY_DECISIONS))}, got {money!r}"
@@ -43,14 +43,14 @@ def backfill_reject_acknowledge(
         _check_acknowledgeable(ids, rejects, domain)
         effects = {reject.pk: effect for reject in rejects if (effect := money_effect(reject)) is not None}
         _check_money_decision(rejects, effects, money, user)
-        now = timezone.now()
+        now = decision.at
         for reject in rejects:
             effect = effects.get(reject.pk)
             if effect is not None and not _settle_money(reject, effect, money, user, reason, now):
                 continue  # a first request to drop money: open until another user confirms
             reject.status = BackfillReject.Status.ACKNOWLEDGED
-            reject.acknowledged_by, reject.acknowledged_by_name = user, user.get_username()
-            reject.acknowledged_at, reject.acknowledgement_reason = now, reason.strip()
+            reject.acknowledged_by, reject.acknowledged_by_name = decision.user, decision.user_name
+            reject.acknowledged_at, reject.acknowledgement_reason = decision.at, decision.reason
             reject.save(update_fields=[*_ACKNOWLEDGEMENT_FIELDS, *_MONEY_FIELDS])
     return rejects
 
@@ -113,13 +113,16 @@ def _settle_money(reject: BackfillReject, effect, money: str, user, reason: str,
     return False
 
 
-def _check_acknowledger(user, reason: str, ids: list[int]) -> None:
+def _check_acknowledger(user, reason: str, ids: list[int]) -> AuditedDecision:
     if not ids:
         raise RejectAcknowledgementRefused("name at least one reject to acknowledge")
-    if not user.has_perm(ACKNOWLEDGE_PERMISSION):
-        raise RejectAcknowledgementRefused(f"{user.get_username()} lacks the permission {ACKNOWLEDGE_PERMISSION}")
-    if not reason or not reason.strip():
-        raise RejectAcknowledgementRefused("acknowledging a reject needs a reason: why may it stay out of Postgres?")
+    return audited_decision(
+        user=user,
+        permissions=[ACKNOWLEDGE_PERMISSION],
+        reason=reason,
+        what="acknowledging a reject (why may it stay out of Postgres?)",
+        refused=RejectAcknowledgementRefused,
+    )
 
 
 def _check_acknowledgeable(ids: list[int], rejects: list[BackfillReject], domain: str | None) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cutover.models import MirrorOutboxEntry, ShadowMismatch
+from cutover.store.masking import masked
 
 logger = logging.getLogger("cutover.mirror.shadow")
 
@@ -77,6 +78,10 @@ def _mirror_in_flight(domain: str, ids: set[str]) -> bool:
 
 
 def _plain(value: Any) -> Any:
+    """JSON-ready; a whole record becomes a field -> value map, so its secret fields can be masked by name
+    (its repr would carry them under no key)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {field.name: _plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
     return str(value) if value is not None else None
 
 
@@ -88,7 +93,7 @@ def _record(domain: str, method: str, primary_store: str, record_id: str, kind: 
             record_id=record_id,
             kind=kind,
             primary_store=primary_store,
-            differences=differences,
+            differences=masked(differences),  # a secret that differs is named, never stored
         )
     except Exception:  # recording must never break the caller's read
         logger.exception("could not record a shadow %s for %s.%s", kind, domain, method)

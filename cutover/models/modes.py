@@ -21,6 +21,9 @@ class DomainStoreMode(models.Model):
     class Meta:
         db_table = "cutover_store_modes"
         ordering = ["domain"]
+        # One permission model: rows come from the domain registry and change only through the audited
+        # services, so Django's add/change/delete permissions of the row would do nothing; only these exist.
+        default_permissions = ("view",)
         permissions = [
             ("change_store_mode", "Can change a domain's store mode"),
             ("override_store_mode_guard", "Can change a store mode despite a failed precondition"),

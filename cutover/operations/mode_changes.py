@@ -4,6 +4,7 @@ import time
 
 from django.db import OperationalError, transaction
 
+from cutover.audit import AuditedDecision, audited_decision
 from cutover.mirror.outbox import outbox_drain
 from cutover.models import DomainStoreMode, StoreModeChange
 from cutover.modes.cache import current_mode_state, invalidate_mode_cache_on_commit
@@ -190,13 +191,11 @@ def _checked_shadow_percent(domain: str, percent, user, reason: str, *, lock: bo
     return row, current
 
 
-def _check_actor(user, reason: str, override: bool, *, what: str = "a store mode change") -> None:
-    if not user.has_perm(CHANGE_PERMISSION):
-        raise StoreModeChangeRefused(f"{user.get_username()} lacks the permission {CHANGE_PERMISSION}")
-    if override and not user.has_perm(OVERRIDE_PERMISSION):
-        raise StoreModeChangeRefused(f"{user.get_username()} lacks the permission {OVERRIDE_PERMISSION}")
-    if not reason or not reason.strip():
-        raise StoreModeChangeRefused(f"{what} needs a reason")
+def _check_actor(user, reason: str, override: bool, *, what: str = "a store mode change") -> AuditedDecision:
+    permissions = [CHANGE_PERMISSION, *([OVERRIDE_PERMISSION] if override else [])]
+    return audited_decision(
+        user=user, permissions=permissions, reason=reason, what=what, refused=StoreModeChangeRefused
+    )
 
 
 def _check_step(domain: str, current: StoreMode, target: StoreMode) -> None:

@@ -3,7 +3,8 @@
 An outbox entry goes dead after CUTOVER_OUTBOX_MAX_ATTEMPTS failed mirrors (about 70 minutes of Mongo
 outage at the defaults); nothing retries it after that, and a switch of primary is refused while one is
 dead. Once the cause is fixed (the store is back, a bad document corrected), a person with
-`cutover.requeue_dead_letters` puts the entries back to pending with a reason: attempts start again from
+`cutover.requeue_dead_letters` puts the entries back to pending with a reason (an audited decision,
+cutover.audit): attempts start again from
 zero and they are due at once, so the next repair (the scheduled task, `repair_mirror`, a relay) mirrors
 them. Requeueing is safe to repeat: a mirror copies the record's current state, guarded by its version.
 The command `requeue_dead_letters` and the outbox admin's action both call `outbox_requeue_dead`.
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from cutover.audit import audited_decision
 from cutover.models import MirrorOutboxEntry, OutboxRequeue
 
 REQUEUE_PERMISSION = "cutover.requeue_dead_letters"
@@ -29,10 +31,13 @@ def outbox_requeue_dead(
     *, user, reason: str, domain: str | None = None, entry_ids: Iterable[int] | None = None
 ) -> OutboxRequeue:
     """Put the dead entries (of `domain`, or among `entry_ids`) back to pending; record who, when, why."""
-    if user is None or not user.has_perm(REQUEUE_PERMISSION):
-        raise RequeueRefused(f"requeueing dead mirror writes needs the {REQUEUE_PERMISSION} permission")
-    if not (reason or "").strip():
-        raise RequeueRefused("say why the cause of the dead entries is fixed (a reason is required)")
+    decision = audited_decision(
+        user=user,
+        permissions=[REQUEUE_PERMISSION],
+        reason=reason,
+        what="requeueing dead mirror writes (say why their cause is fixed)",
+        refused=RequeueRefused,
+    )
     with transaction.atomic():
         dead = MirrorOutboxEntry.objects.select_for_update().filter(status=Status.DEAD)
         if domain:
@@ -45,9 +50,9 @@ def outbox_requeue_dead(
             status=Status.PENDING, attempts=0, next_attempt_at=now, updated_at=now
         )
         return OutboxRequeue.objects.create(
-            requested_by=user,
-            requested_by_name=user.get_username(),
-            reason=reason.strip(),
+            requested_by=decision.user,
+            requested_by_name=decision.user_name,
+            reason=decision.reason,
             domain=domain or "",
             count=len(ids),
             entry_ids=ids,

@@ -6,6 +6,7 @@ mirror     dual writes, the outbox and its relay, record copies, shadow reads
 backfill   forward/reverse backfill and verify
 scheduled  scheduled tasks, their runs and locks, purges
 operations what operators do: mode changes and their preconditions
+audit      the audited operator decision (permission, reason, who and when): imports no other part of cutover
 Each layer imports only the layers listed for it below; nothing imports the admin or the
 management commands; no module imports itself through a circle.
 """
@@ -19,10 +20,12 @@ MAY_IMPORT = {
     "cutover.models": ("cutover.store", "cutover.modes.store_mode"),
     "cutover.modes": ("cutover.store", "cutover.models"),
     "cutover.mirror": ("cutover.store", "cutover.models", "cutover.modes"),
-    "cutover.backfill": ("cutover.store", "cutover.models", "cutover.modes", "cutover.mirror"),
+    "cutover.audit": (),  # the audited operator decision, used by backfill (acknowledgements) and operations
+    "cutover.backfill": ("cutover.store", "cutover.models", "cutover.modes", "cutover.mirror", "cutover.audit"),
     "cutover.scheduled": ("cutover.store", "cutover.models", "cutover.modes", "cutover.mirror"),
     "cutover.operations": (
         "cutover.store", "cutover.models", "cutover.modes", "cutover.mirror", "cutover.backfill", "cutover.scheduled",
+        "cutover.audit",
     ),
     "cutover.factory": ("cutover.store", "cutover.models", "cutover.modes", "cutover.mirror"),
 }

@@ -75,7 +75,9 @@ def test_a_reverse_dry_run_writes_nothing_reports_and_never_counts(legacy):
 
     verify_domain("payment")
     with pytest.raises(StoreModeChangeRefused, match="no reverse backfill of payment has finished"):
-        store_mode_change(domain="payment", to_mode="dual", user=make_user("lead", CHANGE_PERMISSION), reason="back")
+        store_mode_change(
+            domain="payment", to_mode="dual", user=make_user("lead", CHANGE_PERMISSION), reason="back (test reason)"
+        )
 
 
 def test_a_real_reverse_run_in_dual_still_works(legacy):
@@ -117,7 +119,10 @@ def test_a_forward_dry_run_reports_what_a_real_run_would_reject_and_never_counts
     set_store_mode("auth", "dual")
     set_store_mode("marketplace", "dual")
     store_mode_change(
-        domain="payment", to_mode="dual_mongo_primary", user=make_user("lead", CHANGE_PERMISSION), reason="go"
+        domain="payment",
+        to_mode="dual_mongo_primary",
+        user=make_user("lead", CHANGE_PERMISSION),
+        reason="go (test reason)",
     )
     run = backfill_domain("payment", dry_run=True)
     summary = run.summary["payments"]
@@ -125,7 +130,9 @@ def test_a_forward_dry_run_reports_what_a_real_run_would_reject_and_never_counts
     assert (Payment.objects.count(), BackfillReject.objects.filter(collection="payments").count()) == (0, 0)
     verify_domain("payment")
     with pytest.raises(StoreModeChangeRefused, match="no forward backfill of payment has finished since"):
-        store_mode_change(domain="payment", to_mode="dual", user=make_user("lead2", CHANGE_PERMISSION), reason="go")
+        store_mode_change(
+            domain="payment", to_mode="dual", user=make_user("lead2", CHANGE_PERMISSION), reason="go (test reason)"
+        )
 
 
 def test_the_command_says_a_dry_run_wrote_nothing(legacy, capsys):

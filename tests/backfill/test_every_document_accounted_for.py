@@ -175,7 +175,9 @@ def test_a_dry_run_reject_never_blocks_nor_a_resolved_one(legacy):
     backfill_domain("payment", dry_run=True)
     assert list(BackfillReject.objects.values_list("status", flat=True)) == ["resolved"]
     verify_domain("payment")
-    assert store_mode_change(domain="payment", to_mode="dual", user=changer, reason="go").to_mode == "dual"
+    assert (
+        store_mode_change(domain="payment", to_mode="dual", user=changer, reason="go (test reason)").to_mode == "dual"
+    )
 
 
 # --- the acknowledgement service, its CLI and its admin action --------------------------------------------------
@@ -202,10 +204,10 @@ def test_acknowledging_records_who_when_and_why(two_rejects):
 @pytest.mark.parametrize(
     ("perms", "reason", "ids", "message"),
     [
-        ((), "why", None, "lacks the permission cutover.acknowledge_backfillreject"),
+        ((), "why it may stay out", None, "lacks the permission cutover.acknowledge_backfillreject"),
         ((ACKNOWLEDGE_PERMISSION,), "  ", None, "needs a reason"),
-        ((ACKNOWLEDGE_PERMISSION,), "why", [], "name at least one reject"),
-        ((ACKNOWLEDGE_PERMISSION,), "why", "one unknown", "no backfill reject with id 999999"),
+        ((ACKNOWLEDGE_PERMISSION,), "why it may stay out", [], "name at least one reject"),
+        ((ACKNOWLEDGE_PERMISSION,), "why it may stay out", "one unknown", "no backfill reject with id 999999"),
     ],
 )
 def test_acknowledging_refuses_and_changes_nothing(two_rejects, perms, reason, ids, message):
@@ -219,9 +221,9 @@ def test_acknowledging_refuses_and_changes_nothing(two_rejects, perms, reason, i
 
 def test_only_open_rejects_can_be_acknowledged(two_rejects):
     user = _acknowledger()
-    backfill_reject_acknowledge(reject_ids=[two_rejects[0].pk], user=user, reason="first")
+    backfill_reject_acknowledge(reject_ids=[two_rejects[0].pk], user=user, reason="first (test reason)")
     with pytest.raises(RejectAcknowledgementRefused, match=rf"#{two_rejects[0].pk} .* is acknowledged"):
-        backfill_reject_acknowledge(reject_ids=[r.pk for r in two_rejects], user=user, reason="again")
+        backfill_reject_acknowledge(reject_ids=[r.pk for r in two_rejects], user=user, reason="again (test reason)")
     assert BackfillReject.objects.get(pk=two_rejects[1].pk).status == "open"
 
 
@@ -241,7 +243,16 @@ def test_the_cli_lists_and_acknowledges(two_rejects, capsys):
 
 def test_the_cli_refuses_to_acknowledge_another_domains_reject(two_rejects):
     _acknowledger("alice")
-    argv = ["--acknowledge", str(two_rejects[0].pk), "--user", "alice", "--reason", "x", "--domain", "auth"]
+    argv = [
+        "--acknowledge",
+        str(two_rejects[0].pk),
+        "--user",
+        "alice",
+        "--reason",
+        "x (test reason)",
+        "--domain",
+        "auth",
+    ]
     with pytest.raises(CommandError, match=rf"refused: #{two_rejects[0].pk} is a reject of payment, not of auth"):
         call_command("backfill_rejects", *argv)
     assert BackfillReject.objects.get(pk=two_rejects[0].pk).status == "open"
@@ -250,10 +261,16 @@ def test_the_cli_refuses_to_acknowledge_another_domains_reject(two_rejects):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--acknowledge", "1", "--reason", "x"], "acknowledging needs --user USERNAME"),
-        (["--acknowledge", "1", "--user", "nobody", "--reason", "x"], "no user named 'nobody'"),
-        (["--acknowledge", "999999", "--user", "alice", "--reason", "x"], "refused: no backfill reject with id 999999"),
-        (["--acknowledge", "1", "--user", "alice"], "refused: acknowledging a reject needs a reason"),
+        (["--acknowledge", "1", "--reason", "x (test reason)"], "acknowledging needs --user USERNAME"),
+        (["--acknowledge", "1", "--user", "nobody", "--reason", "x (test reason)"], "no user named 'nobody'"),
+        (
+            ["--acknowledge", "999999", "--user", "alice", "--reason", "x (test reason)"],
+            "refused: no backfill reject with id 999999",
+        ),
+        (
+            ["--acknowledge", "1", "--user", "alice"],
+            r"refused: acknowledging a reject \(why .* needs a reason of at least 10",
+        ),
         (["--domain", "paymnt"], "unknown store domain 'paymnt'"),
         (["--limit", "0"], "argument --limit: expected a whole number of at least 1, got 0"),
     ],
@@ -289,7 +306,10 @@ def test_the_admin_action_needs_the_permission(two_rejects, client):
     client.force_login(make_user("viewer", "cutover.view_backfillreject"))
     url = reverse("admin:cutover_backfillreject_changelist")
     assert b'value="acknowledge"' not in client.get(url).content
-    client.post(url, {"action": "acknowledge", "_selected_action": [two_rejects[0].pk], "apply": "1", "reason": "x"})
+    client.post(
+        url,
+        {"action": "acknowledge", "_selected_action": [two_rejects[0].pk], "apply": "1", "reason": "x (test reason)"},
+    )
     assert set(BackfillReject.objects.values_list("status", flat=True)) == {"open"}
 
 

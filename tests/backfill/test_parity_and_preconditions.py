@@ -103,7 +103,7 @@ def admin_user(transactional_db):
 
 
 def _step(admin_user, domain: str, mode: str):
-    return store_mode_change(domain=domain, to_mode=mode, user=admin_user, reason="cutover")
+    return store_mode_change(domain=domain, to_mode=mode, user=admin_user, reason="cutover (test reason)")
 
 
 def test_postgres_leads_only_after_backfill_and_verify_and_parents_first(legacy, admin_user):

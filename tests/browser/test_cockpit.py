@@ -138,7 +138,8 @@ def test_a_view_only_user_sees_no_change_actions(browser, live_server):
     assert not browser.find_elements(By.NAME, "shadow_read_percent")
     assert not browser.find_elements(By.CSS_SELECTOR, "a.cutover-step, input[type=submit]")
     browser.get(f"{live_server.url}/admin/cutover/domainstoremode/dispute/step/dual_mongo_primary/")
-    assert "403 Forbidden" in text(browser, "h1")
+    assert "Permission refused" in text(browser, "h1")  # inside the admin's layout, naming what is missing
+    assert "needs the permission cutover.change_store_mode" in text(browser, "#permission-refused")
     assert current_mode("dispute") is StoreMode.MONGO
 
 

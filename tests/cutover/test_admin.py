@@ -63,7 +63,7 @@ def test_the_step_page_lists_every_failing_precondition_with_its_command(client)
         assert f"<code>{command}</code>" in page
     assert "`" not in page.split('id="cutover-step"')[1]
     assert "Danger zone" not in page  # no override permission
-    refused = _step(client, "dispute", "dual", confirm=True, reason="go")
+    refused = _step(client, "dispute", "dual", confirm=True, reason="go (test reason)")
     assert refused.status_code == 200 and "precondition(s) fail (listed above)" in refused.content.decode()
     assert current_mode("dispute") is StoreMode.DUAL_MONGO_PRIMARY
     assert not StoreModeChange.objects.exists() and not LogEntry.objects.exists()
@@ -71,7 +71,7 @@ def test_the_step_page_lists_every_failing_precondition_with_its_command(client)
 
 def test_a_refusal_at_the_service_shows_no_success_and_writes_no_log_entry(client, url):
     client.force_login(make_user("alice", CHANGE_PERMISSION))
-    stale = {"from_mode": "mongo", "reason": "go", "confirm": "1"}
+    stale = {"from_mode": "mongo", "reason": "go (test reason)", "confirm": "1"}
     set_store_mode("dispute", "mongo")
     response = client.post(_step_url("dispute", "dual_mongo_primary"), stale | {"from_mode": "dual"})
     assert "is in mongo now, not dual" in response.content.decode()
@@ -110,7 +110,7 @@ def test_view_only_staff_see_no_change_actions_and_get_403(client, url):
     dashboard = client.get(reverse("admin:cutover_dashboard")).content.decode()
     assert "cutover-summary" in dashboard and "/step/" not in dashboard
     assert client.get(_step_url("dispute", "dual_mongo_primary")).status_code == 403
-    assert _step(client, "dispute", "dual_mongo_primary", confirm=True, reason="x").status_code == 403
+    assert _step(client, "dispute", "dual_mongo_primary", confirm=True, reason="x (test reason)").status_code == 403
     assert current_mode("dispute") is StoreMode.MONGO
 
 
@@ -138,7 +138,7 @@ def test_override_needs_its_permission(client):
     set_store_mode("dispute", "dual")
     MirrorOutboxEntry.objects.create(domain="dispute", record_id="b" * 24, target="mongo", status="dead")
     client.force_login(make_user("alice", CHANGE_PERMISSION))
-    response = _step(client, "dispute", "dual_mongo_primary", confirm=True, reason="x", override="on")
+    response = _step(client, "dispute", "dual_mongo_primary", confirm=True, reason="x (test reason)", override="on")
     assert f"Overriding needs the permission {OVERRIDE_PERMISSION}" in response.content.decode()
     assert current_mode("dispute") is StoreMode.DUAL
 
@@ -177,7 +177,7 @@ def test_shadow_percent_out_of_range_is_a_clear_error(client, url, percent, mess
 
 def test_shadow_percent_is_refused_in_mongo(client, url):
     client.force_login(make_user("alice", CHANGE_PERMISSION))
-    page = _shadow(client, url, 10, "x").content.decode()
+    page = _shadow(client, url, 10, "x (test reason)").content.decode()
     assert "shadow reads run only in the dual modes, and dispute is in mongo" in page
     assert not StoreModeChange.objects.exists() and not LogEntry.objects.exists()
 
@@ -195,7 +195,7 @@ def test_a_shadow_refusal_inside_save_model_shows_no_success_and_no_log_entry(cl
 
     admin_modes.store_mode_set_shadow_percent = racing
     try:
-        response = client.post(url, {"shadow_read_percent": 10, "shadow_reason": "x"}, follow=True)
+        response = client.post(url, {"shadow_read_percent": 10, "shadow_reason": "x (test reason)"}, follow=True)
     finally:
         admin_modes.store_mode_set_shadow_percent = real
     page = response.content.decode()
@@ -264,14 +264,17 @@ def test_two_admins_confirming_the_same_step_change_the_mode_once(client):
     applied as another step from wherever the domain is now."""
     current_mode("dispute")
     client.force_login(make_user("alice", CHANGE_PERMISSION))
-    first = _step(client, "dispute", "dual_mongo_primary", confirm=True, reason="first")
+    first = _step(client, "dispute", "dual_mongo_primary", confirm=True, reason="first (test reason)")
     assert first.status_code == 302
     second = client.post(
-        _step_url("dispute", "dual_mongo_primary"), {"from_mode": "mongo", "reason": "second", "confirm": "1"}
+        _step_url("dispute", "dual_mongo_primary"),
+        {"from_mode": "mongo", "reason": "second (test reason)", "confirm": "1"},
     )
     assert second.status_code == 302  # dual_mongo_primary is no longer a step away: back to the domain page
-    assert list(StoreModeChange.objects.values_list("reason", flat=True)) == ["first"]
-    roll_back = client.post(_step_url("dispute", "mongo"), {"from_mode": "mongo", "reason": "stale", "confirm": "1"})
+    assert list(StoreModeChange.objects.values_list("reason", flat=True)) == ["first (test reason)"]
+    roll_back = client.post(
+        _step_url("dispute", "mongo"), {"from_mode": "mongo", "reason": "stale (test reason)", "confirm": "1"}
+    )
     assert "is in dual_mongo_primary now, not mongo" in roll_back.content.decode()
     assert current_mode("dispute") is StoreMode.DUAL_MONGO_PRIMARY and StoreModeChange.objects.count() == 1
 
@@ -297,9 +300,9 @@ def test_an_override_with_nothing_to_override_is_an_ordinary_change(client):
     client.force_login(make_user("olga", CHANGE_PERMISSION, OVERRIDE_PERMISSION))
     page = client.get(_step_url("dispute", "dual_mongo_primary")).content.decode()
     assert "Danger zone" not in page
-    review = _step(client, "dispute", "dual_mongo_primary", confirm=False, reason="x", override="on")
+    review = _step(client, "dispute", "dual_mongo_primary", confirm=False, reason="x (test reason)", override="on")
     assert "You are overriding" not in review.content.decode()
-    _step(client, "dispute", "dual_mongo_primary", confirm=True, reason="x", override="on")
+    _step(client, "dispute", "dual_mongo_primary", confirm=True, reason="x (test reason)", override="on")
     assert not StoreModeChange.objects.get().overridden
 
 

@@ -19,10 +19,10 @@ def test_cutover_all_then_the_scheduled_tasks_leave_cutover_check_passing(redis_
     call_command("seed_demo", size=3, stdout=StringIO())
     get_user_model().objects.create_superuser("ops", password="not-a-real-password")
     out = StringIO()
-    call_command("cutover_all", user="ops", reason="rehearsal", stdout=out)
+    call_command("cutover_all", user="ops", reason="rehearsal (test reason)", stdout=out)
     invalidate_mode_cache()
     assert {current_mode(name) for name in domain_names()} == {StoreMode.POSTGRES}
-    assert StoreModeChange.objects.filter(reason="rehearsal").count() == 3 * len(domain_names())
+    assert StoreModeChange.objects.filter(reason="rehearsal (test reason)").count() == 3 * len(domain_names())
     call_command("run_scheduled_task", all=True, stdout=StringIO())
     report = StringIO()
     call_command("cutover_check", stdout=report)  # a CommandError (exit status 1) on any failure
@@ -30,11 +30,11 @@ def test_cutover_all_then_the_scheduled_tasks_leave_cutover_check_passing(redis_
     assert "optional: no domain reads or writes it" in report.getvalue()
 
     again = StringIO()
-    call_command("cutover_all", user="ops", reason="rehearsal", stdout=again)  # nothing left to do
+    call_command("cutover_all", user="ops", reason="rehearsal (test reason)", stdout=again)  # nothing left to do
     assert again.getvalue() == ""
 
 
 @pytest.mark.django_db
 def test_cutover_all_needs_a_known_user():
     with pytest.raises(CommandError, match="no user named 'nobody'"):
-        call_command("cutover_all", user="nobody", reason="x")
+        call_command("cutover_all", user="nobody", reason="x (test reason)")

@@ -107,7 +107,9 @@ def _flip_while_writing(writers: list[tuple[str, subprocess.Popen]]) -> Counter:
             dict(writers)["killed"].send_signal(signal.SIGKILL)
             killed = True
         try:
-            mode = store_mode_change(domain="dispute", to_mode=FLIP[mode], user=admin, reason="flip test").to_mode
+            mode = store_mode_change(
+                domain="dispute", to_mode=FLIP[mode], user=admin, reason="flip test (test reason)"
+            ).to_mode
             flips["done"] += 1
             flips["after_kill"] += killed
         except StoreModeChangeRefused as refusal:

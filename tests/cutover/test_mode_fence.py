@@ -37,7 +37,7 @@ def admin():
 
 
 def _change(admin, to_mode: str):
-    return store_mode_change(domain="dispute", to_mode=to_mode, user=admin, reason="flip")
+    return store_mode_change(domain="dispute", to_mode=to_mode, user=admin, reason="flip (test reason)")
 
 
 def test_issue_17_reproduction_dual_to_mongo_primary(settings, admin):
@@ -175,7 +175,9 @@ def test_two_admins_flipping_at_once_one_wins(admin):
 
     def flip(user):
         both.wait(10)
-        return store_mode_change(domain="dispute", to_mode="dual_mongo_primary", user=user, reason="at once")
+        return store_mode_change(
+            domain="dispute", to_mode="dual_mongo_primary", user=user, reason="at once (test reason)"
+        )
 
     flips = [InThread(lambda user=user: flip(user)) for user in (admin, other)]
     outcomes = []

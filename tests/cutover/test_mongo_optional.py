@@ -146,7 +146,7 @@ def test_disabled_refuses_a_mode_change_that_needs_mongo_with_the_reason(setting
     _all(StoreMode.POSTGRES)
     admin = get_user_model().objects.create_superuser("root-admin", password="x")
     with pytest.raises(StoreModeChangeRefused, match="dual needs MongoDB but MONGO_CONNECT_MODE=disabled"):
-        store_mode_change(domain="dispute", to_mode="dual", user=admin, reason="roll back")
+        store_mode_change(domain="dispute", to_mode="dual", user=admin, reason="roll back (test reason)")
 
 
 def _start(**env) -> subprocess.CompletedProcess:

@@ -101,7 +101,9 @@ def test_a_step_is_allowed_exactly_when_the_service_would_take_it(domain, mode):
         _copied_and_verified("payment")
         _copied_and_verified("payment", direction="reverse")
     for step in domain_readiness(domain).steps:
-        refusal = store_mode_change_refusal(domain=domain, to_mode=step.to_mode.value, user=user, reason="r")
+        refusal = store_mode_change_refusal(
+            domain=domain, to_mode=step.to_mode.value, user=user, reason="r (test reason)"
+        )
         assert (refusal is None) == step.allowed, (step, refusal)
 
 

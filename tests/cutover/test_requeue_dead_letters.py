@@ -60,7 +60,10 @@ def test_requeue_puts_only_the_dead_entries_of_the_domain_back_and_records_it():
 
 @pytest.mark.parametrize(
     ("perms", "reason", "message"),
-    [((), "r", "needs the cutover.requeue_dead_letters"), ((REQUEUE_PERMISSION,), "  ", "reason is required")],
+    [
+        ((), "cause fixed: Mongo is back", "lacks the permission cutover.requeue_dead_letters"),
+        ((REQUEUE_PERMISSION,), "  ", "needs a reason of at least 10"),
+    ],
 )
 def test_requeue_is_refused_without_the_permission_or_a_reason(perms, reason, message):
     dead = _entry()
@@ -92,15 +95,17 @@ def test_the_command_requeues_and_the_next_repair_mirrors_them(capsys, settings)
 def test_the_command_refuses_a_user_without_the_permission():
     make_user("bob")
     dead = _entry()
-    with pytest.raises(CommandError, match="refused: requeueing dead mirror writes needs"):
-        call_command("requeue_dead_letters", "--all", "--user", "bob", "--reason", "x")
+    with pytest.raises(CommandError, match="refused: bob lacks the permission cutover.requeue_dead_letters"):
+        call_command("requeue_dead_letters", "--all", "--user", "bob", "--reason", "x (test reason)")
     assert _statuses() == {dead.pk: ("dead", 12)}
 
 
 def test_the_switch_refusal_names_the_requeue_command(admin_user):
     DomainStoreMode.objects.create(domain="dispute", mode="dual")
     _entry()
-    refusal = store_mode_change_refusal(domain="dispute", to_mode="dual_mongo_primary", user=admin_user, reason="r")
+    refusal = store_mode_change_refusal(
+        domain="dispute", to_mode="dual_mongo_primary", user=admin_user, reason="r (test reason)"
+    )
     assert "manage.py requeue_dead_letters --domain dispute --user YOU --reason" in refusal
 
 
@@ -139,5 +144,7 @@ def test_the_admin_action_is_not_offered_without_the_permission(client):
     dead = _entry()
     url = reverse("admin:cutover_mirroroutboxentry_changelist")
     assert "requeue_dead" not in client.get(url).content.decode()
-    client.post(url, {"action": "requeue_dead", ACTION_CHECKBOX_NAME: [dead.pk], "apply": "1", "reason": "x"})
+    client.post(
+        url, {"action": "requeue_dead", ACTION_CHECKBOX_NAME: [dead.pk], "apply": "1", "reason": "x (test reason)"}
+    )
     assert _statuses() == {dead.pk: ("dead", 12)}

@@ -39,18 +39,18 @@ def test_a_change_moves_one_step_and_is_audited(admin_user):
         admin_user,
         "backfill done",
     )
-    store_mode_change(domain="dispute", to_mode="mongo", user=admin_user, reason="roll back")
+    store_mode_change(domain="dispute", to_mode="mongo", user=admin_user, reason="roll back (test reason)")
     assert list(StoreModeChange.objects.values_list("to_mode", flat=True)) == ["mongo", "dual_mongo_primary"]
 
 
 @pytest.mark.parametrize(
     ("to_mode", "reason", "message"),
     [
-        ("dual", "skip", "one step at a time"),
-        ("postgres", "skip", "one step at a time"),
-        ("mongo", "noop", "already in mongo"),
+        ("dual", "skip two steps", "one step at a time"),
+        ("postgres", "skip three steps", "one step at a time"),
+        ("mongo", "stay where it is", "already in mongo"),
         ("dual_mongo_primary", "  ", "needs a reason"),
-        ("sideways", "typo", "not a store mode"),
+        ("sideways", "a typo in the mode", "not a store mode"),
     ],
 )
 def test_unsafe_or_malformed_changes_are_refused(admin_user, to_mode, reason, message):
@@ -62,24 +62,30 @@ def test_unsafe_or_malformed_changes_are_refused(admin_user, to_mode, reason, me
 
 def test_a_user_without_the_permission_is_refused():
     with pytest.raises(StoreModeChangeRefused, match="lacks the permission cutover.change_store_mode"):
-        store_mode_change(domain="dispute", to_mode="dual_mongo_primary", user=make_user("bob"), reason="x")
+        store_mode_change(
+            domain="dispute", to_mode="dual_mongo_primary", user=make_user("bob"), reason="x (test reason)"
+        )
 
 
 def test_switching_primary_with_dead_mirror_writes_is_refused_with_the_fix(admin_user):
     DomainStoreMode.objects.create(domain="dispute", mode="dual")
     MirrorOutboxEntry.objects.create(domain="dispute", record_id="a" * 24, target="mongo", status="dead")
-    refusal = store_mode_change_refusal(domain="dispute", to_mode="dual_mongo_primary", user=admin_user, reason="r")
+    refusal = store_mode_change_refusal(
+        domain="dispute", to_mode="dual_mongo_primary", user=admin_user, reason="r (test reason)"
+    )
     assert "1 mirror write(s) of dispute to mongo are dead" in refusal
     assert "manage.py requeue_dead_letters --domain dispute" in refusal
     with pytest.raises(StoreModeChangeRefused):
-        store_mode_change(domain="dispute", to_mode="dual_mongo_primary", user=admin_user, reason="r")
+        store_mode_change(domain="dispute", to_mode="dual_mongo_primary", user=admin_user, reason="r (test reason)")
 
 
 def test_override_needs_its_permission_and_is_recorded(admin_user):
     DomainStoreMode.objects.create(domain="dispute", mode="dual")
     MirrorOutboxEntry.objects.create(domain="dispute", record_id="a" * 24, target="mongo", status="dead")
     with pytest.raises(StoreModeChangeRefused, match=OVERRIDE_PERMISSION):
-        store_mode_change(domain="dispute", to_mode="dual_mongo_primary", user=admin_user, reason="r", override=True)
+        store_mode_change(
+            domain="dispute", to_mode="dual_mongo_primary", user=admin_user, reason="r (test reason)", override=True
+        )
     boss = make_user("boss", CHANGE_PERMISSION, OVERRIDE_PERMISSION)
     change = store_mode_change(
         domain="dispute", to_mode="dual_mongo_primary", user=boss, reason="incident 42", override=True
@@ -92,18 +98,20 @@ def test_mongo_modes_are_refused_when_mongo_is_disabled(admin_user, settings):
     settings.MONGO_CONNECT_MODE = "disabled"
     DomainStoreMode.objects.create(domain="dispute", mode="postgres")
     with pytest.raises(StoreModeChangeRefused, match="MONGO_CONNECT_MODE=disabled"):
-        store_mode_change(domain="dispute", to_mode="dual", user=admin_user, reason="r")
+        store_mode_change(domain="dispute", to_mode="dual", user=admin_user, reason="r (test reason)")
 
 
 def test_unknown_domain_is_a_loud_error(admin_user):
     with pytest.raises(LookupError, match="unknown store domain 'payments'; registered domains: address, auth, "):
-        store_mode_change(domain="payments", to_mode="dual", user=admin_user, reason="r")
+        store_mode_change(domain="payments", to_mode="dual", user=admin_user, reason="r (test reason)")
 
 
 def test_cli_twin_lists_and_changes(admin_user, capsys):
     call_command("store_mode")
     assert "dispute" in capsys.readouterr().out
-    call_command("store_mode", "dispute", "--to", "dual_mongo_primary", "--user", "alice", "--reason", "cli")
+    call_command(
+        "store_mode", "dispute", "--to", "dual_mongo_primary", "--user", "alice", "--reason", "cli (test reason)"
+    )
     assert current_mode("dispute") is StoreMode.DUAL_MONGO_PRIMARY
     with pytest.raises(CommandError, match="refused: .*one step"):
-        call_command("store_mode", "dispute", "--to", "postgres", "--user", "alice", "--reason", "skip")
+        call_command("store_mode", "dispute", "--to", "postgres", "--user", "alice", "--reason", "skip (test reason)")

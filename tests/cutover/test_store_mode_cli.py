@@ -41,25 +41,35 @@ def test_an_unknown_domain_is_a_clear_error():
 def test_shadow_percent_through_the_service_with_its_checks():
     make_user("alice", CHANGE_PERMISSION)
     with pytest.raises(CommandError, match="refused: shadow reads run only in the dual modes"):
-        _run("dispute", "--shadow-percent", "5", "--user", "alice", "--reason", "x")
+        _run("dispute", "--shadow-percent", "5", "--user", "alice", "--reason", "x (test reason)")
     set_store_mode("dispute", "dual")
     with pytest.raises(CommandError, match="needs a reason"):
         _run("dispute", "--shadow-percent", "5", "--user", "alice")
     with pytest.raises(CommandError, match="whole number from 0 to 100, got 150"):
-        _run("dispute", "--shadow-percent", "150", "--user", "alice", "--reason", "x")
-    assert _run("dispute", "--shadow-percent", "5", "--user", "alice", "--reason", "x") == (
+        _run("dispute", "--shadow-percent", "150", "--user", "alice", "--reason", "x (test reason)")
+    assert _run("dispute", "--shadow-percent", "5", "--user", "alice", "--reason", "x (test reason)") == (
         "dispute: shadow reads 0% → 5% (in dual)\n"
     )
     assert DomainStoreMode.objects.get(domain="dispute").shadow_read_percent == 5
     assert StoreModeChange.objects.get().changed_by_name == "alice"
     with pytest.raises(CommandError, match="already reads 5% in shadow"):
-        _run("dispute", "--shadow-percent", "5", "--user", "alice", "--reason", "x")
+        _run("dispute", "--shadow-percent", "5", "--user", "alice", "--reason", "x (test reason)")
 
 
 def test_mode_and_shadow_percent_are_not_changed_at_once():
     make_user("alice", CHANGE_PERMISSION)
     with pytest.raises(CommandError, match="not both"):
-        _run("dispute", "--to", "dual_mongo_primary", "--shadow-percent", "5", "--user", "alice", "--reason", "x")
+        _run(
+            "dispute",
+            "--to",
+            "dual_mongo_primary",
+            "--shadow-percent",
+            "5",
+            "--user",
+            "alice",
+            "--reason",
+            "x (test reason)",
+        )
 
 
 def test_expect_from_refuses_when_the_mode_moved():
@@ -74,10 +84,20 @@ def test_expect_from_refuses_when_the_mode_moved():
             "--user",
             "alice",
             "--reason",
-            "x",
+            "x (test reason)",
         )
     assert current_mode("dispute") is StoreMode.MONGO
-    out = _run("dispute", "--to", "dual_mongo_primary", "--expect-from", "mongo", "--user", "alice", "--reason", "x")
+    out = _run(
+        "dispute",
+        "--to",
+        "dual_mongo_primary",
+        "--expect-from",
+        "mongo",
+        "--user",
+        "alice",
+        "--reason",
+        "x (test reason)",
+    )
     assert out == "dispute: mongo → dual_mongo_primary\n"
 
 
@@ -98,7 +118,7 @@ def test_a_refused_step_lists_every_failing_precondition_one_per_line():
     make_user("alice", CHANGE_PERMISSION)
     set_store_mode("dispute", "dual_mongo_primary")
     with pytest.raises(CommandError) as refusal:
-        _run("dispute", "--to", "dual", "--user", "alice", "--reason", "x")
+        _run("dispute", "--to", "dual", "--user", "alice", "--reason", "x (test reason)")
     lines = str(refusal.value).splitlines()
     assert lines[0].startswith("refused: ")
     assert lines[1] == "Advance to dual: 14 failing precondition(s):"

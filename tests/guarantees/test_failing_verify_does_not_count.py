@@ -22,7 +22,7 @@ def operator(transactional_db):
 
 
 def _step(operator, mode: str):
-    return store_mode_change(domain="payment", to_mode=mode, user=operator, reason="cutover")
+    return store_mode_change(domain="payment", to_mode=mode, user=operator, reason="cutover (test reason)")
 
 
 def _set_confirmations(record_id: str, value: int) -> None:

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cutover", "0010_backfill_range_digest"),
+        ("cutover", "0011_domain_store_mode_view_permission_only"),
     ]
 
     operations = [
