@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import connection, models
 
+from cutover.store.fields import OrderedJSONField, json_text
 from cutover.store.legacy import plain_decimal
 from cutover.store.recordmap import RecordMap
 
@@ -57,6 +58,12 @@ def _instant(value: Any) -> str:
     return str((value - _EPOCH) // _MICROSECOND)
 
 
+def _json(value: Any) -> str:
+    if value.__class__ not in (dict, list):
+        raise Unfit(value)
+    return json_text(value)
+
+
 def _form(field: models.Field) -> tuple[Callable[[Any], str], str] | None:
     """(Python value -> canonical text, SQL of the column's canonical text with {c} for the column)."""
     if field.is_relation:
@@ -71,6 +78,8 @@ def _form(field: models.Field) -> tuple[Callable[[Any], str], str] | None:
         # (an infinite timestamp has no epoch; NULL stays NULL)
         epoch = "(extract(epoch FROM {c}) * 1000000)::bigint::text"
         return _instant, "CASE WHEN NOT isfinite({c}) THEN 'inf' ELSE " + epoch + " END"
+    if isinstance(field, OrderedJSONField):  # the JSON text it stores, key order included
+        return _json, "{c}"
     if isinstance(field, models.CharField | models.TextField) and not isinstance(field, models.JSONField):
         return _text, "{c}::text"
     return None
