@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from cutover.backfill.fingerprint import RangeFingerprint
 from cutover.backfill.pipeline import read_ahead_in_workers
+from cutover.backfill.renderback import check_range
 from cutover.backfill.source import DocumentSource
 from cutover.backfill.transform import document_as_json, transform
 from cutover.backfill.workers import submit_range_digest
@@ -52,6 +53,10 @@ class CollectionParity:
     unreadable_in_mongo: dict[str, str] = field(default_factory=dict)
     id_clashes: dict[str, list[str]] = field(default_factory=dict)  # normalized id -> the _ids sharing it
     acknowledged: list[str] = field(default_factory=list)  # rejects a user accepted stay out of Postgres
+    # The independent check (cutover.backfill.renderback): id -> the keys where the record rendered back
+    # differs from its stored document.
+    render_differs: dict[str, list] = field(default_factory=dict)
+    implausible: dict[str, list] = field(default_factory=dict)  # what -> [count, sample ids]: informational
 
     @property
     def passed(self) -> bool:
@@ -61,7 +66,16 @@ class CollectionParity:
             or self.differing
             or self.unreadable_in_mongo
             or self.id_clashes
+            or self.render_differs
         )
+
+    def rendered_back(self, differing: dict[str, list], odd: dict[str, list]) -> None:
+        """Take a range's render-back differences and implausible values."""
+        self.render_differs.update(differing)
+        for what, (count, ids) in odd.items():
+            entry = self.implausible.setdefault(what, [0, []])
+            entry[0] += count
+            entry[1] = (entry[1] + ids)[:SAMPLE]
 
     def counts(self) -> dict[str, int]:
         return {
@@ -74,7 +88,9 @@ class CollectionParity:
             "differing": len(self.differing),
             "unreadable_in_mongo": len(self.unreadable_in_mongo),
             "id_clashes": len(self.id_clashes),
+            "render_differs": len(self.render_differs),
             "acknowledged": len(self.acknowledged),
+            "implausible": sum(count for count, _ in self.implausible.values()),
         }
 
     def samples(self) -> dict[str, Any]:
@@ -84,7 +100,9 @@ class CollectionParity:
             "differing": dict(list(self.differing.items())[:SAMPLE]),
             "unreadable_in_mongo": dict(list(self.unreadable_in_mongo.items())[:SAMPLE]),
             "id_clashes": dict(list(self.id_clashes.items())[:SAMPLE]),
+            "render_differs": dict(list(self.render_differs.items())[:SAMPLE]),
             "acknowledged": self.acknowledged[:SAMPLE],
+            "implausible": {what: {"count": count, "ids": ids} for what, (count, ids) in self.implausible.items()},
         }
 
 
@@ -124,7 +142,8 @@ def verify_collection(
     for docs, digest in _object_id_ranges(spec, collection, source, range_size, checker):
         high = str(docs[-1]["_id"])
         strays_here = _pop_between(strays, low, high)
-        if digest is not None and not strays_here and checker.same_digest(digest, len(docs), low, high):
+        if digest is not None and not strays_here and checker.same_digest(digest[:2], len(docs), low, high):
+            parity.rendered_back(*digest[2:])  # the worker's render-back check of the range's documents
             low = high
             continue
         mongo = checker.mongo_records(list(docs))
@@ -214,6 +233,7 @@ class _RangeChecker:
         for reject in out.rejects:
             self.parity.unreadable_in_mongo[reject.record_id] = reject.reason
             self.set_aside |= {reject.record_id, reject.record_id.lower()}
+        self.parity.rendered_back(*check_range(self.map, out.documents, out.records))
         return {r.id: r for r in out.records if not self._expired(r)}
 
     def postgres_records(self, low: str | None, high: str | None, limit: int | None = None) -> dict[str, Any]:
@@ -344,6 +364,7 @@ def verify_elements(spec: DomainSpec, parent_map: RecordMap, parents: list[Any],
                 out = transform(element_map, docs)
                 for reject in out.rejects:
                     found.unreadable_in_mongo[reject.record_id] = reject.reason
+                found.rendered_back(*check_range(element_map, out.documents, out.records))
                 rows = {r.id: r for r in backend.read_ids(element_map.collection, tuple(r.id for r in out.records))}
                 matched += _compare_elements(found, {r.id: r for r in out.records}, rows)
             stored = model.objects.filter(**{element_map.embedded_in.parent_field: parent.id}).count()

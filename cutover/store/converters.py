@@ -95,6 +95,7 @@ def _compile(record_map: "recordmap.RecordMap") -> Callable[[dict], Any]:
     lines.append('    identity = get("_id")')
     lines.append("    legacy_id = string_id(identity) if identity.__class__ is str else None")
     values = ", ".join(f"{name}={var}" for name, var in names)
+    shape = "legacy_id=legacy_id, legacy_fields=extras, legacy_absent=absent"
     record_type = record_map.record_type
     env["record_type"] = record_type
     declared = {f.name for f in dataclasses.fields(record_type)}
@@ -103,10 +104,10 @@ def _compile(record_map: "recordmap.RecordMap") -> Callable[[dict], Any]:
         # A frozen dataclass's __init__ sets each field through object.__setattr__; its __dict__ is the same.
         env["new"] = object.__new__
         lines.append("    record = new(record_type)")
-        lines.append(f"    record.__dict__.update({values}, legacy_id=legacy_id, legacy_fields=extras, legacy_absent=absent)")
+        lines.append(f"    record.__dict__.update({values}, {shape})")
         lines.append("    return record")
     else:
-        lines.append(f"    return record_type({values}, legacy_id=legacy_id, legacy_fields=extras, legacy_absent=absent)")
+        lines.append(f"    return record_type({values}, {shape})")
     exec("\n".join(lines), env)  # noqa: S102 - code generated above from the map's own field table
     return env["read"]
 

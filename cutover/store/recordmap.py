@@ -16,8 +16,8 @@ whose value changed and never a key the map does not own).
 
 import copy
 from collections.abc import Callable
-from types import SimpleNamespace
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from bson import ObjectId
