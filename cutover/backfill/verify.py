@@ -10,6 +10,12 @@ Decimal('10.5') and Decimal('10.50000000')); only a range that differs is
 narrowed down to its ids: missing in Postgres, missing in Mongo, or differing
 (with the fields).
 
+Besides the parsed records, every document is checked against its record rendered back to the legacy
+shape, key by key, without the parsers (cutover.backfill.renderback; in the workers for the ranges they
+digest): a wrong conversion, which both stores' records would share, fails the verify there. A record found
+missing or differing is read again from both stores under the domain's write fence and its copy lock
+before it is reported (cutover.backfill.recheck), so writes in flight do not fail a verify.
+
 Every document is accounted for, whatever its `_id`: one that cannot be compared (an odd
 `_id`, an unreadable value) fails the verify unless its reject was acknowledged by a user
 (counted apart), and two documents whose ids normalize to one (ObjectId('x') and 'x', or
@@ -28,6 +34,7 @@ from django.utils import timezone
 
 from cutover.backfill.fingerprint import RangeFingerprint
 from cutover.backfill.pipeline import read_ahead_in_workers
+from cutover.backfill.recheck import Rechecker
 from cutover.backfill.renderback import check_range
 from cutover.backfill.source import DocumentSource
 from cutover.backfill.transform import document_as_json, transform
@@ -35,7 +42,6 @@ from cutover.backfill.workers import submit_range_digest
 from cutover.models import BackfillReject, VerifyResult
 from cutover.modes.registry import DomainSpec, domain_spec
 from cutover.store.legacy import now_ms
-from cutover.store.recordmap import RecordMap
 
 SAMPLE = 20
 EXPIRY_MARGIN = timedelta(minutes=5)  # longer than the TTL monitor's 60 s cycle and a verify range's duration
@@ -56,6 +62,7 @@ class CollectionParity:
     # The independent check (cutover.backfill.renderback): id -> the keys where the record rendered back
     # differs from its stored document.
     render_differs: dict[str, list] = field(default_factory=dict)
+    in_flight: list[str] = field(default_factory=list)  # differing while a mirror entry is pending: informational
     implausible: dict[str, list] = field(default_factory=dict)  # what -> [count, sample ids]: informational
 
     @property
@@ -89,6 +96,7 @@ class CollectionParity:
             "unreadable_in_mongo": len(self.unreadable_in_mongo),
             "id_clashes": len(self.id_clashes),
             "render_differs": len(self.render_differs),
+            "in_flight": len(self.in_flight),
             "acknowledged": len(self.acknowledged),
             "implausible": sum(count for count, _ in self.implausible.values()),
         }
@@ -101,6 +109,7 @@ class CollectionParity:
             "unreadable_in_mongo": dict(list(self.unreadable_in_mongo.items())[:SAMPLE]),
             "id_clashes": dict(list(self.id_clashes.items())[:SAMPLE]),
             "render_differs": dict(list(self.render_differs.items())[:SAMPLE]),
+            "in_flight": self.in_flight[:SAMPLE],
             "acknowledged": self.acknowledged[:SAMPLE],
             "implausible": {what: {"count": count, "ids": ids} for what, (count, ids) in self.implausible.items()},
         }
@@ -186,6 +195,8 @@ def _object_id_ranges(spec, collection: str, source: DocumentSource, range_size:
 
 
 def _verify_elements_of(spec, collection, source, mongo: dict, postgres: dict, elements: dict) -> None:
+    from cutover.backfill.verify_elements import verify_elements
+
     both = [mongo[record_id] for record_id in sorted(mongo.keys() & postgres.keys())]
     verify_elements(spec, spec.record_map(collection), both, source.database, elements)
 
@@ -201,6 +212,7 @@ class _RangeChecker:
         self.parity = parity
         self.acknowledged = _acknowledged_ids(collection)
         self.set_aside: set[str] = set()  # ids not compared (reported otherwise): not "missing in Mongo" either
+        self.rechecker = Rechecker(spec, collection)
 
     def odd_ids(self, docs: list[dict]) -> None:
         self.parity.documents += len(docs)
@@ -276,15 +288,37 @@ class _RangeChecker:
         if mongo == postgres:  # the range's fingerprint: equal ids, and records equal field by field
             return
         self.parity.ranges_differing += 1
-        self.parity.missing_in_postgres += sorted(set(mongo) - set(postgres) - set(self.parity.unreadable_in_mongo))
-        self.parity.missing_in_mongo += sorted(set(postgres) - set(mongo) - self.set_aside)
-        for record_id in sorted(set(mongo) & set(postgres)):
-            if mongo[record_id] != postgres[record_id]:
+        only_mongo = set(mongo) - set(postgres) - set(self.parity.unreadable_in_mongo)
+        only_postgres = set(postgres) - set(mongo) - self.set_aside
+        both = {record_id for record_id in set(mongo) & set(postgres) if mongo[record_id] != postgres[record_id]}
+        suspects = sorted(only_mongo | only_postgres | both)
+        again = self.rechecker.again(suspects)  # read again, under the fence and the copy locks
+        for record_id in suspects:
+            if record_id in again.unread:
+                now_mongo, now_postgres = mongo.get(record_id), postgres.get(record_id)
+            else:
+                now_mongo, now_postgres = (
+                    self._live(again.mongo.get(record_id)),
+                    self._live(again.postgres.get(record_id)),
+                )
+            if now_mongo == now_postgres:
+                continue  # a write was in flight when the range was read; the stores agree now
+            if record_id in again.in_flight:
+                self.parity.in_flight.append(record_id)
+            elif now_postgres is None:
+                self.parity.missing_in_postgres.append(record_id)
+            elif now_mongo is None:
+                if record_id not in self.set_aside:
+                    self.parity.missing_in_mongo.append(record_id)
+            else:
                 self.parity.differing[record_id] = [
                     f.name
-                    for f in dataclasses.fields(mongo[record_id])
-                    if getattr(mongo[record_id], f.name) != getattr(postgres[record_id], f.name)
+                    for f in dataclasses.fields(now_mongo)
+                    if getattr(now_mongo, f.name) != getattr(now_postgres, f.name)
                 ]
+
+    def _live(self, record: Any) -> Any:
+        return None if record is None or self._expired(record) else record
 
     def _unacknowledged(self, docs: list[dict]) -> list[dict]:
         """Documents to compare; those whose reject a user acknowledged are counted apart, never compared."""
@@ -343,52 +377,3 @@ def _all_docs(source: DocumentSource, collection: str, phases: tuple[str, ...]) 
 def _pop_between(records: dict[str, Any], low: str | None, high: str | None) -> dict[str, Any]:
     inside = [key for key in records if (low is None or key > low) and (high is None or key <= high)]
     return {key: records.pop(key) for key in inside}
-
-
-def verify_elements(spec: DomainSpec, parent_map: RecordMap, parents: list[Any], database, parity: dict) -> None:
-    """Each parent's elements in Mongo against its rows, slice by slice, into `parity` (element collection ->
-    cutover.backfill.verify.CollectionParity): missing and differing elements named by their id."""
-    from cutover.backfill.embedded import element_maps, element_slices
-    from cutover.backfill.transform import transform
-
-    for element_map in element_maps(spec, parent_map.collection):
-        found = parity.setdefault(element_map.collection, CollectionParity())
-        backend = spec.build_postgres_repository()
-        model = spec.postgres_model(element_map.collection)
-        for parent in parents:
-            parent_key = parent_map.document_id(parent)
-            matched = 0
-            for _, docs in element_slices(database, element_map, parent_key):
-                found.documents += len(docs)
-                found.ranges += 1
-                out = transform(element_map, docs)
-                for reject in out.rejects:
-                    found.unreadable_in_mongo[reject.record_id] = reject.reason
-                found.rendered_back(*check_range(element_map, out.documents, out.records))
-                rows = {r.id: r for r in backend.read_ids(element_map.collection, tuple(r.id for r in out.records))}
-                matched += _compare_elements(found, {r.id: r for r in out.records}, rows)
-            stored = model.objects.filter(**{element_map.embedded_in.parent_field: parent.id}).count()
-            if stored != matched:
-                found.missing_in_mongo += _extra_element_rows(database, element_map, model, parent, parent_key)
-
-
-def _compare_elements(found, mongo: dict[str, Any], postgres: dict[str, Any]) -> int:
-    found.compared += len(mongo)
-    for element_id, record in mongo.items():
-        row = postgres.get(element_id)
-        if row is None:
-            found.missing_in_postgres.append(element_id)
-        elif row != record:
-            found.differing[element_id] = [
-                name for name in record.__dataclass_fields__ if getattr(row, name) != getattr(record, name)
-            ]
-    return len(mongo.keys() & postgres.keys())
-
-
-def _extra_element_rows(database, element_map: RecordMap, model, parent: Any, parent_key: Any) -> list[str]:
-    """Rows of the parent with no element in Mongo (only asked when the counts differ)."""
-    embedded = element_map.embedded_in
-    doc = database[embedded.parent_collection].find_one({"_id": parent_key}, {f"{embedded.key}._id": 1}) or {}
-    in_mongo = {str(item.get("_id")).lower() for item in doc.get(embedded.key) or [] if isinstance(item, dict)}
-    ids = model.objects.filter(**{embedded.parent_field: parent.id}).values_list("pk", flat=True).iterator()
-    return [element_id for element_id in ids if element_id not in in_mongo]
