@@ -53,3 +53,19 @@ def test_verify_passes_on_a_busy_domain_whose_stores_agree_and_fails_on_a_real_d
     assert not broken.passed
     assert broken.samples["payments"]["differing"] == {apart: ["tx_hash"]}
     assert broken.counts["payments"]["missing_in_mongo"] == broken.counts["payments"]["missing_in_postgres"] == 0
+
+
+def test_a_record_with_a_pending_mirror_entry_is_in_flight_and_one_without_fails(legacy, settings):
+    settings.CUTOVER_MIRROR = "relay"  # the relay is not running: the Mongo copy of a `dual` write waits
+    first, second = legacy.payment(), legacy.payment()
+    for domain in ("auth", "marketplace", "payment"):
+        backfill_domain(domain)
+    set_store_mode("payment", "dual")
+    payment_update(payment_id=str(first["_id"]), confirmations=7)
+    result = verify_domain("payment")
+    assert result.passed, result.samples["payments"]
+    assert result.samples["payments"]["in_flight"] == [str(first["_id"])]
+    Payment.objects.filter(pk=str(second["_id"])).update(confirmations=9)  # no entry: a real difference
+    result = verify_domain("payment")
+    assert not result.passed
+    assert result.samples["payments"]["differing"] == {str(second["_id"]): ["confirmations"]}
