@@ -4,8 +4,9 @@ the same digest of the records the range's documents transform to, computed here
 Each value is written in one canonical text that both sides can produce exactly: text as it is, integers
 in decimal, booleans as t/f, money without trailing zeros (Postgres trim_scale), instants as microseconds
 since the epoch; each value length-prefixed (NULL apart), rows in id order by code point. Equal digests mean
-equal records field by field, as the record comparison would find; a column kind without such a form (JSON,
-child tables) makes the collection unfit, and verify compares its records as before. A digest that differs,
+equal records field by field, as the record comparison would find (a JSON payload stored as its text, an
+OrderedJSONField, by that text: key order included); a column kind without such a form (jsonb, child tables)
+makes the collection unfit, and verify compares its records as before. A digest that differs,
 or any value of an unexpected type, only sends the range to the record comparison, which says what differs."""
 
 import hashlib

@@ -16,6 +16,7 @@ import json
 from typing import Any
 
 MISSING = object()  # the key was not in the document
+UNMARKED = object()  # the record has no mark for the key
 
 
 def marker(doc: dict[str, Any], candidates: list[tuple[str, Any]]) -> str | None:
@@ -60,3 +61,19 @@ def settled(text: str | None, keep) -> str | None:
 def is_blank(value: Any, keeps_empty_text: bool) -> bool:
     """A stored value a field map reads as the field's absence."""
     return value is None or (not keeps_empty_text and value.__class__ is str and value == "")
+
+
+def presence_update(key: str, dump, stored: dict[str, Any], blank: Any, value: Any, sets: dict, unsets: dict) -> None:
+    """For a key whose stored value already reads as `value`: the $set/$unset that give it the presence the
+    record says (present; or `blank`, its mark: MISSING, None or ""; UNMARKED when it has none), e.g. after
+    a row changed away and back while Mongo was not written."""
+    if blank is UNMARKED:
+        if value is None and key in stored and stored[key] is not None:
+            unsets[key] = ""
+        elif value is not None and key not in stored:
+            sets[key] = dump(value)
+    elif blank is MISSING:
+        if key in stored:
+            unsets[key] = ""
+    elif not _same(stored.get(key, MISSING), blank):
+        sets[key] = blank

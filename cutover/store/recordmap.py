@@ -178,7 +178,7 @@ class RecordMap:
     def absence_value(self, f: "Field", record: Any) -> Any:
         """What `f` reads as when its key is blank in `record`'s document (NO_ABSENCE: it cannot be blank)."""
         if f.name == self.version_field:
-            return record.created_at
+            return getattr(record, "created_at", None)
         if f.optional:
             return None
         if f.default is not _REQUIRED:
@@ -225,7 +225,8 @@ class RecordMap:
 
     def to_document(self, record: Any) -> dict[str, Any]:
         """The whole legacy document of `record`: its `_id` in its legacy type, the mapped keys (absent
-        values omitted, as Mongoose did), and the keys the map does not own, as they were."""
+        values omitted, as Mongoose did; keys its legacy document left blank left so: cutover.store.absent),
+        and the keys the map does not own, as they were."""
         doc = {} if self.is_child else {"_id": self.document_id(record)}
         for f in self.fields:
             value = getattr(record, f.name)
@@ -277,10 +278,10 @@ class RecordMap:
             if f.key == "_id":
                 continue
             if now[f.name] == want:
-                blank = marks.get(f.key, _UNMARKED)
-                if blank is not _UNMARKED and want != self.absence_value(f, record):
-                    blank = _UNMARKED  # a mark left from before the value changed
-                _blank_as_marked(f, stored, blank, want, sets, unsets)
+                blank = marks.get(f.key, absent.UNMARKED)
+                if blank is not absent.UNMARKED and want != self.absence_value(f, record):
+                    blank = absent.UNMARKED  # a mark left from before the value changed
+                absent.presence_update(f.key, f.kind.dump, stored, blank, want, sets, unsets)
                 continue
             if want is None:
                 if f.key in stored:
@@ -330,24 +331,6 @@ class RecordMap:
 
 LEGACY_COLUMNS = ("legacy_id", "legacy_fields", "legacy_absent")
 LEGACY_COLUMNS_OF_CHILD = ("legacy_fields", "legacy_absent")
-_UNMARKED = object()
-
-
-def _blank_as_marked(f: Field, stored: dict[str, Any], blank: Any, value: Any, sets: dict, unsets: dict) -> None:
-    """A key whose value is already right, but present where the record's document left it blank, or the
-    other way round (a row changed away and back while Mongo was not written): made as the record says.
-    `blank`: the record's mark for the key (absent.MISSING, None or ""), or _UNMARKED."""
-    if blank is _UNMARKED:
-        if value is None and f.key in stored and stored[f.key] is not None:
-            unsets[f.key] = ""
-        elif value is not None and f.key not in stored:
-            sets[f.key] = f.kind.dump(value)
-        return
-    if blank is absent.MISSING:
-        if f.key in stored:
-            unsets[f.key] = ""
-    elif f.key not in stored or stored[f.key] != blank or stored[f.key].__class__ is not blank.__class__:
-        sets[f.key] = blank
 
 
 def _element_changes(child: Child, stored_items: list, old: tuple, new: tuple, sets: dict, unsets: dict) -> None:
