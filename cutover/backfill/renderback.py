@@ -50,6 +50,7 @@ _DECIMAL_TEXT = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
 _INTEGER_TEXT = re.compile(r"-?(0|[1-9][0-9]*)")
 _NUMBERS = (int, Int64, float)
 _BOOL_TEXTS = {"true": True, "false": False, "1": True, "0": False}
+_PLAIN = frozenset({str, int, bool, Int64, ObjectId, type(None)})  # equal values of one of these types: the same
 
 
 def differences(record_map: RecordMap, stored: dict[str, Any], record: Any) -> list[dict[str, Any]]:
@@ -60,13 +61,29 @@ def differences(record_map: RecordMap, stored: dict[str, Any], record: Any) -> l
     return found
 
 
+_plans: dict[int, tuple] = {}
+
+
+def _plan(record_map: RecordMap) -> tuple[dict[str, str], dict[str, Any], frozenset[str]]:
+    """(key -> kind name, key -> Child, element keys) of a map, once per map (verify's hot loop; by id: a
+    map's hash walks all its fields)."""
+    plan = _plans.get(id(record_map))
+    if plan is None or plan[0] is not record_map:
+        kinds = {f.key: f.kind.name for f in record_map.fields}
+        children = {child.key: child for child in record_map.children}
+        plan = _plans[id(record_map)] = (record_map, kinds, children, frozenset(record_map.element_keys))
+    return plan[1:]
+
+
 def _compare(record_map: RecordMap, stored: dict, rendered: dict, prefix: str, found: list) -> None:
-    kinds = {f.key: f.kind.name for f in record_map.fields}
-    children = {child.key: child for child in record_map.children}
-    for key in [*stored, *(key for key in rendered if key not in stored)]:
-        if key in record_map.element_keys:
+    kinds, children, element_keys = _plan(record_map)
+    keys = list(stored) if stored.keys() >= rendered.keys() else [*stored, *(k for k in rendered if k not in stored)]
+    for key in keys:
+        if key in element_keys:
             continue
         here, want = stored.get(key, _MISSING), rendered.get(key, _MISSING)
+        if here.__class__ in _PLAIN and here.__class__ is want.__class__ and here == want:
+            continue  # the common case, at once
         child = children.get(key)
         if child is not None and isinstance(here, list) and isinstance(want, list) and len(here) == len(want):
             for index, (item, rendered_item) in enumerate(zip(here, want, strict=True)):
@@ -124,7 +141,7 @@ def same_value(stored: Any, rendered: Any) -> bool:
     if stored.__class__ is datetime:
         return _utc(stored) == _utc(rendered)
     if stored.__class__ is Decimal128:
-        return stored.to_decimal() == rendered.to_decimal()
+        return stored.bid == rendered.bid or stored.to_decimal() == rendered.to_decimal()
     return stored == rendered
 
 
