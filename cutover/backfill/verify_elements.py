@@ -3,6 +3,7 @@ their own, cutover.store.embedded), parent by parent and slice by slice, into th
 
 from typing import Any
 
+from cutover.backfill.parity import CollectionParity
 from cutover.backfill.renderback import check_range
 from cutover.modes.registry import DomainSpec
 from cutover.store.recordmap import RecordMap
@@ -10,10 +11,9 @@ from cutover.store.recordmap import RecordMap
 
 def verify_elements(spec: DomainSpec, parent_map: RecordMap, parents: list[Any], database, parity: dict) -> None:
     """Each parent's elements in Mongo against its rows, slice by slice, into `parity` (element collection ->
-    cutover.backfill.verify.CollectionParity): missing and differing elements named by their id."""
+    cutover.backfill.parity.CollectionParity): missing and differing elements named by their id."""
     from cutover.backfill.embedded import element_maps, element_slices
     from cutover.backfill.transform import transform
-    from cutover.backfill.verify import CollectionParity
 
     for element_map in element_maps(spec, parent_map.collection):
         found = parity.setdefault(element_map.collection, CollectionParity())
