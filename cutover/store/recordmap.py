@@ -173,7 +173,7 @@ class RecordMap:
             if blank and UNREADABLE not in (written := {name: values[name] for name in composite.names}).values():
                 written = composite.write(SimpleNamespace(**written))
                 found += [(key, written.get(key, absent.MISSING)) for key in blank]
-        return found + [(child.key, []) for child in self.children if doc.get(child.key) is None]
+        return found + [(child.key, []) for child in self.children if absent.is_blank(doc.get(child.key), False)]
 
     def absence_value(self, f: "Field", record: Any) -> Any:
         """What `f` reads as when its key is blank in `record`'s document (NO_ABSENCE: it cannot be blank)."""
