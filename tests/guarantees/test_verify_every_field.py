@@ -22,8 +22,9 @@ from django.core.management import call_command
 from django.db import connection
 
 from accounts import services as accounts
+from cutover.backfill.parity import CollectionParity
 from cutover.backfill.source import MongoDocumentSource
-from cutover.backfill.verify import CollectionParity, verify_collection, verify_domain
+from cutover.backfill.verify import verify_collection, verify_domain
 from cutover.modes.registry import domain_names, domain_spec
 from cutover.store.legacy import new_id, now_ms, to_object_id
 from cutover.store.recordmap import RecordMap
