@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 # Kept by every record for lossless writes back to Mongo; not part of what the API offers.
-_INTERNAL = frozenset({"legacy_id", "legacy_fields"})
+_INTERNAL = frozenset({"legacy_id", "legacy_fields", "legacy_absent"})
 
 
 def record_json(record: Any) -> Any:

@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from cutover.store.fields import MONEY, LegacyShapeColumns, ObjectIdField, choices_check, choices_of
+from cutover.store.fields import MONEY, LegacyShapeColumns, ObjectIdField, OrderedJSONField, choices_check, choices_of
 
 from .records import OFFER_STATUSES, REQUEST_STATUSES
 
@@ -83,7 +83,7 @@ class RequestTemplate(LegacyShapeColumns):
     owner = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
     title = models.CharField(max_length=300)
-    fields = models.JSONField(default=list)
+    fields = OrderedJSONField(default=list)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 

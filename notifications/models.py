@@ -1,6 +1,6 @@
 from django.db import models
 
-from cutover.store.fields import LegacyShapeColumns, ObjectIdField
+from cutover.store.fields import LegacyShapeColumns, ObjectIdField, OrderedJSONField
 
 
 class Notification(LegacyShapeColumns):
@@ -9,7 +9,7 @@ class Notification(LegacyShapeColumns):
     type = models.CharField(max_length=60)
     title = models.CharField(max_length=300)
     body = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    data = OrderedJSONField(default=dict, blank=True)
     is_read = models.BooleanField(default=False)
     read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(db_index=True)  # the purge deletes by it

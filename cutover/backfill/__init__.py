@@ -12,6 +12,7 @@ admission, rows, load, rejects, orphans, review; the document that holds a refus
 unique_holders; rejects that carry money: money_rejects), skipping unchanged ranges on a rerun
 (digest), embedded arrays read in slices (embedded; one parent's array: element_reads), the
 reverse pass (reverse), the Celery-sharded pass (shards) and the parity check between the
-stores (verify; its range fingerprints and element records: fingerprint, element_parity).
+stores (verify; its findings, range fingerprints, element records, the render-back check and the
+re-read under writes: parity, fingerprint, element_parity, renderback, recheck).
 Imports the store layer, the models, modes and mirror, and the audited decision (cutover.audit).
 """

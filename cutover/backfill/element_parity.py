@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cutover.backfill.element_reads import ArraySlice, ParentArray, slice_records
+from cutover.backfill.renderback import check_range
 from cutover.modes.registry import DomainSpec
 from cutover.store.recordmap import RecordMap
 
@@ -42,6 +43,7 @@ def verify_elements(
                 found.ranges += 1
                 out = slice_records(database, element_map, model, parent.id, piece, transform)
                 _report_rejects(found, piece, out.rejects, acknowledged)
+                found.rendered_back(*check_range(element_map, out.documents, out.records))
                 mongo = {r.id: r for r in out.records}
                 rows = {r.id: r for r in backend.read_ids(element_map.collection, tuple(mongo))}
                 matched += sum(1 for row in rows.values() if getattr(row, parent_field) == parent.id)

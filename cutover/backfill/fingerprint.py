@@ -4,8 +4,9 @@ the same digest of the records the range's documents transform to, computed here
 Each value is written in one canonical text that both sides can produce exactly: text as it is, integers
 in decimal, booleans as t/f, money without trailing zeros (Postgres trim_scale), instants as microseconds
 since the epoch; each value length-prefixed (NULL apart), rows in id order by code point. Equal digests mean
-equal records field by field, as the record comparison would find; a column kind without such a form (JSON,
-child tables) makes the collection unfit, and verify compares its records as before. A digest that differs,
+equal records field by field, as the record comparison would find (a JSON payload stored as its text, an
+OrderedJSONField, by that text: key order included); a column kind without such a form (jsonb, child tables)
+makes the collection unfit, and verify compares its records as before. A digest that differs,
 or any value of an unexpected type, only sends the range to the record comparison, which says what differs."""
 
 import hashlib
@@ -16,6 +17,7 @@ from typing import Any
 
 from django.db import connection, models
 
+from cutover.store.fields import OrderedJSONField, json_text
 from cutover.store.legacy import plain_decimal
 from cutover.store.recordmap import RecordMap
 
@@ -57,6 +59,12 @@ def _instant(value: Any) -> str:
     return str((value - _EPOCH) // _MICROSECOND)
 
 
+def _json(value: Any) -> str:
+    if value.__class__ not in (dict, list):
+        raise Unfit(value)
+    return json_text(value)
+
+
 def _form(field: models.Field) -> tuple[Callable[[Any], str], str] | None:
     """(Python value -> canonical text, SQL of the column's canonical text with {c} for the column)."""
     if field.is_relation:
@@ -71,6 +79,8 @@ def _form(field: models.Field) -> tuple[Callable[[Any], str], str] | None:
         # (an infinite timestamp has no epoch; NULL stays NULL)
         epoch = "(extract(epoch FROM {c}) * 1000000)::bigint::text"
         return _instant, "CASE WHEN NOT isfinite({c}) THEN 'inf' ELSE " + epoch + " END"
+    if isinstance(field, OrderedJSONField):  # the JSON text it stores, key order included
+        return _json, "{c}"
     if isinstance(field, models.CharField | models.TextField) and not isinstance(field, models.JSONField):
         return _text, "{c}::text"
     return None

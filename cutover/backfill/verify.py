@@ -10,6 +10,12 @@ Decimal('10.5') and Decimal('10.50000000')); only a range that differs is
 narrowed down to its ids: missing in Postgres, missing in Mongo, or differing
 (with the fields).
 
+Besides the parsed records, every document is checked against its record rendered back to the legacy
+shape, key by key, without the parsers (cutover.backfill.renderback; in the workers for the ranges they
+digest): a wrong conversion, which both stores' records would share, fails the verify there. A record found
+missing or differing is read again from both stores under the domain's write fence and its copy lock
+before it is reported (cutover.backfill.recheck), so writes in flight do not fail a verify.
+
 Every document is accounted for, whatever its `_id`: one that cannot be compared (an odd
 `_id`, an unreadable value) fails the verify unless its reject was acknowledged by a user
 (counted apart), and two documents whose ids normalize to one (ObjectId('x') and 'x', or
@@ -18,7 +24,6 @@ Every document is accounted for, whatever its `_id`: one that cannot be compared
 
 import dataclasses
 import json
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -27,7 +32,10 @@ from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
 from cutover.backfill.fingerprint import RangeFingerprint
+from cutover.backfill.parity import CollectionParity
 from cutover.backfill.pipeline import read_ahead_in_workers
+from cutover.backfill.recheck import Rechecker
+from cutover.backfill.renderback import check_range
 from cutover.backfill.source import DocumentSource
 from cutover.backfill.transform import document_as_json, transform
 from cutover.backfill.workers import submit_range_digest
@@ -35,56 +43,7 @@ from cutover.models import BackfillReject, VerifyResult
 from cutover.modes.registry import DomainSpec, domain_spec
 from cutover.store.legacy import now_ms
 
-SAMPLE = 20
 EXPIRY_MARGIN = timedelta(minutes=5)  # longer than the TTL monitor's 60 s cycle and a verify range's duration
-
-
-@dataclass
-class CollectionParity:
-    documents: int = 0  # every Mongo document read, whatever its _id: nothing goes uncounted
-    compared: int = 0
-    ranges: int = 0
-    ranges_differing: int = 0
-    missing_in_postgres: list[str] = field(default_factory=list)
-    missing_in_mongo: list[str] = field(default_factory=list)
-    differing: dict[str, list[str]] = field(default_factory=dict)
-    unreadable_in_mongo: dict[str, str] = field(default_factory=dict)
-    id_clashes: dict[str, list[str]] = field(default_factory=dict)  # normalized id -> the _ids sharing it
-    acknowledged: list[str] = field(default_factory=list)  # rejects a user accepted stay out of Postgres
-
-    @property
-    def passed(self) -> bool:
-        return not (
-            self.missing_in_postgres
-            or self.missing_in_mongo
-            or self.differing
-            or self.unreadable_in_mongo
-            or self.id_clashes
-        )
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "documents": self.documents,
-            "compared": self.compared,
-            "ranges": self.ranges,
-            "ranges_differing": self.ranges_differing,
-            "missing_in_postgres": len(self.missing_in_postgres),
-            "missing_in_mongo": len(self.missing_in_mongo),
-            "differing": len(self.differing),
-            "unreadable_in_mongo": len(self.unreadable_in_mongo),
-            "id_clashes": len(self.id_clashes),
-            "acknowledged": len(self.acknowledged),
-        }
-
-    def samples(self) -> dict[str, Any]:
-        return {
-            "missing_in_postgres": self.missing_in_postgres[:SAMPLE],
-            "missing_in_mongo": self.missing_in_mongo[:SAMPLE],
-            "differing": dict(list(self.differing.items())[:SAMPLE]),
-            "unreadable_in_mongo": dict(list(self.unreadable_in_mongo.items())[:SAMPLE]),
-            "id_clashes": dict(list(self.id_clashes.items())[:SAMPLE]),
-            "acknowledged": self.acknowledged[:SAMPLE],
-        }
 
 
 def verify_domain(domain: str, *, source: DocumentSource | None = None, range_size: int = 1000) -> VerifyResult:
@@ -123,7 +82,8 @@ def verify_collection(
     for docs, digest in _object_id_ranges(spec, collection, source, range_size, checker):
         high = str(docs[-1]["_id"])
         strays_here = _pop_between(strays, low, high)
-        if digest is not None and not strays_here and checker.same_digest(digest, len(docs), low, high):
+        if digest is not None and not strays_here and checker.same_digest(digest[:2], len(docs), low, high):
+            parity.rendered_back(*digest[2:])  # the worker's render-back check of the range's documents
             low = high
             continue
         mongo = checker.mongo_records(list(docs))
@@ -183,6 +143,7 @@ class _RangeChecker:
         self.parity = parity
         self.acknowledged = _acknowledged_ids(collection)
         self.set_aside: set[str] = set()  # ids not compared (reported otherwise): not "missing in Mongo" either
+        self.rechecker = Rechecker(spec, collection)
 
     def odd_ids(self, docs: list[dict]) -> None:
         self.parity.documents += len(docs)
@@ -215,6 +176,7 @@ class _RangeChecker:
         for reject in out.rejects:
             self.parity.unreadable_in_mongo[reject.record_id] = reject.reason
             self.set_aside |= {reject.record_id, reject.record_id.lower()}
+        self.parity.rendered_back(*check_range(self.map, out.documents, out.records))
         return {r.id: r for r in out.records if not self._expired(r)}
 
     def postgres_records(self, low: str | None, high: str | None, limit: int | None = None) -> dict[str, Any]:
@@ -259,15 +221,37 @@ class _RangeChecker:
         if mongo == postgres:  # the range's fingerprint: equal ids, and records equal field by field
             return
         self.parity.ranges_differing += 1
-        self.parity.missing_in_postgres += sorted(set(mongo) - set(postgres) - set(self.parity.unreadable_in_mongo))
-        self.parity.missing_in_mongo += sorted(set(postgres) - set(mongo) - self.set_aside)
-        for record_id in sorted(set(mongo) & set(postgres)):
-            if mongo[record_id] != postgres[record_id]:
+        only_mongo = set(mongo) - set(postgres) - set(self.parity.unreadable_in_mongo)
+        only_postgres = set(postgres) - set(mongo) - self.set_aside
+        both = {record_id for record_id in set(mongo) & set(postgres) if mongo[record_id] != postgres[record_id]}
+        suspects = sorted(only_mongo | only_postgres | both)
+        again = self.rechecker.again(suspects)  # read again, under the fence and the copy locks
+        for record_id in suspects:
+            if record_id in again.unread:
+                now_mongo, now_postgres = mongo.get(record_id), postgres.get(record_id)
+            else:
+                now_mongo, now_postgres = (
+                    self._live(again.mongo.get(record_id)),
+                    self._live(again.postgres.get(record_id)),
+                )
+            if now_mongo == now_postgres:
+                continue  # a write was in flight when the range was read; the stores agree now
+            if record_id in again.in_flight:
+                self.parity.in_flight.append(record_id)
+            elif now_postgres is None:
+                self.parity.missing_in_postgres.append(record_id)
+            elif now_mongo is None:
+                if record_id not in self.set_aside:
+                    self.parity.missing_in_mongo.append(record_id)
+            else:
                 self.parity.differing[record_id] = [
                     f.name
-                    for f in dataclasses.fields(mongo[record_id])
-                    if getattr(mongo[record_id], f.name) != getattr(postgres[record_id], f.name)
+                    for f in dataclasses.fields(now_mongo)
+                    if getattr(now_mongo, f.name) != getattr(now_postgres, f.name)
                 ]
+
+    def _live(self, record: Any) -> Any:
+        return None if record is None or self._expired(record) else record
 
     def _unacknowledged(self, docs: list[dict]) -> list[dict]:
         """Documents to compare; those whose reject a user acknowledged are counted apart, never compared."""

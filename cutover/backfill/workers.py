@@ -7,7 +7,8 @@ server's raw BSON (cutover.backfill.raw) and send back only small, cheap-to-send
   in this process, with this connection's adapters) and the few values the loader decides on: the id,
   the legacy `_id`, the foreign keys. Records are never sent whole: pickling Decimals and datetimes cost
   as much as making them;
-- for verify, a range's digest of its records (cutover.backfill.fingerprint) and how many there are.
+- for verify, a range's digest of its records (cutover.backfill.fingerprint) and how many there are, with
+  the range's render-back check (cutover.backfill.renderback): the few documents that differ, if any.
 Workers only compute: they never touch a database or a store, and every write stays in the loading
 process, in its batch transaction. Each worker holds one batch at a time; the pipeline keeps a bounded
 number in flight, so memory stays flat.
@@ -32,6 +33,7 @@ from psycopg._copy_base import format_row_text  # psycopg's own COPY text format
 from psycopg.adapt import Transformer
 
 from cutover.backfill.raw import RawBatch
+from cutover.backfill.renderback import check_range
 from cutover.backfill.rows import row_builder
 from cutover.backfill.transform import Reject, Transformed, transform
 
@@ -168,15 +170,17 @@ def _fingerprint(domain: str, collection: str):
     return spec.record_map(collection), RangeFingerprint(spec.record_map(collection), spec.postgres_model(collection))
 
 
-def range_digest(domain: str, collection: str, raw: bytes, codec_options) -> tuple[int, str | None] | None:
-    """In a worker: (records, digest) of a range whose every document became a record, else None (the
-    range is then compared in the verifying process, record by record if need be)."""
+def range_digest(domain: str, collection: str, raw: bytes, codec_options) -> tuple | None:
+    """In a worker: (records, digest, render-back differences, implausible values) of a range whose every
+    document became a record (cutover.backfill.renderback.check_range), else None (the range is then
+    compared in the verifying process, record by record if need be)."""
     record_map, fingerprint = _fingerprint(domain, collection)
     docs = bson.decode_all(raw, codec_options)
     out = transform(record_map, docs)
     if out.rejects or len(out.records) != len(docs):
         return None
-    return fingerprint.of_records({record.id: record for record in out.records})
+    digest = fingerprint.of_records({record.id: record for record in out.records})
+    return None if digest is None else (*digest, *check_range(record_map, out.documents, out.records))
 
 
 def submit_range_digest(pool: ProcessPoolExecutor, spec, collection: str, batch: RawBatch) -> Future:

@@ -102,7 +102,14 @@ def _check_verify(domain: str, mode: StoreMode, now: datetime) -> Item:
     return Item("verify", label, True, f"{seen}, after {direction} backfill #{state.run.pk}", "", (), results)
 
 
-VERIFY_PROBLEMS = ("missing_in_postgres", "missing_in_mongo", "differing", "unreadable_in_mongo", "id_clashes")
+VERIFY_PROBLEMS = (
+    "missing_in_postgres",
+    "missing_in_mongo",
+    "differing",
+    "unreadable_in_mongo",
+    "id_clashes",
+    "render_differs",
+)
 
 
 def _verify_counts(result) -> str:

@@ -2,7 +2,8 @@
 
 Owns the ports' shared base (ports), the declarative record maps (recordmap, kinds, extra_kinds,
 records), their precompiled document readers (converters), records kept as embedded array elements
-(embedded), legacy value parsing (legacy; keys compared case-insensitively: folded_keys), which
+(embedded), legacy value parsing (legacy; keys compared case-insensitively: folded_keys; keys a
+document left blank: absent), which
 stored keys are secret (masking), the checks services share (validation), the small query language
 (filters), the model fields every domain table shares (fields), the Mongo and Postgres backends
 (backends), compare-and-swap writes to legacy documents (mongo_writes) and Mongo index definitions

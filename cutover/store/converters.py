@@ -18,7 +18,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from cutover.store import legacy, recordmap
+from cutover.store import absent, legacy, recordmap
 from cutover.store.kinds import BOOL, DATETIME, INT, OBJECT_ID, TEXT
 from cutover.store.kinds import encode_legacy_fields as _encode_legacy_fields
 
@@ -48,8 +48,9 @@ def _compile(record_map: "recordmap.RecordMap") -> Callable[[dict], Any]:
         "owned": record_map._owned_keys,
         "encode_extras": _encode_legacy_fields,
         "string_id": recordmap._findable_string_id,
+        "absent_marker": absent.marker,
     }
-    lines = ["def read(doc):", "    get = doc.get", "    try:"]
+    lines = ["def read(doc):", "    get = doc.get", "    blank = []", "    try:"]
     names = []
     for index, (name, key, parse, optional, default, keeps_empty_text) in enumerate(record_map._plan):
         kind = record_map.field(name).kind
@@ -64,13 +65,17 @@ def _compile(record_map: "recordmap.RecordMap") -> Callable[[dict], Any]:
             lines.append("        elif v is None:")
         else:
             lines.append("        if v is None:")
-        if optional:
-            lines.append(f"            {var} = None")
-        elif default is not recordmap._REQUIRED and isinstance(default, _IMMUTABLE):
-            env[f"default{index}"] = default
-            lines.append(f"            {var} = default{index}")
-        else:  # a required value missing (created_at from the ObjectId, a mutable default): the full reading
+        immutable_default = default is not recordmap._REQUIRED and isinstance(default, _IMMUTABLE)
+        if name == version or not (optional or immutable_default):
+            # a blank version reads as created_at, a required one from the ObjectId, a mutable default is
+            # copied: the full reading
             lines.append("            return slow(doc)")
+        else:
+            value_if_blank = None if optional else default
+            env[f"default{index}"] = value_if_blank
+            env[f"written{index}"] = absent.MISSING if value_if_blank is None else kind.dump(value_if_blank)
+            lines.append(f"            blank.append((key{index}, written{index}))")
+            lines.append(f"            {var} = default{index}")
         if not keeps_empty_text:
             lines.append('        elif v.__class__ is str and v == "":')
             lines.append("            return slow(doc)")
@@ -86,21 +91,23 @@ def _compile(record_map: "recordmap.RecordMap") -> Callable[[dict], Any]:
     lines.append("    extras = None")
     lines.append("    if not doc.keys() <= owned:")
     lines.append("        extras = encode_extras({k: v for k, v in doc.items() if k not in owned})")
+    lines.append("    absent = absent_marker(doc, blank) if blank else None")
     lines.append('    identity = get("_id")')
     lines.append("    legacy_id = string_id(identity) if identity.__class__ is str else None")
     values = ", ".join(f"{name}={var}" for name, var in names)
+    shape = "legacy_id=legacy_id, legacy_fields=extras, legacy_absent=absent"
     record_type = record_map.record_type
     env["record_type"] = record_type
     declared = {f.name for f in dataclasses.fields(record_type)}
     plain = not hasattr(record_type, "__post_init__") and not hasattr(record_type, "__slots__")
-    if plain and declared == {name for name, _ in names} | {"legacy_id", "legacy_fields"}:
+    if plain and declared == {name for name, _ in names} | {"legacy_id", "legacy_fields", "legacy_absent"}:
         # A frozen dataclass's __init__ sets each field through object.__setattr__; its __dict__ is the same.
         env["new"] = object.__new__
         lines.append("    record = new(record_type)")
-        lines.append(f"    record.__dict__.update({values}, legacy_id=legacy_id, legacy_fields=extras)")
+        lines.append(f"    record.__dict__.update({values}, {shape})")
         lines.append("    return record")
     else:
-        lines.append(f"    return record_type({values}, legacy_id=legacy_id, legacy_fields=extras)")
+        lines.append(f"    return record_type({values}, {shape})")
     exec("\n".join(lines), env)  # noqa: S102 - code generated above from the map's own field table
     return env["read"]
 

@@ -1,5 +1,7 @@
 """Model fields shared by every domain."""
 
+import json
+
 from django.core.validators import RegexValidator
 from django.db import models
 
@@ -35,6 +37,9 @@ def choices_check(field: str, values: frozenset[str], name: str) -> models.Check
 MONEY = {"max_digits": 31, "decimal_places": 18}
 
 
+_ABSENT_HELP = "Mapped keys the legacy document left blank (missing, null or empty), as JSON (cutover.store.absent)."
+
+
 class LegacyShapeColumns(models.Model):
     """What a row keeps of its legacy document besides the mapped columns (cutover.store.records.LegacyShape)."""
 
@@ -44,6 +49,7 @@ class LegacyShapeColumns(models.Model):
     legacy_fields = models.TextField(
         null=True, blank=True, editable=False, help_text="Keys no mapping owns, as canonical Extended JSON."
     )
+    legacy_absent = models.TextField(null=True, blank=True, editable=False, help_text=_ABSENT_HELP)
 
     class Meta:
         abstract = True
@@ -55,6 +61,26 @@ class LegacyFieldsColumn(models.Model):
     legacy_fields = models.TextField(
         null=True, blank=True, editable=False, help_text="Keys no mapping owns, as canonical Extended JSON."
     )
+    legacy_absent = models.TextField(null=True, blank=True, editable=False, help_text=_ABSENT_HELP)
 
     class Meta:
         abstract = True
+
+
+class OrderedJSONField(models.TextField):
+    """A free-form legacy JSON value (a dict or list in the record) stored as its JSON text, not jsonb:
+    jsonb reorders object keys, and the value must go back to Mongo with its keys in their legacy order."""
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else json.loads(value)
+
+    def to_python(self, value):
+        return json.loads(value) if isinstance(value, str) else value
+
+    def get_prep_value(self, value):
+        return None if value is None else json_text(value)
+
+
+def json_text(value) -> str:
+    """The text an OrderedJSONField stores (also the COPY rows' and verify's fingerprint's)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -17,11 +17,12 @@ whose value changed and never a key the map does not own).
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from bson import ObjectId
 
-from cutover.store import legacy
+from cutover.store import absent, legacy
 from cutover.store.kinds import (  # noqa: F401  (the kinds domains declare their fields with, re-exported)
     BOOL,
     DATETIME,
@@ -41,6 +42,7 @@ from cutover.store.kinds import (  # noqa: F401  (the kinds domains declare thei
 
 _REQUIRED = object()
 UNREADABLE = object()  # a stored value that does not parse: differs from every record value
+NO_ABSENCE = object()  # a field that cannot be blank (required): differs from every record value
 
 
 @dataclass(frozen=True)
@@ -150,10 +152,64 @@ class RecordMap:
         if self.version_field and values.get(self.version_field) is None:
             values[self.version_field] = values.get("created_at")
         values["legacy_fields"] = encode_legacy_fields({k: v for k, v in doc.items() if k not in self._owned_keys})
+        values["legacy_absent"] = absent.marker(doc, self._blank_candidates(doc, values))
         if not self.is_child:
             identity = doc.get("_id")
             values["legacy_id"] = _findable_string_id(identity) if identity.__class__ is str else None
         return values
+
+    def _blank_candidates(self, doc: dict[str, Any], values: dict[str, Any]) -> list[tuple[str, Any]]:
+        """(key, what writing the record puts there, or absent.MISSING) for each owned key `doc` leaves blank
+        (missing, null, or "" where that reads as absent); the arrays held as element records are not the
+        record's (cutover.store.embedded)."""
+        found = []
+        for name, key, _, _, _, keeps_empty_text in self._plan:
+            if key != "_id" and absent.is_blank(doc.get(key), keeps_empty_text):
+                value = values[name]
+                if value is not UNREADABLE:
+                    found.append((key, absent.MISSING if value is None else self.field(name).kind.dump(value)))
+        for composite in self.composites:
+            blank = [key for key in composite.keys if absent.is_blank(doc.get(key), False)]
+            if blank and UNREADABLE not in (written := {name: values[name] for name in composite.names}).values():
+                written = composite.write(SimpleNamespace(**written))
+                found += [(key, written.get(key, absent.MISSING)) for key in blank]
+        return found + [(child.key, []) for child in self.children if absent.is_blank(doc.get(child.key), False)]
+
+    def absence_value(self, f: "Field", record: Any) -> Any:
+        """What `f` reads as when its key is blank in `record`'s document (NO_ABSENCE: it cannot be blank)."""
+        if f.name == self.version_field:
+            return getattr(record, "created_at", None)
+        if f.optional:
+            return None
+        if f.default is not _REQUIRED:
+            return f.default
+        if f.name == "created_at" and not self.is_child:
+            return _id_time({"_id": self.document_id(record)})
+        return NO_ABSENCE
+
+    def settled(self, record: Any) -> str | None:
+        """`record`'s legacy_absent without the keys whose value is no longer what their blank read as."""
+        marks = absent.blanks(record.legacy_absent)
+        if not marks:
+            return None
+        return absent.settled(record.legacy_absent, lambda key: self._still_blank(record, key, marks))
+
+    def _still_blank(self, record: Any, key: str, marks: dict[str, Any]) -> bool:
+        for f in self.fields:
+            if f.key == key:
+                return getattr(record, f.name) == self.absence_value(f, record)
+        for child in self.children:
+            if child.key == key:
+                return not getattr(record, child.name)
+        for composite in self.composites:
+            if key in composite.keys:
+                blank = {k: (None if v is absent.MISSING else v) for k, v in marks.items() if k in composite.keys}
+                written = composite.write(record) | blank
+                try:
+                    return composite.read(written) == {name: getattr(record, name) for name in composite.names}
+                except legacy.LegacyValueError:
+                    return False
+        return False
 
     def check(self, record: Any) -> None:
         """Refuse a record that a store could not keep exactly (an amount finer than the money columns, a NUL
@@ -169,7 +225,8 @@ class RecordMap:
 
     def to_document(self, record: Any) -> dict[str, Any]:
         """The whole legacy document of `record`: its `_id` in its legacy type, the mapped keys (absent
-        values omitted, as Mongoose did), and the keys the map does not own, as they were."""
+        values omitted, as Mongoose did; keys its legacy document left blank left so: cutover.store.absent),
+        and the keys the map does not own, as they were."""
         doc = {} if self.is_child else {"_id": self.document_id(record)}
         for f in self.fields:
             value = getattr(record, f.name)
@@ -183,7 +240,20 @@ class RecordMap:
             doc[key] = []
         for key, value in decode_legacy_fields(record.legacy_fields).items():
             doc.setdefault(key, value)
+        if record.legacy_absent:
+            self._restore_blanks(doc, record)
         return doc
+
+    def _restore_blanks(self, doc: dict[str, Any], record: Any) -> None:
+        """The keys the legacy document left blank, blank again where their value is what the blank read as."""
+        marks = absent.blanks(record.legacy_absent)
+        for key, blank in marks.items():
+            if not self._still_blank(record, key, marks):
+                continue
+            if blank is absent.MISSING:
+                doc.pop(key, None)
+            else:
+                doc[key] = blank
 
     @staticmethod
     def document_id(record: Any) -> ObjectId | str:
@@ -202,9 +272,16 @@ class RecordMap:
         sets: dict[str, Any] = {}
         unsets: dict[str, str] = {}
         pushes: dict[str, Any] = {}
+        marks = absent.blanks(record.legacy_absent)
         for f in self.fields:
             want = getattr(record, f.name)
-            if f.key == "_id" or now[f.name] == want:
+            if f.key == "_id":
+                continue
+            if now[f.name] == want:
+                blank = marks.get(f.key, absent.UNMARKED)
+                if blank is not absent.UNMARKED and want != self.absence_value(f, record):
+                    blank = absent.UNMARKED  # a mark left from before the value changed
+                absent.presence_update(f.key, f.kind.dump, stored, blank, want, sets, unsets)
                 continue
             if want is None:
                 if f.key in stored:
@@ -240,7 +317,10 @@ class RecordMap:
         return self.record_type(**values)
 
     def row_values(self, record: Any) -> dict[str, Any]:
-        return {name: getattr(record, name) for name in self.column_names}
+        """The row of `record`; its legacy_absent settled (cutover.store.absent), as a document read gives it."""
+        values = {name: getattr(record, name) for name in self.column_names}
+        values["legacy_absent"] = self.settled(record)
+        return values
 
     @property
     def column_names(self) -> list[str]:
@@ -249,8 +329,8 @@ class RecordMap:
         return mapped + list(LEGACY_COLUMNS_OF_CHILD if self.is_child else LEGACY_COLUMNS)
 
 
-LEGACY_COLUMNS = ("legacy_id", "legacy_fields")
-LEGACY_COLUMNS_OF_CHILD = ("legacy_fields",)
+LEGACY_COLUMNS = ("legacy_id", "legacy_fields", "legacy_absent")
+LEGACY_COLUMNS_OF_CHILD = ("legacy_fields", "legacy_absent")
 
 
 def _element_changes(child: Child, stored_items: list, old: tuple, new: tuple, sets: dict, unsets: dict) -> None:

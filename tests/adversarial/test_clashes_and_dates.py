@@ -61,6 +61,9 @@ EDGE_DATES = {
 }
 
 
+LOSSY_UNDER_THE_RENDER_BACK_RULES = {"negative_ms", "float_ms"}
+
+
 @pytest.mark.parametrize("shape", EDGE_DATES)
 @pytest.mark.parametrize("mode", MIGRATION_ORDER, ids=lambda mode: mode.value)
 def test_edge_dates_survive_writes_in_every_mode(legacy, mode, shape):
@@ -76,7 +79,10 @@ def test_edge_dates_survive_writes_in_every_mode(legacy, mode, shape):
     if mode is not StoreMode.POSTGRES:
         assert doc["confirmations"] == 8
         assert doc["createdAt"] == EDGE_DATES[shape] and type(doc["createdAt"]) is type(EDGE_DATES[shape])
-        assert verify_domain("payment").passed
+        # Verify's render-back check (docs/legacy-collections.md) reads a number under 10^11 as epoch seconds
+        # and compares to the microsecond: a value read otherwise (-1 as milliseconds, a fraction of a
+        # millisecond dropped) is reported, never passed silently.
+        assert verify_domain("payment").passed is (shape not in LOSSY_UNDER_THE_RENDER_BACK_RULES)
     assert postgres_record("payment", "payments", payment["_id"]).created_at == row.created_at
 
 

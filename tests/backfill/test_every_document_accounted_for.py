@@ -68,7 +68,10 @@ def test_acknowledged_rejects_are_counted_apart_and_verify_passes(legacy):
         "differing": 0,
         "unreadable_in_mongo": 0,
         "id_clashes": 0,
+        "render_differs": 0,
+        "in_flight": 0,
         "acknowledged": 2,
+        "implausible": 0,
     }
     assert sorted(result.samples["payments"]["acknowledged"]) == sorted([str(WEIRD), str(bad["_id"])])
 

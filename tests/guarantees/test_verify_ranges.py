@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 from bson import ObjectId
 from django.utils import timezone
 
+from cutover.backfill.parity import SAMPLE
 from cutover.backfill.service import backfill_domain
-from cutover.backfill.verify import SAMPLE, verify_domain
+from cutover.backfill.verify import verify_domain
 from cutover.modes.registry import domain_spec
 from cutover.store.legacy import next_moment
 
@@ -47,6 +48,9 @@ def test_counts_and_samples_of_every_kind_of_difference(legacy):
         "documents": 12,
         "acknowledged": 0,
         "id_clashes": 0,
+        "render_differs": 0,
+        "in_flight": 0,
+        "implausible": 0,
         "compared": 12,
         "ranges": 4,  # 5 + 5 + 2 documents, then the rows past the last one
         "ranges_differing": 3,
@@ -62,6 +66,9 @@ def test_counts_and_samples_of_every_kind_of_difference(legacy):
         "unreadable_in_mongo": {},
         "acknowledged": [],
         "id_clashes": {},
+        "render_differs": {},
+        "in_flight": [],
+        "implausible": {},
     }
 
 

@@ -15,7 +15,7 @@ from cutover.management.arguments import (
     selected_domains,
 )
 
-_NOT_PROBLEMS = ("documents", "compared", "ranges", "acknowledged")
+_NOT_PROBLEMS = ("documents", "compared", "ranges", "acknowledged", "implausible", "in_flight")
 
 
 class Command(ProjectCommand):
@@ -79,6 +79,16 @@ class Command(ProjectCommand):
                 )
                 self.stdout.write(
                     f"{result.domain}/{collection}: {counts.get('documents', '?')} documents, {counts['compared']} "
-                    f"compared{apart}" + (f", {problems}" if problems else ", equal")
+                    f"compared{apart}"
+                    + (f", {problems}" if problems else ", equal")
+                    + _informational(result, collection)
                 )
             self.stdout.write(f"{result.domain}: {'PASS' if result.passed else 'FAIL'}")
+
+
+def _informational(result, collection: str) -> str:
+    """Records written while verify ran, and values outside a plausible range: shown, never a failure."""
+    counts, samples = result.counts[collection], (result.samples or {}).get(collection, {})
+    notes = [f"{counts['in_flight']} in flight (being written)"] if counts.get("in_flight") else []
+    notes += [f"{entry['count']} {what}" for what, entry in samples.get("implausible", {}).items()]
+    return f" (informational: {'; '.join(notes)})" if notes else ""
