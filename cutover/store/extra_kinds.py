@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from cutover.store import legacy
-from cutover.store.kinds import INT, JSON, Kind
+from cutover.store.kinds import INT, JSON, Kind, json_form
 
 
 def int_between(low: int, high: int, *, examples: tuple[int, ...] = ()) -> Kind:
@@ -62,7 +62,7 @@ def json_text(value: Any, name: str, *, expected: type | None = None) -> str:
     type, else canonical (cutover.store.kinds.JSON decides), dumped without reordering anything."""
     if expected is not None and not isinstance(value, expected):
         raise legacy.LegacyValueError(name, f"a JSON {_JSON_NAMES.get(expected, expected.__name__)}", value)
-    plain = JSON.parse(value, name)
+    plain = json_form(value, name)  # a NUL is kept: the JSON text escapes it (\u0000)
     try:
         return json.dumps(plain, ensure_ascii=False, allow_nan=False)
     except ValueError as error:  # not expected after JSON.parse (NaN is {"$numberDouble": "NaN"}), but never silent

@@ -45,11 +45,15 @@ def _money_dump(value: Decimal | None) -> Decimal128 | None:
 
 
 def _json_parse(value: Any, name: str) -> Any:
+    """json_form, refusing a NUL character as text does (the app's writes are refused it by the kind's check)."""
+    _no_nul(value, name)
+    return json_form(value, name)
+
+
+def json_form(value: Any, name: str) -> Any:
     """Relaxed Extended JSON (plain JSON stays plain in Postgres); where that would lose a BSON type (an
     Int64 becomes an int32), canonical; a value no JSON form holds exactly (a subdocument whose keys look
-    like a wrapper, {"$oid": …}) is refused rather than turned into another type; so is a NUL character,
-    as in text (the app's writes are refused it by the kind's check)."""
-    _no_nul(value, name)
+    like a wrapper, {"$oid": …}) is refused rather than turned into another type."""
     for options in (_RELAXED, _CANONICAL):
         try:
             encoded = json.loads(json_util.dumps(value, json_options=options))
