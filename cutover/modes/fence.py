@@ -93,6 +93,16 @@ def hold_fence_for_change(domain: str) -> float:
     return time.monotonic() + FENCED_DRAIN_SECONDS
 
 
+def hold_fence_shared(domain: str) -> StoreMode | None:
+    """Take `domain`'s fence as a dual write does (shared, until the surrounding transaction ends) and
+    return its live mode read under it (None: no mode stored yet). For other writers that must not act
+    on a mode a change is replacing: a backfill batch, a backfill's delete of a row."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cutover_mode_fence(%s)", [domain])
+        (mode,) = cursor.fetchone()
+    return StoreMode(mode) if mode else None
+
+
 @dataclass(frozen=True)
 class FenceHolders:
     change_holding: bool  # a mode change holds the fence: the domain's dual writes wait

@@ -15,9 +15,10 @@ from pymongo.errors import DuplicateKeyError
 
 from cutover.store import embedded
 from cutover.store.backends.errors import ImmutableRecordConflict, RecordNotFound, UniqueConflict
+from cutover.store.clocks import note_backwards_version
 from cutover.store.filters import Between, Filters, Gt, In, Lt
 from cutover.store.legacy import legacy_money
-from cutover.store.mongo_writes import MAX_ATTEMPTS, KeptChanging, guarded, is_id_duplicate, locate, stored_is_newer
+from cutover.store.mongo_writes import MAX_ATTEMPTS, KeptChanging, guarded, is_id_duplicate, locate
 from cutover.store.ports import StoreRepository
 from cutover.store.recordmap import UNREADABLE, RecordMap
 from escrow_project.mongo import mongo_database
@@ -45,7 +46,8 @@ class MongoBackend(StoreRepository):
 
     def put_snapshot(self, record: Any) -> None:
         """Make the stored document read as `record`: a new document in the legacy shape (its legacy
-        `_id` type and unknown keys restored), or only the changed keys of the stored one."""
+        `_id` type and unknown keys restored), or only the changed keys of the stored one. No clock
+        decides: `record` is the leading store's state, read under the record's copy lock."""
         record_map = self._map(type(record))
         if record_map.embedded_in:
             return embedded.put_element(self.database, record_map, record)
@@ -61,9 +63,9 @@ class MongoBackend(StoreRepository):
                 if record_map.from_document(stored) != record:
                     raise ImmutableRecordConflict(record_map.collection, record.id)
                 return
-            now = record_map.stored_values(stored)  # read once: the version check and the update both need it
-            if stored_is_newer(record_map, now, record):
-                return  # an older snapshot arriving late never makes the document older
+            now = record_map.stored_values(stored)  # read once: the clock note and the update both need it
+            if record_map.version_field:  # reported only: the copy holds the leader's state, whatever its clock
+                note_backwards_version(record_map, record, now[record_map.version_field])
             update = record_map.owned_update(stored, record, now=now)
             if not update or collection.update_one(guarded(stored, update), update).matched_count:
                 return
