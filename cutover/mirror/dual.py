@@ -4,7 +4,9 @@ What happens in dual mode, in one place:
 - Postgres primary (`dual`): the Postgres write and an outbox row commit in
   one transaction; after commit the Mongo copy is refreshed from Postgres
   (cutover.mirror.dispatch), and a failure leaves the row for the repair task.
-- Mongo primary (`dual_mongo_primary`): the Mongo write, then the Postgres
+- Mongo primary (`dual_mongo_primary`): what Postgres would refuse refuses the
+  write before Mongo is written (a trial copy of each record about to be
+  written, cutover.store.write_checks); then the Mongo write, then the Postgres
   copy is refreshed from Mongo; a failure of that is recorded in the outbox
   (or logged when Postgres itself is down), never raised.
 - A failure of the primary is raised and nothing reaches the other store.
@@ -22,7 +24,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from cutover.mirror.breaker import mongo_breaker
 from cutover.mirror.copy import mirror_record
@@ -34,6 +36,7 @@ from cutover.modes.fence import ModeMoved, fenced_write
 from cutover.modes.store_mode import StoreMode
 from cutover.store.backends.postgres import as_sole_write
 from cutover.store.ports import StoreRepository
+from cutover.store.write_checks import checking_writes
 
 logger = logging.getLogger("cutover.mirror.dual")
 _MAX_REROUTES = 5  # more mode changes than this during one write call: give up loudly
@@ -109,7 +112,11 @@ class DualRepository:
         # The fence is held across the Mongo write: a change to `dual` waits until this write's
         # Postgres copy (or its outbox row) has committed, and the change then drains that row.
         with fenced_write(self.domain, StoreMode.DUAL_MONGO_PRIMARY):
-            result = getattr(self.primary, name)(*args, **kwargs)
+            # Deferred foreign keys would otherwise be checked at commit, after the mirror's savepoint: a
+            # refusal then rolled back the outbox row with the copy, leaving Mongo's document unrecorded.
+            _constraints_immediate()
+            with checking_writes(functools.partial(_postgres_would_accept, self.secondary)):
+                result = getattr(self.primary, name)(*args, **kwargs)
             for collection, record_id in self._written(result, name):
                 try:
                     with transaction.atomic():  # a savepoint: a failed mirror keeps the fence transaction usable
@@ -149,6 +156,30 @@ class DualRepository:
         if self.shadow_read_percent <= 0 or mongo_breaker.is_open:
             return False
         return random.random() * 100 < self.shadow_read_percent
+
+
+class _Trial(Exception):
+    """Rolls a trial copy's savepoint back."""
+
+
+def _postgres_would_accept(postgres: StoreRepository, collection: str, record_id: str, record: Any) -> None:
+    """Copy `record` (None: delete it) into Postgres in a savepoint rolled back at once, constraints checked
+    immediately: raises what the mirror would be refused with (the write is then refused before Mongo has
+    it, as one), nothing otherwise. The real copy still reads Mongo's state afterwards."""
+    try:
+        with transaction.atomic():
+            if record is None:
+                postgres.delete_snapshot(collection, record_id)
+            else:
+                postgres.put_snapshot(record)
+            raise _Trial
+    except _Trial:
+        pass
+
+
+def _constraints_immediate() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def _note_postgres_mirror_failure(domain: str, collection: str, record_id: str, error: Exception) -> None:

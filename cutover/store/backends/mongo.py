@@ -21,6 +21,7 @@ from cutover.store.legacy import legacy_money
 from cutover.store.mongo_writes import MAX_ATTEMPTS, KeptChanging, guarded, is_id_duplicate, locate
 from cutover.store.ports import StoreRepository
 from cutover.store.recordmap import UNREADABLE, RecordMap
+from cutover.store.write_checks import check_write
 from escrow_project.mongo import mongo_database
 
 logger = logging.getLogger("cutover.store.backends.mongo")
@@ -136,6 +137,7 @@ class MongoBackend(StoreRepository):
     def _insert(self, record: Any) -> None:
         record_map = self._map(type(record))
         record_map.check(record)
+        check_write(record_map.collection, record.id, record)
         if not self._inserted(record_map, self.database[record_map.collection], record):
             raise UniqueConflict(f"{record_map.collection}: _id {record.id} already exists")
 
@@ -150,12 +152,17 @@ class MongoBackend(StoreRepository):
             after = change(record_map.from_document(stored))
             record_map.check(after)
             update = record_map.owned_update(stored, after)
-            if not update or collection.update_one(guarded(stored, update), update).matched_count:
+            if not update:
+                return after
+            check_write(record_map.collection, record_id, after)
+            if collection.update_one(guarded(stored, update), update).matched_count:
                 return after
         raise KeptChanging(f"{record_type.__name__} {record_id} kept changing under us; gave up")
 
     def _delete(self, record_type: type, record_id: str) -> None:
-        self.delete_snapshot(self._map(record_type).collection, record_id)
+        collection = self._map(record_type).collection
+        check_write(collection, record_id, None)
+        self.delete_snapshot(collection, record_id)
 
     def _sum(self, record_type: type, field: str, filters: Filters) -> Decimal:
         # Summed here rather than with $group: Decimal128 $sum support differs between servers and
