@@ -24,7 +24,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 
 from cutover.mirror.breaker import mongo_breaker
 from cutover.mirror.copy import mirror_record
@@ -34,6 +34,7 @@ from cutover.mirror.shadow import shadow_compare
 from cutover.modes.cache import invalidate_mode_cache
 from cutover.modes.fence import ModeMoved, fenced_write
 from cutover.modes.store_mode import StoreMode
+from cutover.store.backends.errors import ImmutableRecordConflict
 from cutover.store.backends.postgres import as_sole_write
 from cutover.store.ports import StoreRepository
 from cutover.store.write_checks import checking_writes
@@ -158,14 +159,19 @@ class DualRepository:
         return random.random() * 100 < self.shadow_read_percent
 
 
+_REFUSALS = (IntegrityError, DataError, ImmutableRecordConflict)  # ProtectedError is an IntegrityError
+
+
 class _Trial(Exception):
     """Rolls a trial copy's savepoint back."""
 
 
 def _postgres_would_accept(postgres: StoreRepository, collection: str, record_id: str, record: Any) -> None:
     """Copy `record` (None: delete it) into Postgres in a savepoint rolled back at once, constraints checked
-    immediately: raises what the mirror would be refused with (the write is then refused before Mongo has
-    it, as one), nothing otherwise. The real copy still reads Mongo's state afterwards."""
+    immediately: raises the refusal the mirror would meet (a constraint, a value the column cannot hold, an
+    insert-only row that differs), so the write is refused before Mongo has it, as one. Any other failure
+    is not a refusal of this record (Postgres unwell, a bug): the write goes on and the copy's own failure
+    is recorded as ever (outbox row). The real copy still reads Mongo's state afterwards."""
     try:
         with transaction.atomic():
             if record is None:
@@ -173,8 +179,11 @@ def _postgres_would_accept(postgres: StoreRepository, collection: str, record_id
             else:
                 postgres.put_snapshot(record)
             raise _Trial
-    except _Trial:
-        pass
+    except (_Trial, *_REFUSALS) as outcome:
+        if not isinstance(outcome, _Trial):
+            raise
+    except Exception as error:  # noqa: BLE001 - not a refusal: the copy after the write records it
+        logger.info("trial copy of %s/%s failed (%s); the write goes on", collection, record_id, error)
 
 
 def _constraints_immediate() -> None:
