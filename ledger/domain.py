@@ -7,6 +7,7 @@ LEDGER_DOMAIN = DomainSpec(
     port="ledger.repositories.base.LedgerRepository",
     depends_on=("auth", "payment"),
     demo_seeder="ledger.demo.seed_demo_ledger",
+    compensating_entry="ledger.services.ledger_compensate",
     mongo_indexes=(
         MongoIndex("fundsledgerentries", (("userId", 1), ("reference", 1)), unique=True),
         MongoIndex("fundsledgerentries", (("userId", 1), ("currency", 1))),

@@ -23,3 +23,12 @@ class LedgerEntryRecord(LegacyShape):
     reference: str  # unique per user
     reverses_entry_id: str | None
     created_at: datetime
+
+    @property
+    def balance_effect(self) -> str:
+        """What this entry does to its user's balance, in words (a conflict about the entry names it)."""
+        sign = "+" if self.direction == "credit" else "-"
+        return (
+            f"{self.entry_type} {self.direction} of {self.amount} {self.currency}: {sign}{self.amount} "
+            f"{self.currency} on user {self.user_id}'s balance (reference {self.reference!r})"
+        )

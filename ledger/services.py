@@ -44,3 +44,8 @@ def ledger_append(
 
 def ledger_reverse(*, entry_id: str, reference: str) -> LedgerEntryRecord:
     return repository_for(DOMAIN).reverse_entry(entry_id, reference=reference)
+
+
+def ledger_compensate(entry_id: str, reference: str) -> LedgerEntryRecord:
+    """The cutover's correction of an entry (cutover.operations.deleted_entries): a reversing entry."""
+    return ledger_reverse(entry_id=entry_id, reference=reference)

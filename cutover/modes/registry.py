@@ -46,6 +46,9 @@ class DomainSpec:
     # Names of the scheduled tasks (settings.SCHEDULED_TASKS) that purge this domain's expired records
     # (their freshness is on the cutover dashboard).
     purge_tasks: tuple[str, ...] = ()
+    # An insert-only domain's correction: dotted path of `(entry_id, reference) -> record`, a new entry that
+    # cancels an old one's effect (used to resolve an entry whose document was deleted from Mongo).
+    compensating_entry: str = ""
 
     def __post_init__(self) -> None:
         if not LEGACY_FLAG.fullmatch(self.flag):
