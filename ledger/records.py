@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from cutover.store.legacy import plain_decimal
 from cutover.store.records import LegacyShape
 
 ENTRY_TYPES = frozenset({"deposit", "hold", "release", "refund", "fee", "payout", "adjustment"})
@@ -27,8 +28,8 @@ class LedgerEntryRecord(LegacyShape):
     @property
     def balance_effect(self) -> str:
         """What this entry does to its user's balance, in words (a conflict about the entry names it)."""
-        sign = "+" if self.direction == "credit" else "-"
+        sign, amount = "+" if self.direction == "credit" else "-", format(plain_decimal(self.amount), "f")
         return (
-            f"{self.entry_type} {self.direction} of {self.amount} {self.currency}: {sign}{self.amount} "
-            f"{self.currency} on user {self.user_id}'s balance (reference {self.reference!r})"
+            f"{self.entry_type} {self.direction}, {sign}{amount} {self.currency} on user {self.user_id}'s "
+            f"balance (reference {self.reference!r})"
         )
