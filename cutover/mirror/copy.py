@@ -5,8 +5,9 @@ the write that triggered it, so a retried or reordered mirror is harmless.
 Copies of one record are serialized by a Postgres advisory lock taken *before*
 the source is read (the backfill takes the same lock before it re-reads a
 document whose row it is about to change): whichever copy runs last read the
-source last, so no copy can put an older state over a newer one, even in
-collections without an updatedAt to compare.
+source last, so no copy can put an older state over a newer one. No clock
+is compared (updatedAt values come from different writers: the legacy app's
+clock, ours): the source's state read under the lock is what is written.
 
 Records of an element map (cutover.store.embedded: chat messages, elements of an embedded array) are
 copied the same way, one element per copy: the backends' snapshot primitives push or update

@@ -2,9 +2,9 @@
 
 Why: each process caches modes for CUTOVER_MODE_CACHE_SECONDS, so right after a
 change some processes still write as `dual_mongo_primary` and others as `dual`.
-Each builds the next version of a record from its own primary, the snapshot
-mirrors keep whichever version is newer, and the other branch (an acknowledged
-write) vanishes from both stores (issue 17).
+Each builds the next version of a record from its own primary, each mirror
+copies its own primary's state over the other store, and one branch (an
+acknowledged write) vanishes from both stores (issue 17).
 
 How: one Postgres advisory lock per domain, taken in each dual write's own
 transaction, and the mode is re-read under it.
