@@ -9,8 +9,9 @@ cache was stale). The forward twin of the reverse run's remove_documents_without
   mode still Mongo-led (once Postgres leads, a row without a document is the truth: a create whose Mongo
   copy is pending), then the record's copy lock, after looking for its document once more. A concurrent
   re-creation, mirror or mode change is never undone.
-- Children first: collections are swept in the reverse of the load order, and a record's child tables go
-  with it (ON DELETE CASCADE). A row that other rows still reference (PROTECT: e.g. a user a payment names)
+- Children first: collections are swept in the reverse of the load order, each after its element records (a
+  chat message pulled from its chat's array loses its row), and a record's child tables go with it (ON DELETE
+  CASCADE). A row that other rows still reference (PROTECT: e.g. a user a payment names)
   stays, and becomes an open reject saying which rows hold it: its referencing documents need fixing first.
 - Insert-only rows (the funds ledger) are never deleted: a deleted document becomes an open `deleted_entry`
   reject naming the entry and its balance effect, resolved only by `manage.py resolve_deleted_entry`
@@ -27,6 +28,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from cutover.backfill.embedded import element_maps
 from cutover.backfill.load import fenced_live_mode, live_mode
 from cutover.backfill.rejects import ROW_STAYS, reject_row_that_stays
 from cutover.mirror.copy import lock_record_copies
@@ -52,6 +54,10 @@ def sweep_domain(spec: DomainSpec, summaries: dict, run: BackfillRun, *, batch_s
     if live_mode(spec.name) not in MONGO_LEADS:
         return
     for collection in reversed(spec.collections):
+        for element_map in element_maps(spec, collection):
+            swept = remove_elements_gone(spec, element_map, batch_size=batch_size, dry_run=dry_run)
+            if element_map.collection in summaries:
+                summaries[element_map.collection].deleted += swept.deleted
         swept = remove_rows_without_documents(spec, collection, run, batch_size=batch_size, dry_run=dry_run)
         summary = summaries.get(collection)
         if summary is not None:
@@ -78,6 +84,53 @@ def remove_rows_without_documents(
     if not dry_run:
         _resolve_settled(spec, collection, database)
     return swept
+
+
+def remove_elements_gone(spec: DomainSpec, element_map, *, batch_size: int, dry_run: bool = False) -> Sweep:
+    """Element rows (chat messages) whose element was pulled from a parent document that is still there (a
+    parent document gone takes its row, and that its element rows, ON DELETE CASCADE)."""
+    model = spec.postgres_model(element_map.collection)
+    database = spec.build_mongo_repository().database
+    parent_field = element_map.embedded_in.parent_field
+    swept, after = Sweep(), None
+    rows = model.objects.order_by("pk").values_list("pk", parent_field)
+    while batch := list((rows.filter(pk__gt=after) if after is not None else rows)[:batch_size]):
+        after = batch[-1][0]
+        arrays = _element_ids(database, element_map, {parent for _, parent in batch})
+        for element_id, parent_id in batch:
+            if parent_id in arrays and element_id not in arrays[parent_id]:
+                if dry_run:
+                    swept.deleted += 1
+                else:
+                    swept.deleted += _remove_element(spec, element_map, element_id, parent_id, database)
+    return swept
+
+
+def _element_ids(database, element_map, parent_ids: set[str]) -> dict[str, set[str]]:
+    """Parent id -> the ids (lowercase hex, as element records have them) in its document's array, for the
+    parents whose document is there."""
+    embedded = element_map.embedded_in
+    forms = [form for parent_id in parent_ids for form in _forms(parent_id, None)]
+    docs = database[embedded.parent_collection].find({"_id": {"$in": forms}}, {f"{embedded.key}._id": 1})
+    return {
+        str(doc["_id"]).lower(): {
+            str(item.get("_id")).lower() for item in doc.get(embedded.key) or [] if isinstance(item, dict)
+        }
+        for doc in docs
+    }
+
+
+def _remove_element(spec, element_map, element_id: str, parent_id: str, database) -> int:
+    with transaction.atomic():
+        if fenced_live_mode(spec.name) not in MONGO_LEADS:
+            return 0
+        lock_record_copies(element_map.collection, [element_id])
+        arrays = _element_ids(database, element_map, {parent_id})
+        if parent_id not in arrays or element_id in arrays[parent_id]:
+            return 0  # back meanwhile, or the parent went (its own row's delete takes this one)
+        spec.postgres_model(element_map.collection).objects.filter(pk=element_id).delete()
+    logger.info("%s %s: element pulled from its parent in Mongo, row removed", element_map.collection, element_id)
+    return 1
 
 
 def _forms(record_id: str, legacy_id: str | None) -> list[Any]:

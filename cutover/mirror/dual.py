@@ -22,6 +22,7 @@ import functools
 import logging
 import random
 from collections.abc import Callable
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import DataError, IntegrityError, connection, transaction
@@ -113,14 +114,12 @@ class DualRepository:
         # The fence is held across the Mongo write: a change to `dual` waits until this write's
         # Postgres copy (or its outbox row) has committed, and the change then drains that row.
         with fenced_write(self.domain, StoreMode.DUAL_MONGO_PRIMARY):
-            # Deferred foreign keys would otherwise be checked at commit, after the mirror's savepoint: a
-            # refusal then rolled back the outbox row with the copy, leaving Mongo's document unrecorded.
-            _constraints_immediate()
             with checking_writes(functools.partial(_postgres_would_accept, self.secondary)):
                 result = getattr(self.primary, name)(*args, **kwargs)
             for collection, record_id in self._written(result, name):
                 try:
-                    with transaction.atomic():  # a savepoint: a failed mirror keeps the fence transaction usable
+                    # A savepoint: a failed mirror keeps the fence transaction usable for its outbox row.
+                    with transaction.atomic(), _constraints_immediate():
                         mirror_record(self.domain, collection, record_id, "postgres")
                 except Exception as error:
                     _note_postgres_mirror_failure(self.domain, collection, record_id, error)
@@ -173,7 +172,7 @@ def _postgres_would_accept(postgres: StoreRepository, collection: str, record_id
     is not a refusal of this record (Postgres unwell, a bug): the write goes on and the copy's own failure
     is recorded as ever (outbox row). The real copy still reads Mongo's state afterwards."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(), _constraints_immediate():
             if record is None:
                 postgres.delete_snapshot(collection, record_id)
             else:
@@ -186,9 +185,16 @@ def _postgres_would_accept(postgres: StoreRepository, collection: str, record_id
         logger.info("trial copy of %s/%s failed (%s); the write goes on", collection, record_id, error)
 
 
-def _constraints_immediate() -> None:
+@contextmanager
+def _constraints_immediate():
+    """Foreign keys checked at each statement inside a savepoint, not at commit: deferred, a refusal came at
+    commit, after the copy's savepoint, and rolled the outbox row back with the copy, leaving Mongo's
+    document unrecorded. A savepoint rolled back undoes the setting; on success it is set back to deferred
+    (every deferrable constraint here is a foreign key Django made INITIALLY DEFERRED)."""
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        yield
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _note_postgres_mirror_failure(domain: str, collection: str, record_id: str, error: Exception) -> None:

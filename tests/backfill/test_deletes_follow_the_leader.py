@@ -207,3 +207,19 @@ def test_resolving_needs_the_permission_and_an_open_deleted_entry(duplicate_depo
     with pytest.raises(CommandError, match="no backfill reject"):
         call_command("resolve_deleted_entry", "999999", "--stands", "--user", "alice", "--reason", "x")
     assert BackfillReject.objects.get(pk=reject.pk).status == "open"
+
+
+@pytest.mark.parametrize("mode", MONGO_LEADS)
+def test_a_message_pulled_from_its_chat_in_mongo_loses_its_row(legacy, mode):
+    from chat.models import ChatMessage
+    from tests.chat.legacy_chats import legacy_chat
+
+    doc = legacy_chat(legacy.db, messages=30)
+    backfill_domain("chat")
+    set_store_mode("chat", mode)
+    pulled = doc["messages"][7]["_id"]
+    legacy.db.chats.update_one({"_id": doc["_id"]}, {"$pull": {"messages": {"_id": pulled}}})
+    assert backfill_domain("chat").summary["chat_messages"]["deleted"] == 1
+    assert not ChatMessage.objects.filter(pk=str(pulled)).exists()
+    assert ChatMessage.objects.filter(chat_id=str(doc["_id"])).count() == 29
+    assert verify_domain("chat").passed

@@ -107,3 +107,20 @@ def test_a_copy_refused_after_the_check_is_recorded_never_silent(legacy, monkeyp
     entry = MirrorOutboxEntry.objects.get(record_id=sent.id)
     assert (entry.target, entry.collection) == ("postgres", "notifications")
     assert "foreign key" in entry.last_error
+
+
+def test_a_copy_toward_the_leader_is_never_made(legacy):
+    """An outbox entry toward Postgres left from before a switch to `dual`, retried now: Postgres leads, so the
+    follower's state (a stray legacy write in Mongo) is not copied over it."""
+    from cutover.mirror.copy import mirror_record
+
+    payment = legacy.payment(confirmations=3)
+    _backfill()
+    set_store_mode("payment", "dual")
+    payment_update(payment_id=str(payment["_id"]), confirmations=9)
+    legacy.db.payments.update_one({"_id": payment["_id"]}, {"$set": {"confirmations": 1}})
+    mirror_record("payment", "payments", str(payment["_id"]), "postgres")
+    row, _ = _both(payment["_id"])
+    assert row.confirmations == 9
+    mirror_record("payment", "payments", str(payment["_id"]), "mongo")  # toward the follower: made
+    assert _both(payment["_id"])[1].confirmations == 9
