@@ -2,9 +2,10 @@
 the rows whose documents are gone (deleted by the legacy application, an admin, or a process whose mode
 cache was stale). The forward twin of the reverse run's remove_documents_without_rows.
 
-- Which rows: each collection's rows by id, a batch at a time, against the leading Mongo (MONGO_URL, not a
-  migration replica that may lag): a row whose document is found under none of the `_id` forms its record
-  may have (the ObjectId, the 24-hex string in either case, its legacy string `_id`) is a candidate.
+- Which rows: each collection's rows by id, a batch at a time: a row whose document the run's source
+  (MIGRATION_MONGO_URL, else MONGO_URL) has under none of the `_id` forms its record may have (the ObjectId,
+  the 24-hex string in either case, its legacy string `_id`) is a candidate. Only the leading Mongo
+  (MONGO_URL) decides: it is asked again, under the locks, before anything is removed (a replica may lag).
 - Each candidate is removed in its own transaction, holding the domain's write fence (shared) with the live
   mode still Mongo-led (once Postgres leads, a row without a document is the truth: a create whose Mongo
   copy is pending), then the record's copy lock, after looking for its document once more. A concurrent
@@ -48,17 +49,19 @@ class Sweep:
     kept: int = 0  # rows that stay, each an open reject (insert-only, or still referenced)
 
 
-def sweep_domain(spec: DomainSpec, summaries: dict, run: BackfillRun, *, batch_size: int, dry_run: bool) -> None:
+def sweep_domain(
+    spec: DomainSpec, summaries: dict, run: BackfillRun, source, *, batch_size: int, dry_run: bool
+) -> None:
     """Remove the rows of every collection of `spec` whose documents are gone, children first; each count
     goes to its collection's summary (`deleted`; kept rows count as `rejected`). Nothing while Postgres leads."""
     if live_mode(spec.name) not in MONGO_LEADS:
         return
     for collection in reversed(spec.collections):
         for element_map in element_maps(spec, collection):
-            swept = remove_elements_gone(spec, element_map, batch_size=batch_size, dry_run=dry_run)
+            swept = remove_elements_gone(spec, element_map, source, batch_size=batch_size, dry_run=dry_run)
             if element_map.collection in summaries:
                 summaries[element_map.collection].deleted += swept.deleted
-        swept = remove_rows_without_documents(spec, collection, run, batch_size=batch_size, dry_run=dry_run)
+        swept = remove_rows_without_documents(spec, collection, run, source, batch_size=batch_size, dry_run=dry_run)
         summary = summaries.get(collection)
         if summary is not None:
             summary.deleted += swept.deleted
@@ -66,7 +69,7 @@ def sweep_domain(spec: DomainSpec, summaries: dict, run: BackfillRun, *, batch_s
 
 
 def remove_rows_without_documents(
-    spec: DomainSpec, collection: str, run: BackfillRun | None, *, batch_size: int, dry_run: bool = False
+    spec: DomainSpec, collection: str, run: BackfillRun | None, source, *, batch_size: int, dry_run: bool = False
 ) -> Sweep:
     model = spec.postgres_model(collection)
     database = spec.build_mongo_repository().database
@@ -74,7 +77,7 @@ def remove_rows_without_documents(
     rows = model.objects.order_by("pk").values_list("pk", "legacy_id")
     while batch := list((rows.filter(pk__gt=after) if after is not None else rows)[:batch_size]):
         after = batch[-1][0]
-        found = _documents_found(database, collection, batch)
+        found = _documents_found(_scanned(source, database), collection, batch)
         for record_id, legacy_id in batch:
             if found.isdisjoint(_forms(record_id, legacy_id)):
                 if dry_run:
@@ -86,7 +89,7 @@ def remove_rows_without_documents(
     return swept
 
 
-def remove_elements_gone(spec: DomainSpec, element_map, *, batch_size: int, dry_run: bool = False) -> Sweep:
+def remove_elements_gone(spec: DomainSpec, element_map, source, *, batch_size: int, dry_run: bool = False) -> Sweep:
     """Element rows (chat messages) whose element was pulled from a parent document that is still there (a
     parent document gone takes its row, and that its element rows, ON DELETE CASCADE)."""
     model = spec.postgres_model(element_map.collection)
@@ -96,7 +99,7 @@ def remove_elements_gone(spec: DomainSpec, element_map, *, batch_size: int, dry_
     rows = model.objects.order_by("pk").values_list("pk", parent_field)
     while batch := list((rows.filter(pk__gt=after) if after is not None else rows)[:batch_size]):
         after = batch[-1][0]
-        arrays = _element_ids(database, element_map, {parent for _, parent in batch})
+        arrays = _element_ids(_scanned(source, database), element_map, {parent for _, parent in batch})
         for element_id, parent_id in batch:
             if parent_id in arrays and element_id not in arrays[parent_id]:
                 if dry_run:
@@ -131,6 +134,11 @@ def _remove_element(spec, element_map, element_id: str, parent_id: str, database
         spec.postgres_model(element_map.collection).objects.filter(pk=element_id).delete()
     logger.info("%s %s: element pulled from its parent in Mongo, row removed", element_map.collection, element_id)
     return 1
+
+
+def _scanned(source, leader):
+    """The database the run read (a source without one: the leader's)."""
+    return getattr(source, "database", None) or leader
 
 
 def _forms(record_id: str, legacy_id: str | None) -> list[Any]:

@@ -44,7 +44,7 @@ def backfill_domain(
             if dry_run:
                 summary.rejected += odd_ids_a_real_run_would_reject(source, collection)
         else:  # every collection loaded: rows whose documents are gone follow the deletes (Mongo-led modes)
-            sweep_domain(spec, progress.summaries, progress.run, batch_size=batch_size, dry_run=dry_run)
+            sweep_domain(spec, progress.summaries, progress.run, source, batch_size=batch_size, dry_run=dry_run)
     return progress.run
 
 

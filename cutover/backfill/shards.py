@@ -69,7 +69,7 @@ def backfill_domain_via_celery(
             progress.summaries[collection] = total
             stopped = stopped or other.stopped
         if not stopped:  # every collection loaded: rows whose documents are gone follow the deletes
-            sweep_domain(spec, progress.summaries, run, batch_size=batch_size, dry_run=dry_run)
+            sweep_domain(spec, progress.summaries, run, source, batch_size=batch_size, dry_run=dry_run)
     return progress.run
 
 

@@ -13,6 +13,7 @@ import cutover.backfill.deletes as deletes
 import cutover.backfill.runner as runner
 from cutover.backfill.review import RejectAcknowledgementRefused, backfill_reject_acknowledge
 from cutover.backfill.service import backfill_domain
+from cutover.backfill.source import migration_source
 from cutover.backfill.verify import verify_domain
 from cutover.models import BackfillReject
 from cutover.modes.registry import domain_spec
@@ -70,7 +71,7 @@ def test_a_mode_change_to_dual_during_the_sweep_keeps_the_row(legacy, monkeypatc
     set_store_mode("payment", "dual")
     monkeypatch.setattr(deletes, "live_mode", lambda domain: StoreMode.DUAL_MONGO_PRIMARY)  # read before the change
     spec = domain_spec("payment")
-    swept = deletes.remove_rows_without_documents(spec, "payments", None, batch_size=10)
+    swept = deletes.remove_rows_without_documents(spec, "payments", None, migration_source(), batch_size=10)
     assert swept.deleted == 0
     assert Payment.objects.filter(pk=str(payments[0]["_id"])).exists()
 
