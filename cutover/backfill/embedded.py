@@ -6,8 +6,8 @@ read such documents without the array (document sources leave element keys out, 
 time (`$slice`), and load or compare each slice on its own: memory stays that of one slice
 whatever the array's length, and a slice commits with its rejects in one short transaction
 (never one 50,000-row transaction). Element rows go through the same TableLoader as every
-record (copy locks and a fresh re-read of the slice, orphans, id clashes, rows newer in
-Postgres), and a bad element is a reject of the element collection naming its id, the run
+record (copy locks and a fresh re-read of the slice, orphans, id clashes, the leader's state
+over the row's whatever their clocks), and a bad element is a reject of the element collection naming its id, the run
 goes on. Verify names missing and differing elements by id.
 """
 
