@@ -29,7 +29,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from cutover.backfill.embedded import element_maps
+from cutover.backfill.embedded import element_maps, element_slices
 from cutover.backfill.load import fenced_live_mode, live_mode
 from cutover.backfill.rejects import ROW_STAYS, reject_row_that_stays
 from cutover.mirror.copy import lock_record_copies
@@ -111,15 +111,17 @@ def remove_elements_gone(spec: DomainSpec, element_map, source, *, batch_size: i
 
 def _element_ids(database, element_map, parent_ids: set[str]) -> dict[str, set[str]]:
     """Parent id -> the ids (lowercase hex, as element records have them) in its document's array, for the
-    parents whose document is there."""
+    parents whose document is there; the array read a slice at a time, as the backfill reads it."""
     embedded = element_map.embedded_in
     forms = [form for parent_id in parent_ids for form in _forms(parent_id, None)]
-    docs = database[embedded.parent_collection].find({"_id": {"$in": forms}}, {f"{embedded.key}._id": 1})
+    parents = database[embedded.parent_collection].find({"_id": {"$in": forms}}, {"_id": 1})
     return {
-        str(doc["_id"]).lower(): {
-            str(item.get("_id")).lower() for item in doc.get(embedded.key) or [] if isinstance(item, dict)
+        str(parent["_id"]).lower(): {
+            str(item["_id"]).lower()
+            for _, items in element_slices(database, element_map, parent["_id"])
+            for item in items
         }
-        for doc in docs
+        for parent in parents
     }
 
 
