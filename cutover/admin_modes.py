@@ -35,6 +35,7 @@ from cutover.operations.mode_changes import (
     store_mode_shadow_percent_refusal,
 )
 from cutover.operations.readiness import domain_readiness
+from cutover.operations.record_clocks import future_clocks
 from cutover.operations.transition import mode_transition
 
 RECENT_CHANGES = 10
@@ -94,10 +95,12 @@ class StepForm(forms.Form):
 class DomainStoreModeAdmin(admin.ModelAdmin):
     form = ShadowPercentForm
     list_display = ["domain", "mode_badge", "transition", "next_step", "checklist", "shadow_read_percent", "updated_at"]
-    readonly_fields = ["domain", "mode_badge", "transition", "mode_steps", "readiness", "history", "updated_at"]
+    readonly_fields = [
+        "domain", "mode_badge", "transition", "mode_steps", "readiness", "record_clocks", "history", "updated_at"
+    ]
     fieldsets = [
         (None, {"fields": ["domain", "mode_badge", "transition", "mode_steps"]}),
-        ("Readiness", {"fields": ["readiness"]}),
+        ("Readiness", {"fields": ["readiness", "record_clocks"]}),
         ("Shadow reads", {"fields": ["shadow_read_percent", "shadow_reason"]}),
         ("History", {"fields": ["history", "updated_at"]}),
     ]
@@ -177,6 +180,11 @@ class DomainStoreModeAdmin(admin.ModelAdmin):
     @admin.display(description="Checklist")
     def readiness(self, obj: DomainStoreMode):
         return checklist_table(readiness_of(obj))
+
+    @admin.display(description="Record clocks")
+    def record_clocks(self, obj: DomainStoreMode):
+        lines = future_clocks(obj.domain)  # skewed clocks are reported, never a reason to skip a copy
+        return format_html_join("", "<div>{}</div>", ((line,) for line in lines)) if lines else "no updatedAt ahead"
 
     @admin.display(description=f"Recent changes (latest {RECENT_CHANGES})")
     def history(self, obj: DomainStoreMode):

@@ -9,6 +9,7 @@ LEDGER_DOMAIN = DomainSpec(
     demo_seeder="ledger.demo.seed_demo_ledger",
     reject_money_effect="ledger.rejects.reject_money_effect",
     compensate_reject="ledger.rejects.compensate_reject",
+    compensating_entry="ledger.services.ledger_compensate_entry",
     mongo_indexes=(
         MongoIndex("fundsledgerentries", (("userId", 1), ("reference", 1)), unique=True),
         MongoIndex("fundsledgerentries", (("userId", 1), ("currency", 1))),

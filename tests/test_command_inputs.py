@@ -23,6 +23,13 @@ PROJECT_APPS = {"cutover", "accounts", "marketplace", "payments", "ledger", "tre
 
 # command -> bad argument lists. Every project command must be here (a new one without cases fails).
 BAD_INPUTS = {
+    "resolve_deleted_entry": [
+        [],
+        ["0", "--stands", "--user", "alice", "--reason", "r"],
+        ["1", "--user", "alice", "--reason", "r"],
+        ["1", "--stands", "--compensate", "--user", "alice", "--reason", "r"],
+        ["1", "--stands", "--user", "nobody-here", "--reason", "r"],
+    ],
     "verify": [
         ["--range-size", "-3", "--all"],
         ["--range-size", "0", "--all"],

@@ -3,14 +3,13 @@
 A legacy chat holds tens of thousands of messages in one document. The backfill and verify
 read such documents without the array (document sources leave element keys out, see
 `excluded_keys`), then, for each parent that loaded, read its array `SLICE` elements at a
-time (cutover.backfill.element_reads, which turns every malformed array or element into a
-reject naming the parent and the position), and load or compare each slice on its own:
-memory stays that of one slice whatever the array's length, and a slice commits with its
-rejects in one short transaction (never one 50,000-row transaction). Element rows go through
-the same TableLoader as every record (copy locks and a fresh re-read of the slice, orphans,
-id clashes, rows newer in Postgres); an element whose `_id` another parent's element holds
-is a reject, never loaded over that row. After a parent's whole array was read, its earlier
-rejects not raised again are resolved (the element was fixed or went). Verify names missing
+time (cutover.backfill.element_reads, which turns every malformed array or element into a reject naming the
+parent and the position), and load or compare each slice on its own: memory stays that of one slice whatever
+the array's length, and a slice commits with its rejects in one short transaction (never one 50,000-row
+transaction). Element rows go through the same TableLoader as every record (copy locks and a fresh re-read of
+the slice, orphans, id clashes, the leader's state over the row's whatever their clocks); an element whose
+`_id` another parent's element holds is a reject, never loaded over that row. After a parent's whole array was
+read, its earlier rejects not raised again are resolved (the element was fixed or went). Verify names missing
 and differing elements by id.
 """
 

@@ -3,8 +3,9 @@ table, then one INSERT ... ON CONFLICT.
 
 - A rerun changes nothing that is already right: rows are only rewritten when
   their content differs (IS DISTINCT FROM), so an unchanged rerun rewrites no row.
-- A row that dual writes made newer than the document is never overwritten
-  (the record's version field, updatedAt, must not go backwards).
+- No clock decides what loads: updatedAt values are written by different writers (the legacy
+  application, our dual writes), so a row is rewritten from its document whenever they differ, as
+  long as Mongo leads; a version going backwards is a legacy update like any other.
 - Insert-only tables (the ledger) are only inserted into; an existing row that
   differs from its document is reported as a conflict, never updated.
 - Child tables (dispute timeline, trezor addresses) are rewritten only for the
@@ -14,7 +15,10 @@ table, then one INSERT ... ON CONFLICT.
 - Identity: a document whose id is held by a row of another document (an
   ObjectId `_id` and a string `_id` that normalize to the same 24 hex) is an
   id clash, rejected; the two are never merged into one row.
-- Never revert newer data, in any collection, versioned or not:
+- Never revert newer data, in any collection, by the leader rather than by clocks:
+  * each batch holds its domain's write fence (shared, cutover.modes.fence) until it commits and
+    reads the live mode under it: a mode change waits for the batch, so a batch never writes as
+    if Mongo led once Postgres does;
   * in every mode where app writes reach Postgres (all but `mongo`), a batch first
     takes its records' copy locks, the same per-record locks a mirror takes, then
     reads their documents again: a mirror of a newer write (or delete) either ran
@@ -22,7 +26,9 @@ table, then one INSERT ... ON CONFLICT.
     (in `mongo` mode nothing but the backfill writes these rows);
   * while Postgres leads (`dual`, `postgres`), existing rows are never written
     from Mongo, and a record with a mirror write still pending (Mongo is behind
-    for it: an update or a delete not copied yet) is left alone.
+    for it: an update or a delete not copied yet) is left alone; that is checked
+    after the copy locks are held, so a delete committed meanwhile is seen.
+- Rows whose documents are gone are removed by cutover.backfill.deletes, not here.
 """
 
 from collections.abc import Callable
@@ -36,6 +42,7 @@ from cutover.backfill.rows import ANY_TEXT, adapt, row_builder, texts
 from cutover.backfill.unique_holders import unique_holder
 from cutover.mirror.copy import lock_record_copies
 from cutover.modes.cache import current_mode
+from cutover.modes.fence import hold_fence_shared
 from cutover.modes.registry import DomainSpec
 from cutover.modes.store_mode import StoreMode
 from cutover.store.recordmap import Child
@@ -80,7 +87,7 @@ class TableLoader(BatchAdmission):
         `first_try=False` on RowsRefused: the write then needs no savepoint (two round trips a batch), and
         only a batch the database refuses is written again, in savepoints, to isolate what it refuses."""
         result = LoadResult()
-        mode = live_mode(self.spec.name)  # per batch, uncached: the mode may move during a run
+        mode = fenced_live_mode(self.spec.name)  # per batch, fenced until it commits: the mode may move
         self.postgres_leads = mode.position >= StoreMode.DUAL.position
         # In every mode but `mongo`, app writes reach Postgres while this run reads Mongo.
         self.guarded = mode is not StoreMode.MONGO and self.reread is not None
@@ -90,8 +97,6 @@ class TableLoader(BatchAdmission):
         # In `mongo` mode nothing but this run writes these rows: the ids the clash check found are the
         # rows there are (one query less a batch). Anywhere else, and when isolating a refused row, ask.
         self._rows_found = self._held_ids if mode is StoreMode.MONGO else None
-        if self.postgres_leads:
-            records = self.without_pending_mirrors(records)
         if not records:
             return result
         if first_try:
@@ -132,6 +137,8 @@ class TableLoader(BatchAdmission):
             if self.guarded or existing is None:
                 existing = self._existing_ids(cursor, [record.id for record in records])
             new = [record for record in records if record.id not in existing]
+            if self.postgres_leads:  # after the copy locks: a delete committed since the batch was read shows
+                new = self.without_pending_mirrors(new)
             old = [record for record in records if record.id in existing]
             written = [record.id for record in new]
             if new:
@@ -210,14 +217,10 @@ class TableLoader(BatchAdmission):
         return insert + f'ON CONFLICT ("{self.pk}") DO UPDATE SET {assignments} WHERE {changed} RETURNING t."{self.pk}"'
 
     def _changed_condition(self, incoming: str) -> str:
-        """SQL: the row `t` differs from the `incoming` one and is not newer than it."""
+        """SQL: the row `t` differs from the `incoming` one (whatever their clocks say: see the docstring)."""
         others = [f'"{f.column}"' for f in self.fields if f.column != self.pk]
         theirs = ", ".join(f"{incoming}.{c}" for c in others)
-        changed = f"({', '.join('t.' + c for c in others)}) IS DISTINCT FROM ({theirs})"
-        if self.map.version_field:
-            version = self.model._meta.get_field(self.map.version_field).column
-            changed += f' AND t."{version}" <= {incoming}."{version}"'
-        return changed
+        return f"({', '.join('t.' + c for c in others)}) IS DISTINCT FROM ({theirs})"
 
     def _report_conflicts(self, records: list[Any], written: set[str], result: LoadResult) -> None:
         existing = [record for record in records if record.id not in written]
@@ -253,6 +256,12 @@ class TableLoader(BatchAdmission):
                         }
                         copy.write_row([adapt(f, values[f.attname]) for f in child_fields])
 
+
+
+def fenced_live_mode(domain: str) -> StoreMode:
+    """The domain's mode as stored now, read under its write fence held (shared) until the caller's
+    transaction ends; a domain with no stored mode yet has its configured one (nothing can change it)."""
+    return hold_fence_shared(domain) or current_mode(domain)
 
 
 def live_mode(domain: str) -> StoreMode:

@@ -19,6 +19,9 @@ from cutover.modes.registry import DomainSpec
 from cutover.store.legacy import now_ms
 
 _RETRY_CHUNK = 500
+# Rows whose document was deleted from Mongo but that stay (cutover.backfill.deletes): an insert-only entry,
+# a row other rows still reference. Never retried as documents (there is none), never resolved as "gone".
+ROW_STAYS = ("deleted_entry", "still_referenced")
 
 
 def save_batch_outcome(
@@ -64,6 +67,14 @@ def save_batch_outcome(
             collection=collection, record_id__in=loaded, status__in=BackfillReject.UNRESOLVED
         ).update(status=BackfillReject.Status.RESOLVED, resolved_at=timezone.now())
     return len(out.rejects) + len(refused)
+
+
+def reject_row_that_stays(
+    spec: DomainSpec, collection: str, run: BackfillRun | None, doc: dict, kind: str, reason: str
+) -> None:
+    """An open reject for a row whose document was deleted from Mongo but which cannot go (`kind` in
+    ROW_STAYS, cutover.backfill.deletes); `doc` is the row as its document, kept for the operator."""
+    _record(spec, collection, run, Reject.of(doc, kind, reason), reason, blocked_by="")
 
 
 def storable_record_id(text: str) -> str:
@@ -118,8 +129,10 @@ def retry_open_rejects(
     after_batch: Callable[[Transformed, LoadResult], None] | None = None,
 ) -> int:
     """Try the open rejects of earlier runs again (their data may have been fixed); return how many loaded."""
-    earlier = BackfillReject.objects.filter(collection=collection, status__in=BackfillReject.UNRESOLVED).exclude(
-        run=run
+    earlier = (
+        BackfillReject.objects.filter(collection=collection, status__in=BackfillReject.UNRESOLVED)
+        .exclude(run=run)
+        .exclude(kind__in=ROW_STAYS)  # their document is gone on purpose: the delete sweep settles them
     )
     resolved = 0
     ids = [_original_id(reject.document) for reject in earlier.only("document")]

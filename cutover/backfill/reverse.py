@@ -6,10 +6,10 @@ It rewrites Mongo documents, so it is careful:
   there, Postgres is the copy, and writing it back would revert edits made in Mongo and
   resurrect deleted documents;
 - each record is copied as a mirror copies it (cutover.mirror.copy): under its per-record copy
-  lock, from Postgres's state read after taking it, through the Mongo backend's
-  put_snapshot, which changes only the keys whose value differs and never makes a document
-  older; so a concurrent dual write is never reverted, a batch redone after a kill is
-  harmless, and the checkpoint is saved after its batch's writes;
+  lock, from Postgres's state read after taking it (the leader's, whatever the clocks say), through
+  the Mongo backend's put_snapshot, which changes only the keys whose value differs; so a
+  concurrent dual write is never reverted, a batch redone after a kill is harmless, and the
+  checkpoint is saved after its batch's writes;
 - a dry run reads both stores and counts what would change; it writes nothing, saves no
   checkpoint, and its run is recorded as a dry run (which no precondition counts).
 """
@@ -120,7 +120,7 @@ def _reverse_collection(
 
 def _would_change(mongo, record_map, records: list[Any]) -> int:
     """How many of these records differ from their Mongo documents (or have none): what a real run writes,
-    at most (its version guard also skips documents newer than the row)."""
+    at most."""
     wanted = [form for record in records for form in id_candidates(record.id, record.legacy_id)]
     current = {}
     for doc in mongo.database[record_map.collection].find({"_id": {"$in": wanted}}):

@@ -133,6 +133,13 @@ def _check_acknowledgeable(ids: list[int], rejects: list[BackfillReject], domain
     if elsewhere:
         listed = ", ".join(f"#{r.pk} is a reject of {r.domain}" for r in elsewhere)
         raise RejectAcknowledgementRefused(f"{listed}, not of {domain}")
+    deleted_entries = [reject for reject in rejects if reject.kind == "deleted_entry"]
+    if deleted_entries:  # an append-only entry: acknowledging would leave the stores apart for good
+        listed = ", ".join(f"#{r.pk}" for r in deleted_entries)
+        raise RejectAcknowledgementRefused(
+            f"{listed}: an entry whose document was deleted is resolved with `manage.py resolve_deleted_entry ID "
+            f"--compensate` or `--stands`, not acknowledged"
+        )
     not_open = [reject for reject in rejects if reject.status != BackfillReject.Status.OPEN]
     if not_open:
         listed = ", ".join(f"#{r.pk} ({r.collection}/{r.record_id}) is {r.status}" for r in not_open)

@@ -2,6 +2,7 @@
 
 import time
 
+from cutover.backfill.deletes import sweep_domain
 from cutover.backfill.run import BackfillRefused, backfill_run, deadline_after
 from cutover.backfill.runner import PassOptions, backfill_collection, checkpoint_for
 from cutover.backfill.source import PHASES, DocumentSource, migration_source
@@ -42,6 +43,8 @@ def backfill_domain(
                 break
             if dry_run:
                 summary.rejected += odd_ids_a_real_run_would_reject(source, collection)
+        else:  # every collection loaded: rows whose documents are gone follow the deletes (Mongo-led modes)
+            sweep_domain(spec, progress.summaries, progress.run, source, batch_size=batch_size, dry_run=dry_run)
     return progress.run
 
 

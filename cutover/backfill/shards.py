@@ -12,6 +12,7 @@ from bson import ObjectId
 from celery import shared_task
 from django.conf import settings
 
+from cutover.backfill.deletes import sweep_domain
 from cutover.backfill.progress import Progress
 from cutover.backfill.run import BackfillRefused, backfill_run, deadline_after
 from cutover.backfill.runner import CollectionSummary, PassOptions, backfill_collection, checkpoint_for
@@ -60,10 +61,15 @@ def backfill_domain_via_celery(
     # Ended however it ends (Ctrl-C too), the run is finished: shards still queued then see it and skip.
     with backfill_run(spec.name, dry_run=dry_run) as progress:
         run = progress.run
+        stopped = False
         for collection in spec.collections:
             total = _sharded(spec, collection, source, run, shards, batch_size, dry_run, restart, wait, show_progress)
-            total.add(_other_ids_in_process(spec, collection, source, run, batch_size, dry_run, restart, max_minutes))
+            other = _other_ids_in_process(spec, collection, source, run, batch_size, dry_run, restart, max_minutes)
+            total.add(other)
             progress.summaries[collection] = total
+            stopped = stopped or other.stopped
+        if not stopped:  # every collection loaded: rows whose documents are gone follow the deletes
+            sweep_domain(spec, progress.summaries, run, source, batch_size=batch_size, dry_run=dry_run)
     return progress.run
 
 

@@ -5,19 +5,28 @@ the write that triggered it, so a retried or reordered mirror is harmless.
 Copies of one record are serialized by a Postgres advisory lock taken *before*
 the source is read (the backfill takes the same lock before it re-reads a
 document whose row it is about to change): whichever copy runs last read the
-source last, so no copy can put an older state over a newer one, even in
-collections without an updatedAt to compare.
+source last, so no copy can put an older state over a newer one. A copy goes
+toward the follower only: one whose target leads the domain now (read under the
+write fence) is not made, the leader's state being the truth. No clock
+is compared (updatedAt values come from different writers: the legacy app's
+clock, ours): the source's state read under the lock is what is written.
 
 Records of an element map (cutover.store.embedded: chat messages, elements of an embedded array) are
 copied the same way, one element per copy: the backends' snapshot primitives push or update
 that element alone, so mirroring one new message never sends or rewrites the whole array.
 """
 
+import logging
+
 from django.db import connection, transaction
 from pymongo.errors import ConnectionFailure
 
 from cutover.mirror.breaker import mongo_breaker
+from cutover.modes.fence import hold_fence_shared
 from cutover.modes.registry import domain_spec
+from cutover.modes.store_mode import StoreMode
+
+logger = logging.getLogger("cutover.mirror.copy")
 
 
 class MirrorSkipped(Exception):
@@ -32,6 +41,8 @@ def mirror_record(domain: str, collection: str, record_id: str, target: str) -> 
     source, sink = stores["postgres" if target == "mongo" else "mongo"], stores[target]
     try:
         with transaction.atomic():
+            if _toward_the_leader(domain, target, f"{collection}/{record_id}"):
+                return
             lock_record_copies(collection, [record_id])
             record = source.get_snapshot(collection, record_id)
             if record is None:
@@ -54,6 +65,8 @@ def mirror_records_to_mongo(domain: str, collection: str, record_ids: list[str])
     source, sink = stores["postgres"], stores["mongo"]
     try:
         with transaction.atomic():
+            if _toward_the_leader(domain, "mongo", f"{len(record_ids)} {collection}"):
+                return
             lock_record_copies(collection, record_ids)
             records = {record.id: record for record in source.read_ids(collection, tuple(record_ids))}
             for record_id in record_ids:
@@ -65,6 +78,17 @@ def mirror_records_to_mongo(domain: str, collection: str, record_ids: list[str])
         mongo_breaker.record_failure()
         raise
     mongo_breaker.record_success()
+
+
+def _toward_the_leader(domain: str, target: str, what: str) -> bool:
+    """Whether `target` leads `domain` now, read under its write fence (shared, until the copy's transaction
+    ends, taken before the copy locks as every fenced writer does). A copy goes toward the follower only: an
+    entry left from before a switch of primary must not put the follower's state over the leader's."""
+    mode = hold_fence_shared(domain)
+    if mode is None or target != ("postgres" if mode.position >= StoreMode.DUAL.position else "mongo"):
+        return False
+    logger.warning("%s of %s not copied to %s, which leads in %s: its state is the truth", what, domain, target, mode)
+    return True
 
 
 def _rejected_twins(collection: str, record_id: str) -> frozenset[str]:

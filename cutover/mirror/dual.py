@@ -4,7 +4,9 @@ What happens in dual mode, in one place:
 - Postgres primary (`dual`): the Postgres write and an outbox row commit in
   one transaction; after commit the Mongo copy is refreshed from Postgres
   (cutover.mirror.dispatch), and a failure leaves the row for the repair task.
-- Mongo primary (`dual_mongo_primary`): the Mongo write, then the Postgres
+- Mongo primary (`dual_mongo_primary`): what Postgres would refuse refuses the
+  write before Mongo is written (a trial copy of each record about to be
+  written, cutover.store.write_checks); then the Mongo write, then the Postgres
   copy is refreshed from Mongo; a failure of that is recorded in the outbox
   (or logged when Postgres itself is down), never raised.
 - A failure of the primary is raised and nothing reaches the other store.
@@ -20,9 +22,10 @@ import functools
 import logging
 import random
 from collections.abc import Callable
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import transaction
+from django.db import DataError, IntegrityError, connection, transaction
 
 from cutover.mirror.breaker import mongo_breaker
 from cutover.mirror.copy import mirror_record
@@ -32,8 +35,10 @@ from cutover.mirror.shadow import shadow_compare
 from cutover.modes.cache import invalidate_mode_cache
 from cutover.modes.fence import ModeMoved, fenced_write
 from cutover.modes.store_mode import StoreMode
+from cutover.store.backends.errors import ImmutableRecordConflict
 from cutover.store.backends.postgres import as_sole_write
 from cutover.store.ports import StoreRepository
+from cutover.store.write_checks import checking_writes
 
 logger = logging.getLogger("cutover.mirror.dual")
 _MAX_REROUTES = 5  # more mode changes than this during one write call: give up loudly
@@ -109,10 +114,12 @@ class DualRepository:
         # The fence is held across the Mongo write: a change to `dual` waits until this write's
         # Postgres copy (or its outbox row) has committed, and the change then drains that row.
         with fenced_write(self.domain, StoreMode.DUAL_MONGO_PRIMARY):
-            result = getattr(self.primary, name)(*args, **kwargs)
+            with checking_writes(functools.partial(_postgres_would_accept, self.secondary)):
+                result = getattr(self.primary, name)(*args, **kwargs)
             for collection, record_id in self._written(result, name):
                 try:
-                    with transaction.atomic():  # a savepoint: a failed mirror keeps the fence transaction usable
+                    # A savepoint: a failed mirror keeps the fence transaction usable for its outbox row.
+                    with transaction.atomic(), _constraints_immediate():
                         mirror_record(self.domain, collection, record_id, "postgres")
                 except Exception as error:
                     _note_postgres_mirror_failure(self.domain, collection, record_id, error)
@@ -149,6 +156,45 @@ class DualRepository:
         if self.shadow_read_percent <= 0 or mongo_breaker.is_open:
             return False
         return random.random() * 100 < self.shadow_read_percent
+
+
+_REFUSALS = (IntegrityError, DataError, ImmutableRecordConflict)  # ProtectedError is an IntegrityError
+
+
+class _Trial(Exception):
+    """Rolls a trial copy's savepoint back."""
+
+
+def _postgres_would_accept(postgres: StoreRepository, collection: str, record_id: str, record: Any) -> None:
+    """Copy `record` (None: delete it) into Postgres in a savepoint rolled back at once, constraints checked
+    immediately: raises the refusal the mirror would meet (a constraint, a value the column cannot hold, an
+    insert-only row that differs), so the write is refused before Mongo has it, as one. Any other failure
+    is not a refusal of this record (Postgres unwell, a bug): the write goes on and the copy's own failure
+    is recorded as ever (outbox row). The real copy still reads Mongo's state afterwards."""
+    try:
+        with transaction.atomic(), _constraints_immediate():
+            if record is None:
+                postgres.delete_snapshot(collection, record_id)
+            else:
+                postgres.put_snapshot(record)
+            raise _Trial
+    except (_Trial, *_REFUSALS) as outcome:
+        if not isinstance(outcome, _Trial):
+            raise
+    except Exception as error:  # noqa: BLE001 - not a refusal: the copy after the write records it
+        logger.info("trial copy of %s/%s failed (%s); the write goes on", collection, record_id, error)
+
+
+@contextmanager
+def _constraints_immediate():
+    """Foreign keys checked at each statement inside a savepoint, not at commit: deferred, a refusal came at
+    commit, after the copy's savepoint, and rolled the outbox row back with the copy, leaving Mongo's
+    document unrecorded. A savepoint rolled back undoes the setting; on success it is set back to deferred
+    (every deferrable constraint here is a foreign key Django made INITIALLY DEFERRED)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        yield
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _note_postgres_mirror_failure(domain: str, collection: str, record_id: str, error: Exception) -> None:

@@ -2,9 +2,9 @@
 
 Why: each process caches modes for CUTOVER_MODE_CACHE_SECONDS, so right after a
 change some processes still write as `dual_mongo_primary` and others as `dual`.
-Each builds the next version of a record from its own primary, the snapshot
-mirrors keep whichever version is newer, and the other branch (an acknowledged
-write) vanishes from both stores (issue 17).
+Each builds the next version of a record from its own primary, each mirror
+copies its own primary's state over the other store, and one branch (an
+acknowledged write) vanishes from both stores (issue 17).
 
 How: one Postgres advisory lock per domain, taken in each dual write's own
 transaction, and the mode is re-read under it.
@@ -91,6 +91,16 @@ def hold_fence_for_change(domain: str) -> float:
                 ) from error
             raise
     return time.monotonic() + FENCED_DRAIN_SECONDS
+
+
+def hold_fence_shared(domain: str) -> StoreMode | None:
+    """Take `domain`'s fence as a dual write does (shared, until the surrounding transaction ends) and
+    return its live mode read under it (None: no mode stored yet). For other writers that must not act
+    on a mode a change is replacing: a backfill batch, a backfill's delete of a row."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cutover_mode_fence(%s)", [domain])
+        (mode,) = cursor.fetchone()
+    return StoreMode(mode) if mode else None
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,9 @@ class DomainSpec:
     # needs a compensating entry or a second user's confirmation (cutover.backfill.money_rejects).
     reject_money_effect: str = ""
     compensate_reject: str = ""
+    # An insert-only domain's correction: dotted path of `(entry_id, reference) -> record`, a new entry that
+    # cancels an old one's effect (used to resolve an entry whose document was deleted from Mongo).
+    compensating_entry: str = ""
 
     def __post_init__(self) -> None:
         if not LEGACY_FLAG.fullmatch(self.flag):

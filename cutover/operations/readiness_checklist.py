@@ -29,6 +29,7 @@ from cutover.operations.readiness_items import (
     ListFilter,
     item_from_refusal,
 )
+from cutover.operations.verify_fixes import verify_fixes
 from cutover.scheduled.status import humanize_duration, scheduled_task_status
 
 
@@ -91,7 +92,11 @@ def _check_verify(domain: str, mode: StoreMode, now: datetime) -> Item:
         return Item("verify", label, True, f"not needed in mongo ({seen})", "", (), results)
     if latest is not None and not latest.passed:
         detail = f"{seen}: {_verify_counts(latest)}"
-        return Item("verify", label, False, detail, f"run {command} after fixing what it reports", (command,), results)
+        found = {name for counts in (latest.counts or {}).values() for name, n in (counts or {}).items() if n}
+        fixes = verify_fixes(domain, mode, found)
+        fix = "; ".join(f"run {fixer} ({does})" for fixer, does in fixes)
+        fix = f"{fix}, then run {command}" if fixes else f"run {command} after fixing what it reports"
+        return Item("verify", label, False, detail, fix, (*(fixer for fixer, _ in fixes), command), results)
     state, direction = copy
     if state.verify is None:
         if state.run is None:

@@ -6,7 +6,7 @@ dead. Once the cause is fixed (the store is back, a bad document corrected), a p
 `cutover.requeue_dead_letters` puts the entries back to pending with a reason (an audited decision,
 cutover.audit): attempts start again from
 zero and they are due at once, so the next repair (the scheduled task, `repair_mirror`, a relay) mirrors
-them. Requeueing is safe to repeat: a mirror copies the record's current state, guarded by its version.
+them. Requeueing is safe to repeat: a mirror copies the record's current state, read under its copy lock.
 The command `requeue_dead_letters` and the outbox admin's action both call `outbox_requeue_dead`.
 """
 

@@ -4,16 +4,15 @@ Writes back to a legacy document never replace it: they read it, work out the
 update operators for the keys whose value changes (RecordMap.owned_update), and
 apply them guarded by the old values of exactly those keys. So a key no mapping
 knows is never touched, a concurrent writer's change is never overwritten
-unseen (the guard fails and the write is redone on the new state), and an older
-snapshot arriving late never makes the document older (the version check).
+unseen (the guard fails and the write is redone on the new state). Which state a copy writes is
+not decided here by clocks: a copy takes the leading store's state under the record's copy lock
+(cutover.mirror.copy).
 """
 
 from typing import Any
 
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
-
-from cutover.store.recordmap import UNREADABLE, RecordMap
 
 MAX_ATTEMPTS = 5
 
@@ -48,15 +47,6 @@ def locate(
         found = list(collection.find({"_id": ObjectId(record_id)}, projection).limit(1))
     found.sort(key=lambda doc: not isinstance(doc["_id"], ObjectId))
     return found[0] if found else None
-
-
-def stored_is_newer(record_map: RecordMap, stored_values: dict, record: Any) -> bool:
-    """Whether the stored document (as RecordMap.stored_values reads it) is a later version than `record`."""
-    if not record_map.version_field:
-        return False
-    stored_version = stored_values[record_map.version_field]
-    ours = getattr(record, record_map.version_field)
-    return stored_version is not UNREADABLE and stored_version is not None and stored_version > ours
 
 
 def guarded(stored: dict, update: dict) -> dict:

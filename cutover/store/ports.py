@@ -74,7 +74,8 @@ class StoreRepository(ABC):
 
     @abstractmethod
     def put_snapshot(self, record: Any) -> None:
-        """Make the stored copy equal `record`, unless the store already holds a newer one."""
+        """Make the stored copy equal `record`. No clock is compared: the caller read `record` from the leading
+        store under the record's copy lock (cutover.mirror.copy), so it is the truth."""
 
     @abstractmethod
     def delete_snapshot(self, collection: str, record_id: str, *, spare: frozenset[str] = frozenset()) -> None:

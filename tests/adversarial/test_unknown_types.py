@@ -121,6 +121,7 @@ def test_malformed_dollar_subdocument_does_not_crash_the_reverse_copy(legacy, va
     _backfill("payment")
     assert postgres_record("payment", "payments", record_id) is not None
     assert verify_domain("payment").passed
+    set_store_mode("payment", "postgres")  # a copy toward Mongo is made only while Postgres leads
     legacy.db.payments.delete_one({"_id": payment["_id"]})
     mirror_record("payment", "payments", record_id, "mongo")
     assert legacy.db.payments.find_one({"_id": payment["_id"]})["payload"] == value

@@ -2,6 +2,7 @@
 mode changes wait for backfill and verify; reverse backfill restores the legacy documents."""
 
 import dataclasses
+from datetime import UTC, timedelta
 from decimal import Decimal
 
 import pytest
@@ -25,17 +26,32 @@ def _parents():
     backfill_domain("marketplace")
 
 
-def test_a_row_dual_writes_made_newer_is_not_overwritten(legacy):
+def test_a_legacy_update_whose_updated_at_went_backwards_is_loaded(legacy):
+    """Issue 22 item 6: while Mongo leads, its document is the truth whatever its clock says; the rerun,
+    a restart and verify all see the legacy update (the old loader kept the row: its updatedAt was later)."""
     payment = legacy.payment()
     _parents()
     backfill_domain("payment")
-    postgres = domain_spec("payment").backends()["postgres"]
-    stored = postgres.get_snapshot("payments", str(payment["_id"]))
-    newer = dataclasses.replace(stored, confirmations=42, updated_at=next_moment(stored.updated_at))
-    postgres.put_snapshot(newer)  # a dual write after the document was read
-    legacy.db.payments.update_one({"_id": payment["_id"]}, {"$set": {"confirmations": 1}})  # older updatedAt
-    assert backfill_domain("payment").summary["payments"]["written"] == 0
-    assert postgres.get_snapshot("payments", str(payment["_id"])) == newer
+    earlier = payment["updatedAt"] - timedelta(hours=3)
+    legacy.db.payments.update_one(
+        {"_id": payment["_id"]}, {"$set": {"confirmations": 1, "status": "failed", "updatedAt": earlier}}
+    )
+    assert backfill_domain("payment").summary["payments"]["written"] == 1
+    stored = domain_spec("payment").backends()["postgres"].get_snapshot("payments", str(payment["_id"]))
+    assert (stored.confirmations, stored.status, stored.updated_at) == (1, "failed", earlier.replace(tzinfo=UTC))
+    assert backfill_domain("payment", restart=True).summary["payments"]["written"] == 0
+    assert verify_domain("payment").passed
+
+
+def test_a_restart_takes_a_backwards_update_too(legacy):
+    payment = legacy.payment()
+    _parents()
+    backfill_domain("payment")
+    legacy.db.payments.update_one(
+        {"_id": payment["_id"]}, {"$set": {"confirmations": 2, "updatedAt": payment["updatedAt"] - timedelta(days=1)}}
+    )
+    assert backfill_domain("payment", restart=True).summary["payments"]["written"] == 1
+    assert verify_domain("payment").passed
 
 
 def _ledger_doc(payment: dict, **overrides) -> dict:

@@ -25,16 +25,18 @@ def test_background_mirror_reaches_mongo_after_commit(settings):
     assert dispatcher.stop()  # its connection closed, so the test database can be dropped
 
 
-def test_an_older_snapshot_never_overwrites_a_newer_one():
-    """Mirrors may arrive out of order; the stores keep the newest version."""
+def test_a_late_mirror_copies_the_leaders_current_state_not_the_write_it_was_for():
+    """Mirrors may arrive out of order; each copies the source as it is when the copy runs (under the
+    record's copy lock), so the last copy leaves the current state, whatever the records' clocks say."""
+    from cutover.mirror.copy import mirror_record
+
     set_store_mode("dispute", "mongo")
     stores = domain_spec("dispute").backends()
     old = stores["mongo"].create(dispute_draft())
     new = stores["mongo"].change_status(old.id, to_status="under_review", actor_id=old.opened_by_id)
-    for store in stores.values():
-        store.put_snapshot(new)
-        store.put_snapshot(old)  # late and stale
-        assert store.get(old.id) == new
+    stores["postgres"].put_snapshot(old)  # the copy of the first write, arriving after the second
+    mirror_record("dispute", "disputes", old.id, "postgres")  # the second write's copy, arriving late too
+    assert stores["postgres"].get(old.id) == new
 
 
 def test_relay_mirrors_on_commit_notification(settings):

@@ -43,16 +43,18 @@ def test_a_unique_clash_on_another_index_is_reported_as_such(legacy):
         stores["mongo"].put_snapshot(clashing)
 
 
-def test_an_older_snapshot_never_overwrites_a_newer_document(legacy):
+def test_a_copy_toward_mongo_while_it_leads_never_overwrites_the_document(legacy):
+    """Mongo leads (`mongo`): the legacy write stands; an outbox copy from Postgres is not made (the leader's
+    state is the truth; no clock is compared)."""
+    from cutover.mirror.copy import mirror_record
+
     payment = legacy.payment()
     _parents()
     backfill_domain("payment")
-    stores = domain_spec("payment").backends()
-    old = stores["postgres"].get_snapshot("payments", str(payment["_id"]))
     legacy.db.payments.update_one(
-        {"_id": payment["_id"]}, {"$set": {"status": "released", "updatedAt": now_ms() + timedelta(seconds=5)}}
+        {"_id": payment["_id"]}, {"$set": {"status": "released", "updatedAt": now_ms() - timedelta(hours=1)}}
     )
-    stores["mongo"].put_snapshot(old)
+    mirror_record("payment", "payments", str(payment["_id"]), "mongo")
     assert legacy.db.payments.find_one({"_id": payment["_id"]})["status"] == "released"
 
 

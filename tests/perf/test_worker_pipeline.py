@@ -197,15 +197,17 @@ def test_a_worker_that_dies_mid_run_loses_and_duplicates_nothing(legacy):
     assert sorted(Payment.objects.values_list("id", flat=True)) == sorted(str(p["_id"]) for p in payments)
 
 
-def test_a_row_dual_writes_made_newer_is_never_overwritten_from_a_worker_prepared_batch(legacy):
+def test_a_worker_prepared_batch_loads_the_leaders_state_whatever_the_rows_clock(legacy):
+    """Mongo leads: the document is the truth, even against a row whose updatedAt is far ahead (issue 22)."""
     payment = legacy.payment()
     _parents()
     set_store_mode("payment", "dual_mongo_primary")
     backfill_domain("payment", source=_source(True))
-    newer = datetime(2099, 1, 1, tzinfo=UTC)
-    Payment.objects.filter(pk=str(payment["_id"])).update(amount=Decimal("77"), updated_at=newer)
+    Payment.objects.filter(pk=str(payment["_id"])).update(
+        amount=Decimal("77"), updated_at=datetime(2099, 1, 1, tzinfo=UTC)
+    )
     legacy.db.payments.update_one({"_id": payment["_id"]}, {"$set": {"amount": Decimal128("5")}})
     _, submitted = _submitted(lambda: backfill_domain("payment", source=_source(True), restart=True))
     assert submitted == 1
     row = Payment.objects.get(pk=str(payment["_id"]))
-    assert (row.amount, row.updated_at) == (Decimal("77"), newer)
+    assert (row.amount, row.updated_at) == (Decimal("5"), payment["updatedAt"].replace(tzinfo=UTC))

@@ -156,7 +156,8 @@ class Command(ProjectCommand):
             for collection, s in outcome["collections"].items():
                 self.stdout.write(
                     f"{domain}/{collection}: read {s['read']}, {would}written {s['written']}, unchanged "
-                    f"{s['unchanged']}, {would}rejected {s['rejected']}, skipped {s['skipped']} "
+                    f"{s['unchanged']}, {would}rejected {s['rejected']}, skipped {s['skipped']}, "
+                    f"{would}deleted {s.get('deleted', 0)} "
                     f"in {s['seconds']}s"
                 )
             dry = ", dry run: nothing was written" if outcome["dry_run"] else ""

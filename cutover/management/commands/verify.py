@@ -14,6 +14,9 @@ from cutover.management.arguments import (
     require_mongo,
     selected_domains,
 )
+from cutover.modes.cache import current_mode
+from cutover.operations.record_clocks import future_clocks
+from cutover.operations.verify_fixes import verify_fixes
 
 _NOT_PROBLEMS = ("documents", "compared", "ranges", "acknowledged", "implausible", "in_flight")
 
@@ -83,7 +86,15 @@ class Command(ProjectCommand):
                     + (f", {problems}" if problems else ", equal")
                     + _informational(result, collection)
                 )
+            for line in future_clocks(result.domain):
+                self.stdout.write(line)
             self.stdout.write(f"{result.domain}: {'PASS' if result.passed else 'FAIL'}")
+            if not result.passed:
+                found = {
+                    k for counts in result.counts.values() for k, v in counts.items() if v and k not in _NOT_PROBLEMS
+                }
+                for command, does in verify_fixes(result.domain, current_mode(result.domain), found):
+                    self.stdout.write(f"  fix: {command} ({does})")
 
 
 def _informational(result, collection: str) -> str:

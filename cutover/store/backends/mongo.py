@@ -17,12 +17,14 @@ from pymongo.errors import DuplicateKeyError
 from cutover.store import embedded
 from cutover.store.backends.errors import ImmutableRecordConflict, RecordNotFound, UniqueConflict
 from cutover.store.backends.postgres import hold_writer_lock
+from cutover.store.clocks import note_backwards_version
 from cutover.store.filters import Between, Filters, Gt, In, Lt, NotIn, SameKey
 from cutover.store.folded_keys import folded_key, mongo_key_pattern
 from cutover.store.legacy import legacy_money
-from cutover.store.mongo_writes import MAX_ATTEMPTS, KeptChanging, guarded, is_id_duplicate, locate, stored_is_newer
+from cutover.store.mongo_writes import MAX_ATTEMPTS, KeptChanging, guarded, is_id_duplicate, locate
 from cutover.store.ports import StoreRepository
 from cutover.store.recordmap import UNREADABLE, RecordMap
+from cutover.store.write_checks import check_write
 from escrow_project.mongo import mongo_database
 
 logger = logging.getLogger("cutover.store.backends.mongo")
@@ -48,7 +50,8 @@ class MongoBackend(StoreRepository):
 
     def put_snapshot(self, record: Any) -> None:
         """Make the stored document read as `record`: a new document in the legacy shape (its legacy
-        `_id` type and unknown keys restored), or only the changed keys of the stored one."""
+        `_id` type and unknown keys restored), or only the changed keys of the stored one. No clock
+        decides: `record` is the leading store's state, read under the record's copy lock."""
         record_map = self._map(type(record))
         if record_map.embedded_in:
             return embedded.put_element(self.database, record_map, record)
@@ -64,9 +67,9 @@ class MongoBackend(StoreRepository):
                 if record_map.from_document(stored) != record:
                     raise ImmutableRecordConflict(record_map.collection, record.id)
                 return
-            now = record_map.stored_values(stored)  # read once: the version check and the update both need it
-            if stored_is_newer(record_map, now, record):
-                return  # an older snapshot arriving late never makes the document older
+            now = record_map.stored_values(stored)  # read once: the clock note and the update both need it
+            if record_map.version_field:  # reported only: the copy holds the leader's state, whatever its clock
+                note_backwards_version(record_map, record, now[record_map.version_field])
             update = record_map.owned_update(stored, record, now=now)
             if not update or collection.update_one(guarded(stored, update), update).matched_count:
                 return
@@ -137,6 +140,7 @@ class MongoBackend(StoreRepository):
     def _insert(self, record: Any) -> None:
         record_map = self._map(type(record))
         record_map.check(record)
+        check_write(record_map.collection, record.id, record)
         if not self._inserted(record_map, self.database[record_map.collection], record):
             raise UniqueConflict(f"{record_map.collection}: _id {record.id} already exists")
 
@@ -151,12 +155,17 @@ class MongoBackend(StoreRepository):
             after = change(record_map.from_document(stored))
             record_map.check(after)
             update = record_map.owned_update(stored, after)
-            if not update or collection.update_one(guarded(stored, update), update).matched_count:
+            if not update:
+                return after
+            check_write(record_map.collection, record_id, after)
+            if collection.update_one(guarded(stored, update), update).matched_count:
                 return after
         raise KeptChanging(f"{record_type.__name__} {record_id} kept changing under us; gave up")
 
     def _delete(self, record_type: type, record_id: str) -> None:
-        self.delete_snapshot(self._map(record_type).collection, record_id)
+        collection = self._map(record_type).collection
+        check_write(collection, record_id, None)
+        self.delete_snapshot(collection, record_id)
 
     def _sum(self, record_type: type, field: str, filters: Filters) -> Decimal:
         # Summed here rather than with $group: Decimal128 $sum support differs between servers and

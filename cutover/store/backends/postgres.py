@@ -13,6 +13,7 @@ from django.db.models import Sum
 from django.db.models.lookups import Exact
 
 from cutover.store.backends.errors import ImmutableRecordConflict, RecordNotFound, UniqueConflict
+from cutover.store.clocks import note_backwards_version
 from cutover.store.filters import Between, Filters, Gt, In, Lt, NotIn, SameKey
 from cutover.store.folded_keys import fold_expression, folded_key
 from cutover.store.ports import StoreRepository
@@ -61,14 +62,17 @@ class PostgresBackend(StoreRepository):
 
     @transaction.atomic
     def put_snapshot(self, record: Any) -> None:
+        """Make the row read as `record`. No clock decides: the caller (a copy under the record's copy lock,
+        cutover.mirror.copy) read `record` from the leading store just now, so it is the truth; an updatedAt
+        that goes backwards is reported (cutover.store.clocks), never a reason to keep the row."""
         record_map = self._map(type(record))
         model = self._model(record_map)
         if record_map.insert_only:
             self._put_insert_only(record_map, record)
             return
         stored = model.objects.select_for_update().filter(pk=record.id).first()
-        if stored is not None and _holds_newer(stored, record, record_map.version_field):
-            return
+        if stored is not None and record_map.version_field:
+            note_backwards_version(record_map, record, getattr(stored, record_map.version_field))
         model(**record_map.row_values(record)).save(force_insert=stored is None)
         self._replace_children(record_map, record)
 
@@ -206,10 +210,6 @@ class PostgresBackend(StoreRepository):
             model.objects.bulk_create(_child_rows(child, after, start=0))
         else:
             model.objects.bulk_create(_child_rows(child, after, start=len(old)))
-
-
-def _holds_newer(stored: models.Model, record: Any, version_field: str | None) -> bool:
-    return bool(version_field) and getattr(stored, version_field) > getattr(record, version_field)
 
 
 def _child_rows(child: Child, record: Any, *, start: int) -> list[models.Model]:

@@ -1,0 +1,32 @@
+"""What fixes each kind of verify failure, in the domain's current mode: the verify command prints it under
+a failing result and the readiness checklist offers it. Every failure has a command; each works with
+writes flowing (the copies take the copy locks and follow the leading store)."""
+
+from cutover.modes.store_mode import StoreMode
+
+_MONGO_LEADS = (StoreMode.MONGO, StoreMode.DUAL_MONGO_PRIMARY)
+
+
+def verify_fixes(domain: str, mode: StoreMode, problems: set[str]) -> list[tuple[str, str]]:
+    """(command, what it does) for each problem kind found (missing_in_postgres, missing_in_mongo,
+    differing, unreadable_in_mongo, id_clashes), one line per distinct command, in a useful order."""
+    fixes: dict[str, list[str]] = {}
+    copy = {"missing_in_postgres", "missing_in_mongo", "differing"} & problems
+    if copy and mode in _MONGO_LEADS:
+        fixes.setdefault(f"manage.py backfill {domain}", []).append(
+            "Mongo leads: loads missing and differing rows from their documents and removes rows whose documents "
+            "are gone (a ledger entry among them becomes a deleted_entry reject: `manage.py resolve_deleted_entry`)"
+        )
+    elif copy:
+        fixes.setdefault(f"manage.py repair_mirror --domain {domain}", []).append(
+            "Postgres leads: copies the rows whose mirror writes are still pending"
+        )
+        fixes.setdefault(f"manage.py backfill --reverse {domain}", []).append(
+            "copies every row to its document and removes documents whose rows are gone"
+        )
+    if {"unreadable_in_mongo", "id_clashes"} & problems:
+        fixes.setdefault(f"manage.py backfill_rejects --domain {domain}", []).append(
+            f"lists the documents that cannot be migrated as they are; fix them and rerun `manage.py backfill "
+            f"{domain}`, or acknowledge them"
+        )
+    return [(command, "; ".join(why)) for command, why in fixes.items()]
