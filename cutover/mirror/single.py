@@ -44,10 +44,10 @@ class SingleStoreRepository:
         return getattr(self.repository, name)
 
     def fenced_write(self, name: str, args: tuple, kwargs: dict) -> Any:
-        with fenced_write(self.domain, self.mode):
-            # In Postgres the write is the fence transaction's only work: no savepoint of its own.
-            with as_sole_write() if self.store == "postgres" else nullcontext():
-                return getattr(self.repository, name)(*args, **kwargs)
+        # In Postgres the write is the fence transaction's only work: no savepoint of its own.
+        sole = as_sole_write() if self.store == "postgres" else nullcontext()
+        with fenced_write(self.domain, self.mode), sole:
+            return getattr(self.repository, name)(*args, **kwargs)
 
     def live_repository(self) -> Any:
         return self._live_repository()
