@@ -34,15 +34,13 @@ from django.utils import timezone
 from cutover.modes.cache import current_mode, current_mode_state
 from cutover.modes.store_mode import MIGRATION_ORDER, StoreMode
 from cutover.operations.preconditions import (
-    FORWARD_COPY_SINCE,
     PRECONDITIONS,
-    REVERSE_COPY_SINCE,
     Refusal,
     backfilled_and_verified_before_postgres_leads,
     copy_since_entering,
     parents_behind_dual,
     parents_lead_first,
-    reverse_backfilled_before_mongo_returns,
+    reverse_backfilled_before_mongo_leads,
 )
 from cutover.operations.readiness_checklist import domain_checklist
 from cutover.operations.readiness_items import (  # noqa: F401  (ListFilter, ITEM_KEYS, ...: readiness's API)
@@ -62,9 +60,11 @@ from cutover.operations.readiness_items import (  # noqa: F401  (ListFilter, ITE
 from cutover.operations.transition import ModeTransition, mode_transition
 
 _COPY_CHECKS = {
-    backfilled_and_verified_before_postgres_leads: (FORWARD_COPY_SINCE, "forward"),
-    reverse_backfilled_before_mongo_returns: (REVERSE_COPY_SINCE, "reverse"),
+    backfilled_and_verified_before_postgres_leads: (StoreMode.DUAL_MONGO_PRIMARY, "forward"),
+    reverse_backfilled_before_mongo_leads: (StoreMode.DUAL, "reverse"),
 }
+
+
 @dataclass(frozen=True)
 class Readiness:
     domain: str
@@ -139,8 +139,8 @@ def _verify_after_missing_copy(check, domain: str) -> list[Blocker]:
     needed too, so it is listed now rather than after the backfill."""
     if check not in _COPY_CHECKS:
         return []
-    entered, direction = _COPY_CHECKS[check]
-    if copy_since_entering(domain, entered=entered, direction=direction).run is not None:
+    mode, direction = _COPY_CHECKS[check]
+    if copy_since_entering(domain, mode=mode, direction=direction).run is not None:
         return []
     return [
         Blocker(
@@ -198,5 +198,3 @@ def _later_copy(domain: str, target: StoreMode) -> list[Blocker]:
 
 def _blocker(domain: str, refusal: Refusal) -> Blocker:
     return Blocker(domain, refusal.reason, plain_text(refusal.fix), commands_in(refusal.fix))
-
-

@@ -12,10 +12,9 @@ from cutover.modes.cache import current_mode
 from cutover.modes.registry import domain_names, domain_spec
 from cutover.modes.store_mode import StoreMode
 from cutover.operations.preconditions import (
-    FORWARD_COPY_SINCE,
-    REVERSE_COPY_SINCE,
     CopyState,
     copy_since_entering,
+    mode_entry,
     no_dead_mirror_writes_before_switching_primary,
     parents_behind_dual,
     rejects_resolved_or_acknowledged_before_postgres_leads,
@@ -41,13 +40,17 @@ def domain_checklist(
     return tuple(checks[key](domain, mode, now) for key in ITEM_KEYS)
 
 
-def _copy_for(mode: StoreMode, domain: str) -> tuple[CopyState, str] | None:
-    """The copy this mode's steps rely on: forward in the dual modes, reverse in postgres; none in mongo."""
-    if mode is StoreMode.MONGO:
+def _copy_for(mode: StoreMode, domain: str) -> tuple[CopyState, str, StoreMode] | None:
+    """The copy this mode's steps rely on, and the mode since whose entry it counts: reverse in a `dual`
+    entered from `postgres` (a rollback), else forward since entering dual_mongo_primary in the dual modes;
+    none in mongo, nor in postgres (rolling back needs only Mongo answering: the copy is made in dual)."""
+    if mode in (StoreMode.MONGO, StoreMode.POSTGRES):
         return None
-    if mode is StoreMode.POSTGRES:
-        return copy_since_entering(domain, entered=REVERSE_COPY_SINCE, direction="reverse"), "reverse"
-    return copy_since_entering(domain, entered=FORWARD_COPY_SINCE, direction="forward"), "forward"
+    entry = mode_entry(domain, StoreMode.DUAL)
+    if mode is StoreMode.DUAL and entry.change is not None and entry.change.from_mode == StoreMode.POSTGRES.value:
+        return copy_since_entering(domain, mode=StoreMode.DUAL, direction="reverse"), "reverse", StoreMode.DUAL
+    since_mode = StoreMode.DUAL_MONGO_PRIMARY
+    return copy_since_entering(domain, mode=since_mode, direction="forward"), "forward", since_mode
 
 
 def _check_backfill(domain: str, mode: StoreMode, now: datetime) -> Item:
@@ -55,11 +58,13 @@ def _check_backfill(domain: str, mode: StoreMode, now: datetime) -> Item:
     copy = _copy_for(mode, domain)
     runs = ListFilter("backfillrun", {"domain": domain})
     if copy is None:
-        return Item("backfill", label, True, "not needed in mongo: backfill once dual writes began", "", (), runs)
-    state, direction = copy
+        detail = f"not needed in {mode.value}: backfill once every process writes both stores"
+        return Item("backfill", label, True, detail, "", (), runs)
+    state, direction, since_mode = copy
     runs = ListFilter("backfillrun", {"domain": domain, "direction": direction})
-    since_mode = (FORWARD_COPY_SINCE if direction == "forward" else REVERSE_COPY_SINCE)[1]
-    since = f" since {domain} entered {since_mode.value} ({state.since:%Y-%m-%d %H:%M} UTC)" if state.since else ""
+    since = ""
+    if state.since:
+        since = f" since every process followed {domain} into {since_mode.value} ({state.since:%Y-%m-%d %H:%M:%S} UTC)"
     if state.run is None:
         command = f"manage.py backfill {'--reverse ' if direction == 'reverse' else ''}{domain}"
         detail = f"no {direction} backfill has finished{since}{_running(domain, direction)}"
@@ -88,11 +93,11 @@ def _check_verify(domain: str, mode: StoreMode, now: datetime) -> Item:
     copy = _copy_for(mode, domain)
     command = f"manage.py verify {domain}"
     if copy is None:
-        return Item("verify", label, True, f"not needed in mongo ({seen})", "", (), results)
+        return Item("verify", label, True, f"not needed in {mode.value} ({seen})", "", (), results)
     if latest is not None and not latest.passed:
         detail = f"{seen}: {_verify_counts(latest)}"
         return Item("verify", label, False, detail, f"run {command} after fixing what it reports", (command,), results)
-    state, direction = copy
+    state, direction, _ = copy
     if state.verify is None:
         if state.run is None:
             detail = f"needs the {direction} backfill first, then a passing verify ({seen})"
