@@ -99,7 +99,7 @@ def domain_readiness(domain: str, *, now: datetime | None = None) -> Readiness:
         Step(target, direction, tuple(_blockers(domain, mode, target, set())), mode_change_command(domain, target))
         for target, direction in _neighbours(mode)
     )
-    checklist = domain_checklist(domain, mode, now, parent_plan=lambda parent: parent_plan(parent, set()))
+    checklist = domain_checklist(domain, mode, now, parents_plan=parents_plan)
     return Readiness(domain, mode, state.shadow_read_percent, mode_transition(domain), steps, checklist)
 
 
@@ -150,6 +150,13 @@ def _verify_after_missing_copy(check, domain: str) -> list[Blocker]:
             (f"manage.py verify {domain}",),
         )
     ]
+
+
+def parents_plan(parents: list[str]) -> list[Blocker]:
+    """Everything `parents` still need to reach dual, each parent's steps once (a parent shared by several
+    of them, auth under marketplace and payment, is planned the first time only)."""
+    seen: set[str] = set()
+    return [blocker for parent in parents for blocker in parent_plan(parent, seen)]
 
 
 def parent_plan(parent: str, seen: set[str]) -> list[Blocker]:

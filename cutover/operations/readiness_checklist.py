@@ -32,11 +32,11 @@ from cutover.scheduled.status import humanize_duration, scheduled_task_status
 
 
 def domain_checklist(
-    domain: str, mode: StoreMode, now: datetime, *, parent_plan: Callable[[str], list[Blocker]]
+    domain: str, mode: StoreMode, now: datetime, *, parents_plan: Callable[[list[str]], list[Blocker]]
 ) -> tuple[Item, ...]:
-    """Every item of ITEM_KEYS, in that order. `parent_plan`: the steps that bring a parent to dual
-    (readiness's, passed in so that this module does not import it back)."""
-    checks = {**_CHECKS, "parents": lambda d, m, n: _check_parents(d, m, n, parent_plan)}
+    """Every item of ITEM_KEYS, in that order. `parents_plan`: the steps that bring parents to dual, each
+    once (readiness's, passed in so that this module does not import it back)."""
+    checks = {**_CHECKS, "parents": lambda d, m, n: _check_parents(d, m, n, parents_plan)}
     return tuple(checks[key](domain, mode, now) for key in ITEM_KEYS)
 
 
@@ -179,7 +179,7 @@ def _check_mismatches(domain: str, mode: StoreMode, now: datetime) -> Item:
     return Item("mismatches", label, False, detail + reads, fix, (command,), mismatches)
 
 
-def _check_parents(domain: str, mode: StoreMode, now: datetime, parent_plan) -> Item:
+def _check_parents(domain: str, mode: StoreMode, now: datetime, parents_plan) -> Item:
     label = "Parents' modes"
     parents = [parent for parent in domain_spec(domain).depends_on if parent in domain_names()]
     if not parents:
@@ -188,7 +188,7 @@ def _check_parents(domain: str, mode: StoreMode, now: datetime, parent_plan) -> 
     behind = parents_behind_dual(domain)
     if not behind:
         return Item("parents", label, True, modes, "", (), ListFilter("domainstoremode"))
-    plan = [blocker for parent in behind for blocker in parent_plan(parent)]
+    plan = parents_plan(behind)
     fix = f"move {', '.join(behind)} to dual before {domain} moves to dual"
     commands = tuple(command for blocker in plan for command in blocker.commands)
     detail = f"{modes} (behind dual: {', '.join(behind)})"

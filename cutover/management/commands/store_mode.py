@@ -140,18 +140,28 @@ def _blocker_lines(step) -> list[str]:
 
 
 def readiness_lines(readiness: Readiness) -> list[str]:
+    """The domain, its steps with their blockers, and its checklist; a command is listed once, where it first
+    comes (a parent's steps are both a step's blockers and the parents item: followed twice they were
+    needless mode changes)."""
     lines = [
         f"{readiness.domain}: {readiness.mode.value} ({readiness.mode.label}), shadow reads "
         f"{readiness.shadow_read_percent}%, {readiness.transition}"
     ]
+    listed: set[str] = set()
     for step in readiness.steps:
         if step.allowed:
             lines.append(f"{step.label}: ready: {step.command}")
             continue
         lines += _blocker_lines(step)
+        listed.update(command for blocker in step.blockers for command in blocker.commands)
     lines.append("Checklist:")
     for item in readiness.checklist:
         lines.append(f"  {'ok  ' if item.ok else 'FAIL'} {item.label}: {item.detail}")
-        if not item.ok:
-            lines += [f"       {command}" for command in item.commands] or [f"       {item.fix}"]
+        if item.ok:
+            continue
+        fresh = [command for command in item.commands if command not in listed]
+        listed.update(fresh)
+        if item.commands and not fresh:
+            lines.append("       (its commands are listed above)")
+        lines += [f"       {command}" for command in fresh] or ([] if item.commands else [f"       {item.fix}"])
     return lines
