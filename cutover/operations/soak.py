@@ -5,7 +5,8 @@ reads from both stores. So the step needs, besides a passing verify, a soak: at 
 CUTOVER_SOAK_MIN_READS sampled reads over at least CUTOVER_SOAK_SECONDS, with mismatches (ShadowMismatch
 rows of either kind; a record whose mirror write is in flight is not one) at or below
 CUTOVER_SOAK_MAX_MISMATCH_PERCENT of them. The soak counts from when every process follows `dual`, or
-from the start of the latest verify if that is later: a soak proves the period after the parity a verify
+from the start of the latest verify if that is later (reads are tallied per second, and a second counts
+only if it began after that moment): a soak proves the period after the parity a verify
 proved, and after a mismatch is explained and repaired, a new verify starts a new soak.
 Sampled reads are counted per second (ShadowReadTally, cutover.mirror.shadow).
 """
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 @dataclass(frozen=True)
 class Soak:
-    since: datetime | None  # None: dual never recorded as entered, nothing counts yet
+    since: datetime | None  # None: neither an entry into dual nor a verify recorded: every read counts
     reads: int
     mismatches: int
     seconds: float  # how long it has run
@@ -50,13 +51,17 @@ def domain_soak(domain: str, *, now: datetime | None = None) -> Soak:
     from cutover.operations.preconditions import latest_verify, mode_entry
 
     now = now or timezone.now()
-    since = mode_entry(domain, StoreMode.DUAL).settled_at
-    verify = latest_verify(domain)
-    if since is not None and verify is not None and verify.started_at > since:
-        since = verify.started_at
-    if since is None or since > now:
+    starts = [mode_entry(domain, StoreMode.DUAL).settled_at, getattr(latest_verify(domain), "started_at", None)]
+    since = max((start for start in starts if start is not None), default=None)
+    if since is not None and since > now:
         return Soak(since, 0, 0, 0.0)
-    tallies = ShadowReadTally.objects.filter(domain=domain, second__gte=since)
+    # A tally's second counts only if it began after `since`: its reads all postdate it (never before).
+    tallies = ShadowReadTally.objects.filter(domain=domain)
+    if since is not None:
+        tallies = tallies.filter(second__gt=since.replace(microsecond=0))
     reads = tallies.aggregate(total=Sum("reads"))["total"] or 0
-    mismatches = ShadowMismatch.objects.filter(domain=domain, created_at__gte=since).count()
-    return Soak(since, reads, mismatches, (now - since).total_seconds())
+    mismatches = ShadowMismatch.objects.filter(domain=domain)
+    if since is not None:
+        mismatches = mismatches.filter(created_at__gte=since)
+    seconds = (now - since).total_seconds() if since is not None else float("inf")
+    return Soak(since, reads, mismatches.count(), seconds)
