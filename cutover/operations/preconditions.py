@@ -22,6 +22,11 @@ class Refusal:
         return f"{self.reason} Fix: {self.fix}"
 
 
+# The change after which a copy counts, in each direction: every process writes both stores since.
+FORWARD_COPY_SINCE = (StoreMode.MONGO, StoreMode.DUAL_MONGO_PRIMARY)
+REVERSE_COPY_SINCE = (StoreMode.POSTGRES, StoreMode.DUAL)
+
+
 def mongo_enabled_for_modes_that_use_it(domain: str, from_mode: StoreMode, to_mode: StoreMode) -> Refusal | None:
     if to_mode.writes_mongo and settings.MONGO_CONNECT_MODE == "disabled":
         return Refusal(
@@ -74,10 +79,12 @@ def backfilled_and_verified_before_postgres_leads(
     domain: str, from_mode: StoreMode, to_mode: StoreMode
 ) -> Refusal | None:
     """Postgres may become authoritative only once it holds everything: a backfill that started after every
-    process writes both stores (so nothing written before it is missed) and finished, then a passing verify."""
+    process writes both stores (so nothing written before it is missed) and finished, then a passing verify.
+    It counts from the latest `mongo → dual_mongo_primary`: a `dual_mongo_primary` entered from `dual` had
+    Postgres complete (it led) and has mirrored every write to it since."""
     if (from_mode, to_mode) != (StoreMode.DUAL_MONGO_PRIMARY, StoreMode.DUAL):
         return None
-    return _copied_and_verified(domain, StoreMode.DUAL_MONGO_PRIMARY, "forward")
+    return _copied_and_verified(domain, *FORWARD_COPY_SINCE, "forward")
 
 
 def reverse_backfilled_before_mongo_leads(domain: str, from_mode: StoreMode, to_mode: StoreMode) -> Refusal | None:
@@ -90,7 +97,7 @@ def reverse_backfilled_before_mongo_leads(domain: str, from_mode: StoreMode, to_
     entry = mode_entry(domain, StoreMode.DUAL)
     if entry.change is None or entry.change.from_mode != StoreMode.POSTGRES.value:
         return None
-    return _copied_and_verified(domain, StoreMode.DUAL, "reverse")
+    return _copied_and_verified(domain, *REVERSE_COPY_SINCE, "reverse")
 
 
 def verified_in_dual_before_postgres_only(domain: str, from_mode: StoreMode, to_mode: StoreMode) -> Refusal | None:
@@ -170,10 +177,13 @@ class ModeEntry:
         return f"wait until {self.settled_at:%H:%M:%S} UTC (every process follows the mode by then), then "
 
 
-def mode_entry(domain: str, mode: StoreMode) -> ModeEntry:
+def mode_entry(domain: str, mode: StoreMode, *, source: StoreMode | None = None) -> ModeEntry:
+    """The latest entry into `mode` (from `source` only, if given)."""
     from cutover.models import StoreModeChange
 
     changes = StoreModeChange.objects.filter(domain=domain, kind=StoreModeChange.Kind.MODE, to_mode=mode.value)
+    if source is not None:
+        changes = changes.filter(from_mode=source.value)
     change = changes.order_by("-created_at", "-id").first()
     if change is None:
         return ModeEntry(None, None)
@@ -190,10 +200,11 @@ class CopyState:
     verify: Any  # the domain's latest VerifyResult if it passed and started after that run finished, else None
 
 
-def copy_since_entering(domain: str, *, mode: StoreMode, direction: str) -> CopyState:
+def copy_since_entering(domain: str, *, mode: StoreMode, source: StoreMode, direction: str) -> CopyState:
+    """The copy made since every process followed the latest `source → mode` change."""
     from cutover.models import BackfillRun
 
-    since = mode_entry(domain, mode).settled_at
+    since = mode_entry(domain, mode, source=source).settled_at
     runs = BackfillRun.objects.filter(
         domain=domain, direction=direction, status=BackfillRun.Status.FINISHED, dry_run=False
     )
@@ -213,11 +224,11 @@ def latest_verify(domain: str):
     return VerifyResult.objects.filter(domain=domain).order_by("-finished_at", "-id").first()
 
 
-def _copied_and_verified(domain: str, mode: StoreMode, direction: str) -> Refusal | None:
+def _copied_and_verified(domain: str, source: StoreMode, mode: StoreMode, direction: str) -> Refusal | None:
     from django.utils import timezone
 
-    entry = mode_entry(domain, mode)
-    copy = copy_since_entering(domain, mode=mode, direction=direction)
+    entry = mode_entry(domain, mode, source=source)
+    copy = copy_since_entering(domain, mode=mode, source=source, direction=direction)
     command = f"manage.py backfill {'--reverse ' if direction == 'reverse' else ''}{domain}"
     if copy.run is None:
         when = ""

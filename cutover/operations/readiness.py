@@ -34,7 +34,9 @@ from django.utils import timezone
 from cutover.modes.cache import current_mode, current_mode_state
 from cutover.modes.store_mode import MIGRATION_ORDER, StoreMode
 from cutover.operations.preconditions import (
+    FORWARD_COPY_SINCE,
     PRECONDITIONS,
+    REVERSE_COPY_SINCE,
     Refusal,
     backfilled_and_verified_before_postgres_leads,
     copy_since_entering,
@@ -60,8 +62,8 @@ from cutover.operations.readiness_items import (  # noqa: F401  (ListFilter, ITE
 from cutover.operations.transition import ModeTransition, mode_transition
 
 _COPY_CHECKS = {
-    backfilled_and_verified_before_postgres_leads: (StoreMode.DUAL_MONGO_PRIMARY, "forward"),
-    reverse_backfilled_before_mongo_leads: (StoreMode.DUAL, "reverse"),
+    backfilled_and_verified_before_postgres_leads: (FORWARD_COPY_SINCE, "forward"),
+    reverse_backfilled_before_mongo_leads: (REVERSE_COPY_SINCE, "reverse"),
 }
 
 
@@ -139,8 +141,8 @@ def _verify_after_missing_copy(check, domain: str) -> list[Blocker]:
     needed too, so it is listed now rather than after the backfill."""
     if check not in _COPY_CHECKS:
         return []
-    mode, direction = _COPY_CHECKS[check]
-    if copy_since_entering(domain, mode=mode, direction=direction).run is not None:
+    (source, mode), direction = _COPY_CHECKS[check]
+    if copy_since_entering(domain, mode=mode, source=source, direction=direction).run is not None:
         return []
     return [
         Blocker(

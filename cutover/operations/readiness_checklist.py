@@ -12,6 +12,8 @@ from cutover.modes.cache import current_mode
 from cutover.modes.registry import domain_names, domain_spec
 from cutover.modes.store_mode import StoreMode
 from cutover.operations.preconditions import (
+    FORWARD_COPY_SINCE,
+    REVERSE_COPY_SINCE,
     CopyState,
     copy_since_entering,
     mode_entry,
@@ -42,15 +44,16 @@ def domain_checklist(
 
 def _copy_for(mode: StoreMode, domain: str) -> tuple[CopyState, str, StoreMode] | None:
     """The copy this mode's steps rely on, and the mode since whose entry it counts: reverse in a `dual`
-    entered from `postgres` (a rollback), else forward since entering dual_mongo_primary in the dual modes;
+    entered from `postgres` (a rollback), else forward since entering dual_mongo_primary from mongo in the dual modes;
     none in mongo, nor in postgres (rolling back needs only Mongo answering: the copy is made in dual)."""
     if mode in (StoreMode.MONGO, StoreMode.POSTGRES):
         return None
     entry = mode_entry(domain, StoreMode.DUAL)
     if mode is StoreMode.DUAL and entry.change is not None and entry.change.from_mode == StoreMode.POSTGRES.value:
-        return copy_since_entering(domain, mode=StoreMode.DUAL, direction="reverse"), "reverse", StoreMode.DUAL
-    since_mode = StoreMode.DUAL_MONGO_PRIMARY
-    return copy_since_entering(domain, mode=since_mode, direction="forward"), "forward", since_mode
+        source, since_mode = REVERSE_COPY_SINCE
+        return copy_since_entering(domain, mode=since_mode, source=source, direction="reverse"), "reverse", since_mode
+    source, since_mode = FORWARD_COPY_SINCE
+    return copy_since_entering(domain, mode=since_mode, source=source, direction="forward"), "forward", since_mode
 
 
 def _check_backfill(domain: str, mode: StoreMode, now: datetime) -> Item:
