@@ -27,7 +27,7 @@ is acknowledged by the old primary after the change, and the new primary
 starts from every acknowledged write. Postgres lock waits are FIFO, so a
 change is not starved by a stream of writes; both waits are bounded (a writer
 15 s, a change CHANGE_WAIT_SECONDS) and end in an error, never in a lost write.
-Cost: one statement per dual write (an in-memory lock, no row is written).
+Cost: one statement per write (an in-memory lock, no row is written).
 
 Requires READ COMMITTED (Django's default): the fence read needs a fresh
 snapshot. `mongo` and `postgres` mode writes are fenced the same way
