@@ -1,5 +1,6 @@
 """What a `dual` write costs the request over a `postgres` one (issue 15): its outbox row, nothing more (both
-hold the write fence: a `postgres` write is fenced too since issue 22, cutover.mirror.single). The use case's own unit of work joins the fence transaction instead of opening a savepoint
+hold the write fence: a `postgres` write is fenced too since issue 22, cutover.mirror.single). The use case's
+own unit of work joins the fence transaction instead of opening a savepoint
 (cutover.store.backends.postgres.as_sole_write), and a failure still rolls the whole write back."""
 
 import pytest
