@@ -121,7 +121,7 @@ def test_postgres_leads_only_after_backfill_and_verify_and_parents_first(legacy,
         verify_domain(domain)
         _step(admin_user, domain, "dual")
     backfill_domain("payment")
-    with pytest.raises(StoreModeChangeRefused, match="the latest verify of payment|no verify of payment has started since its forward backfill"):
+    with pytest.raises(StoreModeChangeRefused, match="no verify of payment has started since its forward"):
         _step(admin_user, "payment", "dual")
     assert verify_domain("payment").passed
     assert _step(admin_user, "payment", "dual").to_mode == "dual"
