@@ -45,7 +45,8 @@ user.set_password(os.environ['SMOKE_PASSWORD'])
 user.save()
 "
 
-$PY manage.py cutover_all --user "$SMOKE_USERNAME" --reason "quickstart: the whole legacy plan on demo data"
+# A demo has no traffic to soak: no sampled reads needed, one second in dual (README, "Backfill and verify": the soak).
+CUTOVER_SOAK_SECONDS=1 CUTOVER_SOAK_MIN_READS=0 $PY manage.py cutover_all --user "$SMOKE_USERNAME" --reason "quickstart: the whole legacy plan on demo data"
 $PY manage.py run_scheduled_task --all
 $PY manage.py store_mode
 

@@ -30,6 +30,8 @@ from cutover.operations.mode_changes import (
     CHANGE_PERMISSION,
     OVERRIDE_PERMISSION,
     StoreModeChangeRefused,
+    latest_mode_history_id,
+    prepared_on_another_state,
     store_mode_change,
     store_mode_set_shadow_percent,
     store_mode_shadow_percent_refusal,
@@ -87,6 +89,9 @@ class ShadowPercentForm(forms.ModelForm):
 
 class StepForm(forms.Form):
     from_mode = forms.CharField(widget=forms.HiddenInput)
+    # The mode history entry the page was prepared on (latest_mode_history_id): a change someone else
+    # made since, even one that came back to the same mode, refuses the confirmation.
+    history = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     reason = ReasonField()
     override = forms.BooleanField(required=False)
 
@@ -292,7 +297,8 @@ class DomainStoreModeAdmin(admin.ModelAdmin):
             )
             return HttpResponseRedirect(change_url)
         can_override = request.user.has_perm(OVERRIDE_PERMISSION)
-        form = StepForm(request.POST or None, initial={"from_mode": readiness.mode.value})
+        prepared_on = {"from_mode": readiness.mode.value, "history": latest_mode_history_id(domain)}
+        form = StepForm(request.POST or None, initial=prepared_on)
         context = {
             **self.admin_site.each_context(request),
             "title": f"{step.label}: {domain}",
@@ -318,14 +324,12 @@ class DomainStoreModeAdmin(admin.ModelAdmin):
 
     def _step_form_ok(self, form, readiness, step, can_override: bool) -> bool:
         data = form.cleaned_data
-        if data["from_mode"] != readiness.mode.value:
-            form.add_error(
-                None,
-                f"{readiness.domain} is in {readiness.mode.value} now, not {data['from_mode']}: "
-                "this page shows it as it is now.",
-            )
+        moved = prepared_on_another_state(readiness.domain, readiness.mode, data["from_mode"], data["history"])
+        if moved:
+            form.add_error(None, f"{moved}This page shows it as it is now.")
             form.data = form.data.copy()
             form.data["from_mode"] = readiness.mode.value
+            form.data["history"] = latest_mode_history_id(readiness.domain)
             return False
         if data["override"] and not can_override:
             form.add_error(None, f"Overriding needs the permission {OVERRIDE_PERMISSION}.")
@@ -350,6 +354,7 @@ class DomainStoreModeAdmin(admin.ModelAdmin):
                 reason=data["reason"],
                 override=self._overrides(form, step),
                 expected_from=data["from_mode"],
+                expected_history=data["history"],
             )
         except StoreModeChangeRefused as refusal:  # something changed since the page was shown
             self.message_user(request, f"Refused: {domain} stays in {data['from_mode']}. {refusal}", messages.ERROR)

@@ -8,6 +8,7 @@ from pymongo.errors import PyMongoError
 
 from cutover.mirror.breaker import mongo_breaker
 from cutover.mirror.dual import DualRepository
+from cutover.mirror.single import SingleStoreRepository
 from cutover.modes.cache import current_mode_state
 from cutover.modes.registry import domain_spec
 from cutover.modes.store_mode import StoreMode
@@ -19,13 +20,18 @@ def repository_for(domain: str):
     """Mongo, Postgres or dual repository for `domain`, per its live store mode."""
     spec = domain_spec(domain)
     state = current_mode_state(domain)
-    if state.mode is StoreMode.MONGO:
-        return _claiming(spec.build_mongo_repository(), spec.build_postgres_repository)
-    if state.mode is StoreMode.POSTGRES:
-        # Mongo is out of the system here: a process with every domain on Postgres never connects to it (README,
-        # "Mongo optional"). A claim only a stale Mongo holds surfaces on the way back (postgres -> dual needs a
-        # reverse backfill, which rejects the clash, and a passing verify).
-        return spec.build_postgres_repository()
+    if state.mode in (StoreMode.MONGO, StoreMode.POSTGRES):
+        # Fenced like a dual write (cutover.mirror.single): a stale cache cannot skip the other store. In `mongo`
+        # mode a unique value Postgres holds is refused too (_claiming); in `postgres` mode Mongo is out of the
+        # system (README, "Mongo optional"): a claim only a stale Mongo holds surfaces on the way back (the
+        # reverse backfill rejects the clash).
+        if state.mode is StoreMode.MONGO:
+            only = _claiming(spec.build_mongo_repository(), spec.build_postgres_repository)
+        else:
+            only = spec.build_postgres_repository()
+        return SingleStoreRepository(
+            domain=spec.name, port=spec.load_port(), repository=only, live_repository=lambda: repository_for(domain)
+        )
     # The secondary is only read by shadow reads, so it is built on first use: a Postgres-primary
     # request never even opens a Mongo client (its mirror write happens after commit, elsewhere).
     if state.mode is StoreMode.DUAL_MONGO_PRIMARY:

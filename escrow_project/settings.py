@@ -223,6 +223,12 @@ except ValueError as error:
 # How long a process trusts its cached modes; an admin change reaches every
 # process within this many seconds (at most one query per process per period).
 CUTOVER_MODE_CACHE_SECONDS = env.float("CUTOVER_MODE_CACHE_SECONDS", default=2.0)
+# The shadow-read soak `dual → postgres` needs (cutover.operations.soak): at least this many sampled
+# reads over at least this long in `dual` (from when every process follows it, or the latest verify),
+# with mismatches at or below this percent of them. Sample reads with the domain's shadow-read percent.
+CUTOVER_SOAK_SECONDS = env.float("CUTOVER_SOAK_SECONDS", default=3600.0)
+CUTOVER_SOAK_MIN_READS = env.int("CUTOVER_SOAK_MIN_READS", default=1000)
+CUTOVER_SOAK_MAX_MISMATCH_PERCENT = env.float("CUTOVER_SOAK_MAX_MISMATCH_PERCENT", default=0.0)
 # How a `dual` write reaches Mongo after commit (the outbox row makes every way durable):
 # background: a thread in the same process (no extra process to run; its CPU competes
 #   with requests); relay: a separate `manage.py mirror_relay` process woken by

@@ -57,6 +57,9 @@ def isolated_mongo(settings):
     settings.MONGO_TIMEOUT_MS = 200
     settings.CUTOVER_MIRROR = "inline"
     settings.CUTOVER_BREAKER_COOLDOWN_SECONDS = 60
+    # A step's evidence counts once every process follows the mode (its change + this many seconds): a test's
+    # one process follows at once. Tests of the settling and of the cache set their own.
+    settings.CUTOVER_MODE_CACHE_SECONDS = 0
     reset_mongo_clients()
     mongo_breaker.reset()
     invalidate_mode_cache()

@@ -32,8 +32,7 @@ from cutover.mirror.copy import mirror_record
 from cutover.mirror.dispatch import mirror_after_commit
 from cutover.mirror.outbox import outbox_enqueue, outbox_mark_failed
 from cutover.mirror.shadow import shadow_compare
-from cutover.modes.cache import invalidate_mode_cache
-from cutover.modes.fence import ModeMoved, fenced_write
+from cutover.modes.fence import fenced_write, write_by_live_mode
 from cutover.modes.store_mode import StoreMode
 from cutover.store.backends.errors import ImmutableRecordConflict
 from cutover.store.backends.postgres import as_sole_write
@@ -41,7 +40,6 @@ from cutover.store.ports import StoreRepository
 from cutover.store.write_checks import checking_writes
 
 logger = logging.getLogger("cutover.mirror.dual")
-_MAX_REROUTES = 5  # more mode changes than this during one write call: give up loudly
 
 
 class DualRepository:
@@ -71,7 +69,7 @@ class DualRepository:
 
     def __getattr__(self, name: str) -> Any:
         if name in self.port.WRITE_METHODS:
-            return functools.partial(self._write, name)
+            return functools.partial(write_by_live_mode, self, name)
         if name in self.port.READ_METHODS:
             return functools.partial(self._read, name)
         raise AttributeError(f"{self.port.__name__} has no read or write method {name!r}")
@@ -80,23 +78,13 @@ class DualRepository:
     def _mode(self) -> StoreMode:
         return StoreMode.DUAL if self.primary.store == "postgres" else StoreMode.DUAL_MONGO_PRIMARY
 
-    def _write(self, name: str, /, *args: Any, **kwargs: Any) -> Any:
-        repository: Any = self
-        for _ in range(_MAX_REROUTES):
-            if not isinstance(repository, DualRepository):  # now mongo or postgres only: one store, no fence
-                return getattr(repository, name)(*args, **kwargs)
-            try:
-                return repository._fenced_write(name, args, kwargs)
-            except ModeMoved as moved:
-                logger.info("%s.%s: cached mode out of date, %s; routed again", self.domain, name, moved)
-                invalidate_mode_cache()
-                repository = self._live_repository()
-        raise RuntimeError(f"{self.domain} changed store mode {_MAX_REROUTES} times during one {name}; not written")
-
-    def _fenced_write(self, name: str, args: tuple, kwargs: dict) -> Any:
+    def fenced_write(self, name: str, args: tuple, kwargs: dict) -> Any:
         if self._mode is StoreMode.DUAL:
             return self._write_postgres_primary(name, args, kwargs)
         return self._write_mongo_primary(name, args, kwargs)
+
+    def live_repository(self) -> Any:
+        return self._live_repository()
 
     def _write_postgres_primary(self, name: str, args: tuple, kwargs: dict) -> Any:
         with fenced_write(self.domain, StoreMode.DUAL):

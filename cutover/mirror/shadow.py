@@ -3,13 +3,18 @@
 In dual modes a sampled read also runs against the secondary store. The
 caller always gets the primary's answer; a differing or failing secondary is
 recorded as a ShadowMismatch for admins. A record whose mirror write is still
-in the outbox is expected to differ and is not reported.
+in the outbox is expected to differ and is not reported. Every sampled read is
+counted (ShadowReadTally, per second): the soak before `dual → postgres`
+(cutover.operations.soak) weighs the mismatches against the reads.
 """
 
 import dataclasses
 import logging
 from collections.abc import Callable
 from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
 
 from cutover.models import MirrorOutboxEntry, ShadowMismatch
 from cutover.store.masking import masked
@@ -20,6 +25,7 @@ logger = logging.getLogger("cutover.mirror.shadow")
 def shadow_compare(
     *, domain: str, method: str, primary_store: str, primary_result: Any, secondary_call: Callable[[], Any]
 ) -> None:
+    _count_sampled_read(domain)
     try:
         secondary_result = secondary_call()
     except Exception as error:
@@ -33,6 +39,20 @@ def shadow_compare(
         return
     record_id = next(iter(ids)) if len(ids) == 1 else ""
     _record(domain, method, primary_store, record_id, ShadowMismatch.Kind.MISMATCH, differences)
+
+
+def _count_sampled_read(domain: str) -> None:
+    """One more sampled read of `domain` in this second (one upsert; never breaks the caller's read)."""
+    second = timezone.now().replace(microsecond=0)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO cutover_shadow_read_tallies (domain, second, reads) VALUES (%s, %s, 1) "
+                "ON CONFLICT (domain, second) DO UPDATE SET reads = cutover_shadow_read_tallies.reads + 1",
+                [domain, second],
+            )
+    except Exception:
+        logger.exception("could not count a shadow read of %s", domain)
 
 
 def result_differences(primary: Any, secondary: Any) -> dict[str, list]:

@@ -12,7 +12,7 @@ from cutover.models.backfill import (
     BackfillRun,
     VerifyResult,
 )
-from cutover.models.mirror import MirrorOutboxEntry, ShadowMismatch
+from cutover.models.mirror import MirrorOutboxEntry, ShadowMismatch, ShadowReadTally
 from cutover.models.modes import MODE_CHOICES, DomainStoreMode, StoreModeChange
 from cutover.models.requeue import OutboxRequeue
 from cutover.models.scheduled import ScheduledTaskRun
@@ -28,6 +28,7 @@ __all__ = [
     "OutboxRequeue",
     "ScheduledTaskRun",
     "ShadowMismatch",
+    "ShadowReadTally",
     "StoreModeChange",
     "VerifyResult",
 ]

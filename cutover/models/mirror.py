@@ -60,3 +60,19 @@ class ShadowMismatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.domain}.{self.method} {self.record_id} ({self.kind})"
+
+
+class ShadowReadTally(models.Model):
+    """How many reads were shadow-read (sampled) per domain and second: the soak before `dual → postgres`
+    counts them (cutover.operations.soak), beside the ShadowMismatch rows of the same period."""
+
+    domain = models.CharField(max_length=40)
+    second = models.DateTimeField(help_text="The second the reads were made in (UTC, truncated).")
+    reads = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "cutover_shadow_read_tallies"
+        constraints = [models.UniqueConstraint(fields=["domain", "second"], name="shadow_tally_domain_second")]
+
+    def __str__(self) -> str:
+        return f"{self.domain} {self.second:%Y-%m-%d %H:%M:%S}: {self.reads} shadow read(s)"

@@ -27,13 +27,16 @@ is acknowledged by the old primary after the change, and the new primary
 starts from every acknowledged write. Postgres lock waits are FIFO, so a
 change is not starved by a stream of writes; both waits are bounded (a writer
 15 s, a change CHANGE_WAIT_SECONDS) and end in an error, never in a lost write.
-Cost: one statement per dual write (an in-memory lock, no row is written).
+Cost: one statement per write (an in-memory lock, no row is written).
 
 Requires READ COMMITTED (Django's default): the fence read needs a fresh
-snapshot. `mongo` and `postgres` mode writes are not fenced (they write one
-store); a dual write that finds its domain moved to one of them is routed there.
+snapshot. `mongo` and `postgres` mode writes are fenced the same way
+(cutover.mirror.single): a process whose cache still says `postgres` after
+`postgres → dual` finds `dual` under the fence and writes the outbox row too, so
+no write of a stale process escapes the next step's gate (issue 22).
 """
 
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,12 +44,16 @@ from dataclasses import dataclass
 
 from django.db import OperationalError, connection, transaction
 
+from cutover.modes.cache import invalidate_mode_cache
 from cutover.modes.store_mode import StoreMode
+
+logger = logging.getLogger("cutover.modes.fence")
 
 FENCE_LOCK_CLASS = 1297040453  # 'MODE' in ASCII; must match migration 0005
 CHANGE_WAIT_SECONDS = 5  # a change waits this long for in-flight writes, then is refused
 FENCED_DRAIN_SECONDS = 5.0  # and spends at most this long mirroring under the fence
 WRITER_WAIT_SECONDS = 15  # the function's lock_timeout in migration 0005
+MAX_REROUTES = 5  # more mode changes than this during one write call: give up loudly
 _LOCK_NOT_AVAILABLE = "55P03"
 _DEADLOCK_DETECTED = "40P01"
 
@@ -73,6 +80,20 @@ def fenced_write(domain: str, expected: StoreMode) -> Iterator[None]:
         if live is not expected:
             raise ModeMoved(domain, live)
         yield
+
+
+def write_by_live_mode(repository, name: str, /, *args, **kwargs):
+    """Call write method `name` on `repository` (a DualRepository or SingleStoreRepository) under the
+    fence; while the live mode turns out to be another one, route it again by the live mode."""
+    domain = repository.domain
+    for _ in range(MAX_REROUTES):
+        try:
+            return repository.fenced_write(name, args, kwargs)
+        except ModeMoved as moved:
+            logger.info("%s.%s: cached mode out of date, %s; routed again", domain, name, moved)
+            invalidate_mode_cache()
+            repository = repository.live_repository()
+    raise RuntimeError(f"{domain} changed store mode {MAX_REROUTES} times during one {name}; not written")
 
 
 def hold_fence_for_change(domain: str) -> float:

@@ -23,7 +23,14 @@ class StoreModeChangeRefused(Exception):
 
 
 def store_mode_change(
-    *, domain: str, to_mode: str, user, reason: str, override: bool = False, expected_from: str | None = None
+    *,
+    domain: str,
+    to_mode: str,
+    user,
+    reason: str,
+    override: bool = False,
+    expected_from: str | None = None,
+    expected_history: int | None = None,
 ) -> StoreModeChange:
     """Move `domain` one step to `to_mode`, audited; refuse when unsafe.
 
@@ -33,18 +40,19 @@ def store_mode_change(
     in flight finish first, later ones wait and then see the new mode; a change of
     primary first mirrors every pending outbox entry to the store that will lead.
     `expected_from` (a confirmation page's "from"): refuse if the mode is no longer that.
+    `expected_history` (the page's token, latest_mode_history_id when it was prepared; 0: none yet): refuse
+    if any mode change was made since, even one that came back to the same mode (ABA).
     """
-    _, current, target, _ = _checked_change(
-        domain, to_mode, user, reason, override, lock=False, expected_from=expected_from
-    )
+    expected = (expected_from, expected_history)
+    _, current, target, _ = _checked_change(domain, to_mode, user, reason, override, lock=False, expected=expected)
     _premirror(domain, current, target, override)  # before any write waits
     try:
         with transaction.atomic():
             deadline = hold_fence_for_change(domain)
             row, current, target, refusals = _checked_change(
-                domain, to_mode, user, reason, override, lock=True, expected_from=expected_from
+                domain, to_mode, user, reason, override, lock=True, expected=expected
             )
-            unmirrored = _mirror_to_incoming_primary(domain, current, target, deadline)
+            unmirrored = _mirror_to_store_to_complete(domain, current, target, deadline)
             if unmirrored and not override:
                 raise StoreModeChangeRefused(str(unmirrored))
             return _record_change(row, current, target, user, reason, refusals + [unmirrored] * bool(unmirrored))
@@ -59,11 +67,22 @@ def store_mode_change(
         ) from None
 
 
-def _mirror_to_incoming_primary(domain: str, current: StoreMode, target: StoreMode, deadline: float) -> Refusal | None:
-    """Under the fence: copy every pending mirror write into the store about to lead, or say why not.
+def store_to_complete(current: StoreMode, target: StoreMode) -> str | None:
+    """The store whose pending mirror writes a change makes first: the one about to lead, or the one
+    about to stop receiving writes (`dual → postgres`, `dual_mongo_primary → mongo`), whose pending
+    entries the relay and repair would otherwise skip for good."""
+    leaving = {
+        (StoreMode.DUAL, StoreMode.POSTGRES): "mongo",
+        (StoreMode.DUAL_MONGO_PRIMARY, StoreMode.MONGO): "postgres",
+    }
+    return incoming_primary(current, target) or leaving.get((current, target))
+
+
+def _mirror_to_store_to_complete(domain: str, current: StoreMode, target: StoreMode, deadline: float) -> Refusal | None:
+    """Under the fence: make every pending mirror write to store_to_complete, or say why not.
 
     The bulk was mirrored before the fence by _premirror, so writers wait only for the tail."""
-    incoming = incoming_primary(current, target)
+    incoming = store_to_complete(current, target)
     if incoming is None:
         return None
     remaining = outbox_drain(domain=domain, target=incoming, deadline=deadline, wait_for_locked=True).remaining
@@ -71,9 +90,9 @@ def _mirror_to_incoming_primary(domain: str, current: StoreMode, target: StoreMo
 
 
 def _premirror(domain: str, current: StoreMode, target: StoreMode, override: bool) -> None:
-    """Mirror the backlog to the store about to lead while writes still flow; if that store is
+    """Mirror the backlog to store_to_complete while writes still flow; if that store is
     unreachable, refuse now rather than make every writer wait for the same failure under the fence."""
-    incoming = incoming_primary(current, target)
+    incoming = store_to_complete(current, target)
     if incoming is None:
         return
     drain = outbox_drain(
@@ -85,8 +104,8 @@ def _premirror(domain: str, current: StoreMode, target: StoreMode, override: boo
 
 def _unmirrored_refusal(domain: str, incoming: str, remaining: int) -> Refusal:
     return Refusal(
-        f"{remaining} pending mirror write(s) of {domain} to {incoming} could not be made, so {incoming} "
-        f"cannot lead yet ({incoming} unreachable, or more than {FENCED_DRAIN_SECONDS:g} s of backlog).",
+        f"{remaining} pending mirror write(s) of {domain} to {incoming} could not be made, so the change would "
+        f"leave them behind ({incoming} unreachable, or more than {FENCED_DRAIN_SECONDS:g} s of backlog).",
         f"bring {incoming} back and run `manage.py repair_mirror --domain {domain}`, then change again.",
     )
 
@@ -116,7 +135,7 @@ def store_mode_change_refusal(*, domain: str, to_mode: str, user, reason: str, o
     return None
 
 
-def _checked_change(domain, to_mode, user, reason, override, *, lock: bool, expected_from: str | None = None):
+def _checked_change(domain, to_mode, user, reason, override, *, lock: bool, expected=(None, None)):
     domain_spec(domain)
     try:
         target = parse_store_mode(to_mode, source="mode")
@@ -125,16 +144,57 @@ def _checked_change(domain, to_mode, user, reason, override, *, lock: bool, expe
     _check_actor(user, reason, override)
     row = _mode_row(domain, lock=lock)
     current = StoreMode(row.mode)
-    if expected_from is not None and current.value != expected_from:
-        raise StoreModeChangeRefused(
-            f"{domain} is in {current.value} now, not {expected_from} as when this change was prepared; "
-            "nothing changed: look at it again"
-        )
+    _check_prepared_on(domain, current, *expected)
     _check_step(domain, current, target)
     refusals = failed_preconditions(domain, current, target)
     if refusals and not override:
         raise StoreModeChangeRefused(" ".join(str(refusal) for refusal in refusals))
     return row, current, target, refusals
+
+
+def latest_mode_history_id(domain: str) -> int:
+    """The id of `domain`'s latest mode change (0: none): the token a confirmation is bound to."""
+    changes = StoreModeChange.objects.filter(domain=domain, kind=StoreModeChange.Kind.MODE)
+    return changes.order_by("-created_at", "-id").values_list("id", flat=True).first() or 0
+
+
+def _check_prepared_on(domain: str, current: StoreMode, expected_from: str | None, expected_history) -> None:
+    """Refuse a change prepared on another state than now's, saying who changed the mode since, and when."""
+    text = prepared_on_another_state(domain, current, expected_from, expected_history)
+    if text:
+        raise StoreModeChangeRefused(
+            f"{text}Nothing changed: look at it again and prepare the change anew "
+            f"(`manage.py store_mode {domain}` shows the current history token)."
+        )
+
+
+def prepared_on_another_state(domain: str, current: StoreMode, expected_from: str | None, expected_history) -> str:
+    """Why a change prepared on (`expected_from`, `expected_history`) no longer fits, or "" (None: not checked)."""
+    latest = latest_mode_history_id(domain)
+    if expected_from is not None and current.value != expected_from:
+        moved = f"{domain} is in {current.value} now, not {expected_from} as when this change was prepared. "
+    elif expected_history is not None and latest != expected_history:
+        moved = (
+            f"{domain} is in {current.value} as when this change was prepared, but its mode was changed since "
+            f"(history #{expected_history} then, #{latest} now). "
+        )
+    else:
+        return ""
+    return moved + latest_change_text(domain)
+
+
+def latest_change_text(domain: str) -> str:
+    """Who made `domain`'s latest mode change and when, as a sentence (for refusals), or ""."""
+    change = StoreModeChange.objects.filter(domain=domain, kind=StoreModeChange.Kind.MODE).order_by(
+        "-created_at", "-id"
+    )
+    latest = change.first()
+    if latest is None:
+        return ""
+    return (
+        f"Latest change: #{latest.pk} {latest.from_mode} → {latest.to_mode} by {latest.changed_by_name} at "
+        f"{latest.created_at:%Y-%m-%d %H:%M:%S} UTC ({latest.reason[:80]!r}). "
+    )
 
 
 def store_mode_set_shadow_percent(*, domain: str, percent: int, user, reason: str) -> StoreModeChange:

@@ -5,12 +5,12 @@ Every check takes (domain, from_mode, to_mode) and returns a Refusal or None.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
 
 from django.conf import settings
 
 from cutover.modes.store_mode import StoreMode, incoming_primary
+from cutover.operations.evidence import copy_since_entering, latest_verify, mode_entry
 
 
 @dataclass(frozen=True)
@@ -22,10 +22,9 @@ class Refusal:
         return f"{self.reason} Fix: {self.fix}"
 
 
-# The change after which a copy counts: dual writes began (a flip back from dual does not count), or
-# Mongo stopped receiving writes.
+# The change after which a copy counts, in each direction: every process writes both stores since.
 FORWARD_COPY_SINCE = (StoreMode.MONGO, StoreMode.DUAL_MONGO_PRIMARY)
-REVERSE_COPY_SINCE = (StoreMode.DUAL, StoreMode.POSTGRES)
+REVERSE_COPY_SINCE = (StoreMode.POSTGRES, StoreMode.DUAL)
 
 
 def mongo_enabled_for_modes_that_use_it(domain: str, from_mode: StoreMode, to_mode: StoreMode) -> Refusal | None:
@@ -59,31 +58,84 @@ def no_dead_mirror_writes_before_switching_primary(
     return None
 
 
+def mongo_answers_before_mongo_returns(domain: str, from_mode: StoreMode, to_mode: StoreMode) -> Refusal | None:
+    """Leaving `postgres` needs no parity first (the rollback's copy happens in `dual`, with writes flowing,
+    gated by the next step), only a Mongo that answers: every write of `dual` goes to its outbox."""
+    if (from_mode, to_mode) != (StoreMode.POSTGRES, StoreMode.DUAL) or settings.MONGO_CONNECT_MODE == "disabled":
+        return None
+    from escrow_project.mongo import probe_mongo
+
+    try:
+        probe_mongo(settings.MONGO_TIMEOUT_MS)
+    except Exception as error:
+        return Refusal(
+            f"MongoDB does not answer ({type(error).__name__}: {str(error)[:160]}), so {domain} cannot write it.",
+            "bring MongoDB back (MONGO_URL on every process), then change again.",
+        )
+    return None
+
+
 def backfilled_and_verified_before_postgres_leads(
     domain: str, from_mode: StoreMode, to_mode: StoreMode
 ) -> Refusal | None:
-    """Postgres may become authoritative only once it holds everything: a backfill that started after dual
-    writes began (so nothing written before it is missed) and finished, then a passing verify."""
+    """Postgres may become authoritative only once it holds everything: a backfill that started after every
+    process writes both stores (so nothing written before it is missed) and finished, then a passing verify.
+    It counts from the latest `mongo → dual_mongo_primary`: a `dual_mongo_primary` entered from `dual` had
+    Postgres complete (it led) and has mirrored every write to it since."""
     if (from_mode, to_mode) != (StoreMode.DUAL_MONGO_PRIMARY, StoreMode.DUAL):
         return None
-    return _copied_and_verified(
-        domain,
-        entered=FORWARD_COPY_SINCE,
-        direction="forward",
-        command=f"manage.py backfill {domain}",
-    )
+    return _copied_and_verified(domain, *FORWARD_COPY_SINCE, "forward")
 
 
-def reverse_backfilled_before_mongo_returns(domain: str, from_mode: StoreMode, to_mode: StoreMode) -> Refusal | None:
-    """Leaving `postgres` needs Mongo brought up to date from Postgres first, and verified."""
-    if (from_mode, to_mode) != (StoreMode.POSTGRES, StoreMode.DUAL):
+def reverse_backfilled_before_mongo_leads(domain: str, from_mode: StoreMode, to_mode: StoreMode) -> Refusal | None:
+    """The rollback mirrors the forward path: after `postgres → dual`, Mongo lacks what `postgres` wrote, so
+    before it leads again it needs a reverse backfill that started once every process writes both stores,
+    and a passing verify after it. A `dual` entered from `dual_mongo_primary` had Mongo complete (it led) and
+    has mirrored every write since: nothing to copy."""
+    if (from_mode, to_mode) != (StoreMode.DUAL, StoreMode.DUAL_MONGO_PRIMARY):
         return None
-    return _copied_and_verified(
-        domain,
-        entered=REVERSE_COPY_SINCE,
-        direction="reverse",
-        command=f"manage.py backfill --reverse {domain}",
+    entry = mode_entry(domain, StoreMode.DUAL)
+    if entry.change is None or entry.change.from_mode != StoreMode.POSTGRES.value:
+        return None
+    return _copied_and_verified(domain, *REVERSE_COPY_SINCE, "reverse")
+
+
+def verified_in_dual_before_postgres_only(domain: str, from_mode: StoreMode, to_mode: StoreMode) -> Refusal | None:
+    """Mongo stops receiving writes: the latest verify must pass, and have started once every process was
+    in `dual` (a verify of `dual_mongo_primary` says nothing about the writes made since)."""
+    if (from_mode, to_mode) != (StoreMode.DUAL, StoreMode.POSTGRES):
+        return None
+    return _latest_verify_refusal(
+        domain, after=mode_entry(domain, StoreMode.DUAL).settled_at, what=f"every process followed {domain} into dual"
     )
+
+
+def shadow_soaked_before_postgres_only(domain: str, from_mode: StoreMode, to_mode: StoreMode) -> Refusal | None:
+    """After `dual`, nothing compares the stores as the application reads them: a shadow-read soak first
+    (cutover.operations.soak)."""
+    if (from_mode, to_mode) != (StoreMode.DUAL, StoreMode.POSTGRES):
+        return None
+    from cutover.modes.cache import current_mode_state
+    from cutover.operations.soak import domain_soak
+
+    soak = domain_soak(domain)
+    short = soak.shortfall()
+    if not short:
+        return None
+    since = f" since {soak.since:%Y-%m-%d %H:%M:%S} UTC" if soak.since else ""
+    until = soak.since + timedelta(seconds=settings.CUTOVER_SOAK_SECONDS) if soak.since else None
+    fix = f"wait{f' until {until:%H:%M:%S} UTC' if until else ''}, reads flowing, and ask again."
+    if soak.mismatches and soak.mismatch_percent > settings.CUTOVER_SOAK_MAX_MISMATCH_PERCENT:
+        fix = (
+            f"see which fields differ (admin: Shadow mismatches of {domain}), repair the cause, run "
+            f"`manage.py repair_mirror --domain {domain}` and `manage.py verify {domain}` (a new soak starts with it)."
+        )
+    elif soak.reads < settings.CUTOVER_SOAK_MIN_READS and current_mode_state(domain).shadow_read_percent == 0:
+        fix = (
+            f"turn shadow reads on: `manage.py store_mode {domain} --shadow-percent 10 --user USERNAME "
+            "--reason 'WHY'`, then wait, reads flowing."
+        )
+    return Refusal(f"the shadow-read soak of {domain} in dual{since} is not enough yet: {short}.", fix)
 
 
 def parents_lead_first(domain: str, from_mode: StoreMode, to_mode: StoreMode) -> Refusal | None:
@@ -109,49 +161,36 @@ def parents_behind_dual(domain: str) -> list[str]:
     ]
 
 
-@dataclass(frozen=True)
-class CopyState:
-    """The copy a step waits for: since when it counts, the run that made it, and a passing verify after it."""
+def _copied_and_verified(domain: str, source: StoreMode, mode: StoreMode, direction: str) -> Refusal | None:
+    from django.utils import timezone
 
-    since: datetime | None  # when the domain entered the mode that began the copy (None: never recorded)
-    run: Any  # the latest finished real BackfillRun that started after `since`, or None
-    verify: Any  # a passing VerifyResult that started after that run finished, or None
-
-
-def copy_since_entering(domain: str, *, entered: tuple[StoreMode, StoreMode], direction: str) -> CopyState:
-    from cutover.models import BackfillRun, StoreModeChange, VerifyResult
-
-    from_mode, since_mode = entered
-    change = (
-        StoreModeChange.objects.filter(domain=domain, from_mode=from_mode.value, to_mode=since_mode.value)
-        .order_by("-created_at")
-        .first()
-    )
-    since = change.created_at if change else None
-    runs = BackfillRun.objects.filter(
-        domain=domain, direction=direction, status=BackfillRun.Status.FINISHED, dry_run=False
-    )
-    run = (runs.filter(started_at__gt=since) if since else runs).order_by("-finished_at").first()
-    verify = None
-    if run is not None:
-        verifies = VerifyResult.objects.filter(domain=domain, passed=True, started_at__gt=run.finished_at)
-        verify = verifies.order_by("-finished_at").first()
-    return CopyState(since, run, verify)
-
-
-def _copied_and_verified(
-    domain: str, *, entered: tuple[StoreMode, StoreMode], direction: str, command: str
-) -> Refusal | None:
-    since_mode = entered[1]
-    copy = copy_since_entering(domain, entered=entered, direction=direction)
-    since, run = copy.since, copy.run
-    when = f" since {since:%Y-%m-%d %H:%M} UTC, when {domain} entered {since_mode.value}" if since else ""
-    if run is None:
-        return Refusal(f"no {direction} backfill of {domain} has finished{when}.", f"run `{command}`.")
-    if copy.verify is None:
+    entry = mode_entry(domain, mode, source=source)
+    copy = copy_since_entering(domain, mode=mode, source=source, direction=direction)
+    command = f"manage.py backfill {'--reverse ' if direction == 'reverse' else ''}{domain}"
+    if copy.run is None:
+        when = ""
+        if entry.settled_at:
+            when = (
+                f" that started after {entry.settled_at:%Y-%m-%d %H:%M:%S} UTC, when every process followed "
+                f"{domain} into {mode.value}"
+            )
         return Refusal(
-            f"no passing verify of {domain} since its backfill finished at {run.finished_at:%Y-%m-%d %H:%M} UTC.",
-            f"run `manage.py verify {domain}` and fix what it reports.",
+            f"no {direction} backfill of {domain} has finished{when}.",
+            f"{entry.wait_text(timezone.now())}run `{command}`.",
+        )
+    return _latest_verify_refusal(domain, after=copy.run.finished_at, what=f"its {direction} backfill finished")
+
+
+def _latest_verify_refusal(domain: str, *, after: datetime | None, what: str) -> Refusal | None:
+    """None if the domain's latest verify passed and started after `after` (when `what` happened)."""
+    latest = latest_verify(domain)
+    fix = f"run `manage.py verify {domain}` and fix what it reports."
+    since = f" since {what} at {after:%Y-%m-%d %H:%M:%S} UTC" if after else ""
+    if latest is None or (after is not None and latest.started_at <= after):
+        return Refusal(f"no verify of {domain} has started{since}.", fix)
+    if not latest.passed:
+        return Refusal(
+            f"the latest verify of {domain} (finished {latest.finished_at:%Y-%m-%d %H:%M:%S} UTC) failed.", fix
         )
     return None
 
@@ -189,9 +228,12 @@ PRECONDITIONS: list[Callable[[str, StoreMode, StoreMode], Refusal | None]] = [
     mongo_enabled_for_modes_that_use_it,
     no_dead_mirror_writes_before_switching_primary,
     parents_lead_first,
+    mongo_answers_before_mongo_returns,
     backfilled_and_verified_before_postgres_leads,
-    reverse_backfilled_before_mongo_returns,
+    reverse_backfilled_before_mongo_leads,
     rejects_resolved_or_acknowledged_before_postgres_leads,
+    verified_in_dual_before_postgres_only,
+    shadow_soaked_before_postgres_only,
 ]
 
 

@@ -42,7 +42,7 @@ from cutover.operations.preconditions import (
     copy_since_entering,
     parents_behind_dual,
     parents_lead_first,
-    reverse_backfilled_before_mongo_returns,
+    reverse_backfilled_before_mongo_leads,
 )
 from cutover.operations.readiness_checklist import domain_checklist
 from cutover.operations.readiness_items import (  # noqa: F401  (ListFilter, ITEM_KEYS, ...: readiness's API)
@@ -63,8 +63,10 @@ from cutover.operations.transition import ModeTransition, mode_transition
 
 _COPY_CHECKS = {
     backfilled_and_verified_before_postgres_leads: (FORWARD_COPY_SINCE, "forward"),
-    reverse_backfilled_before_mongo_returns: (REVERSE_COPY_SINCE, "reverse"),
+    reverse_backfilled_before_mongo_leads: (REVERSE_COPY_SINCE, "reverse"),
 }
+
+
 @dataclass(frozen=True)
 class Readiness:
     domain: str
@@ -99,7 +101,7 @@ def domain_readiness(domain: str, *, now: datetime | None = None) -> Readiness:
         Step(target, direction, tuple(_blockers(domain, mode, target, set())), mode_change_command(domain, target))
         for target, direction in _neighbours(mode)
     )
-    checklist = domain_checklist(domain, mode, now, parent_plan=lambda parent: parent_plan(parent, set()))
+    checklist = domain_checklist(domain, mode, now, parents_plan=parents_plan)
     return Readiness(domain, mode, state.shadow_read_percent, mode_transition(domain), steps, checklist)
 
 
@@ -139,8 +141,8 @@ def _verify_after_missing_copy(check, domain: str) -> list[Blocker]:
     needed too, so it is listed now rather than after the backfill."""
     if check not in _COPY_CHECKS:
         return []
-    entered, direction = _COPY_CHECKS[check]
-    if copy_since_entering(domain, entered=entered, direction=direction).run is not None:
+    (source, mode), direction = _COPY_CHECKS[check]
+    if copy_since_entering(domain, mode=mode, source=source, direction=direction).run is not None:
         return []
     return [
         Blocker(
@@ -150,6 +152,13 @@ def _verify_after_missing_copy(check, domain: str) -> list[Blocker]:
             (f"manage.py verify {domain}",),
         )
     ]
+
+
+def parents_plan(parents: list[str]) -> list[Blocker]:
+    """Everything `parents` still need to reach dual, each parent's steps once (a parent shared by several
+    of them, auth under marketplace and payment, is planned the first time only)."""
+    seen: set[str] = set()
+    return [blocker for parent in parents for blocker in parent_plan(parent, seen)]
 
 
 def parent_plan(parent: str, seen: set[str]) -> list[Blocker]:
@@ -198,5 +207,3 @@ def _later_copy(domain: str, target: StoreMode) -> list[Blocker]:
 
 def _blocker(domain: str, refusal: Refusal) -> Blocker:
     return Blocker(domain, refusal.reason, plain_text(refusal.fix), commands_in(refusal.fix))
-
-

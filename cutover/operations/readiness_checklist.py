@@ -11,11 +11,10 @@ from django.db.models import Count, Min
 from cutover.modes.cache import current_mode
 from cutover.modes.registry import domain_names, domain_spec
 from cutover.modes.store_mode import StoreMode
+from cutover.operations.evidence import CopyState, copy_since_entering, mode_entry
 from cutover.operations.preconditions import (
     FORWARD_COPY_SINCE,
     REVERSE_COPY_SINCE,
-    CopyState,
-    copy_since_entering,
     no_dead_mirror_writes_before_switching_primary,
     parents_behind_dual,
     rejects_resolved_or_acknowledged_before_postgres_leads,
@@ -34,21 +33,26 @@ from cutover.scheduled.status import humanize_duration, scheduled_task_status
 
 
 def domain_checklist(
-    domain: str, mode: StoreMode, now: datetime, *, parent_plan: Callable[[str], list[Blocker]]
+    domain: str, mode: StoreMode, now: datetime, *, parents_plan: Callable[[list[str]], list[Blocker]]
 ) -> tuple[Item, ...]:
-    """Every item of ITEM_KEYS, in that order. `parent_plan`: the steps that bring a parent to dual
-    (readiness's, passed in so that this module does not import it back)."""
-    checks = {**_CHECKS, "parents": lambda d, m, n: _check_parents(d, m, n, parent_plan)}
+    """Every item of ITEM_KEYS, in that order. `parents_plan`: the steps that bring parents to dual, each
+    once (readiness's, passed in so that this module does not import it back)."""
+    checks = {**_CHECKS, "parents": lambda d, m, n: _check_parents(d, m, n, parents_plan)}
     return tuple(checks[key](domain, mode, now) for key in ITEM_KEYS)
 
 
-def _copy_for(mode: StoreMode, domain: str) -> tuple[CopyState, str] | None:
-    """The copy this mode's steps rely on: forward in the dual modes, reverse in postgres; none in mongo."""
-    if mode is StoreMode.MONGO:
+def _copy_for(mode: StoreMode, domain: str) -> tuple[CopyState, str, StoreMode] | None:
+    """The copy this mode's steps rely on, and the mode since whose entry it counts: reverse in a `dual`
+    entered from `postgres` (a rollback), else forward since entering dual_mongo_primary from mongo in the dual modes;
+    none in mongo, nor in postgres (rolling back needs only Mongo answering: the copy is made in dual)."""
+    if mode in (StoreMode.MONGO, StoreMode.POSTGRES):
         return None
-    if mode is StoreMode.POSTGRES:
-        return copy_since_entering(domain, entered=REVERSE_COPY_SINCE, direction="reverse"), "reverse"
-    return copy_since_entering(domain, entered=FORWARD_COPY_SINCE, direction="forward"), "forward"
+    entry = mode_entry(domain, StoreMode.DUAL)
+    if mode is StoreMode.DUAL and entry.change is not None and entry.change.from_mode == StoreMode.POSTGRES.value:
+        source, since_mode = REVERSE_COPY_SINCE
+        return copy_since_entering(domain, mode=since_mode, source=source, direction="reverse"), "reverse", since_mode
+    source, since_mode = FORWARD_COPY_SINCE
+    return copy_since_entering(domain, mode=since_mode, source=source, direction="forward"), "forward", since_mode
 
 
 def _check_backfill(domain: str, mode: StoreMode, now: datetime) -> Item:
@@ -56,11 +60,13 @@ def _check_backfill(domain: str, mode: StoreMode, now: datetime) -> Item:
     copy = _copy_for(mode, domain)
     runs = ListFilter("backfillrun", {"domain": domain})
     if copy is None:
-        return Item("backfill", label, True, "not needed in mongo: backfill once dual writes began", "", (), runs)
-    state, direction = copy
+        detail = f"not needed in {mode.value}: backfill once every process writes both stores"
+        return Item("backfill", label, True, detail, "", (), runs)
+    state, direction, since_mode = copy
     runs = ListFilter("backfillrun", {"domain": domain, "direction": direction})
-    since_mode = (FORWARD_COPY_SINCE if direction == "forward" else REVERSE_COPY_SINCE)[1]
-    since = f" since {domain} entered {since_mode.value} ({state.since:%Y-%m-%d %H:%M} UTC)" if state.since else ""
+    since = ""
+    if state.since:
+        since = f" since every process followed {domain} into {since_mode.value} ({state.since:%Y-%m-%d %H:%M:%S} UTC)"
     if state.run is None:
         command = f"manage.py backfill {'--reverse ' if direction == 'reverse' else ''}{domain}"
         detail = f"no {direction} backfill has finished{since}{_running(domain, direction)}"
@@ -89,7 +95,7 @@ def _check_verify(domain: str, mode: StoreMode, now: datetime) -> Item:
     copy = _copy_for(mode, domain)
     command = f"manage.py verify {domain}"
     if copy is None:
-        return Item("verify", label, True, f"not needed in mongo ({seen})", "", (), results)
+        return Item("verify", label, True, f"not needed in {mode.value} ({seen})", "", (), results)
     if latest is not None and not latest.passed:
         detail = f"{seen}: {_verify_counts(latest)}"
         found = {name for counts in (latest.counts or {}).values() for name, n in (counts or {}).items() if n}
@@ -97,7 +103,7 @@ def _check_verify(domain: str, mode: StoreMode, now: datetime) -> Item:
         fix = "; ".join(f"run {fixer} ({does})" for fixer, does in fixes)
         fix = f"{fix}, then run {command}" if fixes else f"run {command} after fixing what it reports"
         return Item("verify", label, False, detail, fix, (*(fixer for fixer, _ in fixes), command), results)
-    state, direction = copy
+    state, direction, _ = copy
     if state.verify is None:
         if state.run is None:
             detail = f"needs the {direction} backfill first, then a passing verify ({seen})"
@@ -186,7 +192,7 @@ def _check_mismatches(domain: str, mode: StoreMode, now: datetime) -> Item:
     return Item("mismatches", label, False, detail + reads, fix, (command,), mismatches)
 
 
-def _check_parents(domain: str, mode: StoreMode, now: datetime, parent_plan) -> Item:
+def _check_parents(domain: str, mode: StoreMode, now: datetime, parents_plan) -> Item:
     label = "Parents' modes"
     parents = [parent for parent in domain_spec(domain).depends_on if parent in domain_names()]
     if not parents:
@@ -195,7 +201,7 @@ def _check_parents(domain: str, mode: StoreMode, now: datetime, parent_plan) -> 
     behind = parents_behind_dual(domain)
     if not behind:
         return Item("parents", label, True, modes, "", (), ListFilter("domainstoremode"))
-    plan = [blocker for parent in behind for blocker in parent_plan(parent)]
+    plan = parents_plan(behind)
     fix = f"move {', '.join(behind)} to dual before {domain} moves to dual"
     commands = tuple(command for blocker in plan for command in blocker.commands)
     detail = f"{modes} (behind dual: {', '.join(behind)})"

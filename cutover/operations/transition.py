@@ -5,9 +5,10 @@ A change of mode is fenced (cutover.modes.fence), so it has two visible phases:
   writes wait meanwhile (normally milliseconds: the pending mirror writes to the
   store about to lead are made first).
 - settling: for CUTOVER_MODE_CACHE_SECONDS after a change, processes that have
-  not reloaded their cached mode still route by the old one. Their dual writes
-  are fenced and follow the new mode at once, but their reads (and the writes of
-  a process still in `mongo` or `postgres`, which are not fenced) do not.
+  not reloaded their cached mode still route by the old one. Their writes are
+  fenced in every mode and follow the new mode at once, but their reads do not;
+  and a step's evidence (backfill, verify, soak) counts only if it started after
+  the settling (cutover.operations.evidence.mode_entry).
 """
 
 from dataclasses import dataclass
@@ -64,8 +65,10 @@ def _settling_text(old: StoreMode, new: StoreMode, until: datetime) -> str:
         f"(CUTOVER_MODE_CACHE_SECONDS={settings.CUTOVER_MODE_CACHE_SECONDS:g}) may still"
     )
     if not old.is_dual and new.is_dual:
-        other = "postgres" if old is StoreMode.MONGO else "mongo"
-        return f"{stale} write to {old.value} only, with no copy in {other}: start any backfill after that"
+        return (
+            f"{stale} read from {_read_store(old)}; their writes already follow {new.value}. A backfill, verify "
+            "or soak counts only if it starts after that"
+        )
     if _read_store(old) != _read_store(new):
         return f"{stale} read from {_read_store(old)}; their writes already follow {new.value}"
     return f"{stale} route by {old.value}; their writes already follow {new.value}"

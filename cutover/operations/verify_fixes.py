@@ -9,7 +9,7 @@ _MONGO_LEADS = (StoreMode.MONGO, StoreMode.DUAL_MONGO_PRIMARY)
 
 def verify_fixes(domain: str, mode: StoreMode, problems: set[str]) -> list[tuple[str, str]]:
     """(command, what it does) for each problem kind found (missing_in_postgres, missing_in_mongo,
-    differing, unreadable_in_mongo, id_clashes), one line per distinct command, in a useful order."""
+    differing, unreadable_in_mongo, id_clashes, render_differs), one line per distinct command, in a useful order."""
     fixes: dict[str, list[str]] = {}
     copy = {"missing_in_postgres", "missing_in_mongo", "differing"} & problems
     if copy and mode in _MONGO_LEADS:
@@ -28,5 +28,10 @@ def verify_fixes(domain: str, mode: StoreMode, problems: set[str]) -> list[tuple
         fixes.setdefault(f"manage.py backfill_rejects --domain {domain}", []).append(
             f"lists the documents that cannot be migrated as they are; fix them and rerun `manage.py backfill "
             f"{domain}`, or acknowledge them"
+        )
+    if "render_differs" in problems:
+        fixes.setdefault(f"manage.py verify {domain} --json", []).append(
+            "names each key whose stored form a row does not give back (both values, both BSON types): correct "
+            f"those documents in Mongo and rerun `manage.py backfill {domain}`, or report the field's conversion"
         )
     return [(command, "; ".join(why)) for command, why in fixes.items()]

@@ -129,7 +129,7 @@ def test_postgres_leads_only_after_backfill_and_verify_and_parents_first(legacy,
     with pytest.raises(StoreModeChangeRefused) as refusal:
         _step(admin_user, "payment", "dual")
     assert "parent domain(s) auth, marketplace of payment are not at dual yet" in str(refusal.value)
-    assert "no forward backfill of payment has finished since" in str(refusal.value)
+    assert "no forward backfill of payment has finished that started after" in str(refusal.value)
     assert "manage.py backfill payment" in str(refusal.value)
 
     for domain in ("auth", "marketplace"):
@@ -137,7 +137,7 @@ def test_postgres_leads_only_after_backfill_and_verify_and_parents_first(legacy,
         verify_domain(domain)
         _step(admin_user, domain, "dual")
     backfill_domain("payment")
-    with pytest.raises(StoreModeChangeRefused, match="no passing verify of payment since its backfill"):
+    with pytest.raises(StoreModeChangeRefused, match="no verify of payment has started since its forward"):
         _step(admin_user, "payment", "dual")
     assert verify_domain("payment").passed
     assert _step(admin_user, "payment", "dual").to_mode == "dual"
@@ -150,25 +150,28 @@ def test_a_backfill_from_before_dual_writes_began_does_not_count(legacy, admin_u
     set_store_mode("auth", "dual")
     set_store_mode("marketplace", "dual")
     _step(admin_user, "payment", "dual_mongo_primary")  # dual writes begin after that backfill
-    with pytest.raises(StoreModeChangeRefused, match="no forward backfill of payment has finished since"):
+    with pytest.raises(StoreModeChangeRefused, match="no forward backfill of payment has finished that started after"):
         _step(admin_user, "payment", "dual")
 
 
-def test_leaving_postgres_needs_a_reverse_backfill_and_verify(legacy, admin_user):
+def test_mongo_leading_again_after_postgres_needs_a_reverse_backfill_and_verify(legacy, admin_user, settings):
+    settings.CUTOVER_SOAK_SECONDS, settings.CUTOVER_SOAK_MIN_READS = 0, 0
     payment = legacy.payment()
     _parents()
     backfill_domain("payment")
     for domain in ("auth", "marketplace", "payment"):
         set_store_mode(domain, "dual")
+    assert verify_domain("payment").passed
     _step(admin_user, "payment", "postgres")
     legacy.db.payments.delete_many({})  # Mongo fell behind while Postgres was alone
+    _step(admin_user, "payment", "dual")  # issue 22: the rollback copies in dual, writes flowing
     with pytest.raises(StoreModeChangeRefused, match="manage.py backfill --reverse payment"):
-        _step(admin_user, "payment", "dual")
+        _step(admin_user, "payment", "dual_mongo_primary")
     run = reverse_backfill_domain("payment", batch_size=1)
     assert run.summary["payments"]["written"] == 1
     assert domain_spec("payment").backends()["mongo"].get_snapshot("payments", str(payment["_id"])) == postgres_record(
         "payment", "payments", payment["_id"]
     )
     assert verify_domain("payment").passed
-    assert _step(admin_user, "payment", "dual").to_mode == "dual"
-    assert StoreModeChange.objects.filter(domain="payment").count() == 2
+    assert _step(admin_user, "payment", "dual_mongo_primary").to_mode == "dual_mongo_primary"
+    assert StoreModeChange.objects.filter(domain="payment").count() == 3

@@ -3,7 +3,9 @@ disputes through the live store mode, and prints `ack <dispute> <url>` for each 
 acknowledged (returned from), flushed at once so a killed writer's acknowledgements still count.
 
 Usage: python -m tests.cutover.fence_writer NAME DIR SECONDS DISPUTE_ID[,DISPUTE_ID...]
-It touches DIR/ready-NAME when Django is up, starts when DIR/start exists, writes for SECONDS.
+It touches DIR/ready-NAME when Django is up, starts when DIR/start exists, writes for SECONDS, and
+makes no new write while DIR/pause exists (a test that must verify before verify converges under writes),
+and stops early once DIR/stop exists.
 """
 
 import collections
@@ -28,7 +30,10 @@ def main() -> None:
     _wait_for(folder / "start")
     actor, errors, written = new_id(), collections.Counter(), 0
     stop_at = time.monotonic() + seconds
-    while time.monotonic() < stop_at:
+    while time.monotonic() < stop_at and not (folder / "stop").exists():
+        if (folder / "pause").exists():
+            time.sleep(0.01)
+            continue
         dispute_id, url = random.choice(ids), f"http://{name}/{written}"
         written += 1
         try:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from cutover.models import DomainStoreMode, MirrorOutboxEntry, StoreModeChange
 from cutover.modes.cache import current_mode
 from cutover.modes.store_mode import StoreMode
-from cutover.operations.mode_changes import CHANGE_PERMISSION, OVERRIDE_PERMISSION
+from cutover.operations.mode_changes import CHANGE_PERMISSION, OVERRIDE_PERMISSION, latest_mode_history_id
 from cutover.testing import set_store_mode
 from tests.cutover.helpers import make_user
 
@@ -27,7 +27,7 @@ def _step_url(domain: str, to_mode: str) -> str:
 
 
 def _step(client, domain, to_mode, *, confirm: bool, **fields):
-    data = {"from_mode": current_mode(domain).value, "reason": ""} | fields
+    data = {"from_mode": current_mode(domain).value, "history": latest_mode_history_id(domain), "reason": ""} | fields
     if confirm:
         data["confirm"] = "1"
     return client.post(_step_url(domain, to_mode), data)
@@ -71,7 +71,7 @@ def test_the_step_page_lists_every_failing_precondition_with_its_command(client)
 
 def test_a_refusal_at_the_service_shows_no_success_and_writes_no_log_entry(client, url):
     client.force_login(make_user("alice", CHANGE_PERMISSION))
-    stale = {"from_mode": "mongo", "reason": "go (test reason)", "confirm": "1"}
+    stale = {"from_mode": "mongo", "history": 0, "reason": "go (test reason)", "confirm": "1"}
     set_store_mode("dispute", "mongo")
     response = client.post(_step_url("dispute", "dual_mongo_primary"), stale | {"from_mode": "dual"})
     assert "is in mongo now, not dual" in response.content.decode()
@@ -268,12 +268,13 @@ def test_two_admins_confirming_the_same_step_change_the_mode_once(client):
     assert first.status_code == 302
     second = client.post(
         _step_url("dispute", "dual_mongo_primary"),
-        {"from_mode": "mongo", "reason": "second (test reason)", "confirm": "1"},
+        {"from_mode": "mongo", "history": 0, "reason": "second (test reason)", "confirm": "1"},
     )
     assert second.status_code == 302  # dual_mongo_primary is no longer a step away: back to the domain page
     assert list(StoreModeChange.objects.values_list("reason", flat=True)) == ["first (test reason)"]
     roll_back = client.post(
-        _step_url("dispute", "mongo"), {"from_mode": "mongo", "reason": "stale (test reason)", "confirm": "1"}
+        _step_url("dispute", "mongo"),
+        {"from_mode": "mongo", "history": 0, "reason": "stale (test reason)", "confirm": "1"},
     )
     assert "is in dual_mongo_primary now, not mongo" in roll_back.content.decode()
     assert current_mode("dispute") is StoreMode.DUAL_MONGO_PRIMARY and StoreModeChange.objects.count() == 1

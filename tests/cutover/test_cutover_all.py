@@ -16,6 +16,7 @@ from cutover.modes.store_mode import StoreMode
 @pytest.mark.django_db(transaction=True)
 def test_cutover_all_then_the_scheduled_tasks_leave_cutover_check_passing(redis_url, settings):
     settings.REDIS_URL = redis_url
+    settings.CUTOVER_SOAK_SECONDS, settings.CUTOVER_SOAK_MIN_READS = 0.5, 0  # the quickstart's short soak
     call_command("seed_demo", size=3, stdout=StringIO())
     get_user_model().objects.create_superuser("ops", password="not-a-real-password")
     out = StringIO()

@@ -214,10 +214,12 @@ def test_a_change_is_refused_when_a_write_holds_the_fence_too_long(admin, monkey
 
 def test_settling_after_a_change_says_what_it_waits_for(settings, admin, capsys):
     settings.CUTOVER_MODE_CACHE_SECONDS = 60
-    _change(admin, "dual_mongo_primary")  # from mongo: processes not yet reloaded write Mongo only
+    _change(admin, "dual_mongo_primary")  # from mongo: processes not yet reloaded read Mongo; their writes are fenced
     transition = mode_transition("dispute")
     assert transition.phase == "settling"
-    assert "may still write to mongo only, with no copy in postgres: start any backfill after that" in str(transition)
+    assert "may still read from mongo; their writes already follow dual_mongo_primary. A backfill, verify or soak " in (
+        str(transition)
+    )
     call_command("store_mode")
     assert "settling: until" in capsys.readouterr().out
     settings.CUTOVER_MODE_CACHE_SECONDS = 0
@@ -232,4 +234,4 @@ def test_admin_shows_a_domain_mid_transition(client, settings, admin):
     assert "column-transition" in listing
     assert "settling: until" in listing
     page = client.get(reverse("admin:cutover_domainstoremode_change", args=["dispute"])).content.decode()
-    assert "may still write to mongo only, with no copy in postgres" in page
+    assert "may still read from mongo; their writes already follow dual_mongo_primary" in page

@@ -147,21 +147,34 @@ def test_pending_mirror_writes_are_ok_in_flight_and_failing_when_stuck():
     assert not item.ok and "stuck" in item.detail and item.command == "manage.py repair_mirror --domain auth"
 
 
-def test_postgres_needs_a_reverse_backfill_to_roll_back():
+def _entered(domain: str, from_mode: StoreMode, to_mode: StoreMode, *, ago: timedelta) -> None:
+    set_store_mode(domain, to_mode)
+    change = StoreModeChange.objects.create(
+        domain=domain, from_mode=from_mode.value, to_mode=to_mode.value, changed_by_name="t", reason="r"
+    )
+    StoreModeChange.objects.filter(pk=change.pk).update(created_at=timezone.now() - ago)
+
+
+def test_postgres_rolls_back_with_nothing_copied_first_and_dual_then_needs_the_reverse_copy():
+    """Issue 22: the rollback's copy is made in dual, with writes flowing; it gates Mongo leading again."""
     set_store_mode("auth", PG)
     readiness = domain_readiness("auth")
-    assert readiness.advance is None
+    assert readiness.advance is None and readiness.roll_back.allowed
+    assert readiness.item("backfill").ok and "not needed in postgres" in readiness.item("backfill").detail
+    _entered("auth", PG, D, ago=timedelta(minutes=1))
+    readiness = domain_readiness("auth")
     assert [b.command for b in readiness.roll_back.blockers] == [
         "manage.py backfill --reverse auth",
         "manage.py verify auth",
     ]
     assert readiness.item("backfill").command == "manage.py backfill --reverse auth"
-    _copied_and_verified("auth", direction="reverse")
+    run = BackfillRun.objects.create(domain="auth", direction="reverse", status="finished", finished_at=timezone.now())
+    VerifyResult.objects.create(domain="auth", started_at=run.finished_at + timedelta(seconds=1), passed=True)
     readiness = domain_readiness("auth")
     assert readiness.roll_back.allowed and readiness.item("backfill").ok and readiness.item("verify").ok
 
 
-def test_backfill_counts_only_since_entering_the_mode():
+def test_backfill_counts_only_since_every_process_follows_the_mode():
     set_store_mode("auth", DMP)
     _copied_and_verified("auth")
     assert domain_readiness("auth").item("backfill").ok
@@ -169,7 +182,7 @@ def test_backfill_counts_only_since_entering_the_mode():
         domain="auth", from_mode="mongo", to_mode="dual_mongo_primary", changed_by_name="t", reason="r"
     )
     item = domain_readiness("auth").item("backfill")
-    assert not item.ok and "since auth entered dual_mongo_primary" in item.detail
+    assert not item.ok and "since every process followed auth into dual_mongo_primary" in item.detail
 
 
 def test_purge_freshness_follows_the_schedule():

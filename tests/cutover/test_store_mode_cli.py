@@ -130,3 +130,15 @@ def test_a_refused_step_lists_every_failing_precondition_one_per_line():
         "  14. [dispute] then a passing verify of dispute after that forward backfill.",
         "       manage.py verify dispute",
     ]
+
+
+def test_each_parent_step_is_listed_once():
+    """Issue 22 item 8: a parent shared by several parents (auth under marketplace and payment) was planned once
+    per parent in the checklist, and the step's plan was listed again there: followed in order, needless changes."""
+    set_store_mode("dispute", "dual_mongo_primary")
+    commands = [line.strip() for line in _run("dispute").splitlines() if line.strip().startswith("manage.py ")]
+    assert commands, "the plan lists commands"
+    assert len(commands) == len(set(commands)), sorted(c for c in commands if commands.count(c) > 1)
+    assert commands.index("manage.py store_mode auth --to dual --user USERNAME --reason 'WHY'") < commands.index(
+        "manage.py store_mode marketplace --to dual_mongo_primary --user USERNAME --reason 'WHY'"
+    )

@@ -1,5 +1,6 @@
 """Guarantee 6: only a passing verify meets the mode preconditions (cutover/operations/preconditions.py), on the forward
-path (dual_mongo_primary -> dual) and on the reverse one (postgres -> dual)."""
+path (dual_mongo_primary -> dual) and on the rollback (dual -> dual_mongo_primary after postgres -> dual); the latest
+verify counts, never an older passing one."""
 
 import pytest
 from django.db import connection
@@ -13,7 +14,7 @@ from cutover.operations.mode_changes import CHANGE_PERMISSION, StoreModeChangeRe
 from cutover.testing import set_store_mode
 from tests.cutover.helpers import make_user
 
-NO_PASSING_VERIFY = "no passing verify of payment since its backfill finished"
+NO_PASSING_VERIFY = r"the latest verify of payment \(finished .*\) failed"
 
 
 @pytest.fixture
@@ -58,14 +59,17 @@ def test_a_failing_verify_does_not_let_postgres_lead(legacy, operator):
     assert _step(operator, "dual").to_mode == "dual"
 
 
-def test_a_failing_verify_does_not_let_mongo_return(legacy, operator):
+def test_a_failing_verify_does_not_let_mongo_return(legacy, operator, settings):
+    settings.CUTOVER_SOAK_SECONDS, settings.CUTOVER_SOAK_MIN_READS = 0, 0
     payment = legacy.payment()
     backfill_domain("auth")
     backfill_domain("marketplace")
     backfill_domain("payment")
     for domain in ("auth", "marketplace", "payment"):
         set_store_mode(domain, "dual")
+    assert verify_domain("payment").passed
     _step(operator, "postgres")
+    _step(operator, "dual")  # the rollback: nothing copied first; the copy is made in dual
     reverse_backfill_domain("payment")
     mongo = domain_spec("payment").backends()["mongo"]
     good = mongo.get_snapshot("payments", str(payment["_id"]))
@@ -74,9 +78,9 @@ def test_a_failing_verify_does_not_let_mongo_return(legacy, operator):
     failed = _failing_verify()
     assert failed.samples["payments"]["differing"] == {str(payment["_id"]): ["confirmations"]}
     with pytest.raises(StoreModeChangeRefused, match=NO_PASSING_VERIFY):
-        _step(operator, "dual")
+        _step(operator, "dual_mongo_primary")
 
     legacy.db.payments.update_one({"_id": payment["_id"]}, {"$set": {"confirmations": good.confirmations}})
     assert mongo.get_snapshot("payments", str(payment["_id"])) == good
     assert verify_domain("payment").passed
-    assert _step(operator, "dual").to_mode == "dual"
+    assert _step(operator, "dual_mongo_primary").to_mode == "dual_mongo_primary"

@@ -17,9 +17,9 @@ T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 STEPS = [(a, b) for a in MIGRATION_ORDER for b in MIGRATION_ORDER if abs(a.position - b.position) == 1]
 
 
-def _entered(domain: str, mode: StoreMode, at: datetime) -> None:
-    """A recorded step into `mode` from the mode before it (what the preconditions count from)."""
-    before = MIGRATION_ORDER[MIGRATION_ORDER.index(mode) - 1]
+def _entered(domain: str, mode: StoreMode, at: datetime, *, source: StoreMode | None = None) -> None:
+    """A recorded step into `mode` from `source` (default: the mode before it): what the preconditions count from."""
+    before = source or MIGRATION_ORDER[MIGRATION_ORDER.index(mode) - 1]
     change = StoreModeChange.objects.create(
         domain=domain, from_mode=before.value, to_mode=mode.value, changed_by_name="t", reason="r"
     )
@@ -43,17 +43,27 @@ def _forward(domain: str = "payment"):
 
 
 def _reverse(domain: str = "payment"):
-    return pre.reverse_backfilled_before_mongo_returns(domain, PG, D)
+    return pre.reverse_backfilled_before_mongo_leads(domain, D, DMP)
+
+
+SETTLED = timedelta(seconds=2)  # CUTOVER_MODE_CACHE_SECONDS in these tests: when every process follows a change
+
+
+@pytest.fixture(autouse=True)
+def _settling(settings):
+    settings.CUTOVER_MODE_CACHE_SECONDS = SETTLED.total_seconds()
 
 
 @pytest.mark.parametrize(
     ("check", "guarded"),
     [
         (pre.backfilled_and_verified_before_postgres_leads, (DMP, D)),
-        (pre.reverse_backfilled_before_mongo_returns, (PG, D)),
+        (pre.reverse_backfilled_before_mongo_leads, (D, DMP)),
+        (pre.verified_in_dual_before_postgres_only, (D, PG)),
     ],
 )
-def test_the_copy_checks_guard_only_their_step(check, guarded):
+def test_the_evidence_checks_guard_only_their_step(check, guarded):
+    _entered("payment", D, T0, source=PG)  # a rollback: the reverse copy is needed
     for step in STEPS:
         assert (check("payment", *step) is not None) == (step == guarded), step
 
@@ -67,18 +77,27 @@ def test_no_backfill_at_all():
     assert str(refusal) == "no forward backfill of payment has finished. Fix: run `manage.py backfill payment`."
 
 
-def test_only_a_backfill_that_started_after_dual_writes_began_counts():
+def test_only_a_backfill_that_started_after_every_process_followed_the_mode_counts():
     _entered("payment", DMP, T0)
-    _run("payment", T0, T0 + timedelta(minutes=5))  # started at the same moment: not after
+    _run("payment", T0 + SETTLED, T0 + timedelta(minutes=5))  # started as the settling ended: not after
     _verified("payment", T0 + timedelta(minutes=6))
     refusal = _forward()
     assert refusal.reason == (
-        "no forward backfill of payment has finished since 2026-03-01 12:00 UTC, "
-        "when payment entered dual_mongo_primary."
+        "no forward backfill of payment has finished that started after 2026-03-01 12:00:02 UTC, "
+        "when every process followed payment into dual_mongo_primary."
     )
-    _run("payment", T0 + timedelta(seconds=1), T0 + timedelta(minutes=7))
+    assert refusal.fix == "run `manage.py backfill payment`."  # the settling is long over
+    _run("payment", T0 + SETTLED + timedelta(seconds=1), T0 + timedelta(minutes=7))
     _verified("payment", T0 + timedelta(minutes=8))
     assert _forward() is None
+
+
+def test_a_refusal_during_the_settling_says_until_when_to_wait():
+    from django.utils import timezone
+
+    _entered("payment", DMP, timezone.now())
+    assert pre.failed_preconditions("payment", DMP, D)  # and the fix says to wait first:
+    assert _forward().fix.startswith("wait until ")
 
 
 def test_the_latest_entry_into_the_mode_is_the_one_that_counts():
@@ -86,7 +105,7 @@ def test_the_latest_entry_into_the_mode_is_the_one_that_counts():
     _entered("payment", DMP, T0 + timedelta(hours=2))  # left and came back: dual writes began again
     _run("payment", T0 + timedelta(hours=1), T0 + timedelta(hours=1, minutes=5))
     _verified("payment", T0 + timedelta(hours=1, minutes=6))
-    assert "since 2026-03-01 14:00 UTC" in _forward().reason
+    assert "after 2026-03-01 14:00:02 UTC" in _forward().reason
     _entered("other", DMP, T0 + timedelta(hours=3))  # another domain's change is not this one's
     _entered("payment", D, T0 + timedelta(hours=3))  # nor a change to another mode
     _run("payment", T0 + timedelta(hours=2, minutes=1), T0 + timedelta(hours=2, minutes=5))
@@ -114,38 +133,72 @@ def test_runs_that_do_not_count(fields):
     assert _forward().reason == "no forward backfill of payment has finished."
 
 
-def test_the_verify_must_pass_for_this_domain_and_start_after_the_latest_backfill_finished():
+def test_the_latest_verify_must_pass_and_start_after_the_latest_backfill_finished():
     _run("payment", T0, T0 + timedelta(minutes=10))
     _verified("payment", T0 + timedelta(minutes=10))  # started as the backfill finished: not after
-    _verified("payment", T0 + timedelta(minutes=11), passed=False)
-    _verified("marketplace", T0 + timedelta(minutes=11))
+    _verified("marketplace", T0 + timedelta(minutes=11))  # another domain's
     refusal = _forward()
     assert (refusal.reason, refusal.fix) == (
-        "no passing verify of payment since its backfill finished at 2026-03-01 12:10 UTC.",
+        "no verify of payment has started since its forward backfill finished at 2026-03-01 12:10:00 UTC.",
         "run `manage.py verify payment` and fix what it reports.",
     )
     _verified("payment", T0 + timedelta(minutes=12))
     assert _forward() is None
+    _verified("payment", T0 + timedelta(minutes=13), passed=False)  # the latest counts, not any passing one
+    assert _forward().reason.startswith("the latest verify of payment (finished ")
+    assert _forward().reason.endswith(") failed.")
+    _verified("payment", T0 + timedelta(minutes=14))
+    assert _forward() is None
 
     _run("payment", T0 + timedelta(minutes=20), T0 + timedelta(minutes=30))  # a newer backfill needs a newer verify
-    assert "finished at 2026-03-01 12:30 UTC" in _forward().reason
+    assert "finished at 2026-03-01 12:30:00 UTC" in _forward().reason
     _run("payment", T0 + timedelta(minutes=1), T0 + timedelta(minutes=25))  # started earlier, finished earlier
-    assert "finished at 2026-03-01 12:30 UTC" in _forward().reason
+    assert "finished at 2026-03-01 12:30:00 UTC" in _forward().reason
 
 
-def test_the_reverse_path_counts_reverse_backfills_since_postgres_was_entered():
+def test_the_rollback_needs_a_reverse_backfill_started_in_dual_then_a_verify():
+    """Leaving postgres needs nothing copied first; Mongo leading again needs the copy made in dual (issue 22)."""
+    assert pre.failed_preconditions("payment", PG, D) == []
     _entered("payment", PG, T0)
-    _run("payment", T0 + timedelta(minutes=1), T0 + timedelta(minutes=2))  # a forward one: not this
+    _run("payment", T0 + timedelta(minutes=1), T0 + timedelta(minutes=2), direction="reverse")  # made in postgres
     _verified("payment", T0 + timedelta(minutes=3))
+    _entered("payment", D, T0 + timedelta(minutes=10), source=PG)
     refusal = _reverse()
     assert (refusal.reason, refusal.fix) == (
-        "no reverse backfill of payment has finished since 2026-03-01 12:00 UTC, when payment entered postgres.",
+        "no reverse backfill of payment has finished that started after 2026-03-01 12:10:02 UTC, "
+        "when every process followed payment into dual.",
         "run `manage.py backfill --reverse payment`.",
     )
-    _run("payment", T0 + timedelta(minutes=4), T0 + timedelta(minutes=5), direction="reverse")
-    assert _reverse().reason == "no passing verify of payment since its backfill finished at 2026-03-01 12:05 UTC."
-    _verified("payment", T0 + timedelta(minutes=6))
+    _run("payment", T0 + timedelta(minutes=11), T0 + timedelta(minutes=12))  # a forward one: not this
+    _run("payment", T0 + timedelta(minutes=11), T0 + timedelta(minutes=13), direction="reverse")
+    assert _reverse().reason == (
+        "no verify of payment has started since its reverse backfill finished at 2026-03-01 12:13:00 UTC."
+    )
+    _verified("payment", T0 + timedelta(minutes=14))
     assert _reverse() is None
+
+
+def test_a_dual_entered_from_dual_mongo_primary_needs_no_reverse_copy():
+    """Mongo led until then and every write since is mirrored to it: a forward walk may step back at once."""
+    _entered("payment", D, T0)
+    assert _reverse() is None
+    _entered("payment", D, T0 + timedelta(hours=1), source=PG)
+    assert _reverse() is not None
+
+
+def test_postgres_only_needs_the_latest_verify_to_pass_in_dual():
+    check = pre.verified_in_dual_before_postgres_only
+    _verified("payment", T0 - timedelta(minutes=1))  # of dual_mongo_primary: says nothing about dual
+    _entered("payment", D, T0)
+    refusal = check("payment", D, PG)
+    assert (refusal.reason, refusal.fix) == (
+        "no verify of payment has started since every process followed payment into dual at 2026-03-01 12:00:02 UTC.",
+        "run `manage.py verify payment` and fix what it reports.",
+    )
+    _verified("payment", T0 + timedelta(seconds=3))
+    assert check("payment", D, PG) is None
+    _verified("payment", T0 + timedelta(seconds=4), passed=False)
+    assert check("payment", D, PG).reason.endswith(") failed.")
 
 
 def _outbox(domain: str, target: str, status: str) -> None:

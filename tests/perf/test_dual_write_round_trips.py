@@ -1,5 +1,6 @@
-"""What a `dual` write costs the request over a `postgres` one (issue 15): its fence statement and its outbox
-row, nothing more. The use case's own unit of work joins the fence transaction instead of opening a savepoint
+"""What a `dual` write costs the request over a `postgres` one (issue 15): its outbox row, nothing more (both
+hold the write fence: a `postgres` write is fenced too since issue 22, cutover.mirror.single). The use case's
+own unit of work joins the fence transaction instead of opening a savepoint
 (cutover.store.backends.postgres.as_sole_write), and a failure still rolls the whole write back."""
 
 import pytest
@@ -24,15 +25,16 @@ def _statements_of_a_status_change(mode: str, dispute_id: str, actor_id: str) ->
     return [query["sql"] for query in queries.captured_queries]
 
 
-def test_a_dual_write_adds_only_its_fence_and_its_outbox_row(settings):
+def test_a_dual_write_adds_only_its_outbox_row_and_both_hold_the_fence(settings):
     settings.CUTOVER_MIRROR = "relay"  # nothing mirrors in this process
     set_store_mode("dispute", "dual")
     records = [repository_for("dispute").create(dispute_draft()) for _ in range(2)]
     postgres = _statements_of_a_status_change("postgres", records[0].id, records[0].opened_by_id)
     dual = _statements_of_a_status_change("dual", records[1].id, records[1].opened_by_id)
-    assert not [sql for sql in dual if "SAVEPOINT" in sql], dual
-    assert len(dual) == len(postgres) + 2, (postgres, dual)
-    assert any("cutover_mode_fence" in sql for sql in dual) and any("cutover_mirror_outbox" in sql for sql in dual)
+    assert not [sql for sql in dual + postgres if "SAVEPOINT" in sql], (postgres, dual)
+    assert len(dual) == len(postgres) + 1, (postgres, dual)
+    assert any("cutover_mirror_outbox" in sql for sql in dual)
+    assert all(any("cutover_mode_fence" in sql for sql in statements) for statements in (postgres, dual))
 
 
 def test_a_failing_dual_write_leaves_nothing_and_the_callers_transaction_usable(settings):

@@ -1,3 +1,5 @@
+from argparse import ArgumentTypeError
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError, CommandParser
 
@@ -5,7 +7,12 @@ from cutover.management.arguments import ProjectCommand, known_domain
 from cutover.modes.cache import current_mode_state, invalidate_mode_cache
 from cutover.modes.registry import UnknownDomain, domain_names
 from cutover.modes.store_mode import MIGRATION_ORDER
-from cutover.operations.mode_changes import StoreModeChangeRefused, store_mode_change, store_mode_set_shadow_percent
+from cutover.operations.mode_changes import (
+    StoreModeChangeRefused,
+    latest_mode_history_id,
+    store_mode_change,
+    store_mode_set_shadow_percent,
+)
 from cutover.operations.readiness import Readiness, domain_readiness
 from cutover.operations.requeue import dead_letter_counts
 from cutover.operations.transition import mode_transition
@@ -31,6 +38,12 @@ class Command(ProjectCommand):
             "--expect-from",
             choices=[mode.value for mode in MIGRATION_ORDER],
             help="refuse unless the domain is in this mode (what the admin confirmation page does)",
+        )
+        parser.add_argument(
+            "--expect-history",
+            type=_history_token,
+            help="refuse if any mode change was made since the one with this id (`store_mode DOMAIN` shows it "
+            "as its history token; 0: none yet), even one that came back to the same mode",
         )
         parser.add_argument("--shadow-percent", type=int, help="set the shadow-read percent (0-100; dual modes)")
         parser.add_argument("--user", help="username of the admin making the change (needs the permission)")
@@ -60,6 +73,7 @@ class Command(ProjectCommand):
                     reason=options["reason"],
                     override=options["override"],
                     expected_from=options["expect_from"],
+                    expected_history=options["expect_history"],
                 )
             else:
                 change = store_mode_set_shadow_percent(
@@ -96,6 +110,14 @@ class Command(ProjectCommand):
             raise CommandError(str(error)) from None
         for line in readiness_lines(readiness):
             self.stdout.write(line)
+        token = latest_mode_history_id(domain)
+        self.stdout.write(f"History token: {token} (bind a change to this state: --expect-history {token})")
+
+
+def _history_token(value: str) -> int:
+    if not value.isdigit():
+        raise ArgumentTypeError(f"not a mode history id (a whole number, 0 for none): {value!r}")
+    return int(value)
 
 
 def _step_blockers(domain: str, to: str | None) -> str:
@@ -118,18 +140,28 @@ def _blocker_lines(step) -> list[str]:
 
 
 def readiness_lines(readiness: Readiness) -> list[str]:
+    """The domain, its steps with their blockers, and its checklist; a command is listed once, where it first
+    comes (a parent's steps are both a step's blockers and the parents item: followed twice they were
+    needless mode changes)."""
     lines = [
         f"{readiness.domain}: {readiness.mode.value} ({readiness.mode.label}), shadow reads "
         f"{readiness.shadow_read_percent}%, {readiness.transition}"
     ]
+    listed: set[str] = set()
     for step in readiness.steps:
         if step.allowed:
             lines.append(f"{step.label}: ready: {step.command}")
             continue
         lines += _blocker_lines(step)
+        listed.update(command for blocker in step.blockers for command in blocker.commands)
     lines.append("Checklist:")
     for item in readiness.checklist:
         lines.append(f"  {'ok  ' if item.ok else 'FAIL'} {item.label}: {item.detail}")
-        if not item.ok:
-            lines += [f"       {command}" for command in item.commands] or [f"       {item.fix}"]
+        if item.ok:
+            continue
+        fresh = [command for command in item.commands if command not in listed]
+        listed.update(fresh)
+        if item.commands and not fresh:
+            lines.append("       (its commands are listed above)")
+        lines += [f"       {command}" for command in fresh] or ([] if item.commands else [f"       {item.fix}"])
     return lines
