@@ -1,5 +1,6 @@
 """How the API answers a failure: bad input is a 400 naming the field, a missing record a 404, a taken
-unique value a 409, a store that does not answer a 503. Never a 500 for anything a caller sent."""
+unique value or a change the record's state machine refuses a 409, a store that does not answer a 503.
+Never a 500 for anything a caller sent."""
 
 import logging
 import re
@@ -13,6 +14,7 @@ from rest_framework.views import exception_handler
 
 from cutover.store.backends.errors import ImmutableRecordConflict, RecordNotFound, UniqueConflict
 from cutover.store.legacy import LegacyValueError
+from cutover.store.validation import TransitionRefused
 from escrow_project.mongo import MongoDisabled
 
 logger = logging.getLogger("escrow_project.api")
@@ -35,7 +37,7 @@ def api_exception_handler(error: Exception, context: dict) -> Response | None:
 def _answer(error: Exception) -> tuple[int, dict] | None:
     if isinstance(error, RecordNotFound):
         return status.HTTP_404_NOT_FOUND, {"detail": str(error)}
-    if isinstance(error, UniqueConflict | ImmutableRecordConflict):
+    if isinstance(error, UniqueConflict | ImmutableRecordConflict | TransitionRefused):
         return status.HTTP_409_CONFLICT, {"detail": str(error)}
     if isinstance(error, LegacyValueError):
         return status.HTTP_400_BAD_REQUEST, {error.field: [str(error)]}
