@@ -1,7 +1,7 @@
-"""The schema and its reading pages (Swagger UI and Redoc, their files served by the app from
-drf-spectacular-sidecar: no CDN). Any staff account that may use the API may read them."""
+"""The schema and its reading page (Swagger UI, its files served by the app from drf-spectacular-sidecar: no CDN;
+not Redoc, whose page loads web fonts from elsewhere). Any staff account may read them."""
 
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 
 class SchemaView(SpectacularAPIView):
@@ -9,8 +9,4 @@ class SchemaView(SpectacularAPIView):
 
 
 class SwaggerView(SpectacularSwaggerView):
-    required_permissions = {"GET": ()}
-
-
-class RedocView(SpectacularRedocView):
     required_permissions = {"GET": ()}

@@ -1,5 +1,6 @@
-"""JSON bodies: DRF's parser, with a body over API_MAX_BODY_BYTES refused as a 413 before it is read, and a
-body nested too deep for Python's decoder a 400 like any bad JSON."""
+"""JSON bodies: DRF's parser, with a body over API_MAX_BODY_BYTES refused as a 413 (one over Django's
+DATA_UPLOAD_MAX_MEMORY_SIZE is refused while DRF reads it: api.errors answers that 413 too), and a body nested
+too deep for Python's decoder a 400 like any bad JSON."""
 
 from django.conf import settings
 from rest_framework import status
@@ -19,7 +20,7 @@ class SafeJSONParser(JSONParser):
         if request is not None and _declared_length(request) > limit:
             raise RequestTooLarge(f"A body of at most {limit} bytes is accepted.")
         try:
-            return super().parse(_at_most(stream, limit), media_type, parser_context)
+            return super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError("JSON parse error - nested too deeply") from None
 
@@ -29,17 +30,3 @@ def _declared_length(request) -> int:
         return int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return 0
-
-
-class _at_most:
-    """A stream that refuses to give more than `limit` bytes (a body sent without a length, chunked)."""
-
-    def __init__(self, stream, limit: int):
-        self.stream, self.left = stream, limit
-
-    def read(self, size: int = -1) -> bytes:
-        chunk = self.stream.read(self.left + 1 if size is None or size < 0 else min(size, self.left + 1))
-        self.left -= len(chunk)
-        if self.left < 0:
-            raise RequestTooLarge("The body is larger than the API accepts.")
-        return chunk

@@ -66,30 +66,28 @@ def api_permissions() -> frozenset[str]:
     """Every permission some API endpoint declares."""
     return frozenset(
         permission
-        for view, _ in api_views()
+        for view, _, _ in api_views()
         for needed in getattr(view, "required_permissions", {}).values()
         if needed != PUBLIC
         for permission in needed
     )
 
 
-def api_views() -> Iterator[tuple[object, str]]:
-    """Each view under /api/ with its route, read from the URL configuration (api.urls)."""
+def api_views() -> Iterator[tuple[object, str, str | None]]:
+    """Each view under /api/ with its route and URL name, read from the URL configuration (api.urls)."""
     from . import urls
 
     yield from _walk(urls.urlpatterns, "/api/")
 
 
-def _walk(patterns, prefix: str) -> Iterator[tuple[object, str]]:
+def _walk(patterns, prefix: str) -> Iterator[tuple[object, str, str | None]]:
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
         elif isinstance(pattern, URLPattern):
             callback = pattern.callback
-            yield (
-                getattr(callback, "cls", None) or getattr(callback, "view_class", None) or callback,
-                prefix + str(pattern.pattern),
-            )
+            view = getattr(callback, "cls", None) or getattr(callback, "view_class", None) or callback
+            yield view, prefix + str(pattern.pattern), pattern.name
 
 
 def _name(view) -> str:

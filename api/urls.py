@@ -13,7 +13,6 @@ urlpatterns = [
     path("auth/logout-all", auth.TokenLogoutAll.as_view(), name="api-logout-all"),
     path("schema/", docs.SchemaView.as_view(), name="api-schema"),
     path("docs/", docs.SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("redoc/", docs.RedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("disputes", disputes.DisputeList.as_view(), name="api-disputes"),
     path("disputes/<str:dispute_id>", disputes.DisputeDetail.as_view(), name="api-dispute"),
     path("disputes/<str:dispute_id>/status", disputes.DisputeStatus.as_view(), name="api-dispute-status"),

@@ -240,7 +240,7 @@ CUTOVER_BACKFILL_WORKER_WAIT_SECONDS = env.float("CUTOVER_BACKFILL_WORKER_WAIT_S
 # per method (api.permissions); the caller must be active staff holding them. Tokens: django-rest-knox
 # (POST /api/auth/token, then `Authorization: Token ...`; only a hash is stored; each expires after
 # API_TOKEN_TTL_HOURS; POST /api/auth/logout revokes it), or an admin session. JSON in and out; errors as
-# api.errors describes. Schema: /api/schema/ (drf-spectacular), read at /api/docs/ and /api/redoc/.
+# api.errors describes. Schema: /api/schema/ (drf-spectacular), read at /api/docs/.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "knox.auth.TokenAuthentication",
@@ -269,7 +269,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["api.permissions.DeclaredPermissions"],
     "SWAGGER_UI_DIST": "SIDECAR",  # served from the app (drf-spectacular-sidecar): no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
 }
 # Login lockout (django-axes) for the admin and the API alike: after AXES_FAILURE_LIMIT failed logins for one
 # username, that username is refused for AXES_COOLOFF_MINUTES, before its password is checked; a success resets

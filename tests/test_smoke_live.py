@@ -78,7 +78,7 @@ def operator():
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.create_user(
-        CREDENTIALS["SMOKE_USERNAME"], password=CREDENTIALS["SMOKE_PASSWORD"], is_staff=True
+        CREDENTIALS["SMOKE_USERNAME"], password=CREDENTIALS["SMOKE_PASSWORD"], is_staff=True, is_superuser=True
     )
 
 
