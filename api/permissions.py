@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from functools import cache
 
 from django.core.exceptions import ImproperlyConfigured
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.permissions import BasePermission
 
 PUBLIC = "public"  # a declaration's value for a method anyone may call
@@ -74,10 +74,11 @@ def api_permissions() -> frozenset[str]:
 
 
 def api_views() -> Iterator[tuple[object, str, str | None]]:
-    """Each view under /api/ with its route and URL name, read from the URL configuration (api.urls)."""
-    from . import urls
-
-    yield from _walk(urls.urlpatterns, "/api/")
+    """Each view under /api/ with its route and URL name, read from the site's URL configuration (ROOT_URLCONF,
+    which includes api.urls; resolved at run time, so the views importing this module make no import circle)."""
+    for view, route, name in _walk(get_resolver().url_patterns, "/"):
+        if route.startswith("/api/"):
+            yield view, route, name
 
 
 def _walk(patterns, prefix: str) -> Iterator[tuple[object, str, str | None]]:
