@@ -13,6 +13,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from knox.models import get_token_model
 from knox.settings import knox_settings
 from knox.views import LogoutAllView, LogoutView
@@ -56,6 +57,7 @@ class TokenLogin(ApiView):
         if user is None or not may_use_api(user):
             raise ValidationError({"non_field_errors": [REFUSED]})
         instance, token = get_token_model().objects.create(user=user, expiry=knox_settings.TOKEN_TTL)
+        user_logged_in.send(sender=type(user), request=request, user=user)  # last_login; axes resets the count
         return Response({"token": token, "expiry": instance.expiry.isoformat().replace("+00:00", "Z")})
 
 

@@ -87,6 +87,18 @@ def test_150_wrong_passwords_lock_the_api_login_before_any_more_hashing(settings
     assert len(hashes) == limit  # the other 145 tries and the right password cost no hash
 
 
+def test_a_successful_login_resets_the_failure_count(settings):
+    settings.API_LOGIN_RATE = ""
+    user = staff_user("operator", "disputes.view_dispute")
+    for _ in range(2):
+        assert [_login("operator", "wrong").status_code for _ in range(settings.AXES_FAILURE_LIMIT - 1)] == [400] * (
+            settings.AXES_FAILURE_LIMIT - 1
+        )
+        assert _login("operator").status_code == 200
+    user.refresh_from_db()
+    assert user.last_login is not None
+
+
 def test_the_login_throttle_answers_before_hashing(settings, hashes):
     settings.API_LOGIN_RATE = "3/min"
     staff_user("operator", "disputes.view_dispute")
