@@ -1,10 +1,14 @@
 """How the API answers a failure: bad input is a 400 naming the field, a missing record a 404, a taken
-unique value a 409, a store that does not answer a 503. Never a 500 for anything a caller sent."""
+unique value or a change the record's state machine refuses a 409, a body too large a 413, a store that does
+not answer a 503.
+Never a 500 for anything a caller sent."""
 
 import logging
 import re
 
 from bson.errors import InvalidDocument
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, IntegrityError
 from pymongo.errors import PyMongoError
 from rest_framework import status
@@ -14,6 +18,7 @@ from rest_framework.views import exception_handler
 from cutover.store.backends.errors import ImmutableRecordConflict, RecordNotFound, UniqueConflict
 from cutover.store.embedded import ElementArrayUnusable
 from cutover.store.legacy import LegacyValueError
+from cutover.store.validation import TransitionRefused
 from escrow_project.mongo import MongoDisabled
 
 logger = logging.getLogger("escrow_project.api")
@@ -34,9 +39,11 @@ def api_exception_handler(error: Exception, context: dict) -> Response | None:
 
 
 def _answer(error: Exception) -> tuple[int, dict] | None:
+    if isinstance(error, RequestDataTooBig):  # Django's own limit, met while DRF reads the body
+        return status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, {"detail": f"A body of at most {_limit()} bytes is accepted."}
     if isinstance(error, RecordNotFound):
         return status.HTTP_404_NOT_FOUND, {"detail": str(error)}
-    if isinstance(error, UniqueConflict | ImmutableRecordConflict | ElementArrayUnusable):
+    if isinstance(error, UniqueConflict | ImmutableRecordConflict | ElementArrayUnusable | TransitionRefused):
         return status.HTTP_409_CONFLICT, {"detail": str(error)}
     if isinstance(error, LegacyValueError):
         return status.HTTP_400_BAD_REQUEST, {error.field: [str(error)]}
@@ -49,6 +56,10 @@ def _answer(error: Exception) -> tuple[int, dict] | None:
     if isinstance(error, DatabaseError):
         return status.HTTP_503_SERVICE_UNAVAILABLE, {"detail": "the database is not available; try again"}
     return None
+
+
+def _limit() -> int:
+    return min(settings.API_MAX_BODY_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE or settings.API_MAX_BODY_BYTES)
 
 
 def _integrity(error: IntegrityError) -> tuple[int, dict]:

@@ -46,10 +46,11 @@ def dispute_open(
     return repository_for(DOMAIN).create(draft)
 
 
-def dispute_change_status(*, dispute_id: str, to_status: str, actor_id: str, note: str = "") -> DisputeRecord:
+def dispute_change_status(*, dispute_id: str, to_status: str, actor_id: str | None, note: str = "") -> DisputeRecord:
+    """`actor_id`: the marketplace user who acts, or None for an operator (the API records who, api.changes)."""
     _require(to_status, STATUSES, "to_status")
     return repository_for(DOMAIN).change_status(
-        _id(dispute_id, "dispute_id"), to_status=to_status, actor_id=_id(actor_id, "actor_id"), note=note
+        _id(dispute_id, "dispute_id"), to_status=to_status, actor_id=_id(actor_id, "actor_id", optional=True), note=note
     )
 
 
@@ -65,8 +66,12 @@ def dispute_add_evidence(*, dispute_id: str, url: str, uploaded_by_id: str) -> D
     )
 
 
-def dispute_resolve(*, dispute_id: str, outcome: str, resolution: str, actor_id: str) -> DisputeRecord:
+def dispute_resolve(*, dispute_id: str, outcome: str, resolution: str, actor_id: str | None) -> DisputeRecord:
+    """`actor_id` as for dispute_change_status."""
     _require(outcome, OUTCOMES, "outcome")
     return repository_for(DOMAIN).resolve(
-        _id(dispute_id, "dispute_id"), outcome=outcome, resolution=resolution, actor_id=_id(actor_id, "actor_id")
+        _id(dispute_id, "dispute_id"),
+        outcome=outcome,
+        resolution=resolution,
+        actor_id=_id(actor_id, "actor_id", optional=True),
     )

@@ -6,6 +6,7 @@ message that names the variable and what it accepts.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -47,7 +48,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "cutover",
     "accounts",
     "marketplace",
@@ -73,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a login refused for a lockout into axes's 429 page (admin)
 ]
 
 ROOT_URLCONF = "escrow_project.urls"
@@ -101,6 +106,7 @@ TEMPLATES = [
 EMBEDDED_DEFAULTS = (
     _choice("ESCROW_STORE_DEFAULTS", ("embedded", "none"), "none") == "embedded" or "PYTEST_VERSION" in env
 )
+
 
 def _store_url_missing(name: str) -> bool:
     """True when `name` is unset and this is a developer's machine; unset on a server: an error."""
@@ -246,18 +252,51 @@ CUTOVER_MIN_REASON_LENGTH = env.int("CUTOVER_MIN_REASON_LENGTH", default=10)
 CUTOVER_BACKFILL_WORKER_WAIT_SECONDS = env.float("CUTOVER_BACKFILL_WORKER_WAIT_SECONDS", default=60.0)
 
 # --- The JSON API (api/) -------------------------------------------------------
-# An operator's API: it acts on any user's records by id, so it needs a staff account (a token from
-# POST /api/auth/token, or an admin session). JSON in and out; errors as api.errors describes.
+# An operator's API: it acts on any user's records by id. Each view declares the Django permissions it needs
+# per method (api.permissions); the caller must be active staff holding them. Tokens: django-rest-knox
+# (POST /api/auth/token, then `Authorization: Token ...`; only a hash is stored; each expires after
+# API_TOKEN_TTL_HOURS; POST /api/auth/logout revokes it), or an admin session. JSON in and out; errors as
+# api.errors describes. Schema: /api/schema/ (drf-spectacular), read at /api/docs/.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.DeclaredPermissions"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PARSER_CLASSES": ["api.parsers.SafeJSONParser"],
+    "DEFAULT_METADATA_CLASS": "api.metadata.DeclaredMetadata",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.DeclaredSchema",
     "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
 }
+REST_KNOX = {"TOKEN_TTL": timedelta(hours=env.float("API_TOKEN_TTL_HOURS", default=10.0)), "AUTO_REFRESH": False}
+# The largest request body the API reads; a larger one is a 413 in DRF's error form.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+# Logins per client address on POST /api/auth/token (DRF throttle, before any password is hashed); empty: off.
+API_LOGIN_RATE = env.str("API_LOGIN_RATE", default="20/min")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "escrow-cutover API",
+    "DESCRIPTION": "The operator's JSON API; every operation names the Django permissions it needs.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["api.permissions.DeclaredPermissions"],
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from the app (drf-spectacular-sidecar): no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+}
+# Login lockout (django-axes) for the admin and the API alike: after AXES_FAILURE_LIMIT failed logins for one
+# username, that username is refused for AXES_COOLOFF_MINUTES, before its password is checked; a success resets
+# the count. By username, not address: a proxy in front of the app would otherwise lock everyone behind it out.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15.0))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+# axes.W006 asks for the address in the lockout key; by username alone no rotation of address, agent or cookie
+# escapes the lockout, and the login throttle (API_LOGIN_RATE) limits each address.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # How long /api/health waits for each store before it reports that store as not answering.
 HEALTH_PROBE_SECONDS = env.float("HEALTH_PROBE_SECONDS", default=2.0)
 

@@ -21,7 +21,9 @@ from tests.disputes.factories import dispute_draft
 from tests.mongo_tripwire import MongoTripwire
 
 ROOT = Path(__file__).resolve().parent.parent
-PORTS = range(8101, 8200)  # this project's live-server ports
+# This project's live-server ports; ESCROW_TEST_PORTS=FIRST-LAST moves them (several checkouts on one machine).
+_FIRST, _LAST = os.environ.get("ESCROW_TEST_PORTS", "8101-8199").split("-")
+PORTS = range(int(_FIRST), int(_LAST) + 1)
 EXPECTED_MONGO = {StoreMode.POSTGRES: "optional"}  # every other mode still uses Mongo: "required"
 CREDENTIALS = {"SMOKE_USERNAME": "smoke-operator", "SMOKE_PASSWORD": "a-test-only-password"}
 
@@ -78,7 +80,7 @@ def operator():
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.create_user(
-        CREDENTIALS["SMOKE_USERNAME"], password=CREDENTIALS["SMOKE_PASSWORD"], is_staff=True
+        CREDENTIALS["SMOKE_USERNAME"], password=CREDENTIALS["SMOKE_PASSWORD"], is_staff=True, is_superuser=True
     )
 
 

@@ -49,8 +49,9 @@ class DisputeRepository(StoreRepository):
 
         return self._update(DisputeRecord, dispute_id, add)
 
-    def resolve(self, dispute_id: str, *, outcome: str, resolution: str, actor_id: str) -> DisputeRecord:
+    def resolve(self, dispute_id: str, *, outcome: str, resolution: str, actor_id: str | None) -> DisputeRecord:
         def settle(record: DisputeRecord) -> DisputeRecord:
+            rules.check_resolution(record, outcome=outcome, resolution=resolution)
             return rules.with_changes(_with_status(record, outcome, actor_id, resolution), resolution=resolution)
 
         return self._update(DisputeRecord, dispute_id, settle)

@@ -4,8 +4,9 @@ from decimal import Decimal
 
 from cutover.store.backends.errors import UniqueConflict
 from cutover.store.legacy import new_id, now_ms
-from cutover.store.ports import StoreRepository
+from cutover.store.ports import StoreRepository, revised
 
+from .. import rules
 from ..records import DestinationRecord, PaymentRecord, SellerRef
 from . import mapping
 
@@ -62,7 +63,12 @@ class PaymentRepository(StoreRepository):
             for name, value in (("status", status), ("confirmations", confirmations), ("tx_hash", tx_hash))
             if value is not None
         }
-        return self._revise(PaymentRecord, payment_id, **changes)
+
+        def change(payment: PaymentRecord) -> PaymentRecord:
+            rules.check_payment_change(payment, status=status, tx_hash=tx_hash)
+            return revised(payment, **changes)
+
+        return self._update(PaymentRecord, payment_id, change)
 
     def get_payment(self, payment_id: str) -> PaymentRecord | None:
         return self._get(PaymentRecord, payment_id)

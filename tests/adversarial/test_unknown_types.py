@@ -137,13 +137,12 @@ LEGACY_FORMS = {  # known fields in shapes SCHEMA-era data holds; all parse, non
 
 
 def test_known_fields_keep_their_legacy_form_through_dual_writes(legacy):
-    payment = legacy.payment(**LEGACY_FORMS)
-    record_id = str(payment["_id"])
+    # One payment per write path: a transaction hash is set once (payments/rules.py), never rewritten.
+    payments = [legacy.payment(**LEGACY_FORMS) for _ in range(2)]
     _backfill("payment")
-    set_store_mode("payment", "dual")
-    payment_update(payment_id=record_id, tx_hash="0xabc")
-    set_store_mode("payment", "dual_mongo_primary")
-    payment_update(payment_id=record_id, tx_hash="0xdef")
-    doc = legacy.db.payments.find_one({"_id": payment["_id"]})
-    assert {key: doc[key] for key in LEGACY_FORMS} == LEGACY_FORMS and doc["txHash"] == "0xdef"
+    for payment, mode, tx_hash in zip(payments, ("dual", "dual_mongo_primary"), ("0xabc", "0xdef"), strict=True):
+        set_store_mode("payment", mode)
+        payment_update(payment_id=str(payment["_id"]), tx_hash=tx_hash)
+        doc = legacy.db.payments.find_one({"_id": payment["_id"]})
+        assert {key: doc[key] for key in LEGACY_FORMS} == LEGACY_FORMS and doc["txHash"] == tx_hash
     assert verify_domain("payment").passed

@@ -62,10 +62,13 @@ def test_mongo_primary_failure_is_raised_and_postgres_untouched(mongo_outage):
     assert not MirrorOutboxEntry.objects.exists()
 
 
-def test_postgres_primary_failure_is_raised_and_mongo_untouched():
+def test_postgres_primary_failure_is_raised_and_mongo_untouched(monkeypatch):
+    from disputes.rules import DISPUTE_STATES
+
     set_store_mode("dispute", "dual")
     repo = repository_for("dispute")
     record = repo.create(dispute_draft())
+    monkeypatch.setattr(DISPUTE_STATES, "check", lambda from_status, to_status: to_status)  # let the row refuse it
     with pytest.raises(Exception, match="disputes_status_valid"):
         repo.change_status(record.id, to_status="bogus", actor_id=new_id())  # violates the check constraint
     assert domain_spec("dispute").backends()["mongo"].get(record.id) == record
