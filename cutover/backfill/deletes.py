@@ -29,7 +29,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from cutover.backfill.embedded import element_maps, element_slices
+from cutover.backfill.element_reads import read_slice
+from cutover.backfill.embedded import SLICE, element_maps
 from cutover.backfill.load import fenced_live_mode, live_mode
 from cutover.backfill.rejects import ROW_STAYS, reject_row_that_stays
 from cutover.mirror.copy import lock_record_copies
@@ -111,18 +112,23 @@ def remove_elements_gone(spec: DomainSpec, element_map, source, *, batch_size: i
 
 def _element_ids(database, element_map, parent_ids: set[str]) -> dict[str, set[str]]:
     """Parent id -> the ids (lowercase hex, as element records have them) in its document's array, for the
-    parents whose document is there; the array read a slice at a time, as the backfill reads it."""
+    parents whose document is there with an array (read a slice at a time, as the backfill reads it). A parent
+    whose field is not an array is left out: a malformed array is the backfill's reject, never a reason to
+    remove rows."""
     embedded = element_map.embedded_in
     forms = [form for parent_id in parent_ids for form in _forms(parent_id, None)]
     parents = database[embedded.parent_collection].find({"_id": {"$in": forms}}, {"_id": 1})
-    return {
-        str(parent["_id"]).lower(): {
-            str(item["_id"]).lower()
-            for _, items in element_slices(database, element_map, parent["_id"])
-            for item in items
-        }
-        for parent in parents
-    }
+    arrays = {str(parent["_id"]).lower(): _array_ids(database, element_map, parent["_id"]) for parent in parents}
+    return {parent_id: ids for parent_id, ids in arrays.items() if ids is not None}
+
+
+def _array_ids(database, element_map, parent_key) -> set[str] | None:
+    """The element ids of one parent's array, or None when its field is (or turns) something else."""
+    ids, skip = set(), 0
+    while items := read_slice(database, element_map, parent_key, skip, SLICE):
+        ids |= {str(item["_id"]).lower() for item in items if isinstance(item, dict) and "_id" in item}
+        skip += len(items)
+    return None if items is None else ids
 
 
 def _remove_element(spec, element_map, element_id: str, parent_id: str, database) -> int:
