@@ -69,9 +69,6 @@ def ledger_compensate(*, user_id: str, currency: str, signed_amount: Decimal, re
 
 def ledger_compensate_entry(entry_id: str, reference: str) -> LedgerEntryRecord:
     """The cutover's correction of an entry whose legacy document was deleted (cutover.operations.deleted_entries):
-    an adjustment cancelling its balance effect (ledger_compensate, idempotent by `reference`)."""
-    entry = repository_for(DOMAIN).get_entry(entry_id)
-    if entry is None:
-        raise InvalidLedgerInput(f"no ledger entry {entry_id}; nothing to compensate")
-    signed = entry.amount if entry.direction == "credit" else -entry.amount
-    return ledger_compensate(user_id=entry.user_id, currency=entry.currency, signed_amount=-signed, reference=reference)
+    a reversing entry, written once the entry's reject is resolved (an entry with an unresolved reject counts in no
+    balance and cannot be reversed: ledger/quarantine.py)."""
+    return ledger_reverse(entry_id=entry_id, reference=reference)

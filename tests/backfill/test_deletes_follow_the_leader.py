@@ -142,8 +142,8 @@ def _balances(user_id: str) -> tuple[Decimal, Decimal]:
 
 @pytest.fixture
 def duplicate_deposit_deleted(legacy):
-    """A duplicate deposit, backfilled, then deleted by a legacy admin while Mongo leads (100 in Mongo, 200
-    in Postgres)."""
+    """A duplicate deposit, backfilled, then deleted by a legacy admin while Mongo leads (100 in both stores while
+    its reject is open: a row with an unresolved reject counts in no balance)."""
     payment = _loaded_payments(legacy, 1)[0]
     _deposit(legacy, payment, "dep-1", "100")
     duplicate = _deposit(legacy, payment, "dep-1-again", "200")
@@ -168,15 +168,17 @@ def test_a_deleted_ledger_document_is_a_blocking_conflict_naming_its_effect(dupl
     assert BackfillReject.objects.get(pk=reject.pk).status == "open"
     alice = make_user("alice", "cutover.acknowledge_backfillreject")
     with pytest.raises(RejectAcknowledgementRefused, match="resolve_deleted_entry"):
-        backfill_reject_acknowledge(reject_ids=[reject.pk], user=alice, reason="fine")
+        backfill_reject_acknowledge(reject_ids=[reject.pk], user=alice, reason="fine, it may stay out")
 
 
 def test_a_compensating_entry_resolves_it_and_both_stores_agree(duplicate_deposit_deleted):
     user_id, entry_id = duplicate_deposit_deleted
-    assert _balances(user_id) == (Decimal("100"), Decimal("200"))
+    assert _balances(user_id) == (Decimal("100"), Decimal("100"))  # open reject: the entry counts in neither store
     reject = BackfillReject.objects.get(record_id=entry_id, status="open")
     make_user("alice", "cutover.acknowledge_backfillreject")
-    call_command("resolve_deleted_entry", str(reject.pk), "--compensate", "--user", "alice", "--reason", "duplicate")
+    call_command(
+        "resolve_deleted_entry", str(reject.pk), "--compensate", "--user", "alice", "--reason", "a duplicate deposit"
+    )
     reject.refresh_from_db()
     assert reject.status == "resolved" and reject.acknowledged_by_name == "alice"
     assert "compensated by entry" in reject.acknowledgement_reason and "duplicate" in reject.acknowledgement_reason
@@ -192,7 +194,9 @@ def test_an_audited_decision_that_the_entry_stands_resolves_it(duplicate_deposit
     user_id, entry_id = duplicate_deposit_deleted
     reject = BackfillReject.objects.get(record_id=entry_id, status="open")
     make_user("alice", "cutover.acknowledge_backfillreject")
-    call_command("resolve_deleted_entry", str(reject.pk), "--stands", "--user", "alice", "--reason", "was real")
+    call_command(
+        "resolve_deleted_entry", str(reject.pk), "--stands", "--user", "alice", "--reason", "the deposit was real"
+    )
     assert _balances(user_id) == (Decimal("200"), Decimal("200"))
     assert BackfillReject.objects.get(pk=reject.pk).status == "resolved"
     assert verify_domain("ledger").passed
@@ -203,10 +207,20 @@ def test_resolving_needs_the_permission_and_an_open_deleted_entry(duplicate_depo
     reject = BackfillReject.objects.get(record_id=entry_id, status="open")
     make_user("bob")
     with pytest.raises(CommandError, match="lacks the permission"):
-        call_command("resolve_deleted_entry", str(reject.pk), "--stands", "--user", "bob", "--reason", "x")
+        call_command(
+            "resolve_deleted_entry",
+            str(reject.pk),
+            "--stands",
+            "--user",
+            "bob",
+            "--reason",
+            "bob has no permission here",
+        )
     make_user("alice", "cutover.acknowledge_backfillreject")
     with pytest.raises(CommandError, match="no backfill reject"):
-        call_command("resolve_deleted_entry", "999999", "--stands", "--user", "alice", "--reason", "x")
+        call_command(
+            "resolve_deleted_entry", "999999", "--stands", "--user", "alice", "--reason", "no such reject exists"
+        )
     assert BackfillReject.objects.get(pk=reject.pk).status == "open"
 
 

@@ -73,11 +73,14 @@ def test_a_reverse_dry_run_writes_nothing_reports_and_never_counts(legacy):
     assert (summary["read"], summary["written"], summary["unchanged"]) == (5, 2, 3)  # would rewrite 2
     assert not BackfillCheckpoint.objects.filter(direction="reverse").exists()
 
+    # The rollback's gate is the step after `postgres → dual` (which needs only Mongo answering): a dry run in
+    # `dual` never counts as its reverse backfill.
+    lead = make_user("lead", CHANGE_PERMISSION)
+    store_mode_change(domain="payment", to_mode="dual", user=lead, reason="back (test reason)")
+    reverse_backfill_domain("payment", dry_run=True, batch_size=2)
     verify_domain("payment")
     with pytest.raises(StoreModeChangeRefused, match="no reverse backfill of payment has finished"):
-        store_mode_change(
-            domain="payment", to_mode="dual", user=make_user("lead", CHANGE_PERMISSION), reason="back (test reason)"
-        )
+        store_mode_change(domain="payment", to_mode="dual_mongo_primary", user=lead, reason="lead (test reason)")
 
 
 def test_a_real_reverse_run_in_dual_still_works(legacy):
@@ -129,7 +132,7 @@ def test_a_forward_dry_run_reports_what_a_real_run_would_reject_and_never_counts
     assert (summary["read"], summary["written"], summary["rejected"]) == (1, 1, 1)  # the odd id included
     assert (Payment.objects.count(), BackfillReject.objects.filter(collection="payments").count()) == (0, 0)
     verify_domain("payment")
-    with pytest.raises(StoreModeChangeRefused, match="no forward backfill of payment has finished since"):
+    with pytest.raises(StoreModeChangeRefused, match="no forward backfill of payment has finished that started after"):
         store_mode_change(
             domain="payment", to_mode="dual", user=make_user("lead2", CHANGE_PERMISSION), reason="go (test reason)"
         )
