@@ -102,8 +102,14 @@ class DualRepository:
         # The fence is held across the Mongo write: a change to `dual` waits until this write's
         # Postgres copy (or its outbox row) has committed, and the change then drains that row.
         with fenced_write(self.domain, StoreMode.DUAL_MONGO_PRIMARY):
-            with checking_writes(functools.partial(_postgres_would_accept, self.secondary)):
-                result = getattr(self.primary, name)(*args, **kwargs)
+            # The trial copies of one use case accumulate (a second record is tried against the first one's
+            # trial: a new default address after the old one's reset) and are all rolled back after it.
+            trials = transaction.savepoint()
+            try:
+                with checking_writes(functools.partial(_postgres_would_accept, self.secondary)):
+                    result = getattr(self.primary, name)(*args, **kwargs)
+            finally:
+                transaction.savepoint_rollback(trials)
             for collection, record_id in self._written(result, name):
                 try:
                     # A savepoint: a failed mirror keeps the fence transaction usable for its outbox row.
@@ -149,14 +155,11 @@ class DualRepository:
 _REFUSALS = (IntegrityError, DataError, ImmutableRecordConflict)  # ProtectedError is an IntegrityError
 
 
-class _Trial(Exception):
-    """Rolls a trial copy's savepoint back."""
-
-
 def _postgres_would_accept(postgres: StoreRepository, collection: str, record_id: str, record: Any) -> None:
-    """Copy `record` (None: delete it) into Postgres in a savepoint rolled back at once, constraints checked
-    immediately: raises the refusal the mirror would meet (a constraint, a value the column cannot hold, an
-    insert-only row that differs), so the write is refused before Mongo has it, as one. Any other failure
+    """Copy `record` (None: delete it) into Postgres in a savepoint, constraints checked immediately: raises the
+    refusal the mirror would meet (a constraint, a value the column cannot hold, an insert-only row that
+    differs), so the write is refused before Mongo has it, as one. The trial stays until the use case's own
+    savepoint is rolled back (_write_mongo_primary), so its next record is tried against it. Any other failure
     is not a refusal of this record (Postgres unwell, a bug): the write goes on and the copy's own failure
     is recorded as ever (outbox row). The real copy still reads Mongo's state afterwards."""
     try:
@@ -165,10 +168,8 @@ def _postgres_would_accept(postgres: StoreRepository, collection: str, record_id
                 postgres.delete_snapshot(collection, record_id)
             else:
                 postgres.put_snapshot(record)
-            raise _Trial
-    except (_Trial, *_REFUSALS) as outcome:
-        if not isinstance(outcome, _Trial):
-            raise
+    except _REFUSALS:
+        raise
     except Exception as error:  # noqa: BLE001 - not a refusal: the copy after the write records it
         logger.info("trial copy of %s/%s failed (%s); the write goes on", collection, record_id, error)
 
