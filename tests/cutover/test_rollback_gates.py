@@ -45,7 +45,7 @@ def user_id() -> str:
 
 
 def _change(user, to_mode: str, **options):
-    return store_mode_change(domain="notification", to_mode=to_mode, user=user, reason="test", **options)
+    return store_mode_change(domain="notification", to_mode=to_mode, user=user, reason="test (test reason)", **options)
 
 
 def _settle() -> None:
@@ -137,7 +137,7 @@ def test_a_confirmation_is_bound_to_the_history_entry_it_was_prepared_on(alice):
     bob = make_user("bob", CHANGE_PERMISSION)
     set_store_mode("notification", "mongo")
     token = latest_mode_history_id("notification")
-    store_mode_change(domain="notification", to_mode="dual_mongo_primary", user=bob, reason="bob's try")
+    store_mode_change(domain="notification", to_mode="dual_mongo_primary", user=bob, reason="bob's try (test reason)")
     store_mode_change(domain="notification", to_mode="mongo", user=bob, reason="bob's undo")
     with pytest.raises(StoreModeChangeRefused) as refused:
         _change(alice, "dual_mongo_primary", expected_from="mongo", expected_history=token)
@@ -153,9 +153,9 @@ def test_the_cli_binds_a_change_to_the_history_token_it_shows(alice):
     shown = StringIO()
     call_command("store_mode", "notification", stdout=shown)
     token = shown.getvalue().split("--expect-history ")[1].split(")")[0]
-    store_mode_change(domain="notification", to_mode="dual_mongo_primary", user=bob, reason="away")
-    store_mode_change(domain="notification", to_mode="mongo", user=bob, reason="and back")
-    args = ["notification", "--to", "dual_mongo_primary", "--user", "alice", "--reason", "x"]
+    store_mode_change(domain="notification", to_mode="dual_mongo_primary", user=bob, reason="away (test reason)")
+    store_mode_change(domain="notification", to_mode="mongo", user=bob, reason="and back (test reason)")
+    args = ["notification", "--to", "dual_mongo_primary", "--user", "alice", "--reason", "x (test reason)"]
     with pytest.raises(CommandError, match="by bob at "):
         call_command("store_mode", *args, "--expect-history", token, stdout=StringIO())
     with pytest.raises(CommandError, match="not a mode history id"):
@@ -168,9 +168,9 @@ def test_the_admin_confirmation_is_bound_to_the_history_it_showed(client, alice)
     url = reverse("admin:cutover_domainstoremode_step", args=["notification", "dual_mongo_primary"])
     page = client.get(url).content.decode()
     token = int(page.split('name="history" value="')[1].split('"')[0])
-    store_mode_change(domain="notification", to_mode="dual_mongo_primary", user=bob, reason="away")
-    store_mode_change(domain="notification", to_mode="mongo", user=bob, reason="and back")
-    posted = {"from_mode": "mongo", "history": token, "reason": "go", "confirm": "1"}
+    store_mode_change(domain="notification", to_mode="dual_mongo_primary", user=bob, reason="away (test reason)")
+    store_mode_change(domain="notification", to_mode="mongo", user=bob, reason="and back (test reason)")
+    posted = {"from_mode": "mongo", "history": token, "reason": "go (test reason)", "confirm": "1"}
     refused = client.post(url, posted).content.decode()
     assert "but its mode was changed since" in refused and "by bob at " in refused
     assert current_mode("notification") is StoreMode.MONGO

@@ -184,11 +184,13 @@ def test_acknowledging_a_money_reject_shows_its_effect_and_needs_a_decision(lega
     ops = make_user("ops", ACKNOWLEDGE)
     expected = f"credit of 100 USDT for user {user}, counted in no balance (balance now 5; 105 with it)"
     with pytest.raises(CommandError, match=r"refused: #\d+ fundsledgerentries/.*" + re_escape(expected)):
-        call_command("backfill_rejects", "--acknowledge", str(reject.pk), "--user", "ops", "--reason", "why")
+        call_command(
+            "backfill_rejects", "--acknowledge", str(reject.pk), "--user", "ops", "--reason", "why it may stay out"
+        )
     reject.refresh_from_db()
     assert reject.status == "open"
     with pytest.raises(Exception, match="needs a decision"):
-        backfill_reject_acknowledge(reject_ids=[reject.pk], user=ops, reason="why")
+        backfill_reject_acknowledge(reject_ids=[reject.pk], user=ops, reason="why (test reason)")
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -196,7 +198,9 @@ def test_compensating_a_money_reject_carries_its_money_into_both_stores(legacy, 
     user, reject = _orphan_credit_scenario(legacy)
     set_store_mode("ledger", mode)
     ops = make_user("ops", ACKNOWLEDGE)
-    [done] = backfill_reject_acknowledge(reject_ids=[reject.pk], user=ops, reason="owed", money="compensate")
+    [done] = backfill_reject_acknowledge(
+        reject_ids=[reject.pk], user=ops, reason="owed (test reason)", money="compensate"
+    )
     assert done.status == "acknowledged" and done.compensating_entry_id
     assert "105 with it" in done.money_effect
     written = [s for s, holds in (("mongo", mode.writes_mongo), ("postgres", mode.writes_postgres)) if holds]
@@ -217,8 +221,10 @@ def test_dropping_a_money_reject_needs_a_second_user(legacy):  # noqa: F811
     [asked] = backfill_reject_acknowledge(reject_ids=[reject.pk], user=first, reason="test money", money="drop")
     assert (asked.status, asked.money_drop_requested_by_name) == ("open", "ops")
     with pytest.raises(Exception, match="another user must confirm"):
-        backfill_reject_acknowledge(reject_ids=[reject.pk], user=first, reason="again", money="drop")
-    [done] = backfill_reject_acknowledge(reject_ids=[reject.pk], user=second, reason="agreed", money="drop")
+        backfill_reject_acknowledge(reject_ids=[reject.pk], user=first, reason="again (test reason)", money="drop")
+    [done] = backfill_reject_acknowledge(
+        reject_ids=[reject.pk], user=second, reason="agreed (test reason)", money="drop"
+    )
     assert (done.status, done.acknowledged_by_name, done.money_drop_requested_by_name) == (
         "acknowledged",
         "auditor",
