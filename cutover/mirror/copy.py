@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from pymongo.errors import ConnectionFailure
 
 from cutover.mirror.breaker import mongo_breaker
-from cutover.modes.fence import hold_fence_shared
+from cutover.modes.fence import FenceBusy, hold_fence_shared_unless_busy
 from cutover.modes.registry import domain_spec
 from cutover.modes.store_mode import StoreMode
 
@@ -84,7 +84,10 @@ def _toward_the_leader(domain: str, target: str, what: str) -> bool:
     """Whether `target` leads `domain` now, read under its write fence (shared, until the copy's transaction
     ends, taken before the copy locks as every fenced writer does). A copy goes toward the follower only: an
     entry left from before a switch of primary must not put the follower's state over the leader's."""
-    mode = hold_fence_shared(domain)
+    try:
+        mode = hold_fence_shared_unless_busy(domain)
+    except FenceBusy as busy:
+        raise MirrorSkipped(f"{busy}; {what} left pending for it (or the next repair)") from None
     if mode is None or target != ("postgres" if mode.position >= StoreMode.DUAL.position else "mongo"):
         return False
     logger.warning("%s of %s not copied to %s, which leads in %s: its state is the truth", what, domain, target, mode)

@@ -124,6 +124,19 @@ def hold_fence_shared(domain: str) -> StoreMode | None:
     return StoreMode(mode) if mode else None
 
 
+def hold_fence_shared_unless_busy(domain: str) -> StoreMode | None:
+    """hold_fence_shared without waiting: raises FenceBusy while a mode change holds or waits for the fence.
+    For a copy that already holds outbox rows the change may need to drain (the relay, the repair): waiting
+    there would deadlock with the change; backing off leaves the entry pending, for the change or the next try."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock_shared(1297040453, hashtext(%s))", [domain])
+        if not cursor.fetchone()[0]:
+            raise FenceBusy(f"a mode change of {domain} holds its write fence")
+        cursor.execute("SELECT mode FROM cutover_store_modes WHERE domain = %s", [domain])
+        row = cursor.fetchone()
+    return StoreMode(row[0]) if row and row[0] else None
+
+
 @dataclass(frozen=True)
 class FenceHolders:
     change_holding: bool  # a mode change holds the fence: the domain's dual writes wait

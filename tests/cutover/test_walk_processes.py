@@ -122,7 +122,7 @@ def _run_listed(command: str, folder, done: Counter) -> None:
 
 
 def _words(command: str) -> list[str]:
-    return [{"USERNAME": "operator", "WHY": "walk"}.get(word, word) for word in shlex.split(command)]
+    return [{"USERNAME": "operator", "WHY": "the walk of the test"}.get(word, word) for word in shlex.split(command)]
 
 
 def _writer(name: str, mirror: str, cache_seconds: str, ids: list[str], folder) -> tuple[str, subprocess.Popen]:
