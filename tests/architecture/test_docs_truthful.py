@@ -56,12 +56,12 @@ def test_no_comment_or_document_names_a_file_the_repository_does_not_have():
 
 def test_a_planted_dangling_reference_is_caught(tmp_path):
     (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "guide.md").write_text("See docs/other.md and SCHEMA.md; `kinds.py` is fine.\n")
+    (tmp_path / "docs" / "guide.md").write_text("See docs/other.md and GONE.md; `kinds.py` is fine.\n")
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "kinds.py").write_text('"""Reads pkg/kinds.py and pkg/gone.py; calls answer.json()."""\n')
     files = ["docs/guide.md", "pkg/kinds.py"]
     assert dangling_file_references(tmp_path, files) == [
         "docs/guide.md:1: docs/other.md",
-        "docs/guide.md:1: SCHEMA.md",
+        "docs/guide.md:1: GONE.md",
         "pkg/kinds.py:1: pkg/gone.py",
     ]
