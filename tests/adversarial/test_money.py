@@ -1,5 +1,7 @@
 """Money at the edges of numeric(31,18): 18 and 19 decimals, 1e12, zero with many places, sums."""
 
+import decimal
+import threading
 from decimal import Decimal
 
 import pytest
@@ -129,3 +131,20 @@ def test_mongo_mode_balance_survives_one_legacy_entry_with_19_decimals(legacy):
     assert repository_for("ledger").balance(user_id=str(user["_id"]), currency="ETH") == Decimal(
         "1.1234567890123456789"
     )
+
+
+def test_arithmetic_runs_at_60_digits():
+    """Balances add amounts of 31 digits: Decimal's default 28-digit context would round them. The app sets 60
+    digits at start-up, for threads started later too (a relay thread, a worker's pool)."""
+    largest = Decimal("9999999999999.999999999999999999")
+    results = []
+
+    def add_up():
+        results.append((decimal.getcontext().prec, sum([largest] * 1000, Decimal(0))))
+
+    add_up()
+    worker = threading.Thread(target=add_up)
+    worker.start()
+    worker.join()
+    exact = Decimal("9999999999999999.999999999999999000")
+    assert results == [(60, exact), (60, exact)]

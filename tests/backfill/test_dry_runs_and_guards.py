@@ -13,7 +13,9 @@ from bson import ObjectId
 from django.core.management import CommandError, call_command
 from django.db import connections
 
+from accounts.models import User
 from cutover.backfill.reverse import ReverseBackfillRefused, reverse_backfill_domain
+from cutover.backfill.run import BackfillRefused
 from cutover.backfill.service import backfill_domain
 from cutover.backfill.shards import NoWorkerAnswered, backfill_domain_via_celery, shard_summary
 from cutover.backfill.verify import verify_domain
@@ -110,6 +112,19 @@ def test_reverse_all_checks_every_domain_before_reversing_any(legacy):
 def test_the_refusal_is_an_error_a_caller_can_catch(legacy):
     with pytest.raises(ReverseBackfillRefused, match="Nothing was written"):
         reverse_backfill_domain("payment")
+
+
+def test_a_forward_backfill_is_refused_in_postgres_mode(legacy):
+    """Mongo is no longer written in `postgres` mode: loading its stale documents would bring back records deleted
+    since. The run is refused before it reads anything, and leaves no run behind."""
+    user = legacy.user()
+    set_store_mode("auth", "postgres")
+    with pytest.raises(BackfillRefused, match="auth is in postgres mode, where Mongo is no longer written"):
+        backfill_domain("auth")
+    with pytest.raises(CommandError, match="Nothing was written"):
+        call_command("backfill", "auth")
+    assert not User.objects.filter(id=str(user["_id"])).exists()
+    assert not BackfillRun.objects.exists()
 
 
 # --- forward dry runs ------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ what is still pending. One process; the multi-process rollback is tests/cutover/
 
 import time
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -117,6 +118,20 @@ def test_dual_to_postgres_makes_the_pending_mirror_writes_first(alice, user_id, 
     _change(alice, "postgres")
     assert not MirrorOutboxEntry.objects.filter(status="pending").exists()
     assert _stores(sent.id)["mongo"] == sent
+
+
+def test_dual_mongo_primary_to_mongo_makes_the_pending_mirror_writes_first(alice, user_id, settings):
+    """Leaving Postgres entirely: what dual writes still owe it is copied first, so a return finds it whole."""
+    set_store_mode("notification", "dual_mongo_primary")
+    with mock.patch("cutover.mirror.dual.mirror_record", side_effect=RuntimeError("Postgres away")):
+        sent = notification_send(user_id=user_id, type="t", title="pending")  # kept in the outbox, pending
+    assert MirrorOutboxEntry.objects.filter(status="pending", target="postgres").count() == 1
+    assert _stores(sent.id)["postgres"] is None
+    _settle()
+    _change(alice, "mongo")
+    assert current_mode("notification") is StoreMode.MONGO
+    assert not MirrorOutboxEntry.objects.filter(status="pending").exists()
+    assert _stores(sent.id)["postgres"] == sent
 
 
 def test_dual_to_postgres_refuses_what_it_cannot_mirror(alice, user_id, settings, mongo_outage):
