@@ -2,10 +2,13 @@
 API and the admin alike, and a per-address throttle on the token endpoint, both before any password is hashed."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.contrib.auth.hashers import get_hasher
+from django.core.management import call_command
 from django.utils import timezone
+from knox.crypto import hash_token
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
@@ -118,3 +121,43 @@ def test_150_wrong_passwords_lock_the_admin_login(client, settings, hashes):
     assert answer.status_code == 429
     assert "_auth_user_id" not in client.session
     assert len(hashes) == settings.AXES_FAILURE_LIMIT
+
+
+def test_the_token_itself_is_not_stored():
+    """Knox keeps a hash of the token and its first characters (to find the row), never the token."""
+    staff_user("viewer", "disputes.view_dispute")
+    token = _login("viewer").json()["token"]
+    (row,) = AuthToken.objects.values()
+    assert row["digest"] == hash_token(token)
+    assert row["token_key"] == token[: len(row["token_key"])] and len(row["token_key"]) < len(token) // 2
+    assert not [value for value in row.values() if isinstance(value, str) and token in value]
+
+
+def test_a_deactivated_account_gets_no_token_and_its_token_stops_working():
+    user = staff_user("viewer", "disputes.view_dispute")
+    token = _login("viewer").json()["token"]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/disputes", {"status": "open"}).status_code == 200
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    assert client.get("/api/disputes", {"status": "open"}).status_code == 401
+    assert _login("viewer").status_code == 400  # the same answer as a wrong password
+
+
+def test_an_admin_session_works_too(client):
+    client.force_login(staff_user("viewer", "disputes.view_dispute"))
+    assert client.get("/api/disputes", {"status": "open"}).status_code == 200
+    assert client.get("/api/notifications", {"user_id": "a" * 24}).status_code == 403  # only what it holds
+    client.force_login(staff_user("customer", "disputes.view_dispute", is_staff=False))
+    assert client.get("/api/disputes", {"status": "open"}).status_code == 403
+
+
+def test_axes_reset_username_lifts_a_lockout_at_once(settings):
+    settings.API_LOGIN_RATE = ""  # the lockout alone
+    staff_user("operator", "disputes.view_dispute")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login("operator", "wrong")
+    assert _login("operator").status_code == 429
+    call_command("axes_reset_username", "operator", stdout=StringIO())
+    assert _login("operator").status_code == 200
