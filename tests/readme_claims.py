@@ -31,6 +31,7 @@ FOLDED = "tests/keys/test_folded_emails.py::"
 LEDGER = "tests/keys/test_ledger_money.py::"
 AUTH = "tests/api/test_api_auth.py::"
 AUDIT = "tests/cutover/test_audited_decisions.py::"
+LEADER = G + "test_the_leader_is_the_truth.py::"
 
 CLAIMS: dict[str, tuple[str, ...]] = {
     # --- What the cutover guarantees about your data (its opening) ---------------------------------------------
@@ -106,14 +107,16 @@ CLAIMS: dict[str, tuple[str, ...]] = {
         F + "test_dirty_properties.py::test_any_batch_of_payments_loads_as_rows_or_storable_rejects",
         "tests/backfill/test_every_document_accounted_for.py::test_a_nul_byte_in_a_string_id_is_escaped_in_the_reject_id",
     ),
-    "A missing `createdAt` is derived from the ObjectId": (REPRO + "test_a_missing_created_at_is_derived_from_the_object_id",),
+    "A missing `createdAt` is derived from the ObjectId": (
+        REPRO + "test_a_missing_created_at_is_derived_from_the_object_id",
+    ),
     # --- The leading store is the truth; clocks never decide -------------------------------------------------
     "The leading store is the truth; clocks never decide.": (
-        G + "test_the_leader_is_the_truth.py::test_a_legacy_clock_ahead_of_ours_loses_no_acknowledged_write",
+        LEADER + "test_a_legacy_clock_ahead_of_ours_loses_no_acknowledged_write",
     ),
     "Every copy of a record toward the follower": (
-        G + "test_the_leader_is_the_truth.py::test_a_legacy_clock_ahead_of_ours_loses_no_acknowledged_write",
-        G + "test_the_leader_is_the_truth.py::test_a_legacy_write_with_a_clock_behind_ours_during_the_mirror_reaches_postgres",
+        LEADER + "test_a_legacy_clock_ahead_of_ours_loses_no_acknowledged_write",
+        LEADER + "test_a_legacy_write_with_a_clock_behind_ours_during_the_mirror_reaches_postgres",
         "tests/locks/test_record_copy_lock.py::test_a_copy_started_later_waits_and_the_follower_ends_with_the_last_state",
         "tests/backfill/test_parity_and_preconditions.py::test_a_legacy_update_whose_updated_at_went_backwards_is_loaded",
         G + "test_verify_says_the_fix.py::test_a_clock_ahead_is_reported_by_verify",
@@ -189,14 +192,14 @@ CLAIMS: dict[str, tuple[str, ...]] = {
     ),
     # --- A write is acknowledged or refused as one -----------------------------------------------------------
     "A write is acknowledged or refused as one.": (
-        G + "test_the_leader_is_the_truth.py::test_a_mongo_primary_write_postgres_refuses_is_refused_before_mongo_has_it",
+        LEADER + "test_a_mongo_primary_write_postgres_refuses_is_refused_before_mongo_has_it",
     ),
     "In `dual_mongo_primary` each record a write is about to put in Mongo": (
-        G + "test_the_leader_is_the_truth.py::test_a_mongo_primary_write_postgres_refuses_is_refused_before_mongo_has_it",
-        G + "test_the_leader_is_the_truth.py::test_a_mongo_primary_write_postgres_accepts_still_goes_to_both",
+        LEADER + "test_a_mongo_primary_write_postgres_refuses_is_refused_before_mongo_has_it",
+        LEADER + "test_a_mongo_primary_write_postgres_accepts_still_goes_to_both",
     ),
     "A copy refused later anyway is caught in its own savepoint": (
-        G + "test_the_leader_is_the_truth.py::test_a_copy_refused_after_the_check_is_recorded_never_silent",
+        LEADER + "test_a_copy_refused_after_the_check_is_recorded_never_silent",
     ),
     # --- Writes that change nothing are legal ----------------------------------------------------------------
     "Writes that change nothing are legal in every mode": (

@@ -67,3 +67,25 @@ def test_the_readme_points_here_not_outside_the_repository():
     readme = (DOC.parent.parent / "README.md").read_text(encoding="utf-8")
     assert "docs/legacy-collections.md" in readme
     assert "../shared" not in readme
+
+
+def _collection_sections(text: str) -> dict[str, str]:
+    """Each `### <collection> (<domain>)` section's text, by collection."""
+    parts = re.split(r"^### (\w+) \(.*$", text, flags=re.M)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def test_the_document_says_which_keys_are_folded():
+    """The README sends readers here for which keys are compared by their folded key (cutover/store/folded_keys.py):
+    a collection's section says "folded key" beside exactly the keys its map folds."""
+    sections = _collection_sections(DOC.read_text(encoding="utf-8"))
+    folded_anywhere = set()
+    for name in domain_names():
+        for record_map in domain_spec(name).load_port().MAPS:
+            if getattr(record_map, "embedded_in", None) is not None:
+                continue
+            folded = {f.key for f in record_map.fields if f.kind.name.startswith("folded_")}
+            said = set(re.findall(r"`(\w+)`[^`]*?\bfolded key", sections[record_map.collection]))
+            assert said == folded, f"{record_map.collection}: the document says {said} are folded, the map {folded}"
+            folded_anywhere |= {(record_map.collection, key) for key in folded}
+    assert {("users", "email"), ("tempverifications", "email")} <= folded_anywhere

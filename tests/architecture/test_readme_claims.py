@@ -57,15 +57,14 @@ def test_a_renamed_test_is_caught(tmp_path):
     source = (tmp_path / path).read_text()
     (tmp_path / path).write_text(source.replace(f"def {name}(", f"def {name}_renamed("))
     assert missing_tests(tmp_path, [node_id]) == [node_id]
-    unknown = [path + "::helper_that_is_no_test", "tests/gone.py::test_x"]
+    unknown = [path + "::helper_that_is_no_test", "gone.py::test_x"]
     assert missing_tests(tmp_path, unknown) == sorted(unknown)
 
 
 def test_class_methods_count_as_tests(tmp_path):
-    (tmp_path / "tests").mkdir()
-    (tmp_path / "tests" / "test_x.py").write_text("class TestA:\n    def test_b(self):\n        pass\n")
-    assert missing_tests(tmp_path, ["tests/test_x.py::TestA::test_b"]) == []
-    assert missing_tests(tmp_path, ["tests/test_x.py::test_b"]) == ["tests/test_x.py::test_b"]
+    (tmp_path / "test_x.py").write_text("class TestA:\n    def test_b(self):\n        pass\n")
+    assert missing_tests(tmp_path, ["test_x.py::TestA::test_b"]) == []
+    assert missing_tests(tmp_path, ["test_x.py::test_b"]) == ["test_x.py::test_b"]
 
 
 def test_the_splitting_rule():

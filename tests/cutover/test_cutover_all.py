@@ -1,6 +1,8 @@
 """The quickstart's path in one test: legacy data in Mongo, `cutover_all`, the scheduled tasks once, and
 `cutover_check` passes with Mongo optional."""
 
+import subprocess
+import sys
 from io import StringIO
 
 import pytest
@@ -11,6 +13,7 @@ from cutover.models import StoreModeChange
 from cutover.modes.cache import current_mode, invalidate_mode_cache
 from cutover.modes.registry import domain_names
 from cutover.modes.store_mode import StoreMode
+from tests.conftest import ROOT, other_process_env
 
 
 @pytest.mark.django_db(transaction=True)
@@ -39,3 +42,25 @@ def test_cutover_all_then_the_scheduled_tasks_leave_cutover_check_passing(redis_
 def test_cutover_all_needs_a_known_user():
     with pytest.raises(CommandError, match="no user named 'nobody'"):
         call_command("cutover_all", user="nobody", reason="x (test reason)")
+
+
+def test_the_quickstart_walks_with_a_one_second_soak_and_no_reads():
+    """Demo data has no traffic: the quickstart's `cutover_all` gets a one-second soak needing no sampled reads,
+    and the settings take both from the environment (the default soak would wait an hour for 1000 reads)."""
+    walk = [line for line in (ROOT / "quickstart.sh").read_text().splitlines() if "manage.py cutover_all" in line]
+    assert len(walk) == 1 and walk[0].startswith("CUTOVER_SOAK_SECONDS=1 CUTOVER_SOAK_MIN_READS=0 "), walk
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings as s; print(s.CUTOVER_SOAK_SECONDS, s.CUTOVER_SOAK_MIN_READS)",
+        ],
+        cwd=ROOT,
+        env=other_process_env(CUTOVER_SOAK_SECONDS="1", CUTOVER_SOAK_MIN_READS="0"),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shown.stdout.split()[-2:] == ["1.0", "0"]
