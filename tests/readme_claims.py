@@ -1,8 +1,9 @@
 """Docs never lie: each sentence of the README's promises, and the tests that fail when it stops being true.
 
 SCOPES are the parts of README.md whose every sentence is a promise: the data guarantees, the rollback steps,
-the mode preconditions (and the soak they end with), and the access rules (the API's permissions, tokens and
-login limits; the operator decisions). CLAIMS maps a distinctive fragment of each sentence to the test node ids
+the mode preconditions (and the soak they end with), how a mode change is taken, and the access rules (the API's
+permissions, tokens and login limits; audited operator decisions, the override, secrets, verification codes).
+A new scope is one line here. CLAIMS maps a distinctive fragment of each sentence to the test node ids
 that pin it, grouped by README bullet. tests/architecture/test_readme_claims.py fails when a sentence of a scope
 has no entry, when an entry's fragment is no longer in the README, or when a named test does not exist; how the
 README is split into sentences is in tests/architecture/readme_sentences.py.
@@ -19,6 +20,10 @@ SCOPES = (
     Scope(item="Tokens"),
     Scope(item="Login throttling and lockout"),
     Scope(item="Operator decisions are audited one way"),
+    Scope(item="Changing a mode"),
+    Scope(item="Override"),
+    Scope(item="Secrets are never shown or queried."),
+    Scope(item="Verification codes"),
 )
 
 F = "tests/fidelity/"
@@ -31,6 +36,11 @@ FOLDED = "tests/keys/test_folded_emails.py::"
 LEDGER = "tests/keys/test_ledger_money.py::"
 AUTH = "tests/api/test_api_auth.py::"
 AUDIT = "tests/cutover/test_audited_decisions.py::"
+ADMIN = "tests/cutover/test_admin.py::"
+SECRETS = "tests/cutover/test_admin_secrets.py::"
+NAMES = "tests/cutover/test_secret_names.py::"
+CODES = "tests/accounts/test_verification_codes.py::"
+READINESS = "tests/cutover/test_readiness.py::"
 LEADER = G + "test_the_leader_is_the_truth.py::"
 
 CLAIMS: dict[str, tuple[str, ...]] = {
@@ -346,5 +356,69 @@ CLAIMS: dict[str, tuple[str, ...]] = {
     "A page refused for a missing permission is a page of the admin that names it.": (
         AUDIT + "test_a_step_refused_for_a_lack_of_permission_is_a_page_of_the_admin_naming_it",
         AUDIT + "test_djangos_own_refusals_name_the_permission_too",
+    ),
+    # --- Changing a mode -------------------------------------------------------------------------------------
+    "Changing a mode: *Advance to X* / *Roll back to Y*": (
+        ADMIN + "test_the_step_page_lists_every_failing_precondition_with_its_command",
+        READINESS + "test_parents_are_expanded_into_their_own_steps_each_once_parents_first",
+        "tests/cutover/test_store_mode_cli.py::test_a_refused_step_lists_every_failing_precondition_one_per_line",
+    ),
+    "With none left, give a reason, review the confirmation page": (
+        ADMIN + "test_advance_goes_through_a_confirmation_and_names_from_and_to",
+        ADMIN + "test_a_step_needs_a_reason",
+    ),
+    "A confirmation is bound to the mode history entry it was prepared on": (
+        GATES + "test_a_confirmation_is_bound_to_the_history_entry_it_was_prepared_on",
+        GATES + "test_the_admin_confirmation_is_bound_to_the_history_it_showed",
+        GATES + "test_the_cli_binds_a_change_to_the_history_token_it_shows",
+    ),
+    "Run the listed commands in order and no step is refused": (
+        READINESS + "test_a_step_is_allowed_exactly_when_the_service_would_take_it",
+        READINESS + "test_parents_are_expanded_into_their_own_steps_each_once_parents_first",
+        "tests/cutover/test_store_mode_cli.py::test_each_parent_step_is_listed_once",
+        "tests/cutover/test_cockpit_walkthrough.py::test_auth_goes_from_mongo_to_postgres_and_back_a_step_following_the_cockpit",
+    ),
+    # --- Override --------------------------------------------------------------------------------------------
+    "Override (danger zone): only users with `cutover.override_store_mode_guard` see it": (
+        ADMIN + "test_override_needs_its_permission",
+        ADMIN + "test_override_is_a_danger_zone_confirmed_and_flagged",
+        ADMIN + "test_an_override_with_nothing_to_override_is_an_ordinary_change",
+    ),
+    "It lists what it overrides, asks for a confirmation": (
+        ADMIN + "test_override_is_a_danger_zone_confirmed_and_flagged",
+        "tests/cutover/test_store_mode_changes.py::test_override_needs_its_permission_and_is_recorded",
+    ),
+    # --- Secrets are never shown or queried ------------------------------------------------------------------
+    "Secrets are never shown or queried.": (
+        SECRETS + "test_every_model_admin_is_secret_safe",
+        SECRETS + "test_a_view_only_user_sees_no_secret_on_any_page",
+    ),
+    "A name is secret by pattern, in any spelling": (
+        NAMES + "test_secret_names_are_secret",
+        NAMES + "test_ordinary_names_are_not",
+        NAMES + "test_a_bare_key_beside_a_value_or_label_names_an_entry",
+    ),
+    "Secret values are masked in backfill rejects": (
+        NAMES + "test_a_reject_masks_every_name",
+        NAMES + "test_a_verify_result_masks_every_name",
+        NAMES + "test_a_shadow_mismatch_stores_and_shows_no_secret",
+        NAMES + "test_an_error_message_and_its_log_line_mask_the_value",
+    ),
+    "In admin, one rule for every registered model": (
+        SECRETS + "test_every_secret_or_document_field_refuses_filter_and_ordering",
+        SECRETS + "test_a_secret_is_not_reached_through_a_relation",
+        SECRETS + "test_search_ordering_and_columns_never_name_a_secret",
+        SECRETS + "test_a_new_admin_cannot_escape_the_rule",
+        SECRETS + "test_a_plain_model_admin_on_another_model_is_wrapped_too",
+        SECRETS + "test_a_config_whose_key_names_a_secret_shows_its_value_masked",
+        "tests/cutover/test_secrets_masked.py::test_filters_that_look_inside_stored_data_are_refused",
+    ),
+    # --- Verification codes ----------------------------------------------------------------------------------
+    "Verification codes are stored as an HMAC-SHA256 keyed with the `SECRET_KEY`": (
+        CODES + "test_a_stored_code_hash_does_not_give_the_code_back_offline",
+        CODES + "test_codes_are_compared_in_constant_time",
+        CODES + "test_after_the_allowed_guesses_even_the_right_code_is_refused",
+        CODES + "test_one_guess_short_of_the_limit_the_right_code_still_passes",
+        CODES + "test_a_legacy_sha256_code_still_verifies_but_only_within_the_lockout",
     ),
 }
