@@ -269,6 +269,7 @@ CLAIMS: dict[str, tuple[str, ...]] = {
     ),
     "`postgres → dual` needs only MongoDB answering": (
         GATES + "test_postgres_to_dual_needs_mongo_answering",
+        PRE + "test_the_rollback_needs_a_reverse_backfill_started_in_dual_then_a_verify",
         PRE + "test_the_evidence_checks_guard_only_their_step",
     ),
     "`dual → dual_mongo_primary` after a `postgres → dual` needs a reverse backfill": (
