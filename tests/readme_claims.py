@@ -119,6 +119,7 @@ CLAIMS: dict[str, tuple[str, ...]] = {
     ),
     "A missing `createdAt` is derived from the ObjectId": (
         REPRO + "test_a_missing_created_at_is_derived_from_the_object_id",
+        REPRO + "test_a_missing_updated_at_is_taken_from_created_at",
     ),
     # --- The leading store is the truth; clocks never decide -------------------------------------------------
     "The leading store is the truth; clocks never decide.": (

@@ -218,6 +218,19 @@ def test_a_missing_created_at_is_derived_from_the_object_id(legacy):
     assert "createdAt" not in legacy.db.users.find_one({"_id": payment["buyerId"]})
 
 
+def test_a_missing_updated_at_is_taken_from_created_at(legacy):
+    """Not from the ObjectId: a document whose createdAt is not its id's moment (imported, re-created) keeps it."""
+    payment = legacy.payment()
+    created = payment["buyerId"].generation_time - timedelta(days=3)
+    legacy.db.users.update_one(
+        {"_id": payment["buyerId"]}, {"$set": {"createdAt": created}, "$unset": {"updatedAt": ""}}
+    )
+    _backfill("payment")
+    user = postgres_record("auth", "users", payment["buyerId"])
+    assert user.created_at == created == user.updated_at
+    assert not _rejects()
+
+
 def test_a_backfill_batch_read_before_a_mongo_primary_write_does_not_revert_it(legacy, monkeypatch):
     """Item 5, the other side: in dual_mongo_primary an app write lands (Mongo, then its mirror) between the
     backfill reading a batch and loading it; the stale batch must not revert the unversioned row."""
