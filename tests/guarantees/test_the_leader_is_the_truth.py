@@ -48,9 +48,10 @@ def test_a_legacy_clock_ahead_of_ours_loses_no_acknowledged_write(legacy):
     assert (row.confirmations, row.status) == (doc.confirmations, doc.status) == (7, "released")
 
 
-def test_a_legacy_write_with_a_clock_behind_ours_during_the_mirror_reaches_postgres(legacy, monkeypatch):
+def test_a_legacy_write_with_a_clock_behind_ours_during_the_mirror_reaches_postgres(legacy, monkeypatch, caplog):
     """The race: the legacy app writes the document (its clock an hour behind ours) between our Mongo write
-    and its Postgres copy. Mongo leads: the copy takes the legacy state, and the stores agree."""
+    and its Postgres copy. Mongo leads: the copy takes the legacy state, the stores agree, and the clock going
+    backwards is logged for an operator's eye."""
     payment = legacy.payment(status="confirmed", confirmations=3)
     _backfill()
     set_store_mode("payment", "dual_mongo_primary")
@@ -69,6 +70,8 @@ def test_a_legacy_write_with_a_clock_behind_ours_during_the_mirror_reaches_postg
     assert row == doc
     assert (row.confirmations, row.status) == (7, "refunded")
     assert verify_domain("payment").passed
+    backwards = [r for r in caplog.records if r.name == "cutover.clocks" and "goes backwards" in r.getMessage()]
+    assert [(r.levelname, r.getMessage().split(":")[0]) for r in backwards] == [("WARNING", f"payments {row.id}")]
 
 
 @pytest.mark.parametrize("mode", ["dual_mongo_primary"])
