@@ -172,6 +172,7 @@ CLAIMS: dict[str, tuple[str, ...]] = {
         FOLDED + "test_a_second_account_of_the_same_key_is_refused_in_every_mode",
         FOLDED + "test_a_key_only_the_other_store_holds_is_refused_in_every_mode_with_two_stores",
         FOLDED + "test_in_postgres_mode_mongo_is_not_asked",
+        FOLDED + "test_with_mongo_away_a_postgres_led_registration_still_goes_through",
     ),
     "The same holds for category and blog slugs and ledger references": (
         "tests/keys/test_exact_unique_keys.py::test_a_value_only_the_other_store_holds_is_refused_in_every_mode_with_two_stores",
@@ -198,6 +199,7 @@ CLAIMS: dict[str, tuple[str, ...]] = {
         LEDGER + "test_reversing_an_entry_twice_is_refused_in_every_mode",
         LEDGER + "test_a_reversal_only_the_other_store_holds_refuses_another_in_every_mode",
         LEDGER + "test_postgres_refuses_a_second_reversal_row_on_its_own",
+        LEDGER + "test_mongo_refuses_a_second_reversal_document_on_its_own",
         LEDGER + "test_two_writers_reversing_one_entry_at_once_only_one_wins",
         "tests/locks/test_ledger_balance_lock.py::test_a_second_append_waits_for_the_first_to_write_its_balance",
     ),

@@ -10,6 +10,7 @@ from bson import Decimal128, ObjectId
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
+from pymongo.errors import DuplicateKeyError
 
 from cutover.backfill.review import backfill_reject_acknowledge
 from cutover.backfill.service import backfill_domain
@@ -20,6 +21,7 @@ from cutover.store.backends.errors import UniqueConflict
 from cutover.store.legacy import new_id, now_ms
 from cutover.store.mongo_indexes import ensure_mongo_indexes
 from cutover.testing import set_store_mode
+from escrow_project.mongo import mongo_database
 from ledger.records import LedgerEntryRecord
 from ledger.rules import AlreadyReversed, InsufficientBalance
 from ledger.selectors import ledger_balance
@@ -103,6 +105,18 @@ def test_postgres_refuses_a_second_reversal_row_on_its_own(transactional_db):
     twin = LedgerEntryRecord(**{**first.__dict__, "id": new_id(), "reference": "undo-2"})
     with pytest.raises(IntegrityError, match="ledger_reversed_once"), transaction.atomic():
         domain_spec("ledger").build_postgres_repository().put_snapshot(twin)
+
+
+def test_mongo_refuses_a_second_reversal_document_on_its_own(db):
+    """The declared index (ledger/domain.py): unique on reversesEntryId where it is an ObjectId, so the entries
+    that reverse nothing (no key, or null) never clash."""
+    ensure_mongo_indexes([("ledger", index) for index in domain_spec("ledger").mongo_indexes])
+    entries = mongo_database().fundsledgerentries
+    original = ObjectId()
+    entries.insert_many([{"reference": "a"}, {"reference": "b", "reversesEntryId": None}, {"reference": "c"}])
+    entries.insert_one({"reference": "undo-1", "reversesEntryId": original})
+    with pytest.raises(DuplicateKeyError):
+        entries.insert_one({"reference": "undo-2", "reversesEntryId": original})
 
 
 @pytest.mark.parametrize("mode", MODES)
