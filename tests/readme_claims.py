@@ -99,11 +99,13 @@ CLAIMS: dict[str, tuple[str, ...]] = {
         ADV + "test_money.py::test_arithmetic_runs_at_60_digits",
     ),
     "An amount with more decimals is a reject": (
+        G + "test_unstorable_app_values.py::test_an_amount_finer_than_the_columns_is_refused_never_rounded",
         REPRO + "test_money_finer_than_the_columns_is_rejected_never_rounded",
         ADV + "test_money.py::test_a_19_decimal_app_write_is_refused_not_rounded",
         REPRO + "test_money_written_back_to_mongo_is_not_padded",
     ),
     "Text with a NUL character (which PostgreSQL cannot store)": (
+        G + "test_unstorable_app_values.py::test_text_with_a_nul_is_refused",
         ADV + "test_app_inputs.py::test_a_nul_in_app_input_never_makes_a_record_unmigratable",
         ADV + "test_app_inputs.py::test_a_nul_in_notification_data",
     ),
