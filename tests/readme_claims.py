@@ -261,6 +261,7 @@ CLAIMS: dict[str, tuple[str, ...]] = {
     ),
     "`dual_mongo_primary → dual` needs a forward backfill": (
         PRE + "test_no_backfill_at_all",
+        "tests/cutover/test_cockpit_walkthrough.py::test_auth_goes_from_mongo_to_postgres_and_back_a_step_following_the_cockpit",
         PRE + "test_runs_that_do_not_count",
         PRE + "test_the_latest_verify_must_pass_and_start_after_the_latest_backfill_finished",
         PRE + "test_parents_lead_only_towards_postgres",
