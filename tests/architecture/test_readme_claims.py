@@ -61,10 +61,16 @@ def test_a_renamed_test_is_caught(tmp_path):
     assert missing_tests(tmp_path, unknown) == sorted(unknown)
 
 
-def test_class_methods_count_as_tests(tmp_path):
-    (tmp_path / "test_x.py").write_text("class TestA:\n    def test_b(self):\n        pass\n")
+def test_class_methods_count_as_tests_and_xfail_or_skip_ones_do_not(tmp_path):
+    (tmp_path / "test_x.py").write_text(
+        "import pytest\n"
+        "class TestA:\n    def test_b(self):\n        pass\n"
+        "@pytest.mark.xfail(strict=True)\ndef test_c():\n    pass\n"
+        "class TestD:\n    @pytest.mark.skip\n    def test_e(self):\n        pass\n"
+    )
     assert missing_tests(tmp_path, ["test_x.py::TestA::test_b"]) == []
-    assert missing_tests(tmp_path, ["test_x.py::test_b"]) == ["test_x.py::test_b"]
+    unpinning = ["test_x.py::TestD::test_e", "test_x.py::test_b", "test_x.py::test_c"]
+    assert missing_tests(tmp_path, unpinning) == unpinning
 
 
 def test_the_splitting_rule():
