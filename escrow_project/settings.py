@@ -235,6 +235,13 @@ CUTOVER_MODE_CACHE_SECONDS = env.float("CUTOVER_MODE_CACHE_SECONDS", default=2.0
 CUTOVER_SOAK_SECONDS = env.float("CUTOVER_SOAK_SECONDS", default=3600.0)
 CUTOVER_SOAK_MIN_READS = env.int("CUTOVER_SOAK_MIN_READS", default=1000)
 CUTOVER_SOAK_MAX_MISMATCH_PERCENT = env.float("CUTOVER_SOAK_MAX_MISMATCH_PERCENT", default=0.0)
+# Alarms (cutover.operations.alarms: /api/health's warnings, the dashboard's incidents, deploy/prometheus/alerts.yml):
+# a domain in a dual mode whose shadow reads of the last CUTOVER_MISMATCH_WINDOW_SECONDS mismatch above this percent
+# (by default what the soak allows: any mismatch); a relay whose newest heartbeat is older than this many seconds
+# while CUTOVER_MIRROR=relay and some domain is in a dual mode.
+CUTOVER_MISMATCH_ALARM_PERCENT = env.float("CUTOVER_MISMATCH_ALARM_PERCENT", default=CUTOVER_SOAK_MAX_MISMATCH_PERCENT)
+CUTOVER_MISMATCH_WINDOW_SECONDS = env.float("CUTOVER_MISMATCH_WINDOW_SECONDS", default=900.0)
+CUTOVER_RELAY_STALE_SECONDS = env.float("CUTOVER_RELAY_STALE_SECONDS", default=30.0)
 # How a `dual` write reaches Mongo after commit (the outbox row makes every way durable):
 # background: a thread in the same process (no extra process to run; its CPU competes
 #   with requests); relay: a separate `manage.py mirror_relay` process woken by

@@ -6,7 +6,7 @@ soak: evidence, soak), whether a domain is mid transition (transition), where ea
 what blocks its next step (readiness; its checklist and parts: readiness_checklist,
 readiness_items), dead mirror writes put back audited (requeue), ledger entries deleted from Mongo
 resolved (deleted_entries), the command that fixes each verify failure (verify_fixes), skewed record
-clocks reported (record_clocks), the legacy plan's completion criteria (cutover_check) and the
-deployment's health (health). May import every other layer; the admin, the management commands, the
-API's health endpoint and tests import it.
+clocks reported (record_clocks), the legacy plan's completion criteria (cutover_check), what is wrong
+right now as alarms (alarms) and the deployment's health (health). May import every other layer; the
+admin, the management commands, the API's health endpoint, /metrics and tests import it.
 """
