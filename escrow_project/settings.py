@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "api.metrics.RequestLatencyMiddleware",  # first: a request's whole time, per store mode (/metrics)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files (the admin's CSS) with DEBUG off too
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -306,6 +307,10 @@ AXES_RESET_ON_SUCCESS = True
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # How long /api/health waits for each store before it reports that store as not answering.
 HEALTH_PROBE_SECONDS = env.float("HEALTH_PROBE_SECONDS", default=2.0)
+# Who may read /metrics (api/metrics.py) besides an active staff user's session: a bearer of this token (empty:
+# none), and these addresses or networks (e.g. "10.0.0.0/8,127.0.0.1"). Keep the token out of the repository.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
 
 # --- Celery / Redis -----------------------------------------------------------
 # Requests never touch Redis, so the app keeps serving when it is down; the

@@ -7,6 +7,7 @@ what blocks its next step (readiness; its checklist and parts: readiness_checkli
 readiness_items), dead mirror writes put back audited (requeue), ledger entries deleted from Mongo
 resolved (deleted_entries), the command that fixes each verify failure (verify_fixes), skewed record
 clocks reported (record_clocks), the legacy plan's completion criteria (cutover_check), what is wrong
-right now as alarms (alarms) and the deployment's health (health). May import every other layer; the
-admin, the management commands, the API's health endpoint, /metrics and tests import it.
+right now as alarms (alarms), the cutover's state as Prometheus metrics (metrics) and the
+deployment's health (health). May import every other layer; the admin, the management commands,
+the API's health endpoint, /metrics and tests import it.
 """
