@@ -103,3 +103,18 @@ def test_a_long_error_is_one_line_in_the_list_and_whole_on_its_page(admin_at_136
     browser.get(f"{live_server.url}/admin/cutover/mirroroutboxentry/{entry.pk}/change/")
     whole = wait_for(browser, ".field-last_error .readonly").text  # the entry's page is read-only
     assert whole.split() == TOPOLOGY_DUMP.split()
+
+
+def test_the_scheduled_tasks_headers_keep_their_words_apart_and_the_page_fits(admin_at_1366, live_server):
+    browser = admin_at_1366
+    scheduled_tasks_ran()
+    browser.get(f"{live_server.url}/admin/cutover/scheduledtaskrun/")
+    headers = wait_for(browser, "#configured-tasks").find_elements(By.CSS_SELECTOR, "thead th")
+    gaps = browser.execute_script(
+        "const r = [...arguments[0]].map(th => { const g = document.createRange(); g.selectNodeContents(th);"
+        " return g.getBoundingClientRect(); });"
+        " return r.slice(1).map((box, i) => box.left - r[i].right);",
+        headers,
+    )
+    assert min(gaps) >= 8, f"header words run together: gaps {gaps} px"
+    assert _fits(browser), "the scheduled tasks page scrolls sideways at 1366 px"
