@@ -239,7 +239,7 @@ CUTOVER_SOAK_MAX_MISMATCH_PERCENT = env.float("CUTOVER_SOAK_MAX_MISMATCH_PERCENT
 # Alarms (cutover.operations.alarms: /api/health's warnings, the dashboard's incidents, deploy/prometheus/alerts.yml):
 # a domain in a dual mode whose shadow reads of the last CUTOVER_MISMATCH_WINDOW_SECONDS mismatch above this percent
 # (by default what the soak allows: any mismatch); a relay whose newest heartbeat is older than this many seconds
-# while CUTOVER_MIRROR=relay and some domain is in a dual mode.
+# while some domain is in a dual mode (CUTOVER_MIRROR=relay; background: once a child beat and a write waits).
 CUTOVER_MISMATCH_ALARM_PERCENT = env.float("CUTOVER_MISMATCH_ALARM_PERCENT", default=CUTOVER_SOAK_MAX_MISMATCH_PERCENT)
 CUTOVER_MISMATCH_WINDOW_SECONDS = env.float("CUTOVER_MISMATCH_WINDOW_SECONDS", default=900.0)
 CUTOVER_RELAY_STALE_SECONDS = env.float("CUTOVER_RELAY_STALE_SECONDS", default=30.0)

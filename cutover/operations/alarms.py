@@ -3,9 +3,10 @@ and the conditions deploy/prometheus/alerts.yml fires on (the same facts /metric
 
 Each alarm names its kind, its subject (a domain, a scheduled task, the relay), a severity and the command
 that fixes it. Kinds: a scheduled task late (cutover.scheduled.status), dead outbox entries (per domain), the
-mirror relay's heartbeat old (cutover.mirror.heartbeat) while CUTOVER_MIRROR=relay and some domain is in a
-dual mode, and a domain's shadow-read mismatch rate over CUTOVER_MISMATCH_WINDOW_SECONDS above
-CUTOVER_MISMATCH_ALARM_PERCENT. Cheap: a few indexed queries, fit for a load balancer's health calls.
+mirror relay's heartbeat old (cutover.mirror.heartbeat) while some domain is in a dual mode (with
+CUTOVER_MIRROR=relay always; with background only once a relay child beat and a write waits for it), and a
+domain's shadow-read mismatch rate over CUTOVER_MISMATCH_WINDOW_SECONDS above CUTOVER_MISMATCH_ALARM_PERCENT.
+Cheap: a few indexed queries, fit for a load balancer's health calls.
 """
 
 from dataclasses import dataclass
@@ -100,21 +101,37 @@ def relay_alarms(modes: dict, now: datetime) -> list[Alarm]:
     from cutover.mirror.heartbeat import relay_heartbeat_age
 
     dual = sorted(domain for domain, mode in modes.items() if mode.is_dual)
-    if settings.CUTOVER_MIRROR != "relay" or not dual:
+    mirror, stale = settings.CUTOVER_MIRROR, settings.CUTOVER_RELAY_STALE_SECONDS
+    if mirror == "inline" or not dual:
         return []
     age = relay_heartbeat_age(now)
-    if age is not None and age <= settings.CUTOVER_RELAY_STALE_SECONDS:
+    if age is not None and age <= stale:
+        return []
+    # background: each app process starts its relay child with its first dual write and restarts it with the next,
+    # so only children that beat once and stopped while writes wait (a pending entry older than `stale`) are down.
+    if mirror == "background" and (age is None or not _pending_since(now - timedelta(seconds=stale))):
         return []
     seen = "no mirror relay has ever beaten" if age is None else f"the newest relay heartbeat is {age:.0f} s old"
+    fix = (
+        "start (or restart) python manage.py mirror_relay"
+        if mirror == "relay"
+        else "restart the app processes (each starts its relay child with its next dual write)"
+    )
     return [
         Alarm(
             "relay_down",
             "relay",
             CRITICAL,
-            f"mirror relay down: {seen} (CUTOVER_MIRROR=relay, {', '.join(dual)} in a dual mode)",
-            "start (or restart) python manage.py mirror_relay; meanwhile repair_mirror copies what is pending",
+            f"mirror relay down: {seen} (CUTOVER_MIRROR={mirror}, {', '.join(dual)} in a dual mode)",
+            f"{fix}; meanwhile python manage.py repair_mirror copies what is pending",
         )
     ]
+
+
+def _pending_since(before: datetime) -> bool:
+    from cutover.models import MirrorOutboxEntry
+
+    return MirrorOutboxEntry.objects.filter(status=MirrorOutboxEntry.Status.PENDING, created_at__lt=before).exists()
 
 
 def mismatch_alarms(modes: dict, now: datetime) -> list[Alarm]:

@@ -154,13 +154,18 @@ def test_a_relay_stopped_cleanly_leaves_no_heartbeat_behind(settings):
         env=env,
         stdin=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 30
-    while not MirrorRelayHeartbeat.objects.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert MirrorRelayHeartbeat.objects.exists()
-    relay.terminate()
-    assert relay.wait(15) == 0
-    assert not MirrorRelayHeartbeat.objects.exists()
+    try:
+        deadline = time.monotonic() + 30
+        while not MirrorRelayHeartbeat.objects.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert MirrorRelayHeartbeat.objects.exists()
+        relay.terminate()
+        assert relay.wait(15) == 0
+        assert not MirrorRelayHeartbeat.objects.exists()
+    finally:
+        if relay.poll() is None:  # a failed assertion must not leave it running against the test database
+            relay.kill()
+            relay.wait(10)
 
 
 def test_the_relay_alarm_waits_for_a_dual_domain_and_relay_mirroring(settings):
@@ -170,3 +175,26 @@ def test_the_relay_alarm_waits_for_a_dual_domain_and_relay_mirroring(settings):
     assert re.search(r"no mirror relay has ever beaten", " ".join(_health()[1]["warnings"]))
     settings.CUTOVER_MIRROR = "inline"
     assert _health()[1]["status"] == "ok"
+
+
+def test_with_the_background_mirror_a_stopped_relay_child_is_down_once_a_write_waits_for_it(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cutover.models import MirrorOutboxEntry
+
+    settings.CUTOVER_MIRROR = "background"
+    set_store_mode("dispute", StoreMode.DUAL)
+    assert _health()[1]["status"] == "ok"  # no child started yet (no dual write): nothing to be down
+    long_ago = timezone.now() - timedelta(minutes=5)
+    MirrorRelayHeartbeat.objects.create(relay="web-1:4242", started_at=long_ago, beat_at=long_ago)
+    assert _health()[1]["status"] == "ok"  # stopped, but no write waits
+    entry = MirrorOutboxEntry.objects.create(
+        domain="dispute", collection="disputes", record_id="a" * 24, target="mongo"
+    )
+    assert _health()[1]["status"] == "ok"  # a write just made: in flight
+    MirrorOutboxEntry.objects.filter(pk=entry.pk).update(created_at=long_ago)
+    code, report = _health()
+    assert (code, [alarm["kind"] for alarm in report["alarms"]]) == (200, ["relay_down"])
+    assert "restart the app processes" in report["warnings"][0]
