@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cutover import admin_modes  # noqa: F401  (registers DomainStoreModeAdmin: dashboard, steps, shadow reads)
 from cutover.admin_base import ExplainedList, ReadOnlyAdmin
+from cutover.admin_display import cut
 from cutover.admin_requeue import RequeueDeadLettersAction
 from cutover.models import (
     BackfillCheckpoint,
@@ -58,7 +59,7 @@ class StoreModeChangeAdmin(ExplainedList):
 
 @admin.register(MirrorOutboxEntry)
 class MirrorOutboxEntryAdmin(RequeueDeadLettersAction, ExplainedList):
-    list_display = ["id", "domain", "record_id", "target", "status", "age", "attempts", "next_attempt_at", "last_error"]
+    list_display = ["id", "domain", "record_id", "target", "status", "age", "attempts", "next_attempt_at", "error_line"]
     list_filter = ["status", "domain", "target"]
     search_fields = ["record_id"]
     empty_explanation = (
@@ -70,6 +71,10 @@ class MirrorOutboxEntryAdmin(RequeueDeadLettersAction, ExplainedList):
     @admin.display(description="Age", ordering="created_at")
     def age(self, obj: MirrorOutboxEntry) -> str:
         return humanize_duration(timezone.now() - obj.created_at)
+
+    @admin.display(description="Last error", ordering="last_error")
+    def error_line(self, obj: MirrorOutboxEntry):
+        return cut(obj.last_error)  # "Class: the first line of the message"; the whole error on the entry's page
 
 
 @admin.register(ShadowMismatch)

@@ -79,3 +79,16 @@ def checklist_summary(readiness: Readiness) -> SafeString:
 def checklist_table(readiness: Readiness) -> SafeString:
     rows = [(item, list_url(item.list_filter)) for item in readiness.checklist]
     return render_to_string("admin/cutover/_checklist.html", {"readiness": readiness, "rows": rows})
+
+
+def one_line(text: str, limit: int) -> str:
+    """The first line of `text` (an error: its class and the first line of its message), cut at `limit`
+    characters with an ellipsis."""
+    lines = (text or "").strip().splitlines()
+    first = lines[0] if lines else ""
+    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+
+
+def cut(text: str, limit: int = 90) -> SafeString:
+    """A long value in a list: one line, cut, the whole first line on hover; the object's page has all of it."""
+    return format_html('<span class="cutover-cut" title="{}">{}</span>', one_line(text, 2000), one_line(text, limit))

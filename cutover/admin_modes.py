@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from cutover.admin_dashboard import dashboard_context
 from cutover.admin_decisions import ReasonField
 from cutover.admin_display import (
     COCKPIT_CSS,
@@ -261,22 +262,11 @@ class DomainStoreModeAdmin(admin.ModelAdmin):
             raise PermissionDenied(
                 f"The cutover dashboard needs the permission cutover.view_domainstoremode or {CHANGE_PERMISSION}."
             )
-        can_change = self.has_change_permission(request)
-        rows = []
-        for name in domain_names():
-            readiness = domain_readiness(name)
-            rows.append(
-                {
-                    "readiness": readiness,
-                    "badge": mode_badge(readiness.mode),
-                    "steps": step_summary(readiness, can_change=can_change),
-                    "summary": checklist_summary(readiness),
-                    "checklist": checklist_table(readiness),
-                    "change_url": reverse("admin:cutover_domainstoremode_change", args=[name]),
-                    "history_url": reverse("admin:cutover_storemodechange_changelist") + f"?domain={name}",
-                }
-            )
-        context = {**self.admin_site.each_context(request), "title": "Cutover dashboard", "rows": rows}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Cutover dashboard",
+            **dashboard_context(can_change=self.has_change_permission(request)),
+        }
         return TemplateResponse(request, "admin/cutover/dashboard.html", context)
 
     # --- a mode change: review, confirm, apply --------------------------------------------------------------

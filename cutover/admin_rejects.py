@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 
 from cutover.admin_base import ExplainedList
 from cutover.admin_decisions import DecisionForm, decision_page
+from cutover.admin_display import cut
 from cutover.backfill.review import (
     ACKNOWLEDGE_PERMISSION,
     RejectAcknowledgementRefused,
@@ -50,10 +51,14 @@ class AcknowledgeRejectsForm(DecisionForm):
 
 @admin.register(BackfillReject)
 class BackfillRejectAdmin(ExplainedList):
-    list_display = ["created_at", "domain", "collection", "record_id", "kind", "status", "reason", "blocked_by"]
+    list_display = ["created_at", "domain", "collection", "record_id", "kind", "status", "reason_line", "blocked_by"]
     list_filter = ["status", RootCauseFilter, "domain", "collection", "kind"]
     search_fields = ["record_id", "reason", "blocked_by"]
     actions = ["acknowledge"]
+
+    @admin.display(description="Reason", ordering="reason")
+    def reason_line(self, obj: BackfillReject):
+        return cut(obj.reason)  # the whole reason on the reject's page
     empty_explanation = (
         "No backfill reject matches. A document the backfill cannot migrate (bad value, orphan, unique clash, odd "
         "_id) is kept here with its reason; a later run retries it, and an open one blocks dual_mongo_primary → dual "

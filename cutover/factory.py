@@ -7,6 +7,7 @@ from typing import Any
 from pymongo.errors import PyMongoError
 
 from cutover.mirror.breaker import mongo_breaker
+from cutover.mirror.counters import note_mode
 from cutover.mirror.dual import DualRepository
 from cutover.mirror.single import SingleStoreRepository
 from cutover.modes.cache import current_mode_state
@@ -20,6 +21,7 @@ def repository_for(domain: str):
     """Mongo, Postgres or dual repository for `domain`, per its live store mode."""
     spec = domain_spec(domain)
     state = current_mode_state(domain)
+    note_mode(spec.name, state.mode.value)  # a request's latency is measured per store mode (api.metrics)
     if state.mode in (StoreMode.MONGO, StoreMode.POSTGRES):
         # Fenced like a dual write (cutover.mirror.single): a stale cache cannot skip the other store. In `mongo`
         # mode a unique value Postgres holds is refused too (_claiming); in `postgres` mode Mongo is out of the

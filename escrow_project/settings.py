@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "api.metrics.RequestLatencyMiddleware",  # first: a request's whole time, per store mode (/metrics)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files (the admin's CSS) with DEBUG off too
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -235,6 +236,13 @@ CUTOVER_MODE_CACHE_SECONDS = env.float("CUTOVER_MODE_CACHE_SECONDS", default=2.0
 CUTOVER_SOAK_SECONDS = env.float("CUTOVER_SOAK_SECONDS", default=3600.0)
 CUTOVER_SOAK_MIN_READS = env.int("CUTOVER_SOAK_MIN_READS", default=1000)
 CUTOVER_SOAK_MAX_MISMATCH_PERCENT = env.float("CUTOVER_SOAK_MAX_MISMATCH_PERCENT", default=0.0)
+# Alarms (cutover.operations.alarms: /api/health's warnings, the dashboard's incidents, deploy/prometheus/alerts.yml):
+# a domain in a dual mode whose shadow reads of the last CUTOVER_MISMATCH_WINDOW_SECONDS mismatch above this percent
+# (by default what the soak allows: any mismatch); a relay whose newest heartbeat is older than this many seconds
+# while some domain is in a dual mode (CUTOVER_MIRROR=relay; background: once a child beat and a write waits).
+CUTOVER_MISMATCH_ALARM_PERCENT = env.float("CUTOVER_MISMATCH_ALARM_PERCENT", default=CUTOVER_SOAK_MAX_MISMATCH_PERCENT)
+CUTOVER_MISMATCH_WINDOW_SECONDS = env.float("CUTOVER_MISMATCH_WINDOW_SECONDS", default=900.0)
+CUTOVER_RELAY_STALE_SECONDS = env.float("CUTOVER_RELAY_STALE_SECONDS", default=30.0)
 # How a `dual` write reaches Mongo after commit (the outbox row makes every way durable):
 # background: a thread in the same process (no extra process to run; its CPU competes
 #   with requests); relay: a separate `manage.py mirror_relay` process woken by
@@ -299,6 +307,10 @@ AXES_RESET_ON_SUCCESS = True
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # How long /api/health waits for each store before it reports that store as not answering.
 HEALTH_PROBE_SECONDS = env.float("HEALTH_PROBE_SECONDS", default=2.0)
+# Who may read /metrics (api/metrics.py) besides an active staff user's session: a bearer of this token (empty:
+# none), and these addresses or networks (e.g. "10.0.0.0/8,127.0.0.1"). Keep the token out of the repository.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
 
 # --- Celery / Redis -----------------------------------------------------------
 # Requests never touch Redis, so the app keeps serving when it is down; the

@@ -2,6 +2,7 @@
 
 Owns the one dual-write wrapper (dual) and its one-store twin (single), the outbox of mirror writes
 (outbox), running them after commit (dispatch) or in the relay process (relay; one per app process:
-relay_child), the copy of one record between stores (copy), the Mongo circuit breaker (breaker) and
-shadow reads (shadow). Imports the store layer, the models and modes.
+relay_child; its liveness: heartbeat), the copy of one record between stores (copy), the Mongo circuit
+breaker (breaker), shadow reads (shadow) and what this process counts for /metrics (counters).
+Imports the store layer, the models and modes.
 """

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from cutover.mirror.breaker import mongo_breaker
 from cutover.mirror.copy import MirrorSkipped, mirror_record, mirror_records_to_mongo
+from cutover.mirror.counters import count_mirror_attempts
 from cutover.models import MirrorOutboxEntry
 
 logger = logging.getLogger("cutover.mirror.outbox")
@@ -66,7 +67,9 @@ def outbox_process_entry(entry: MirrorOutboxEntry) -> bool:
         return False
     except Exception as error:  # any failure is kept on the row for the repair task
         outbox_mark_failed([entry.pk], error)
+        count_mirror_attempts(entry.domain, 1, failed=True)
         return False
+    count_mirror_attempts(entry.domain, 1)
     MirrorOutboxEntry.objects.filter(pk=entry.pk, status=Status.PENDING).update(
         status=Status.DONE, updated_at=timezone.now()
     )
@@ -202,6 +205,8 @@ def _repair_entries(entries: list[MirrorOutboxEntry], report: RepairReport) -> N
     if done:
         _mark_done(done)
         report.repaired += len(done)
+    for key in bursts.done:
+        count_mirror_attempts(key[0], len(by_record[key]))
     report.skipped += sum(len(by_record[key]) for key in bursts.skipped)
     for key in sorted(bursts.one_by_one):
         _repair_record(key, by_record[key], report)
@@ -216,10 +221,12 @@ def _repair_record(key: RecordKey, entry_ids: list[int], report: RepairReport) -
         return
     except Exception as error:
         outbox_mark_failed(entry_ids, error)
+        count_mirror_attempts(key[0], len(entry_ids), failed=True)
         report.failed += len(entry_ids)
         report.dead += MirrorOutboxEntry.objects.filter(pk__in=entry_ids, status=Status.DEAD).count()
         return
     _mark_done(entry_ids)
+    count_mirror_attempts(key[0], len(entry_ids))
     report.repaired += len(entry_ids)
 
 

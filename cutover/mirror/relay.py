@@ -5,7 +5,8 @@ insert; a trigger NOTIFYs on commit, and this loop (`manage.py mirror_relay`,
 one or more per deployment) wakes up and runs the same chunked, SKIP LOCKED
 repair as the scheduled task, on the burst of writes that commit within
 GATHER_SECONDS of the one that woke it. It also wakes every few seconds by itself, for
-retries that have come due and for a notification missed while it restarted.
+retries that have come due and for a notification missed while it restarted, and
+beats its heartbeat (cutover.mirror.heartbeat) as it goes round.
 """
 
 import logging
@@ -15,6 +16,7 @@ import psycopg
 from django.db import connection
 
 from cutover.mirror.breaker import mongo_breaker
+from cutover.mirror.heartbeat import Heartbeat
 from cutover.mirror.outbox import outbox_repair_pending
 
 logger = logging.getLogger("cutover.mirror.relay")
@@ -27,12 +29,14 @@ def run_mirror_relay(
 ) -> None:
     """Mirror outbox rows as their commits notify, until `stop` is set. `ready` is set once it listens:
     every commit from then on wakes it."""
+    heartbeat = Heartbeat()
     with _listening_connection() as listener:
         logger.info("mirror relay listening on %s", CHANNEL)
         if ready is not None:
             ready.set()
         try:
             while not stop.is_set():
+                heartbeat.beat()  # every round, throttled: a relay that stops going round stops beating
                 _discard_notifications(listener)  # the repair below sees every commit they announced
                 report = outbox_repair_pending(limit=chunk)
                 worked = report.repaired + report.failed
@@ -43,6 +47,7 @@ def run_mirror_relay(
                     continue
                 _wait_for_work(listener, stop, idle_seconds)
                 connection.close_if_unusable_or_obsolete()
+            heartbeat.stop()  # a clean stop: no stale beat left to raise an alarm
         finally:
             connection.close()
 

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from cutover.mirror.counters import count_shadow_mismatch, count_shadow_read
 from cutover.models import MirrorOutboxEntry, ShadowMismatch
 from cutover.store.masking import masked
 
@@ -26,6 +27,7 @@ def shadow_compare(
     *, domain: str, method: str, primary_store: str, primary_result: Any, secondary_call: Callable[[], Any]
 ) -> None:
     _count_sampled_read(domain)
+    count_shadow_read(domain)
     try:
         secondary_result = secondary_call()
     except Exception as error:
@@ -106,6 +108,7 @@ def _plain(value: Any) -> Any:
 
 
 def _record(domain: str, method: str, primary_store: str, record_id: str, kind: str, differences: dict) -> None:
+    count_shadow_mismatch(domain, kind)
     try:
         ShadowMismatch.objects.create(
             domain=domain,

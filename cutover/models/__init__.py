@@ -1,7 +1,7 @@
 """The cutover machinery's own tables.
 
 Owns modes and their audit (modes), backfill runs, checkpoints, rejects and verify results
-(backfill), the outbox and shadow mismatches (mirror), scheduled task runs (scheduled) and
+(backfill), the outbox, relay heartbeats and shadow mismatches (mirror), scheduled task runs (scheduled) and
 outbox requeues (requeue). Imports only the store layer and the mode values.
 """
 
@@ -12,7 +12,7 @@ from cutover.models.backfill import (
     BackfillRun,
     VerifyResult,
 )
-from cutover.models.mirror import MirrorOutboxEntry, ShadowMismatch, ShadowReadTally
+from cutover.models.mirror import MirrorOutboxEntry, MirrorRelayHeartbeat, ShadowMismatch, ShadowReadTally
 from cutover.models.modes import MODE_CHOICES, DomainStoreMode, StoreModeChange
 from cutover.models.requeue import OutboxRequeue
 from cutover.models.scheduled import ScheduledTaskRun
@@ -25,6 +25,7 @@ __all__ = [
     "BackfillRun",
     "DomainStoreMode",
     "MirrorOutboxEntry",
+    "MirrorRelayHeartbeat",
     "OutboxRequeue",
     "ScheduledTaskRun",
     "ShadowMismatch",

@@ -76,3 +76,18 @@ class ShadowReadTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.domain} {self.second:%Y-%m-%d %H:%M:%S}: {self.reads} shadow read(s)"
+
+
+class MirrorRelayHeartbeat(models.Model):
+    """When each running mirror relay last went round its loop (cutover.mirror.heartbeat): a relay that
+    stops beating (killed, hung on a lock) shows in /api/health, the dashboard and /metrics."""
+
+    relay = models.CharField(max_length=120, primary_key=True, help_text="host:pid of the relay process.")
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "cutover_mirror_relay_heartbeats"
+
+    def __str__(self) -> str:
+        return f"{self.relay} beat at {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -11,7 +11,10 @@ Healthy (HTTP 200) when Postgres answers and Mongo answers wherever it is needed
 (some domain's mode uses it, or MONGO_CONNECT_MODE=required). Mongo unreachable
 while optional is still 200, and so is Redis down: requests never touch Redis,
 so taking every web process out of rotation for it would turn delayed scheduled
-work into an outage. Those show as `degraded`, with the reason in `warnings`.
+work into an outage. Those show as `degraded`, with the reason in `warnings`, and so
+does every alarm (cutover.operations.alarms: a late scheduled task, dead outbox
+entries, the mirror relay's heartbeat old, a shadow-read mismatch rate over its
+threshold), each also listed in `alarms` with its kind, subject and fix.
 """
 
 import threading
@@ -55,13 +58,15 @@ def health_report() -> tuple[dict, bool]:
         "domains": _domains_view(live_modes, disagreements),
         "outbox": postgres.get("outbox"),
         "scheduled_tasks": postgres.get("scheduled"),
+        "relay": postgres.get("relay"),
+        "alarms": [alarm.as_json() for alarm in postgres.get("alarms", [])],
         "warnings": [],
     }
-    healthy = _judge(report, disagreements)
+    healthy = _judge(report, disagreements, postgres.get("alarms", []))
     return report, healthy
 
 
-def _judge(report: dict, flag_disagreements: list) -> bool:
+def _judge(report: dict, flag_disagreements: list, alarms: list) -> bool:
     stores, warnings = report["stores"], report["warnings"]
     problems = []
     if not stores["postgres"]["ok"]:
@@ -78,6 +83,7 @@ def _judge(report: dict, flag_disagreements: list) -> bool:
             f"{disagreement.flag}={disagreement.flag_mode} is ignored: {disagreement.domain} is live in "
             f"{disagreement.live_mode}"
         )
+    warnings.extend(str(alarm) for alarm in alarms)
     warnings[:0] = problems
     report["status"] = "unavailable" if problems else ("degraded" if warnings else "ok")
     return not problems
@@ -85,9 +91,11 @@ def _judge(report: dict, flag_disagreements: list) -> bool:
 
 # --- the stores ---------------------------------------------------------------------------------------
 def _postgres_state() -> dict:
+    from cutover.mirror.heartbeat import relay_heartbeat_age
     from cutover.models import DomainStoreMode, MirrorOutboxEntry
     from cutover.modes.registry import domain_names, flag_mode
     from cutover.modes.store_mode import StoreMode
+    from cutover.operations.alarms import current_alarms
 
     try:
         started = time.monotonic()
@@ -106,6 +114,8 @@ def _postgres_state() -> dict:
             "modes": modes,
             "outbox": outbox,
             "scheduled": _scheduled_view(),
+            "relay": {"mirror": settings.CUTOVER_MIRROR, "heartbeat_age_seconds": _rounded(relay_heartbeat_age())},
+            "alarms": current_alarms(modes),
         }
     finally:
         connection.close()  # this thread's connection: never held open between probes
@@ -134,6 +144,10 @@ def _scheduled_view() -> dict:
         }
         for status in scheduled_task_statuses(now=now)
     }
+
+
+def _rounded(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds, 1)
 
 
 def _age(now, then) -> float:

@@ -17,6 +17,15 @@ from tests.mongo_tripwire import MongoClientGuard
 pytestmark = pytest.mark.django_db(transaction=True)  # health reads Postgres from a thread of its own
 
 
+@pytest.fixture(autouse=True)
+def scheduled_tasks_ran():
+    """Every scheduled task ran just now: a task that never ran is late, and would make every report degraded
+    (tests/api/test_health_alarms.py covers that)."""
+    from tests.api.alarm_faults import scheduled_tasks_ran as ran
+
+    ran()
+
+
 def _all(mode: StoreMode, **except_for: StoreMode) -> None:
     for name in domain_names():
         set_store_mode(name, except_for.get(name, mode))
@@ -157,7 +166,8 @@ def test_outbox_backlog_scheduled_tasks_and_version():
     assert report["version"] == __version__
     tasks = report["scheduled_tasks"]
     assert tasks["notifications.purge_old_notifications"]["interval_seconds"] == 3600.0
-    assert tasks["notifications.purge_old_notifications"]["last_run_age_seconds"] is None
+    assert 0 < tasks["notifications.purge_old_notifications"]["last_run_age_seconds"] < 60  # scheduled_tasks_ran
+    assert tasks["notifications.purge_old_notifications"]["late"] is False
 
 
 def test_the_outbox_count_stops_at_its_cap(monkeypatch):
