@@ -147,6 +147,9 @@ else:
         )
 for _database in DATABASES.values():
     _database["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+    # A persistent connection that PostgreSQL dropped (a restart, a failover) is replaced at the next request
+    # instead of failing it.
+    _database["CONN_HEALTH_CHECKS"] = True
 # The backfill's (and verify's) Postgres, as the legacy runbook names it; empty: the app's database.
 MIGRATION_PG_URL = env.str("MIGRATION_PG_URL", default="")
 if MIGRATION_PG_URL and not MIGRATION_PG_URL.startswith(("postgres://", "postgresql://")):

@@ -8,7 +8,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.db import DatabaseError, connection
 
 from cutover.management.arguments import ProjectCommand, first_line, positive_float, positive_int
-from cutover.mirror.relay import run_mirror_relay
+from cutover.mirror.relay import run_mirror_relay_reconnecting
 from cutover.mirror.relay_child import database_identity
 
 # A relay child outlives its parent by at most about POLL + GRACE (README: "within about a second").
@@ -19,7 +19,8 @@ _ORPHAN_GRACE_SECONDS = 0.3  # to finish the copy in hand; then it exits, wherev
 class Command(ProjectCommand):
     help = (
         "Run the mirror relay: mirror each dual write to the secondary store as soon as it commits "
-        "(use with CUTOVER_MIRROR=relay). Stops cleanly on SIGTERM or Ctrl-C; whatever it has not "
+        "(use with CUTOVER_MIRROR=relay). Rides out a PostgreSQL restart (listens again once it is back) and a "
+        "Mongo outage (the entries wait in the outbox). Stops cleanly on SIGTERM or Ctrl-C; whatever it has not "
         "mirrored stays in the outbox for the next relay or the repair task."
     )
 
@@ -68,7 +69,7 @@ class Command(ProjectCommand):
         if parent_pid is not None:
             threading.Thread(target=_stop_when_orphaned, args=(parent_pid, stop), daemon=True).start()
         try:
-            run_mirror_relay(stop=stop, idle_seconds=idle_seconds)
+            run_mirror_relay_reconnecting(stop=stop, idle_seconds=idle_seconds)
         except (DatabaseError, psycopg.Error) as error:  # its listening connection is psycopg's own
             raise CommandError(f"mirror relay stopped: PostgreSQL: {first_line(error)}") from None
 
