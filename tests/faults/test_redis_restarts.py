@@ -80,3 +80,16 @@ def test_backfill_via_celery_ends_with_one_line_when_redis_stays_away(own_redis,
     assert "Traceback" not in stderr
     assert "lost Redis (REDIS_URL, the Celery broker)" in stderr and "Rerun when Redis is back" in stderr
     own_redis.start()  # for the fixture's stop
+
+
+def test_a_first_deployment_runs_every_scheduled_task_once_as_beat_starts(worker_and_beat):
+    """Beat's first tick of the hourly purge is an hour away: without a run at start it would read "never ran"
+    (and cutover_check would say to start a beat and a worker that both run)."""
+    from cutover.scheduled.status import scheduled_task_statuses
+    from tests.cutover.fence_helpers import poll
+
+    def every_task_ran() -> bool:
+        return all(status.run is not None for status in scheduled_task_statuses())
+
+    assert poll(every_task_ran, seconds=40), [status.detail for status in scheduled_task_statuses()]
+    assert not any(status.late for status in scheduled_task_statuses())
