@@ -67,6 +67,11 @@ cat <<MSG
 
 Every domain is on postgres and MongoDB is optional. The server runs at $BASE_URL (pid $(cat .data/server.pid);
 stop it with: kill \$(cat .data/server.pid)). Health: $BASE_URL/api/health
+No Celery worker or beat runs: the scheduled purges and the mirror repair ran once just now and no more, so in
+about three minutes cutover_check and the dashboard report them late ("Purge freshness": no success for two
+intervals plus a minute). For the schedule on this machine, run a worker with the beat inside it (development):
+  .venv/bin/celery -A escrow_project worker -B -l INFO -s .data/celerybeat-schedule
+A server runs web, worker, beat and relay as services: deploy/compose.yaml or deploy/systemd (README, Deployment).
 Next:
   .venv/bin/python manage.py createsuperuser     # your own admin (the quickstart user's password is gone)
   open $BASE_URL/admin/ → Cutover dashboard

@@ -16,6 +16,7 @@ VIEW, ADD, CHANGE = ("disputes.view_dispute",), ("disputes.add_dispute",), ("dis
 
 
 class DisputeList(ApiView):
+    operation_ids = {"GET": "disputes_list"}
     success_codes = {"POST": 201}
     required_permissions = {"GET": VIEW, "POST": ADD}
     query_serializers = {"GET": s.DisputeListQuery}

@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import beat_init, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "escrow_project.settings")
 
@@ -20,3 +20,11 @@ def _fresh_clients_after_fork(**kwargs) -> None:
     from escrow_project.mongo import reset_mongo_clients
 
     reset_mongo_clients()
+
+
+@beat_init.connect
+def _every_scheduled_task_once_at_start(sender, **kwargs) -> None:
+    """A (first) deployment has a run of every scheduled task as soon as beat and a worker run."""
+    from cutover.scheduled.tasks import send_every_scheduled_task
+
+    send_every_scheduled_task(sender.app)

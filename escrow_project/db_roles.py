@@ -51,15 +51,22 @@ def checked_role_name(role: str) -> str:
     return role
 
 
-def create_role_sql(role: str, password: str | None, quote_literal) -> list[str]:
-    """CREATE (or, if it exists, ALTER) the login role with no power beyond logging in."""
+# A new role states every attribute. An existing one is altered only in what an owner with CREATEROLE (not a
+# superuser) may change: PostgreSQL refuses any ALTER ROLE naming SUPERUSER, REPLICATION or BYPASSRLS (even
+# their NO form) to a non-superuser, and a role created by this command never has them; if someone gave them,
+# runtime_role_problems reports it.
+_NEW_ROLE_ATTRIBUTES = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT"
+_EXISTING_ROLE_ATTRIBUTES = "LOGIN NOCREATEDB NOCREATEROLE NOINHERIT"
+
+
+def create_role_sql(role: str, password: str | None, quote_literal, *, exists: bool = False) -> str:
+    """One statement: CREATE the login role with its password (or, if it `exists`, ALTER it), so a failure
+    leaves no role behind without its password."""
     role = checked_role_name(role)
-    attributes = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT"
     secret = f" PASSWORD {quote_literal(password)}" if password else ""
-    return [
-        f'DO $$ BEGIN CREATE ROLE "{role}" {attributes}; EXCEPTION WHEN duplicate_object THEN NULL; END $$',
-        f'ALTER ROLE "{role}" {attributes}{secret}',
-    ]
+    if exists:
+        return f'ALTER ROLE "{role}" {_EXISTING_ROLE_ATTRIBUTES}{secret}'
+    return f'CREATE ROLE "{role}" {_NEW_ROLE_ATTRIBUTES}{secret}'
 
 
 def grant_sql(role: str, database: str) -> list[str]:
@@ -93,8 +100,10 @@ def runtime_role_ensure(*, role: str, password: str | None = None, using: str = 
 
     with connections[using]._nodb_cursor() as cursor:
         raw = cursor.cursor.connection
-        for statement in create_role_sql(role, password, lambda value: sql.Literal(value).as_string(raw)):
-            cursor.execute(statement)
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+        exists = cursor.fetchone() is not None
+        quote = lambda value: sql.Literal(value).as_string(raw)  # noqa: E731
+        cursor.execute(create_role_sql(role, password, quote, exists=exists))
 
 
 def runtime_role_grant(*, role: str, using: str = OWNER_ALIAS) -> None:

@@ -38,7 +38,21 @@ def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
 
 
 DEBUG = env.bool("DEBUG", default=False)
+# --- A server behind a proxy (README, Real servers): the names it answers to and HTTPS --------------------------
+# Any other Host gets 400, /api/health included: a load balancer probes with a name listed here.
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])  # https://escrow.example.com: admin forms
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_REDIRECT_EXEMPT = [r"^api/health$"]  # a load balancer's plain-HTTP probe gets its answer, not a redirect
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# The header a TLS-terminating proxy sets (X-Forwarded-Proto: https); unset: none is trusted.
+_PROXY_SSL_HEADER = env.str("SECURE_PROXY_SSL_HEADER", default="")
+if _PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
 
 INSTALLED_APPS = [
     "cutover.admin_config.SecretSafeAdminConfig",  # django.contrib.admin, with secrets never queryable
@@ -148,6 +162,9 @@ else:
         )
 for _database in DATABASES.values():
     _database["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+    # A persistent connection that PostgreSQL dropped (a restart, a failover) is replaced at the next request
+    # instead of failing it.
+    _database["CONN_HEALTH_CHECKS"] = True
 # The backfill's (and verify's) Postgres, as the legacy runbook names it; empty: the app's database.
 MIGRATION_PG_URL = env.str("MIGRATION_PG_URL", default="")
 if MIGRATION_PG_URL and not MIGRATION_PG_URL.startswith(("postgres://", "postgresql://")):
@@ -352,6 +369,8 @@ SCHEDULED_TASKS = {
     ),
 }
 CELERY_BEAT_SCHEDULE = beat_schedule(SCHEDULED_TASKS)
+# Beat's state file (when each entry last ran): never in the checkout. The units and compose.yaml pass -s too.
+CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILE", default=str(DATA_DIR / "celerybeat-schedule"))
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

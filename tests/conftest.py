@@ -27,6 +27,7 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-used-anywhere-else
 strict_mongo.install()  # mongomock refuses what a MongoDB server refuses (tests/strict_mongo.py)
 
 ROOT = Path(__file__).resolve().parent.parent
+pytest_plugins = ["tests.own_stores"]  # own_redis, own_postgres: stores a test may restart
 
 
 use_runtime_and_owner_roles()  # the app's connection is the runtime role; migrate and flush run as the owner

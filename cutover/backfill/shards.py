@@ -37,6 +37,49 @@ class NoWorkerAnswered(BackfillRefused):
     pass
 
 
+class BrokerLost(BackfillRefused):
+    """Redis (the broker and result backend) stayed away longer than the command waits for it."""
+
+
+def _broker_errors() -> tuple[type[BaseException], ...]:
+    import redis
+    from kombu.exceptions import OperationalError
+
+    return (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OperationalError, ConnectionError)
+
+
+class _BrokerWatch:
+    """Calls to the broker while shards run: a Redis restart is waited out (the shards keep their checkpoints in
+    PostgreSQL, workers reconnect by themselves); an outage longer than `patience` seconds ends the run with
+    one line that says what to do, not a traceback."""
+
+    def __init__(self, collection: str, patience: float):
+        self.collection, self.patience = collection, patience
+        self.away_since: float | None = None
+        self.results: list = []  # the shards' results: let go without Redis when it is lost
+
+    def lost(self, message: str) -> BrokerLost:
+        for result in self.results:
+            result.backend = None  # else each one's __del__ calls the lost Redis at exit: a traceback per shard
+        return BrokerLost(message)
+
+    def ask(self, question, default):
+        try:
+            answer = question()
+        except _broker_errors() as error:
+            now = time.monotonic()
+            self.away_since = self.away_since or now
+            if now - self.away_since > self.patience:
+                raise self.lost(
+                    f"lost Redis (REDIS_URL, the Celery broker) for over {self.patience:g}s while shards of "
+                    f"{self.collection} ran ({type(error).__name__}: {str(error).strip()[:200]}); the run is marked "
+                    f"failed. Rerun when Redis is back: it resumes at each shard's checkpoint."
+                ) from None
+            return default
+        self.away_since = None
+        return answer
+
+
 def backfill_domain_via_celery(
     domain: str,
     *,
@@ -82,16 +125,27 @@ def _sharded(spec, collection, source, run, shards, batch_size, dry_run, restart
     if not dry_run:  # a dry shard starts from its bounds in memory: no checkpoint is written
         for number, (lower, upper) in enumerate(bounds, start=1):
             checkpoint_for(spec, collection, shard=number, restart=restart, lower=lower, upper=upper)
+    watch = _BrokerWatch(collection, patience=wait)
     results = [
-        backfill_shard.apply_async(
-            args=(spec.name, collection, number, batch_size, run.pk),
-            kwargs={"dry_run": dry_run, "lower": lower, "upper": upper},
+        watch.ask(
+            lambda lower=lower, upper=upper, number=number: backfill_shard.apply_async(
+                args=(spec.name, collection, number, batch_size, run.pk),
+                kwargs={"dry_run": dry_run, "lower": lower, "upper": upper},
+                retry_policy={"max_retries": 3, "interval_start": 0.5, "interval_step": 1.0},
+            ),
+            None,
         )
         for number, (lower, upper) in enumerate(bounds, start=1)
     ]
-    _wait(results, collection, source.count(collection), show_progress, wait)
+    watch.results = [result for result in results if result is not None]
+    if None in results:
+        raise watch.lost(f"Redis (REDIS_URL, the Celery broker) took no shard of {collection}; rerun when it is back")
+    _wait(results, collection, source.count(collection), show_progress, wait, watch)
     for result in results:
-        total.add(CollectionSummary(**result.get()))
+        summary = watch.ask(result.get, None)
+        if summary is None:
+            raise watch.lost(f"Redis (REDIS_URL) lost a shard's result of {collection}; rerun: it resumes there")
+        total.add(CollectionSummary(**summary))
     return total
 
 
@@ -116,11 +170,12 @@ def _other_ids_in_process(spec, collection, source, run, batch_size, dry_run, re
     return summary
 
 
-def _wait(results: list, collection: str, total: int, show_progress: bool, worker_wait: float) -> None:
+def _wait(results: list, collection: str, total: int, show_progress: bool, worker_wait: float, watch) -> None:
     progress = Progress(f"{collection} ({len(results)} shards)", total) if show_progress else None
     give_up_at = time.monotonic() + worker_wait
-    while not all(result.ready() for result in results):
-        if time.monotonic() >= give_up_at and not any(_taken(result) for result in results):
+    while not watch.ask(lambda: all(result.ready() for result in results), False):
+        taken = watch.ask(lambda: any(_taken(result) for result in results), True)
+        if time.monotonic() >= give_up_at and not taken:
             _give_up(results, collection, worker_wait)
         if progress:
             progress.update(_shards_read(collection))

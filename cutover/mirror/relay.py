@@ -9,11 +9,12 @@ retries that have come due and for a notification missed while it restarted, and
 beats its heartbeat (cutover.mirror.heartbeat) as it goes round.
 """
 
+import contextlib
 import logging
 import threading
 
 import psycopg
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 
 from cutover.mirror.breaker import mongo_breaker
 from cutover.mirror.heartbeat import Heartbeat
@@ -22,6 +23,27 @@ from cutover.mirror.outbox import outbox_repair_pending
 logger = logging.getLogger("cutover.mirror.relay")
 CHANNEL = "cutover_outbox"
 GATHER_SECONDS = 0.02  # a mirror's lag grows by this at most
+# After PostgreSQL goes away (a restart, a failover) the relay tries again after each of these, then every last
+# one, until it is stopped: whatever commits meanwhile waits in the outbox, and the first pass after it is back
+# mirrors it (it starts with everything due). A supervisor is still wanted for a crash, not for an outage.
+RECONNECT_SECONDS = (0.5, 1.0, 2.0, 5.0)
+_CONNECTION_LOST = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
+
+
+def run_mirror_relay_reconnecting(*, stop: threading.Event, idle_seconds: float = 5.0) -> None:
+    """run_mirror_relay, listening again whenever PostgreSQL is lost, until `stop` is set. Other database
+    errors (a missing table, a refused privilege) are not an outage and are raised."""
+    failures = 0
+    while not stop.is_set():
+        listening = threading.Event()
+        try:
+            run_mirror_relay(stop=stop, idle_seconds=idle_seconds, ready=listening)
+        except _CONNECTION_LOST as error:
+            failures = 0 if listening.is_set() else failures + 1
+            delay = RECONNECT_SECONDS[min(failures, len(RECONNECT_SECONDS) - 1)]
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            logger.warning("mirror relay lost PostgreSQL (%s); listening again in %.1f s", first_line, delay)
+            stop.wait(delay)
 
 
 def run_mirror_relay(
@@ -49,7 +71,14 @@ def run_mirror_relay(
                 connection.close_if_unusable_or_obsolete()
             heartbeat.stop()  # a clean stop: no stale beat left to raise an alarm
         finally:
-            connection.close()
+            _close_quietly()
+
+
+def _close_quietly() -> None:
+    """Close Django's connection, which may be the one that just broke (closing it must not raise over the
+    error that ended the loop)."""
+    with contextlib.suppress(*_CONNECTION_LOST):
+        connection.close()
 
 
 def _wait_for_work(listener: psycopg.Connection, stop: threading.Event, idle_seconds: float) -> None:

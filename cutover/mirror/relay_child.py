@@ -10,7 +10,8 @@ process (about 90 MB resident).
 How it behaves, whatever is done to it:
 - started by the first write that needs it, in each process: a forked process (gunicorn, celery
   prefork) starts its own, never uses its parent's;
-- it stops within a second or two of its parent's death (even by SIGKILL): it watches its parent pid;
+- it stops within about half a second of its parent's death (even by SIGKILL, even mid-burst): it polls its
+  parent pid and, after a short grace, exits where it is (mirror_relay --parent-pid);
 - a child that died is started again by the next write, at most once per RESTART_SECONDS;
 - it is never needed for durability: whatever it did not mirror stays pending in the outbox, and the
   next child (which starts with everything due), another process's child, a `mirror_relay` or the

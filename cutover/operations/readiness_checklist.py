@@ -223,8 +223,18 @@ def _check_purge(domain: str, mode: StoreMode, now: datetime) -> Item:
     late = [name for name, status in statuses.items() if status is None or status.late]
     if not late:
         return Item("purge", label, True, details, "", (), tasks)
+    failing = [name for name in late if getattr(statuses[name] and statuses[name].run, "last_outcome", "") == "failed"]
+    if failing:  # beat and a worker run it: the job itself fails, and running more of them changes nothing
+        command = f"manage.py run_scheduled_task {' '.join(failing)}"
+        fix = f"its last run failed (the error is on its Scheduled task run); fix that, then run {command}"
+        return Item("purge", label, False, f"late: {details}", fix, (command,), tasks)
+    # Beat queues every task as it starts (escrow_project.celery), so a task that never ran or stopped running
+    # means no beat or no worker consuming its queue.
     command = "celery -A escrow_project beat -l INFO"
-    fix = f"run exactly one beat ({command}) and a worker (celery -A escrow_project worker -l INFO)"
+    fix = (
+        f"run exactly one beat ({command}) and a worker (celery -A escrow_project worker -l INFO) on REDIS_URL; "
+        f"if both run, the worker's log says why the tasks do not (manage.py run_scheduled_task --all runs them now)"
+    )
     return Item("purge", label, False, f"late: {details}", fix, (command,), tasks)
 
 

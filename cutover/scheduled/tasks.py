@@ -25,3 +25,20 @@ def _scheduled(name: str, entry: ScheduledTask):
 
 
 SCHEDULED = {name: _scheduled(name, entry) for name, entry in settings.SCHEDULED_TASKS.items()}
+
+
+def send_every_scheduled_task(app) -> None:
+    """Queue one run of every scheduled task now: what beat does as it starts. Beat's first tick of an entry
+    comes an interval after its start (an hour for the hourly purge), so a first deployment would otherwise
+    show "never ran" for that long although beat and a worker run. Each run takes its lock, so a run beat's
+    restart adds to one in progress is skipped, not doubled."""
+    import logging
+
+    logger = logging.getLogger("cutover.scheduled")
+    for name, spec in settings.CELERY_BEAT_SCHEDULE.items():
+        try:
+            app.send_task(spec["task"], **spec.get("options", {}))
+        except Exception as error:  # the broker is away: beat's own ticks catch up once it is back
+            logger.warning("beat start: could not queue %s (%s); its next tick will", name, error)
+            return
+    logger.info("beat start: queued one run of each of the %d scheduled tasks", len(settings.CELERY_BEAT_SCHEDULE))

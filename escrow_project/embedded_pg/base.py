@@ -55,8 +55,7 @@ def _ensure_role(params: dict, role: str) -> None:
     with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
         if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
             return
-        for statement in create_role_sql(role, None, quote_literal=None):
-            conn.execute(statement)
+        conn.execute(create_role_sql(role, None, quote_literal=None))
 
 
 def _ensure_runtime_role(pgdata: str, server: dict, role: str) -> None:

@@ -198,7 +198,13 @@ def test_purge_freshness_follows_the_schedule():
     )
     assert domain_readiness("notification").item("purge").ok
     ScheduledTaskRun.objects.filter().update(last_success_at=now - timedelta(hours=3))
-    assert not domain_readiness("notification").item("purge").ok
+    late = domain_readiness("notification").item("purge")
+    assert not late.ok and late.fix.startswith("run exactly one beat")
+    # Beat and a worker run it, but it fails: starting them is not the fix (issue 27).
+    ScheduledTaskRun.objects.filter().update(last_outcome="failed")
+    failing = domain_readiness("notification").item("purge")
+    assert not failing.ok and "run exactly one beat" not in failing.fix
+    assert failing.commands == ("manage.py run_scheduled_task notifications.purge_old_notifications",)
     set_store_mode("notification", M)  # the Mongo TTL indexes purge in mongo
     assert domain_readiness("notification").item("purge").ok
     assert domain_readiness("payment").item("purge").detail == "no scheduled purge for this domain"

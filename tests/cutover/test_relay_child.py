@@ -77,12 +77,13 @@ def test_writes_while_the_child_is_dead_wait_in_the_outbox_and_a_new_child_mirro
     assert _in_mongo(*orphans, last)
 
 
-def test_the_child_stops_when_its_parent_is_killed(settings, shared_mongo):
+@pytest.mark.parametrize("parent_script", ["idle", "busy"])
+def test_the_child_stops_when_its_parent_is_killed(settings, shared_mongo, parent_script):
     settings.CUTOVER_MIRROR = "relay"  # this process mirrors nothing; the parent below does
     set_store_mode("dispute", "dual")
     record = repository_for("dispute").create(dispute_draft())
     parent = subprocess.Popen(
-        [sys.executable, "-c", _PARENT_SCRIPT, record.id, record.opened_by_id],
+        [sys.executable, "-c", _PARENT_SCRIPT, record.id, record.opened_by_id, parent_script],
         cwd=ROOT,
         env=other_process_env(CUTOVER_MIRROR="background"),
         stdout=subprocess.PIPE,
@@ -90,13 +91,17 @@ def test_the_child_stops_when_its_parent_is_killed(settings, shared_mongo):
     )
     try:
         child = int(parent.stdout.readline())
-        changed = repository_for("dispute").get(record.id)
-        assert changed.status == "under_review"
-        assert poll(lambda: _in_mongo(changed), seconds=60), "the parent's relay child never mirrored"
+        mongo = domain_spec("dispute").backends()["mongo"]
+        mirrored = lambda: getattr(mongo.get(record.id), "status", "open") != "open"  # noqa: E731
+        assert poll(mirrored, seconds=60), "the parent's relay child never mirrored"
+        time.sleep(1.5)  # idle: the child waits for work; busy: it mirrors the parent's stream of writes
     finally:
         parent.kill()
         parent.wait()
+    killed = time.monotonic()
     assert poll(lambda: not _running(child), seconds=10), "the relay child outlived its parent"
+    # README: "The child stops within about a second of its parent's death (`kill -9` included)".
+    assert time.monotonic() - killed < 1.0, f"the relay child lived {time.monotonic() - killed:.1f} s more"
 
 
 _PARENT_SCRIPT = """
@@ -106,8 +111,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "escrow_project.settings")
 django.setup()
 from cutover.factory import repository_for
 from cutover.mirror.dispatch import dispatcher
-repository_for("dispute").change_status(sys.argv[1], to_status="under_review", actor_id=sys.argv[2])
+disputes = repository_for("dispute")
+disputes.change_status(sys.argv[1], to_status="under_review", actor_id=sys.argv[2])
 print(dispatcher.child.pid, flush=True)
+while sys.argv[3] == "busy":  # writes without a pause until killed: the child always has a burst in hand
+    for status in ("awaiting_response", "under_review"):
+        disputes.change_status(sys.argv[1], to_status=status, actor_id=sys.argv[2])
 time.sleep(120)
 """
 

@@ -35,7 +35,7 @@ class Command(ProjectCommand):
         try:
             if print_sql:
                 database = connections[OWNER_ALIAS].get_connection_params()["dbname"]
-                for statement in [*create_role_sql(role, None, None), *grant_sql(role, database)]:
+                for statement in [create_role_sql(role, None, None), *grant_sql(role, database)]:
                     self.stdout.write(statement + ";")
                 return
             password = connections["default"].get_connection_params().get("password")

@@ -1,22 +1,26 @@
 import os
 import signal
 import threading
+import time
 
 import psycopg
 from django.core.management.base import CommandError, CommandParser
 from django.db import DatabaseError, connection
 
 from cutover.management.arguments import ProjectCommand, first_line, positive_float, positive_int
-from cutover.mirror.relay import run_mirror_relay
+from cutover.mirror.relay import run_mirror_relay_reconnecting
 from cutover.mirror.relay_child import database_identity
 
-_PARENT_POLL_SECONDS = 0.5
+# A relay child outlives its parent by at most about POLL + GRACE (README: "within about a second").
+_PARENT_POLL_SECONDS = 0.1  # getppid() is one cheap system call
+_ORPHAN_GRACE_SECONDS = 0.3  # to finish the copy in hand; then it exits, wherever it is
 
 
 class Command(ProjectCommand):
     help = (
         "Run the mirror relay: mirror each dual write to the secondary store as soon as it commits "
-        "(use with CUTOVER_MIRROR=relay). Stops cleanly on SIGTERM or Ctrl-C; whatever it has not "
+        "(use with CUTOVER_MIRROR=relay). Rides out a PostgreSQL restart (listens again once it is back) and a "
+        "Mongo outage (the entries wait in the outbox). Stops cleanly on SIGTERM or Ctrl-C; whatever it has not "
         "mirrored stays in the outbox for the next relay or the repair task."
     )
 
@@ -65,13 +69,18 @@ class Command(ProjectCommand):
         if parent_pid is not None:
             threading.Thread(target=_stop_when_orphaned, args=(parent_pid, stop), daemon=True).start()
         try:
-            run_mirror_relay(stop=stop, idle_seconds=idle_seconds)
+            run_mirror_relay_reconnecting(stop=stop, idle_seconds=idle_seconds)
         except (DatabaseError, psycopg.Error) as error:  # its listening connection is psycopg's own
             raise CommandError(f"mirror relay stopped: PostgreSQL: {first_line(error)}") from None
 
 
 def _stop_when_orphaned(parent_pid: int, stop: threading.Event) -> None:
-    """A dead parent (SIGKILL included) leaves its children to init or a subreaper: getppid() changes."""
+    """A dead parent (SIGKILL included) leaves its children to init or a subreaper: getppid() changes. The loop
+    only sees `stop` between chunks, and a chunk of a busy outbox can take seconds against a real Mongo; so
+    after a short grace the process exits where it is. That loses nothing: an entry it did not finish stays
+    pending in the outbox (the copy is idempotent and takes its lock in the database) for the next relay."""
     while not stop.wait(_PARENT_POLL_SECONDS):
         if os.getppid() != parent_pid:
             stop.set()
+            time.sleep(_ORPHAN_GRACE_SECONDS)
+            os._exit(0)
