@@ -101,14 +101,7 @@ class DomainStoreModeAdmin(admin.ModelAdmin):
     form = ShadowPercentForm
     list_display = ["domain", "mode_badge", "transition", "next_step", "checklist", "shadow_read_percent", "updated_at"]
     readonly_fields = [
-        "domain",
-        "mode_badge",
-        "transition",
-        "mode_steps",
-        "readiness",
-        "record_clocks",
-        "history",
-        "updated_at",
+        "domain", "mode_badge", "transition", "mode_steps", "readiness", "record_clocks", "history", "updated_at"
     ]
     fieldsets = [
         (None, {"fields": ["domain", "mode_badge", "transition", "mode_steps"]}),

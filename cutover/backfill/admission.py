@@ -49,6 +49,7 @@ class BatchAdmission:
         still_there = self.documents_exist(list(forms.values()))
         return {record_id for record_id, form in forms.items() if form not in still_there}
 
+
     def without_orphans(self, records: list[Any], result: LoadResult, found: dict[str, set] | None = None) -> list[Any]:
         """Drop (and reject) records whose parent row does not exist: one query for every foreign key.
         `found`: the parent ids found by foreign key, if already read (_parents_and_rows)."""

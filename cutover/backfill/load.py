@@ -257,6 +257,7 @@ class TableLoader(BatchAdmission):
                         copy.write_row([adapt(f, values[f.attname]) for f in child_fields])
 
 
+
 def fenced_live_mode(domain: str) -> StoreMode:
     """The domain's mode as stored now, read under its write fence held (shared) until the caller's
     transaction ends; a domain with no stored mode yet has its configured one (nothing can change it)."""

@@ -87,7 +87,11 @@ def _reverse_collection(
     postgres, mongo = spec.build_postgres_repository(), spec.build_mongo_repository()
     record_map = spec.record_map(collection)
     checkpoint = _checkpoint(spec.name, collection, restart, dry_run)
-    progress = Progress(f"{spec.name}/{collection} → mongo", postgres.count_all(collection)) if show_progress else None
+    progress = (
+        Progress(f"{spec.name}/{collection} → mongo", postgres.count_all(collection))
+        if show_progress
+        else None
+    )
     while not checkpoint.done:
         if deadline and time.monotonic() >= deadline:
             summary.stopped = True

@@ -32,6 +32,10 @@ def _verification(expires_in: timedelta) -> TempVerificationRecord:
     )
 
 
+
+
+
+
 @pytest.mark.parametrize("mode", MIGRATION_ORDER, ids=lambda mode: mode.value)
 def test_verification_purge_follows_the_mode(mode):
     set_store_mode("auth", mode)

@@ -24,12 +24,7 @@ MAY_IMPORT = {
     "cutover.backfill": ("cutover.store", "cutover.models", "cutover.modes", "cutover.mirror", "cutover.audit"),
     "cutover.scheduled": ("cutover.store", "cutover.models", "cutover.modes", "cutover.mirror"),
     "cutover.operations": (
-        "cutover.store",
-        "cutover.models",
-        "cutover.modes",
-        "cutover.mirror",
-        "cutover.backfill",
-        "cutover.scheduled",
+        "cutover.store", "cutover.models", "cutover.modes", "cutover.mirror", "cutover.backfill", "cutover.scheduled",
         "cutover.audit",
     ),
     "cutover.factory": ("cutover.store", "cutover.models", "cutover.modes", "cutover.mirror"),

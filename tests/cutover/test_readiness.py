@@ -130,9 +130,7 @@ def test_a_domain_in_dual_with_failures_is_not_ready_and_says_what():
     assert "FAILED" in failing["verify"].detail and "2 missing_in_postgres, 1 differing" in failing["verify"].detail
     # dual: Postgres leads, so the fix is its pending mirror writes and the reverse copy, then verify again
     assert failing["verify"].commands == (
-        "manage.py repair_mirror --domain auth",
-        "manage.py backfill --reverse auth",
-        "manage.py verify auth",
+        "manage.py repair_mirror --domain auth", "manage.py backfill --reverse auth", "manage.py verify auth"
     )
     assert failing["outbox_dead"].command == "manage.py requeue_dead_letters --domain auth --user YOU --reason '...'"
     assert failing["mismatches"].list_filter.model == "shadowmismatch"

@@ -24,15 +24,8 @@ def _recreated(legacy, domain: str, collection: str, doc: dict) -> dict:
 
 
 def test_a_recreated_document_leaves_out_what_the_legacy_document_did_not_have(legacy):
-    user = legacy.user(
-        displayName=MISSING,
-        isVerified=MISSING,
-        level=MISSING,
-        role=MISSING,
-        updatedAt=MISSING,
-        telegramId=None,
-        createdAt=MISSING,
-    )
+    user = legacy.user(displayName=MISSING, isVerified=MISSING, level=MISSING, role=MISSING, updatedAt=MISSING,
+                       telegramId=None, createdAt=MISSING)
     backfill_domain("auth")
     back = _recreated(legacy, "auth", "users", user)
     assert back == user, {key: (user.get(key), back.get(key)) for key in user.keys() | back.keys()}

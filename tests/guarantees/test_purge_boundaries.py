@@ -29,6 +29,8 @@ def _purged_from(mode: StoreMode) -> dict[str, bool]:
     return {"mongo": mode.is_dual, "postgres": mode is not StoreMode.MONGO}
 
 
+
+
 def _frozen(module, at: datetime):
     return mock.patch.object(module, "now_ms", return_value=at)
 
@@ -62,6 +64,8 @@ def _verification(now: datetime, expires_in: timedelta) -> TempVerificationRecor
             created_at=now - timedelta(minutes=1),
         ),
     )
+
+
 
 
 EXPIRY_FIXTURES = {  # expires_in -> purged?

@@ -27,7 +27,9 @@ class Command(ProjectCommand):
         try:
             outcomes = ensure_mongo_indexes(declared_mongo_indexes(domains))
         except ConnectionFailure as error:
-            raise CommandError(f"MongoDB is unreachable, no index was changed: {first_line(error, 200)}") from None
+            raise CommandError(
+                f"MongoDB is unreachable, no index was changed: {first_line(error, 200)}"
+            ) from None
         for outcome in outcomes:
             (self.stdout if outcome.ok else self.stderr).write(str(outcome))
         failed = [outcome for outcome in outcomes if not outcome.ok]
