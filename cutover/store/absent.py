@@ -44,6 +44,8 @@ def same_form(stored: Any, written: Any) -> bool:
     if stored is MISSING or written is MISSING:
         return stored is written
     if stored.__class__ is not written.__class__:
+        if _integer(stored) and _integer(written):
+            return _encoded(stored) == _encoded(written)  # an int and an Int64 may be one BSON long
         return False
     if isinstance(stored, dict | list | float):
         try:
@@ -51,6 +53,17 @@ def same_form(stored: Any, written: Any) -> bool:
         except Exception:  # noqa: BLE001 - a value BSON cannot hold is no form of anything
             return False
     return stored == written
+
+
+def _integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _encoded(value: Any) -> bytes | None:
+    try:
+        return bson.encode({"v": value})
+    except Exception:  # noqa: BLE001 - too large for BSON: the same as nothing
+        return None
 
 
 def _dumps(entries: list) -> str:

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -53,7 +54,9 @@ def _json_parse(value: Any, name: str) -> Any:
 def json_form(value: Any, name: str) -> Any:
     """Relaxed Extended JSON (plain JSON stays plain in Postgres); where that would lose a BSON type (an
     Int64 becomes an int32), canonical; a value no JSON form holds exactly (a subdocument whose keys look
-    like a wrapper, {"$oid": …}) is refused rather than turned into another type."""
+    like a wrapper, {"$oid": …}) is refused rather than turned into another type, and so is a date finer
+    than a millisecond (BSON and Extended JSON would both drop the rest)."""
+    _whole_milliseconds(value, name)
     for options in (_RELAXED, _CANONICAL):
         try:
             encoded = json.loads(json_util.dumps(value, json_options=options))
@@ -63,6 +66,13 @@ def json_form(value: Any, name: str) -> Any:
             continue
     expected = "a value Extended JSON holds exactly (no $-keyed lookalike subdocuments)"
     raise legacy.LegacyValueError(name, expected, value)
+
+
+def _whole_milliseconds(value: Any, name: str) -> None:
+    if isinstance(value, datetime) and value.microsecond % 1000:
+        raise legacy.LegacyValueError(name, "dates at millisecond precision (finer would be lost)", value)
+    for item in value.values() if isinstance(value, dict) else value if isinstance(value, list) else ():
+        _whole_milliseconds(item, name)
 
 
 def _json_dump(value: Any) -> Any:
@@ -230,8 +240,8 @@ DATETIME = Kind(
     table=(
         ("date", "the instant (a millisecond at most)"),
         ("string", "ISO 8601, Z or an offset (none: UTC), nothing around it, whole milliseconds"),
-        ("int", "epoch milliseconds when |n| >= 10**11, else epoch seconds"),
-        ("long", "epoch milliseconds when |n| >= 10**11, else epoch seconds"),
+        ("int", "epoch milliseconds from 10**11 in size up, epoch seconds below"),
+        ("long", "epoch milliseconds from 10**11 in size up, epoch seconds below"),
         ("double", "by the same unit rule, when that gives a whole number of milliseconds"),
     ),
 )
