@@ -15,7 +15,7 @@ lists them); any other difference is reported with the key, both values and both
 - a date stored as an ISO 8601 string (Z or an offset; none means UTC): the same instant, to the
   microsecond; stored as a number: milliseconds since the epoch when its size is at least
   EPOCH_MILLISECONDS_FROM, seconds below that (a millisecond count that small is a date in 1973);
-- an ObjectId stored as its 24 hex characters in one case;
+- an ObjectId stored as its 24 hex characters in one case (in an array of ids, element by element);
 - an enum value (a country or currency code too) stored in another letter case;
 - a telegram id stored as a number or as its digits; text stored as an int or a long: its digits.
 
@@ -107,6 +107,8 @@ def equivalent(kind: str | None, stored: Any, rendered: Any) -> bool:
         return stored is rendered
     if same_value(stored, rendered):
         return True
+    if kind == "object_ids" and stored.__class__ is rendered.__class__ is list and len(stored) == len(rendered):
+        return all(equivalent("object_id", item, want) for item, want in zip(stored, rendered, strict=True))
     if rendered.__class__ is Decimal128:
         return _number_as_decimal(stored) == rendered.to_decimal()
     if rendered.__class__ is bool:

@@ -43,20 +43,14 @@ def same_form(stored: Any, written: Any) -> bool:
     """The same BSON value, type included (an int32 is not an int64, 1.0 is not 1 or True)."""
     if stored is MISSING or written is MISSING:
         return stored is written
-    if stored.__class__ is not written.__class__:
-        if _integer(stored) and _integer(written):
-            return _encoded(stored) == _encoded(written)  # an int and an Int64 may be one BSON long
-        return False
+    if stored.__class__ is not written.__class__:  # an int and an Int64 may be one long, bytes and Binary one binData
+        return _encoded(stored) == _encoded(written) is not None
     if isinstance(stored, dict | list | float):
         try:
             return bson.encode({"v": stored}) == bson.encode({"v": written})
         except Exception:  # noqa: BLE001 - a value BSON cannot hold is no form of anything
             return False
     return stored == written
-
-
-def _integer(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _encoded(value: Any) -> bytes | None:
