@@ -4,7 +4,7 @@ tempverifications, telegramsessions, addresses)."""
 import re
 
 from cutover.store.folded_keys import EMAIL_KEY
-from cutover.store.legacy import LegacyValueError, legacy_text
+from cutover.store.legacy import LegacyValueError
 from cutover.store.recordmap import (
     BOOL,
     DATETIME,
@@ -30,13 +30,15 @@ from ..records import (
 
 
 def _country(value, name: str) -> str:
-    code = legacy_text(value, name).strip().upper()
+    if not isinstance(value, str):
+        raise LegacyValueError(name, "an ISO 3166-1 alpha-2 country code", value)
+    code = value.upper()  # either letter case; the stored spelling is kept as a legacy form (cutover.store.absent)
     if not re.fullmatch(r"[A-Z]{2}", code):
         raise LegacyValueError(name, "an ISO 3166-1 alpha-2 country code", value)
     return code
 
 
-COUNTRY = Kind("country", _country)
+COUNTRY = Kind("country", _country, table=(("string", "two letters A-Z in either case, nothing around them"),))
 
 USER = RecordMap(
     UserRecord,

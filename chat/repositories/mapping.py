@@ -33,8 +33,13 @@ def _check_texts(value: tuple[str, ...], name: str) -> None:
 
 
 # Arrays of user ids (ObjectId or 24-hex string in legacy data) and of text (attachment urls).
-OBJECT_IDS = Kind("object_ids", _object_ids, lambda ids: [legacy.to_object_id(i) for i in ids])
-TEXTS = Kind("texts", _texts, list, check=_check_texts)
+OBJECT_IDS = Kind(
+    "object_ids",
+    _object_ids,
+    lambda ids: [legacy.to_object_id(i) for i in ids],
+    table=(("array", "of ids, each by the object_id table"),),
+)
+TEXTS = Kind("texts", _texts, list, check=_check_texts, table=(("array", "of strings, each by the text table"),))
 MESSAGES_KEY = "messages"
 
 MESSAGE = RecordMap(

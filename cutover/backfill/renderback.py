@@ -15,9 +15,13 @@ lists them); any other difference is reported with the key, both values and both
 - a date stored as an ISO 8601 string (Z or an offset; none means UTC): the same instant, to the
   microsecond; stored as a number: milliseconds since the epoch when its size is at least
   EPOCH_MILLISECONDS_FROM, seconds below that (a millisecond count that small is a date in 1973);
-- an ObjectId stored as its 24 hex characters in one case;
-- an enum value stored in another letter case;
-- a telegram id stored as a number or as its digits.
+- an ObjectId stored as its 24 hex characters in one case (in an array of ids, element by element);
+- an enum value (a country or currency code too) stored in another letter case;
+- a telegram id stored as a number or as its digits; text stored as an int or a long: its digits.
+
+The render restores the keys a document left blank (missing, null, "") but no other stored form
+(RecordMap.to_document with value_forms=False): a value read from another form of its kind's table is
+rendered in the kind's own form and judged by the rules above.
 
 Verify renders the records it read from Mongo, which it has proved equal to the Postgres rows field by field
 (the range digest or the record comparison): the rendering of the row is that same document.
@@ -50,6 +54,7 @@ _DECIMAL_TEXT = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
 _INTEGER_TEXT = re.compile(r"-?(0|[1-9][0-9]*)")
 _NUMBERS = (int, Int64, float)
 _BOOL_TEXTS = {"true": True, "false": False, "1": True, "0": False}
+_CASE_FREE = frozenset({"enum", "country", "currency"})
 _PLAIN = frozenset({str, int, bool, Int64, ObjectId, type(None)})  # equal values of one of these types: the same
 
 
@@ -57,7 +62,8 @@ def differences(record_map: RecordMap, stored: dict[str, Any], record: Any) -> l
     """Each key where `record` rendered back differs from `stored`: {key, mongo, mongo_type, rendered,
     rendered_type}, secret values masked. The arrays held as element records are compared apart."""
     found: list[dict[str, Any]] = []
-    _compare(record_map, stored, record_map.to_document(record), "", found)
+    # The kinds' own forms only: restoring a value's stored form (cutover.store.absent) would hide a wrong reading.
+    _compare(record_map, stored, record_map.to_document(record, value_forms=False), "", found)
     return found
 
 
@@ -101,6 +107,8 @@ def equivalent(kind: str | None, stored: Any, rendered: Any) -> bool:
         return stored is rendered
     if same_value(stored, rendered):
         return True
+    if kind == "object_ids" and stored.__class__ is rendered.__class__ is list and len(stored) == len(rendered):
+        return all(equivalent("object_id", item, want) for item, want in zip(stored, rendered, strict=True))
     if rendered.__class__ is Decimal128:
         return _number_as_decimal(stored) == rendered.to_decimal()
     if rendered.__class__ is bool:
@@ -120,9 +128,9 @@ def equivalent(kind: str | None, stored: Any, rendered: Any) -> bool:
     if rendered.__class__ is ObjectId:
         return stored.__class__ is str and stored in (str(rendered), str(rendered).upper())
     if rendered.__class__ is str:
-        if kind == "enum" and stored.__class__ is str:
+        if kind in _CASE_FREE and stored.__class__ is str:
             return stored.lower() == rendered.lower()
-        if kind == "telegram_id" and stored.__class__ in (int, Int64):
+        if kind in ("telegram_id", "text") and stored.__class__ in (int, Int64):
             return str(stored) == rendered
     return False
 

@@ -1,44 +1,71 @@
-"""Which owned keys a legacy document left blank, so that writing its record back leaves them so.
+"""Legacy forms: how a document stored each owned key, where that is not what writing its record back gives.
 
-A field map reads a missing key, a null, or (for kinds other than text) an empty string as the field's
-absence: its default, None, or for `createdAt` the ObjectId's time. The record alone cannot say which
-of those the document had, so it keeps them (LegacyShape.legacy_absent, Postgres column `legacy_absent`):
-a JSON array with, per blank key in document order, the key itself when it was missing, or
-`[key, value]` when it held null or "". Writing the record back (RecordMap.to_document, owned_update)
-restores that blank form for each such key whose value is still what the blank read as; a key whose
-value has changed since is written with its value.
+A field map reads several stored forms as one value: a missing key, a null or (for kinds other than text) an
+empty string as the field's absence (its default, None, or for `createdAt` the ObjectId's time), and the other
+BSON types of its kind's conversion table (cutover.store.kinds) as the value (the double 1.0 as true, epoch
+seconds as a date, a 24-hex string as an ObjectId, a numeric string as money). The record alone cannot say
+which form the document had, so it keeps them (LegacyShape.legacy_absent, Postgres column `legacy_absent`): a
+JSON array with, per such key in document order, the key itself when it was missing, or `[key, value]` with
+the stored value as canonical Extended JSON (every BSON type survives: an int32 stays an int32). Writing the
+record back (RecordMap.to_document, owned_update) restores that form for each key whose value is still what
+the form reads as; a key whose value has changed since is written in the kind's own form.
 
-`settled` drops the marks of keys whose value has changed, so two records of one document state
-compare equal whichever store they were read from (a row is written settled).
+`settled` drops the marks of keys whose value has changed, so two records of one document state compare
+equal whichever store they were read from (a row is written settled). Verify's render-back check renders
+without the value forms (blanks only): it judges the conversion, which restoring the form would hide.
 """
 
 import json
 from typing import Any
+
+import bson
+from bson import json_util
+
+from cutover.store.kinds import _CANONICAL
 
 MISSING = object()  # the key was not in the document
 UNMARKED = object()  # the record has no mark for the key
 
 
 def marker(doc: dict[str, Any], candidates: list[tuple[str, Any]]) -> str | None:
-    """The marker of `doc`'s blank owned keys, from (key, what writing the record puts there, or MISSING)
-    per key that is blank in `doc`: only the keys whose blank form differs from what would be written (a
-    missing optional key is written missing anyway). None when there are none."""
+    """The marker of `doc`'s owned keys, from (key, what writing the record puts there, or MISSING) per key
+    that may be stored in another form: only the keys whose stored form differs from what would be written
+    (a missing optional key is written missing anyway). None when there are none."""
     entries = []
     for key, written in candidates:
         stored = doc.get(key, MISSING)
-        if not _same(stored, written):
+        if not same_form(stored, written):
             entries.append(key if stored is MISSING else [key, stored])
-    return json.dumps(entries, ensure_ascii=False) if entries else None
+    return _dumps(entries) if entries else None
 
 
-def _same(stored: Any, written: Any) -> bool:
+def same_form(stored: Any, written: Any) -> bool:
+    """The same BSON value, type included (an int32 is not an int64, 1.0 is not 1 or True)."""
     if stored is MISSING or written is MISSING:
         return stored is written
-    return stored.__class__ is written.__class__ and stored == written
+    if stored.__class__ is not written.__class__:  # an int and an Int64 may be one long, bytes and Binary one binData
+        return _encoded(stored) == _encoded(written) is not None
+    if isinstance(stored, dict | list | float):
+        try:
+            return bson.encode({"v": stored}) == bson.encode({"v": written})
+        except Exception:  # noqa: BLE001 - a value BSON cannot hold is no form of anything
+            return False
+    return stored == written
+
+
+def _encoded(value: Any) -> bytes | None:
+    try:
+        return bson.encode({"v": value})
+    except Exception:  # noqa: BLE001 - too large for BSON: the same as nothing
+        return None
+
+
+def _dumps(entries: list) -> str:
+    return json_util.dumps(entries, json_options=_CANONICAL, ensure_ascii=False)
 
 
 def blanks(text: str | None) -> dict[str, Any]:
-    """key -> its blank form (MISSING, None or "") from a marker."""
+    """key -> its stored form (MISSING, or the value: None, "", 1.0, …) from a marker."""
     if not text:
         return {}
     return {entry: MISSING for entry in _entries(text) if isinstance(entry, str)} | {
@@ -46,16 +73,26 @@ def blanks(text: str | None) -> dict[str, Any]:
     }
 
 
+def is_value_form(form: Any) -> bool:
+    """A form that is a value of the kind's table, not a blank (missing, null, "")."""
+    return form is not MISSING and form is not UNMARKED and not is_blank(form, False)
+
+
 def _entries(text: str) -> list:
-    return json.loads(text)
+    if '"$' not in text:
+        return json.loads(text)  # plain JSON (the blanks): the common case, faster
+    return json_util.loads(text, json_options=_CANONICAL)
 
 
 def settled(text: str | None, keep) -> str | None:
     """The marker without the keys for which `keep(key)` is false (their value changed since)."""
     if not text:
         return None
-    entries = [entry for entry in _entries(text) if keep(entry if isinstance(entry, str) else entry[0])]
-    return json.dumps(entries, ensure_ascii=False) if entries else None
+    entries = _entries(text)
+    kept = [entry for entry in entries if keep(entry if isinstance(entry, str) else entry[0])]
+    if len(kept) == len(entries):
+        return text
+    return _dumps(kept) if kept else None
 
 
 def is_blank(value: Any, keeps_empty_text: bool) -> bool:
@@ -64,9 +101,9 @@ def is_blank(value: Any, keeps_empty_text: bool) -> bool:
 
 
 def presence_update(key: str, dump, stored: dict[str, Any], blank: Any, value: Any, sets: dict, unsets: dict) -> None:
-    """For a key whose stored value already reads as `value`: the $set/$unset that give it the presence the
-    record says (present; or `blank`, its mark: MISSING, None or ""; UNMARKED when it has none), e.g. after
-    a row changed away and back while Mongo was not written."""
+    """For a key whose stored value already reads as `value`: the $set/$unset that give it the form the
+    record says (present; or `blank`, its mark: MISSING or the stored value; UNMARKED when it has none), e.g.
+    after a row changed away and back while Mongo was not written."""
     if blank is UNMARKED:
         if value is None and key in stored and stored[key] is not None:
             unsets[key] = ""
@@ -75,5 +112,5 @@ def presence_update(key: str, dump, stored: dict[str, Any], blank: Any, value: A
     elif blank is MISSING:
         if key in stored:
             unsets[key] = ""
-    elif not _same(stored.get(key, MISSING), blank):
+    elif not same_form(stored.get(key, MISSING), blank):
         sets[key] = blank

@@ -19,7 +19,7 @@ from typing import Any
 from bson import ObjectId
 
 from cutover.store import absent, legacy, recordmap
-from cutover.store.kinds import BOOL, DATETIME, INT, OBJECT_ID, TEXT
+from cutover.store.kinds import BOOL, DATETIME, INT, OBJECT_ID, TEXT, same
 from cutover.store.kinds import encode_legacy_fields as _encode_legacy_fields
 
 _readers: dict[int, tuple[Any, Callable[[dict], Any]]] = {}
@@ -49,6 +49,7 @@ def _compile(record_map: "recordmap.RecordMap") -> Callable[[dict], Any]:
         "encode_extras": _encode_legacy_fields,
         "string_id": recordmap._findable_string_id,
         "absent_marker": absent.marker,
+        "same_form": absent.same_form,
     }
     lines = ["def read(doc):", "    get = doc.get", "    blank = []", "    try:"]
     names = []
@@ -81,6 +82,14 @@ def _compile(record_map: "recordmap.RecordMap") -> Callable[[dict], Any]:
             lines.append("            return slow(doc)")
         lines.append("        else:")
         lines.append(f"            {var} = parse{index}(v, key{index})")
+        if key != "_id":  # a value read from another form keeps that form (cutover.store.absent)
+            env[f"dump{index}"] = kind.dump
+            if kind.dump is same:  # the parser handing back the stored value itself: its form is the kind's
+                lines.append(f"            if {var} is not v and not same_form(v, {var}):")
+                lines.append(f"                blank.append((key{index}, {var}))")
+            else:
+                lines.append(f"            if not same_form(v, w := dump{index}({var})):")
+                lines.append(f"                blank.append((key{index}, w))")
     lines.append("    except Exception:  # the full reading raises the same error, or reads it after all")
     lines.append("        return slow(doc)")
     by_name = dict(names)

@@ -29,7 +29,7 @@ def int_between(low: int, high: int, *, examples: tuple[int, ...] = ()) -> Kind:
         if isinstance(number, bool) or not isinstance(number, int) or not low <= number <= high:
             raise legacy.LegacyValueError(name, f"an integer from {low} to {high}", number)
 
-    return Kind("int", parse, check=check, examples=examples)
+    return Kind("int", parse, check=check, examples=examples, table=INT.table)
 
 
 INT64 = int_between(-(2**63), 2**63 - 1)  # what Mongo's long and Postgres' bigint both hold
@@ -51,6 +51,7 @@ STRING_LIST = Kind(
     list,
     examples=([], ["escrow"], ["guides", "безопасность"]),
     check=_string_list,
+    table=(("array", "of strings, each kept exactly (no NUL)"),),
 )
 
 
@@ -89,4 +90,5 @@ def exact_json(*, expected: type | None = None, examples: tuple = ()) -> Kind:
         json_value,
         examples=examples,
         check=_check_json_text,
+        table=(("any", "the value itself, every BSON type kept (no $-keyed lookalike subdocuments), as JSON text"),),
     )

@@ -69,4 +69,9 @@ def _email(value: Any, name: str) -> str:
     return text  # the legacy value exactly: the key is derived, never stored in its place
 
 
-EMAIL_KEY = Kind("folded_email", _email, check=lambda value, name: _email(value, name) and None)
+EMAIL_KEY = Kind(
+    "folded_email",
+    _email,
+    check=lambda value, name: _email(value, name) and None,
+    table=(("string", "the text exactly, holding an @ (compared by its key, never stored folded)"),),
+)

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -53,7 +54,9 @@ def _json_parse(value: Any, name: str) -> Any:
 def json_form(value: Any, name: str) -> Any:
     """Relaxed Extended JSON (plain JSON stays plain in Postgres); where that would lose a BSON type (an
     Int64 becomes an int32), canonical; a value no JSON form holds exactly (a subdocument whose keys look
-    like a wrapper, {"$oid": …}) is refused rather than turned into another type."""
+    like a wrapper, {"$oid": …}) is refused rather than turned into another type, and so is a date finer
+    than a millisecond (BSON and Extended JSON would both drop the rest)."""
+    _whole_milliseconds(value, name)
     for options in (_RELAXED, _CANONICAL):
         try:
             encoded = json.loads(json_util.dumps(value, json_options=options))
@@ -63,6 +66,13 @@ def json_form(value: Any, name: str) -> Any:
             continue
     expected = "a value Extended JSON holds exactly (no $-keyed lookalike subdocuments)"
     raise legacy.LegacyValueError(name, expected, value)
+
+
+def _whole_milliseconds(value: Any, name: str) -> None:
+    if isinstance(value, datetime) and value.microsecond % 1000:
+        raise legacy.LegacyValueError(name, "dates at millisecond precision (finer would be lost)", value)
+    for item in value.values() if isinstance(value, dict) else value if isinstance(value, list) else ():
+        _whole_milliseconds(item, name)
 
 
 def _json_dump(value: Any) -> Any:
@@ -92,15 +102,37 @@ def decode_legacy_fields(text: str | None) -> dict[str, Any]:
     return json_util.loads(text, json_options=_CANONICAL)
 
 
+def same(value: Any) -> Any:
+    """The dump of kinds whose record value is the BSON value itself."""
+    return value
+
+
 @dataclass(frozen=True)
 class Kind:
-    """How one kind of value is read from legacy data and written back."""
+    """How one kind of value is read from legacy data and written back.
+
+    `table` is the kind's conversion table: per accepted BSON type (Mongo's $type alias: double, int, long,
+    decimal, string, objectId, date, bool, array, object), the exact conversion. Any other type is a reject;
+    so is a value of a listed type the conversion cannot take exactly (the parser says which). A value read
+    from a type other than the one `dump` writes keeps its stored form (cutover.store.absent). The tables are
+    written down in docs/legacy-collections.md; tests check both agree and that unlisted types are refused."""
 
     name: str
     parse: Callable[[Any, str], Any]
-    dump: Callable[[Any], Any] = lambda value: value
+    dump: Callable[[Any], Any] = same
     examples: tuple = ()  # canonical values, for tests that generate documents
     check: Callable[[Any, str], None] | None = None  # refuses an app-written value a store cannot keep exactly
+    table: tuple[tuple[str, str], ...] = ()  # (BSON type, its exact conversion), see above
+
+
+ENUM_TABLE = (("string", "one of the values in any letter case (A-Z and beyond), nothing around it"),)
+MONEY_TABLE = (
+    ("decimal", "the same number (finite; at most 18 decimals; within the field's range)"),
+    ("double", "the number its shortest decimal form writes (0.1 is 0.1)"),
+    ("int", "the same number"),
+    ("long", "the same number"),
+    ("string", "-?digits[.digits] exactly (no spaces, exponent or sign +)"),
+)
 
 
 def enum(allowed: frozenset[str]) -> Kind:
@@ -113,7 +145,7 @@ def enum(allowed: frozenset[str]) -> Kind:
             return value
         return canonical[legacy.legacy_enum(value, name, lowered)]
 
-    return Kind("enum", parse, examples=tuple(sorted(allowed)))
+    return Kind("enum", parse, examples=tuple(sorted(allowed)), table=ENUM_TABLE)
 
 
 def money(*, minimum: Decimal | None = None, maximum: Decimal = Decimal("1e12")) -> Kind:
@@ -131,7 +163,7 @@ def money(*, minimum: Decimal | None = None, maximum: Decimal = Decimal("1e12"))
         if not legacy.fits_places(amount, legacy.MONEY_PLACES):
             raise legacy.LegacyValueError(name, f"at most {legacy.MONEY_PLACES} decimal places (exactly)", amount)
 
-    return Kind("money", parse, _money_dump, check=check)
+    return Kind("money", parse, _money_dump, check=check, table=MONEY_TABLE)
 
 
 def _telegram_id_dump(value: str) -> int | str:
@@ -140,24 +172,31 @@ def _telegram_id_dump(value: str) -> int | str:
     return int(value) if _PLAIN_NUMBER.fullmatch(value) else value
 
 
+_BOOL_TEXTS = {"true": True, "false": False, "1": True, "0": False}
+_INTEGER_TEXT = re.compile(r"-?(0|[1-9][0-9]*)")
+_EXACT_DOUBLE = 2**53  # a double holds every integer up to this one exactly
+
+
 def _bool(value: Any, name: str) -> bool:
-    if isinstance(value, bool):
+    if value.__class__ is bool:
         return value
-    if value in (0, 1) or (isinstance(value, str) and value.strip().lower() in ("true", "false", "0", "1")):
-        return str(value).strip().lower() in ("1", "true")
-    raise legacy.LegacyValueError(name, "a boolean", value)
+    if isinstance(value, int | float) and not isinstance(value, bool) and value in (0, 1):
+        return value == 1  # exactly 0 or 1 (an int, a long, or the double 0.0 / 1.0); 0.5 is no boolean
+    if value.__class__ is str and value in _BOOL_TEXTS:
+        return _BOOL_TEXTS[value]  # exactly these spellings: " True" is no spelling the table knows
+    raise legacy.LegacyValueError(name, "a boolean (true/false, 0/1 as a number, or the text true/false/0/1)", value)
 
 
 def _int(value: Any, name: str) -> int:
     if isinstance(value, bool):
         raise legacy.LegacyValueError(name, "an integer", value)
     if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    raise legacy.LegacyValueError(name, "an integer", value)
+    if isinstance(value, float) and value.is_integer() and abs(value) <= _EXACT_DOUBLE:
+        return int(value)
+    if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value):
+        return int(value)
+    raise legacy.LegacyValueError(name, "an integer (an int, a long, a whole double, or -?digits as text)", value)
 
 
 def _text(value: Any, name: str) -> str:
@@ -177,20 +216,69 @@ def _no_nul(value: Any, name: str) -> None:
             _no_nul(item, name)
 
 
-def _email(value: Any, name: str) -> str:
-    text = legacy.legacy_text(value, name).strip().lower()
-    if "@" not in text:
-        raise legacy.LegacyValueError(name, "an email address", value)
+def _telegram_id(value: Any, name: str) -> str:
+    """A telegram id as text: a string kept exactly (one with surrounding whitespace is refused: stripping it
+    would lose the legacy value, keeping it would make an id no lookup finds), an int or long as its digits."""
+    text = legacy.legacy_text(value, name)
+    if text != text.strip() or not text:
+        raise legacy.LegacyValueError(name, "a telegram id without surrounding whitespace", value)
     return text
 
 
-OBJECT_ID = Kind("object_id", lambda v, n: legacy.object_id_hex(v, n), legacy.to_object_id)
-DATETIME = Kind("datetime", lambda v, n: legacy.legacy_datetime(v, n))
+OBJECT_ID = Kind(
+    "object_id",
+    lambda v, n: legacy.object_id_hex(v, n),
+    legacy.to_object_id,
+    table=(
+        ("objectId", "the id"),
+        ("string", "24 hex characters in one case, nothing around them: the id they spell"),
+    ),
+)
+DATETIME = Kind(
+    "datetime",
+    lambda v, n: legacy.legacy_datetime(v, n),
+    table=(
+        ("date", "the instant (a millisecond at most)"),
+        ("string", "ISO 8601, Z or an offset (none: UTC), nothing around it, whole milliseconds"),
+        ("int", "epoch milliseconds from 10**11 in size up, epoch seconds below"),
+        ("long", "epoch milliseconds from 10**11 in size up, epoch seconds below"),
+        ("double", "by the same unit rule, when that gives a whole number of milliseconds"),
+    ),
+)
 MONEY = money()
-TELEGRAM_ID = Kind("telegram_id", lambda v, n: legacy.legacy_text(v, n).strip(), _telegram_id_dump)
-TEXT = Kind("text", _text, check=lambda value, name: _text(value, name))
-INT = Kind("int", _int)
-BOOL = Kind("bool", _bool)
-EMAIL = Kind("email", _email)
+TELEGRAM_ID = Kind(
+    "telegram_id",
+    lambda v, n: _telegram_id(v, n),  # looked up per call, as the other kinds' parsers: a test may put an old one back
+    _telegram_id_dump,
+    table=(("string", "the text exactly, when nothing surrounds it"), ("int", "its digits"), ("long", "its digits")),
+)
+TEXT = Kind(
+    "text",
+    _text,
+    check=lambda value, name: _text(value, name),
+    table=(("string", "the text exactly (no NUL)"), ("int", "its digits"), ("long", "its digits")),
+)
+INT = Kind(
+    "int",
+    _int,
+    table=(
+        ("int", "the number"),
+        ("long", "the number"),
+        ("double", "the number when whole and at most 2**53 in size"),
+        ("string", "-?digits exactly (no spaces, sign + or leading zero)"),
+    ),
+)
+BOOL = Kind(
+    "bool",
+    lambda v, n: _bool(v, n),
+    table=(
+        ("bool", "the boolean"),
+        ("int", "0 is false, 1 is true"),
+        ("long", "0 is false, 1 is true"),
+        ("double", "0.0 is false, 1.0 is true"),
+        ("string", '"true", "1" are true; "false", "0" are false (exactly these)'),
+    ),
+)
 # free-form legacy data, every BSON type kept
-JSON = Kind("json", _json_parse, _json_dump, check=lambda value, name: _no_nul(value, name))
+JSON_TABLE = (("any", "the value itself, every BSON type kept (no $-keyed lookalike subdocuments, no NUL)"),)
+JSON = Kind("json", _json_parse, _json_dump, check=lambda value, name: _no_nul(value, name), table=JSON_TABLE)

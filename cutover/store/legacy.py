@@ -16,6 +16,7 @@ from bson import Decimal128, ObjectId, tz_util
 from cutover.store.masking import MASK, is_secret_key
 
 HEX24 = re.compile(r"^[0-9a-fA-F]{24}$")
+DECIMAL_TEXT = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
 MONEY_PLACES = 18  # ETH amounts carry 18 decimals; the money columns keep exactly that many
 _UTC_ZONES = (UTC, tz_util.utc)  # pymongo's tz-aware dates carry bson's own UTC object
 
@@ -66,17 +67,24 @@ def object_id_hex(value: Any, field: str, *, optional: bool = False) -> str | No
         raise LegacyValueError(field, "an ObjectId", value)
     if isinstance(value, ObjectId):
         return str(value)
-    if isinstance(value, str) and HEX24.match(value.strip()):
-        return value.strip().lower()
-    raise LegacyValueError(field, "an ObjectId or 24 hex characters", value)
+    if isinstance(value, str) and HEX24.fullmatch(value) and value in (value.lower(), value.upper()):
+        return value.lower()  # the same 12 bytes; the stored spelling is a legacy form (cutover.store.absent)
+    raise LegacyValueError(field, "an ObjectId or 24 hex characters in one case, nothing around them", value)
 
 
 def to_object_id(value: str | None) -> ObjectId | None:
     return ObjectId(value) if value is not None else None
 
 
+EPOCH_MILLISECONDS_FROM = 10**11  # a number this large counts milliseconds, a smaller one seconds (1973 / 5138)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def legacy_datetime(value: Any, field: str) -> datetime:
-    """A BSON date, an ISO string or epoch milliseconds, as an aware UTC datetime."""
+    """A BSON date, an ISO 8601 string, or epoch seconds / milliseconds (docs/legacy-collections.md, the unit
+    rule: |n| >= EPOCH_MILLISECONDS_FROM counts milliseconds, below that seconds), as an aware UTC datetime.
+    Whatever names an instant finer than a millisecond (Mongo's and the stores' precision) is refused, never
+    truncated."""
     if type(value) is datetime and value.tzinfo in _UTC_ZONES and value.microsecond % 1000 == 0:
         return value  # already what we want: a BSON date read by a tz-aware client
     if value is None or value == "":  # a field map decides what a missing date means, not this parser
@@ -85,21 +93,36 @@ def legacy_datetime(value: Any, field: str) -> datetime:
         if isinstance(value, datetime):
             moment = value if value.tzinfo else value.replace(tzinfo=UTC)
         elif isinstance(value, int | float) and not isinstance(value, bool):
-            moment = datetime.fromtimestamp(value / 1000, tz=UTC)
+            moment = _epoch_moment(value, field)
         elif isinstance(value, str):
             moment = _iso_datetime(value, field)
         else:  # bson's DatetimeMS (a date outside years 1-9999) lands here too
-            raise LegacyValueError(field, "a date, ISO string or epoch milliseconds", value)
-        return truncate_ms(moment.astimezone(UTC))
-    except (OverflowError, ValueError, OSError) as error:  # NaN, 10**17 ms, 9999-12-31T23:00-05:00
+            raise LegacyValueError(field, "a date, ISO string or epoch seconds/milliseconds", value)
+        moment = moment.astimezone(UTC)
+    except (OverflowError, ValueError, OSError, InvalidOperation) as error:  # NaN, 10**17 ms, 9999-12-31T23:00-05:00
         if isinstance(error, LegacyValueError):
             raise
         raise LegacyValueError(field, "a date between the years 1 and 9999", value) from None
+    if moment.microsecond % 1000:
+        raise LegacyValueError(field, "a date at millisecond precision (finer would be lost)", value)
+    return moment
+
+
+def _epoch_moment(value: int | float, field: str) -> datetime:
+    """Epoch seconds or milliseconds by the unit rule, exactly: a count that is not a whole number of
+    milliseconds is refused (a double's decimal form is its shortest repr, as the legacy app wrote it)."""
+    amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(int(value))
+    if not amount.is_finite():
+        raise LegacyValueError(field, "a finite epoch number", value)
+    milliseconds = amount if abs(amount) >= EPOCH_MILLISECONDS_FROM else amount * 1000
+    if milliseconds != milliseconds.to_integral_value():
+        raise LegacyValueError(field, "a whole number of epoch milliseconds", value)
+    return _EPOCH + timedelta(milliseconds=int(milliseconds))
 
 
 def _iso_datetime(value: str, field: str) -> datetime:
     try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise LegacyValueError(field, "an ISO 8601 date", value) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -109,11 +132,14 @@ def legacy_money(value: Any, field: str) -> Decimal:
     """Decimal128, a double or a numeric string, as a Decimal (never a float)."""
     if isinstance(value, Decimal128):
         amount = decimal128_to_decimal(value)
-    elif isinstance(value, int | float | str) and not isinstance(value, bool):
-        try:
-            amount = Decimal(str(value).strip())
-        except InvalidOperation:
-            raise LegacyValueError(field, "a number", value) from None
+    elif isinstance(value, float):
+        amount = Decimal(repr(value))  # the double's shortest decimal form, as the legacy app wrote it
+    elif isinstance(value, int) and not isinstance(value, bool):
+        amount = Decimal(int(value))
+    elif isinstance(value, str):
+        if not DECIMAL_TEXT.fullmatch(value):  # no spaces, exponents, signs or bare points: nothing to guess
+            raise LegacyValueError(field, "a decimal number written as -?digits[.digits]", value)
+        amount = Decimal(value)
     else:
         raise LegacyValueError(field, "Decimal128, a number or a numeric string", value)
     if not amount.is_finite():
@@ -133,9 +159,9 @@ def decimal128_to_decimal(value: Decimal128) -> Decimal:
 
 
 def legacy_enum(value: Any, field: str, allowed: frozenset[str]) -> str:
-    """An enum value in any case."""
-    if isinstance(value, str) and value.strip().lower() in allowed:
-        return value.strip().lower()
+    """An enum value in any letter case (nothing around it: spaces are not a spelling)."""
+    if isinstance(value, str) and value.lower() in allowed:
+        return value.lower()
     raise LegacyValueError(field, f"one of {sorted(allowed)}", value)
 
 
@@ -144,9 +170,9 @@ def legacy_text(value: Any, field: str) -> str:
         if "\x00" in value:
             raise LegacyValueError(field, "text without NUL characters (PostgreSQL cannot store them)", value)
         return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    raise LegacyValueError(field, "a string", value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)  # an int or long: its decimal digits (a double's text would be a guess: 1e+16)
+    raise LegacyValueError(field, "a string, or an integer", value)
 
 
 def plain_decimal(value: Decimal) -> Decimal:

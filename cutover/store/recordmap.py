@@ -26,7 +26,6 @@ from cutover.store import absent, legacy
 from cutover.store.kinds import (  # noqa: F401  (the kinds domains declare their fields with, re-exported)
     BOOL,
     DATETIME,
-    EMAIL,
     INT,
     JSON,
     MONEY,
@@ -38,6 +37,7 @@ from cutover.store.kinds import (  # noqa: F401  (the kinds domains declare thei
     encode_legacy_fields,
     enum,
     money,
+    same,
 )
 
 _REQUIRED = object()
@@ -152,27 +152,31 @@ class RecordMap:
         if self.version_field and values.get(self.version_field) is None:
             values[self.version_field] = values.get("created_at")
         values["legacy_fields"] = encode_legacy_fields({k: v for k, v in doc.items() if k not in self._owned_keys})
-        values["legacy_absent"] = absent.marker(doc, self._blank_candidates(doc, values))
+        values["legacy_absent"] = absent.marker(doc, self._form_candidates(doc, values))
         if not self.is_child:
             identity = doc.get("_id")
             values["legacy_id"] = _findable_string_id(identity) if identity.__class__ is str else None
         return values
 
-    def _blank_candidates(self, doc: dict[str, Any], values: dict[str, Any]) -> list[tuple[str, Any]]:
-        """(key, what writing the record puts there, or absent.MISSING) for each owned key `doc` leaves blank
-        (missing, null, or "" where that reads as absent); the arrays held as element records are not the
+    def _form_candidates(self, doc: dict[str, Any], values: dict[str, Any]) -> list[tuple[str, Any]]:
+        """(key, what writing the record puts there, or absent.MISSING) for each owned key `doc` may store in
+        another form (cutover.store.absent): a blank one (missing, null, or "" where that reads as absent), or
+        a value whose stored form need not be its kind's; the arrays held as element records are not the
         record's (cutover.store.embedded)."""
         found = []
         for name, key, _, _, _, keeps_empty_text in self._plan:
-            if key != "_id" and absent.is_blank(doc.get(key), keeps_empty_text):
-                value = values[name]
-                if value is not UNREADABLE:
-                    found.append((key, absent.MISSING if value is None else self.field(name).kind.dump(value)))
+            value = values[name]
+            if key == "_id" or value is UNREADABLE:
+                continue
+            stored = doc.get(key)
+            if absent.is_blank(stored, keeps_empty_text):
+                found.append((key, absent.MISSING if value is None else self.field(name).kind.dump(value)))
+            elif not (value is stored and self.field(name).kind.dump is same):  # else: the stored value itself
+                found.append((key, self.field(name).kind.dump(value)))
         for composite in self.composites:
-            blank = [key for key in composite.keys if absent.is_blank(doc.get(key), False)]
-            if blank and UNREADABLE not in (written := {name: values[name] for name in composite.names}).values():
+            if UNREADABLE not in (written := {name: values[name] for name in composite.names}).values():
                 written = composite.write(SimpleNamespace(**written))
-                found += [(key, written.get(key, absent.MISSING)) for key in blank]
+                found += [(key, written.get(key, absent.MISSING)) for key in composite.keys]
         return found + [(child.key, []) for child in self.children if absent.is_blank(doc.get(child.key), False)]
 
     def absence_value(self, f: "Field", record: Any) -> Any:
@@ -188,23 +192,30 @@ class RecordMap:
         return NO_ABSENCE
 
     def settled(self, record: Any) -> str | None:
-        """`record`'s legacy_absent without the keys whose value is no longer what their blank read as."""
+        """`record`'s legacy_absent without the keys whose value is no longer what their stored form read as."""
         marks = absent.blanks(record.legacy_absent)
         if not marks:
             return None
-        return absent.settled(record.legacy_absent, lambda key: self._still_blank(record, key, marks))
+        return absent.settled(record.legacy_absent, lambda key: self._form_holds(record, key, marks))
 
-    def _still_blank(self, record: Any, key: str, marks: dict[str, Any]) -> bool:
+    def _form_holds(self, record: Any, key: str, marks: dict[str, Any]) -> bool:
+        """The stored form marked for `key` still reads as `record`'s value there."""
+        form = marks[key]
         for f in self.fields:
             if f.key == key:
-                return getattr(record, f.name) == self.absence_value(f, record)
+                if not absent.is_value_form(form):
+                    return getattr(record, f.name) == self.absence_value(f, record)
+                try:
+                    return _same_value(f.kind.parse(form, key), getattr(record, f.name))
+                except legacy.LegacyValueError:
+                    return False
         for child in self.children:
             if child.key == key:
                 return not getattr(record, child.name)
         for composite in self.composites:
             if key in composite.keys:
-                blank = {k: (None if v is absent.MISSING else v) for k, v in marks.items() if k in composite.keys}
-                written = composite.write(record) | blank
+                forms = {k: (None if v is absent.MISSING else v) for k, v in marks.items() if k in composite.keys}
+                written = composite.write(record) | forms
                 try:
                     return composite.read(written) == {name: getattr(record, name) for name in composite.names}
                 except legacy.LegacyValueError:
@@ -223,10 +234,12 @@ class RecordMap:
             for item in getattr(record, child.name):
                 child.map.check(item)
 
-    def to_document(self, record: Any) -> dict[str, Any]:
+    def to_document(self, record: Any, *, value_forms: bool = True) -> dict[str, Any]:
         """The whole legacy document of `record`: its `_id` in its legacy type, the mapped keys (absent
-        values omitted, as Mongoose did; keys its legacy document left blank left so: cutover.store.absent),
-        and the keys the map does not own, as they were."""
+        values omitted, as Mongoose did; keys its legacy document left blank left so, and values stored in
+        another form of their kind's table in that form: cutover.store.absent), and the keys the map does not
+        own, as they were. `value_forms=False` (verify's render-back) restores the blanks only: each value
+        in its kind's own form."""
         doc = {} if self.is_child else {"_id": self.document_id(record)}
         for f in self.fields:
             value = getattr(record, f.name)
@@ -235,25 +248,27 @@ class RecordMap:
         for composite in self.composites:
             doc |= composite.write(record)
         for child in self.children:
-            doc[child.key] = [child.map.to_document(item) for item in getattr(record, child.name)]
+            items = getattr(record, child.name)
+            doc[child.key] = [child.map.to_document(item, value_forms=value_forms) for item in items]
         for key in self.element_keys:
             doc[key] = []
         for key, value in decode_legacy_fields(record.legacy_fields).items():
             doc.setdefault(key, value)
         if record.legacy_absent:
-            self._restore_blanks(doc, record)
+            self._restore_forms(doc, record, value_forms)
         return doc
 
-    def _restore_blanks(self, doc: dict[str, Any], record: Any) -> None:
-        """The keys the legacy document left blank, blank again where their value is what the blank read as."""
+    def _restore_forms(self, doc: dict[str, Any], record: Any, value_forms: bool) -> None:
+        """The keys the legacy document stored in another form, in that form again where their value is still
+        what the form read as."""
         marks = absent.blanks(record.legacy_absent)
-        for key, blank in marks.items():
-            if not self._still_blank(record, key, marks):
+        for key, form in marks.items():
+            if (not value_forms and absent.is_value_form(form)) or not self._form_holds(record, key, marks):
                 continue
-            if blank is absent.MISSING:
+            if form is absent.MISSING:
                 doc.pop(key, None)
             else:
-                doc[key] = blank
+                doc[key] = form
 
     @staticmethod
     def document_id(record: Any) -> ObjectId | str:
@@ -277,17 +292,17 @@ class RecordMap:
             want = getattr(record, f.name)
             if f.key == "_id":
                 continue
+            form = marks.get(f.key, absent.UNMARKED)
+            if form is not absent.UNMARKED and not self._form_holds(record, f.key, marks):
+                form = absent.UNMARKED  # a mark left from before the value changed
             if now[f.name] == want:
-                blank = marks.get(f.key, absent.UNMARKED)
-                if blank is not absent.UNMARKED and want != self.absence_value(f, record):
-                    blank = absent.UNMARKED  # a mark left from before the value changed
-                absent.presence_update(f.key, f.kind.dump, stored, blank, want, sets, unsets)
+                absent.presence_update(f.key, f.kind.dump, stored, form, want, sets, unsets)
                 continue
             if want is None:
                 if f.key in stored:
                     unsets[f.key] = ""
             else:
-                sets[f.key] = f.kind.dump(want)
+                sets[f.key] = form if absent.is_value_form(form) else f.kind.dump(want)
         for composite in self.composites:
             if any(now[name] != getattr(record, name) for name in composite.names):
                 sets |= composite.write(record)
@@ -344,6 +359,11 @@ def _element_changes(child: Child, stored_items: list, old: tuple, new: tuple, s
             sets[f"{child.key}.{index}.{key}"] = value
         for key in change.get("$unset", {}):
             unsets[f"{child.key}.{index}.{key}"] = ""
+
+
+def _same_value(read: Any, value: Any) -> bool:
+    """Equal and of one type: True is not 1 for a form to hold (Python's == says it is)."""
+    return read.__class__ is value.__class__ and read == value
 
 
 def _findable_string_id(identity: str) -> str:

@@ -18,6 +18,7 @@ class LegacyShape:
     # The document's keys that the mapping does not own, as canonical Extended JSON (every BSON type
     # kept); None when there are none.
     legacy_fields: str | None = field(default=None, kw_only=True, repr=False)
-    # The owned keys the document left blank (missing, null, or "" where that reads as absent), so a write
-    # back leaves them so: cutover.store.absent. None when there were none (and for records of this app).
+    # The owned keys the document stored in another form than writing the record gives (blank: missing, null,
+    # or "" where that reads as absent; or another type of the kind's table: 1.0 for true), so a write back
+    # gives that form again: cutover.store.absent. None when there were none (and for records of this app).
     legacy_absent: str | None = field(default=None, kw_only=True, repr=False)

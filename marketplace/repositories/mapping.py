@@ -16,13 +16,20 @@ from ..records import (
 )
 
 PRICE = money(minimum=Decimal(0))
-CURRENCY = Kind("currency", lambda value, name: _currency(value, name))
+CURRENCY = Kind(
+    "currency",
+    lambda value, name: _currency(value, name),
+    table=(("string", "letters in either case, nothing around them, upper-cased"),),
+)
 
 
 def _currency(value, name: str) -> str:
-    if not isinstance(value, str) or not value.strip().isalpha():
-        raise LegacyValueError(name, "a currency code", value)
-    return value.strip().upper()
+    if not isinstance(value, str) or not value.isalpha():
+        raise LegacyValueError(name, "a currency code (letters, nothing around them)", value)
+    return value.upper()
+
+
+TEMPLATE_TABLE = (("array", "of documents each with a key, kept as they are"),)
 
 
 def _template_fields(value, name: str) -> list:
@@ -95,7 +102,7 @@ REQUEST_TEMPLATE = RecordMap(
         Field("owner_id", "ownerId", OBJECT_ID),
         Field("category_id", "categoryId", OBJECT_ID),
         Field("title", "title", TEXT),
-        Field("fields", "fields", Kind("template_fields", _template_fields), default=[]),
+        Field("fields", "fields", Kind("template_fields", _template_fields, table=TEMPLATE_TABLE), default=[]),
         Field("created_at", "createdAt", DATETIME),
         Field("updated_at", "updatedAt", DATETIME, optional=True),
     ),
