@@ -40,12 +40,6 @@ WRITERS += [("stale-inline", "inline", "60")]
 WALK = ["dual_mongo_primary", "dual", "postgres", "dual", "dual_mongo_primary", "mongo"]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="a known deadlock, found when the rollback and leader branches met: a forward backfill batch (copy locks, "
-    "then its INSERT) against a concurrent dispute write that inserted the same row and then waits for that row's "
-    "copy lock; PostgreSQL ends the backfill batch (nothing lost: the rerun loads it), but the walk stops there",
-)
 def test_walking_there_and_back_under_writes_by_the_listed_steps_loses_nothing(
     shared_mongo, tmp_path, capsys, settings
 ):
