@@ -22,8 +22,10 @@ class Refusal:
         return f"{self.reason} Fix: {self.fix}"
 
 
-# The change after which a copy counts, in each direction: every process writes both stores since.
-FORWARD_COPY_SINCE = (StoreMode.MONGO, StoreMode.DUAL_MONGO_PRIMARY)
+# The change after which a copy counts, in each direction (source mode, None: any; mode entered): every process
+# writes both stores since. Forward: any entry into dual_mongo_primary, from `dual` too (a rollback): while Mongo
+# leads, the legacy app writes Mongo alone, and only a backfill started since brings those writes to Postgres.
+FORWARD_COPY_SINCE = (None, StoreMode.DUAL_MONGO_PRIMARY)
 REVERSE_COPY_SINCE = (StoreMode.POSTGRES, StoreMode.DUAL)
 
 
@@ -80,8 +82,8 @@ def backfilled_and_verified_before_postgres_leads(
 ) -> Refusal | None:
     """Postgres may become authoritative only once it holds everything: a backfill that started after every
     process writes both stores (so nothing written before it is missed) and finished, then a passing verify.
-    It counts from the latest `mongo → dual_mongo_primary`: a `dual_mongo_primary` entered from `dual` had
-    Postgres complete (it led) and has mirrored every write to it since."""
+    It counts from the latest change into `dual_mongo_primary`, from `dual` too: Postgres was complete when it
+    led, but the legacy app has written Mongo alone since (FORWARD_COPY_SINCE)."""
     if (from_mode, to_mode) != (StoreMode.DUAL_MONGO_PRIMARY, StoreMode.DUAL):
         return None
     return _copied_and_verified(domain, *FORWARD_COPY_SINCE, "forward")
@@ -161,7 +163,7 @@ def parents_behind_dual(domain: str) -> list[str]:
     ]
 
 
-def _copied_and_verified(domain: str, source: StoreMode, mode: StoreMode, direction: str) -> Refusal | None:
+def _copied_and_verified(domain: str, source: StoreMode | None, mode: StoreMode, direction: str) -> Refusal | None:
     from django.utils import timezone
 
     entry = mode_entry(domain, mode, source=source)

@@ -43,8 +43,8 @@ def domain_checklist(
 
 def _copy_for(mode: StoreMode, domain: str) -> tuple[CopyState, str, StoreMode] | None:
     """The copy this mode's steps rely on, and the mode since whose entry it counts: reverse in a `dual`
-    entered from `postgres` (a rollback), else forward since entering dual_mongo_primary from mongo in the dual modes;
-    none in mongo, nor in postgres (rolling back needs only Mongo answering: the copy is made in dual)."""
+    entered from `postgres` (a rollback), else forward since entering dual_mongo_primary (from any mode) in the
+    dual modes; none in mongo, nor in postgres (rolling back needs only Mongo answering: the copy is made in dual)."""
     if mode in (StoreMode.MONGO, StoreMode.POSTGRES):
         return None
     entry = mode_entry(domain, StoreMode.DUAL)
