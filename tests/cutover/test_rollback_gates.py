@@ -24,6 +24,7 @@ from cutover.operations.mode_changes import (
     latest_mode_history_id,
     store_mode_change,
 )
+from cutover.operations.readiness import domain_readiness
 from cutover.store.legacy import new_id
 from cutover.testing import set_store_mode
 from notifications.services import notification_mark_read, notification_send
@@ -104,6 +105,23 @@ def test_legacy_writes_made_while_mongo_leads_after_a_rollback_reach_postgres_be
     _change(alice, "dual")
     assert _stores(inserted.id) == {"mongo": inserted, "postgres": inserted}
     assert _stores(deleted.id) == {"mongo": None, "postgres": None}
+
+
+def test_a_failed_verify_lists_the_copy_that_fixes_it_then_verify(alice, user_id):
+    """A step refused by a failed verify lists what fixes the failure in the current mode (while Mongo leads: the
+    backfill), then verify; "run verify and fix what it reports" alone left an operator rerunning verify."""
+    kept = a_notification(user_id, age=timedelta(0))
+    set_store_mode("notification", "dual")
+    _change(alice, "dual_mongo_primary")
+    _settle()
+    call_command("backfill", "notification", stdout=StringIO())
+    domain_spec("notification").backends()["mongo"].put_snapshot(dataclasses.replace(kept, id=new_id()))  # legacy
+    assert not verify_domain("notification").passed
+    (blocker,) = domain_readiness("notification").advance.blockers
+    assert blocker.commands == ("manage.py backfill notification", "manage.py verify notification"), str(blocker)
+    for command in blocker.commands:
+        call_command(*command.split()[1:], stdout=StringIO())
+    _change(alice, "dual")
 
 
 def test_the_latest_verify_counts_not_any_passing_one(alice, user_id):

@@ -127,7 +127,7 @@ def _take_listed_steps_to(domain: str, target: StoreMode, done: Counter) -> None
             done[f"{readiness.mode.value}->{target.value}"] += 1
             assert current_mode(domain) is target
             return
-        commands = [blocker.command for blocker in step.blockers if blocker.command]
+        commands = [command for blocker in step.blockers for command in blocker.commands]  # each, in order
         if not commands:  # the settling or the soak: wait
             time.sleep(0.3)
             continue
