@@ -11,10 +11,13 @@ in flight, a Mongo-primary one until its Postgres copy is made) and the record's
   commit, or a copy waiting for the repair): it is counted as in flight, not as a failure (the readiness
   checklist refuses the next step while entries are pending);
 - otherwise the difference is reported as it is now.
+Records of an element map (chat messages, cutover.backfill.element_parity) are read again the same way,
+one element each, under the element's copy lock (the lock its copies take).
 The fence is held for one chunk of records at a time (a few milliseconds), and at most MAX_RECHECKS
 records a collection are read again: a domain with more differences than that is not busy, it is apart.
 """
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,3 +80,20 @@ class Rechecker:
                     collection=self.collection, record_id__in=ids, status=MirrorOutboxEntry.Status.PENDING
                 ).values_list("record_id", flat=True)
             )
+
+
+def report_difference(parity, record_id: str, now_mongo: Any, now_postgres: Any, in_flight: bool) -> None:
+    """Put a record that was found apart into `parity` (cutover.backfill.verify.CollectionParity) by how it
+    stands now: nothing when the stores agree, else in flight, missing on one side, or differing (by field)."""
+    if now_mongo == now_postgres:
+        return  # a write was in flight when it was first read; the stores agree now
+    if in_flight:
+        parity.in_flight.append(record_id)
+    elif now_postgres is None:
+        parity.missing_in_postgres.append(record_id)
+    elif now_mongo is None:
+        parity.missing_in_mongo.append(record_id)
+    else:
+        parity.differing[record_id] = [
+            f.name for f in dataclasses.fields(now_mongo) if getattr(now_mongo, f.name) != getattr(now_postgres, f.name)
+        ]

@@ -8,6 +8,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
+import psycopg
 from bson import ObjectId
 from django.db import DatabaseError, connection, transaction
 
@@ -24,6 +25,9 @@ from cutover.backfill.workers import prepared, prepares_in_workers, submit_copy_
 from cutover.models import BackfillCheckpoint, BackfillReject, BackfillRun
 from cutover.modes.registry import DomainSpec
 from cutover.store.legacy import now_ms
+
+DEADLOCK_DETECTED = "40P01"
+DEADLOCK_ATTEMPTS = 3  # a batch ended by a deadlock is loaded again, up to this many times in all
 
 logger = logging.getLogger("cutover.backfill")
 
@@ -261,13 +265,34 @@ def _batch(reader, loader, docs, out, run, checkpoint, options, digests=None) ->
             found = dry_run_elements(reader.spec, reader.record_map, loadable, reader.source.database)
             _add_element_totals(reader.element_totals, found)
         return batch
-    try:
-        result = _load_batch(reader, loader, docs, out, run, checkpoint, batch, digests, first_try=True)
-    except RowsRefused:  # rolled back whole: again, isolating what the database refuses
-        result = _load_batch(reader, loader, docs, out, run, checkpoint, batch, digests, first_try=False)
+    result = _load_unless_refused_again(reader, loader, docs, out, run, checkpoint, batch, digests)
     logger.debug("%s: batch of %d up to %s", reader.collection, len(docs), docs[-1]["_id"])
     load_elements_of_loaded(reader.spec, reader.collection, reader.source, run, out, result, reader.element_totals)
     return batch
+
+
+def _load_unless_refused_again(*batch_parts) -> LoadResult:
+    """The batch loaded; a batch PostgreSQL ends as a deadlock's victim (rolled back whole, its checkpoint
+    unmoved) is loaded again. Writers take a record's copy lock before its row as the batch does, but a
+    use case that changes several records locks them in its own order, not the batch's sorted one."""
+    for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+        try:
+            try:
+                return _load_batch(*batch_parts, first_try=True)
+            except RowsRefused:  # rolled back whole: again, isolating what the database refuses
+                return _load_batch(*batch_parts, first_try=False)
+        except (DatabaseError, psycopg.Error) as error:
+            if _sqlstate(error) != DEADLOCK_DETECTED or attempt == DEADLOCK_ATTEMPTS:
+                raise
+            logger.warning(
+                "%s: batch ended by a deadlock with a writer (%s); loading it again", batch_parts[0].collection, error
+            )
+    raise AssertionError("unreachable")
+
+
+def _sqlstate(error: Exception) -> str:
+    cause = error if isinstance(error, psycopg.Error) else error.__cause__
+    return getattr(cause, "sqlstate", "") or ""
 
 
 def _load_batch(reader, loader, docs, out, run, checkpoint, batch, digests, *, first_try: bool) -> LoadResult:

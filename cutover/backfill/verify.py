@@ -22,7 +22,6 @@ Every document is accounted for, whatever its `_id`: one that cannot be compared
 'x' and 'X') are an id clash, never one silently standing for the other.
 """
 
-import dataclasses
 import json
 from datetime import timedelta
 from typing import Any
@@ -34,7 +33,7 @@ from django.utils import timezone
 from cutover.backfill.fingerprint import RangeFingerprint
 from cutover.backfill.parity import CollectionParity
 from cutover.backfill.pipeline import read_ahead_in_workers
-from cutover.backfill.recheck import Rechecker
+from cutover.backfill.recheck import Rechecker, report_difference
 from cutover.backfill.renderback import check_range
 from cutover.backfill.source import DocumentSource
 from cutover.backfill.transform import document_as_json, transform
@@ -234,21 +233,10 @@ class _RangeChecker:
                     self._live(again.mongo.get(record_id)),
                     self._live(again.postgres.get(record_id)),
                 )
-            if now_mongo == now_postgres:
-                continue  # a write was in flight when the range was read; the stores agree now
-            if record_id in again.in_flight:
-                self.parity.in_flight.append(record_id)
-            elif now_postgres is None:
-                self.parity.missing_in_postgres.append(record_id)
-            elif now_mongo is None:
-                if record_id not in self.set_aside:
-                    self.parity.missing_in_mongo.append(record_id)
-            else:
-                self.parity.differing[record_id] = [
-                    f.name
-                    for f in dataclasses.fields(now_mongo)
-                    if getattr(now_mongo, f.name) != getattr(now_postgres, f.name)
-                ]
+            set_aside = record_id in self.set_aside and record_id not in again.in_flight
+            if set_aside and now_mongo is None and now_postgres is not None:
+                continue  # not compared: reported otherwise
+            report_difference(self.parity, record_id, now_mongo, now_postgres, record_id in again.in_flight)
 
     def _live(self, record: Any) -> Any:
         return None if record is None or self._expired(record) else record

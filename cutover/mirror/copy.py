@@ -4,7 +4,8 @@ The copy is always taken from the source store's *current* state, never from
 the write that triggered it, so a retried or reordered mirror is harmless.
 Copies of one record are serialized by a Postgres advisory lock taken *before*
 the source is read (the backfill takes the same lock before it re-reads a
-document whose row it is about to change): whichever copy runs last read the
+document whose row it is about to change, and a Mongo-primary write its trial copy: one order everywhere,
+the copy lock before the row, or a batch and a write deadlock): whichever copy runs last read the
 source last, so no copy can put an older state over a newer one. A copy goes
 toward the follower only: one whose target leads the domain now (read under the
 write fence) is not made, the leader's state being the truth. No clock

@@ -28,7 +28,7 @@ from typing import Any
 from django.db import DataError, IntegrityError, connection, transaction
 
 from cutover.mirror.breaker import mongo_breaker
-from cutover.mirror.copy import mirror_record
+from cutover.mirror.copy import lock_record_copies, mirror_record
 from cutover.mirror.dispatch import mirror_after_commit
 from cutover.mirror.outbox import outbox_enqueue, outbox_mark_failed
 from cutover.mirror.shadow import shadow_compare
@@ -161,7 +161,14 @@ def _postgres_would_accept(postgres: StoreRepository, collection: str, record_id
     differs), so the write is refused before Mongo has it, as one. The trial stays until the use case's own
     savepoint is rolled back (_write_mongo_primary), so its next record is tried against it. Any other failure
     is not a refusal of this record (Postgres unwell, a bug): the write goes on and the copy's own failure
-    is recorded as ever (outbox row). The real copy still reads Mongo's state afterwards."""
+    is recorded as ever (outbox row). The real copy still reads Mongo's state afterwards.
+
+    The record's copy lock is taken first, as every copy does (cutover.mirror.copy: the copy lock, then the
+    row): a trial that changed the row before it made a backfill batch holding that lock wait for this whole
+    transaction (PostgreSQL makes a waiter on a released savepoint's row wait for the top transaction, even
+    once the savepoint is rolled back), while this write waited for the batch's copy lock: a deadlock. The lock
+    is released with the trials' savepoint; the real copy takes it again."""
+    lock_record_copies(collection, [record_id])
     try:
         with transaction.atomic(), _constraints_immediate():
             if record is None:

@@ -51,8 +51,9 @@ class CopyState:
     verify: Any  # the domain's latest VerifyResult if it passed and started after that run finished, else None
 
 
-def copy_since_entering(domain: str, *, mode: StoreMode, source: StoreMode, direction: str) -> CopyState:
-    """The copy made since every process followed the latest `source → mode` change."""
+def copy_since_entering(domain: str, *, mode: StoreMode, source: StoreMode | None, direction: str) -> CopyState:
+    """The copy made since every process followed the latest `source → mode` change (any change into `mode`
+    when `source` is None)."""
     from cutover.models import BackfillRun
 
     since = mode_entry(domain, mode, source=source).settled_at

@@ -11,6 +11,7 @@ from django.conf import settings
 
 from cutover.modes.store_mode import StoreMode, incoming_primary
 from cutover.operations.evidence import copy_since_entering, latest_verify, mode_entry
+from cutover.operations.verify_fixes import fixes_of_result
 
 
 @dataclass(frozen=True)
@@ -22,8 +23,10 @@ class Refusal:
         return f"{self.reason} Fix: {self.fix}"
 
 
-# The change after which a copy counts, in each direction: every process writes both stores since.
-FORWARD_COPY_SINCE = (StoreMode.MONGO, StoreMode.DUAL_MONGO_PRIMARY)
+# The change after which a copy counts, in each direction (source mode, None: any; mode entered): every process
+# writes both stores since. Forward: any entry into dual_mongo_primary, from `dual` too (a rollback): while Mongo
+# leads, the legacy app writes Mongo alone, and only a backfill started since brings those writes to Postgres.
+FORWARD_COPY_SINCE = (None, StoreMode.DUAL_MONGO_PRIMARY)
 REVERSE_COPY_SINCE = (StoreMode.POSTGRES, StoreMode.DUAL)
 
 
@@ -80,11 +83,11 @@ def backfilled_and_verified_before_postgres_leads(
 ) -> Refusal | None:
     """Postgres may become authoritative only once it holds everything: a backfill that started after every
     process writes both stores (so nothing written before it is missed) and finished, then a passing verify.
-    It counts from the latest `mongo → dual_mongo_primary`: a `dual_mongo_primary` entered from `dual` had
-    Postgres complete (it led) and has mirrored every write to it since."""
+    It counts from the latest change into `dual_mongo_primary`, from `dual` too: Postgres was complete when it
+    led, but the legacy app has written Mongo alone since (FORWARD_COPY_SINCE)."""
     if (from_mode, to_mode) != (StoreMode.DUAL_MONGO_PRIMARY, StoreMode.DUAL):
         return None
-    return _copied_and_verified(domain, *FORWARD_COPY_SINCE, "forward")
+    return _copied_and_verified(domain, from_mode, *FORWARD_COPY_SINCE, "forward")
 
 
 def reverse_backfilled_before_mongo_leads(domain: str, from_mode: StoreMode, to_mode: StoreMode) -> Refusal | None:
@@ -97,7 +100,7 @@ def reverse_backfilled_before_mongo_leads(domain: str, from_mode: StoreMode, to_
     entry = mode_entry(domain, StoreMode.DUAL)
     if entry.change is None or entry.change.from_mode != StoreMode.POSTGRES.value:
         return None
-    return _copied_and_verified(domain, *REVERSE_COPY_SINCE, "reverse")
+    return _copied_and_verified(domain, from_mode, *REVERSE_COPY_SINCE, "reverse")
 
 
 def verified_in_dual_before_postgres_only(domain: str, from_mode: StoreMode, to_mode: StoreMode) -> Refusal | None:
@@ -106,7 +109,10 @@ def verified_in_dual_before_postgres_only(domain: str, from_mode: StoreMode, to_
     if (from_mode, to_mode) != (StoreMode.DUAL, StoreMode.POSTGRES):
         return None
     return _latest_verify_refusal(
-        domain, after=mode_entry(domain, StoreMode.DUAL).settled_at, what=f"every process followed {domain} into dual"
+        domain,
+        from_mode,
+        after=mode_entry(domain, StoreMode.DUAL).settled_at,
+        what=f"every process followed {domain} into dual",
     )
 
 
@@ -161,7 +167,9 @@ def parents_behind_dual(domain: str) -> list[str]:
     ]
 
 
-def _copied_and_verified(domain: str, source: StoreMode, mode: StoreMode, direction: str) -> Refusal | None:
+def _copied_and_verified(
+    domain: str, current: StoreMode, source: StoreMode | None, mode: StoreMode, direction: str
+) -> Refusal | None:
     from django.utils import timezone
 
     entry = mode_entry(domain, mode, source=source)
@@ -178,17 +186,24 @@ def _copied_and_verified(domain: str, source: StoreMode, mode: StoreMode, direct
             f"no {direction} backfill of {domain} has finished{when}.",
             f"{entry.wait_text(timezone.now())}run `{command}`.",
         )
-    return _latest_verify_refusal(domain, after=copy.run.finished_at, what=f"its {direction} backfill finished")
+    after, what = copy.run.finished_at, f"its {direction} backfill finished"
+    return _latest_verify_refusal(domain, current, after=after, what=what)
 
 
-def _latest_verify_refusal(domain: str, *, after: datetime | None, what: str) -> Refusal | None:
-    """None if the domain's latest verify passed and started after `after` (when `what` happened)."""
+def _latest_verify_refusal(domain: str, current: StoreMode, *, after: datetime | None, what: str) -> Refusal | None:
+    """None if the domain's latest verify passed and started after `after` (when `what` happened). A failed one
+    names the commands that fix what it found in the `current` mode (cutover.operations.verify_fixes), then verify."""
     latest = latest_verify(domain)
     fix = f"run `manage.py verify {domain}` and fix what it reports."
     since = f" since {what} at {after:%Y-%m-%d %H:%M:%S} UTC" if after else ""
     if latest is None or (after is not None and latest.started_at <= after):
         return Refusal(f"no verify of {domain} has started{since}.", fix)
     if not latest.passed:
+        fixes = fixes_of_result(domain, current, latest)
+        if fixes:
+            # (the explanations' own commands unquoted: only the fixers and verify are the step's to run)
+            fix = "; ".join(f"run `{fixer}` ({does.replace('`', '')})" for fixer, does in fixes)
+            fix += f", then `manage.py verify {domain}`."
         return Refusal(
             f"the latest verify of {domain} (finished {latest.finished_at:%Y-%m-%d %H:%M:%S} UTC) failed.", fix
         )

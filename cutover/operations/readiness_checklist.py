@@ -28,7 +28,7 @@ from cutover.operations.readiness_items import (
     ListFilter,
     item_from_refusal,
 )
-from cutover.operations.verify_fixes import verify_fixes
+from cutover.operations.verify_fixes import fixes_of_result
 from cutover.scheduled.status import humanize_duration, scheduled_task_status
 
 
@@ -43,8 +43,8 @@ def domain_checklist(
 
 def _copy_for(mode: StoreMode, domain: str) -> tuple[CopyState, str, StoreMode] | None:
     """The copy this mode's steps rely on, and the mode since whose entry it counts: reverse in a `dual`
-    entered from `postgres` (a rollback), else forward since entering dual_mongo_primary from mongo in the dual modes;
-    none in mongo, nor in postgres (rolling back needs only Mongo answering: the copy is made in dual)."""
+    entered from `postgres` (a rollback), else forward since entering dual_mongo_primary (from any mode) in the
+    dual modes; none in mongo, nor in postgres (rolling back needs only Mongo answering: the copy is made in dual)."""
     if mode in (StoreMode.MONGO, StoreMode.POSTGRES):
         return None
     entry = mode_entry(domain, StoreMode.DUAL)
@@ -98,8 +98,7 @@ def _check_verify(domain: str, mode: StoreMode, now: datetime) -> Item:
         return Item("verify", label, True, f"not needed in {mode.value} ({seen})", "", (), results)
     if latest is not None and not latest.passed:
         detail = f"{seen}: {_verify_counts(latest)}"
-        found = {name for counts in (latest.counts or {}).values() for name, n in (counts or {}).items() if n}
-        fixes = verify_fixes(domain, mode, found)
+        fixes = fixes_of_result(domain, mode, latest)
         fix = "; ".join(f"run {fixer} ({does})" for fixer, does in fixes)
         fix = f"{fix}, then run {command}" if fixes else f"run {command} after fixing what it reports"
         return Item("verify", label, False, detail, fix, (*(fixer for fixer, _ in fixes), command), results)

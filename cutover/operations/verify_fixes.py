@@ -35,3 +35,9 @@ def verify_fixes(domain: str, mode: StoreMode, problems: set[str]) -> list[tuple
             f"those documents in Mongo and rerun `manage.py backfill {domain}`, or report the field's conversion"
         )
     return [(command, "; ".join(why)) for command, why in fixes.items()]
+
+
+def fixes_of_result(domain: str, mode: StoreMode, result) -> list[tuple[str, str]]:
+    """verify_fixes for the problem kinds a stored VerifyResult counted."""
+    found = {name for counts in (result.counts or {}).values() for name, n in (counts or {}).items() if n}
+    return verify_fixes(domain, mode, found)

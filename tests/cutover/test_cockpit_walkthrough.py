@@ -58,8 +58,11 @@ def test_auth_goes_from_mongo_to_postgres_and_back_a_step_following_the_cockpit(
     assert _take(client, "auth", "roll back") is StoreMode.DUAL
     assert _take(client, "auth", "roll back") is StoreMode.DUAL_MONGO_PRIMARY  # after the listed reverse copy
     assert StoreModeChange.objects.filter(domain="auth", overridden_refusal="").count() == 5
-    # The forward copy counts from the latest `mongo → dual_mongo_primary` (cutover.operations.preconditions): a
-    # dual_mongo_primary entered from dual had Postgres complete, so Postgres may lead again at once.
+    # The forward copy counts from the latest change into dual_mongo_primary, this rollback too
+    # (cutover.operations.preconditions): while Mongo leads the legacy app writes Mongo alone, so Postgres leads
+    # again only after a new backfill and verify, which the advance lists (after the settling).
+    time.sleep(0.3)
     readiness = domain_readiness("auth")
-    assert [b.command for b in readiness.advance.blockers] == []
+    assert [b.command for b in readiness.advance.blockers] == ["manage.py backfill auth", "manage.py verify auth"]
     assert readiness.item("rejects").ok
+    assert _take(client, "auth", "advance") is StoreMode.DUAL

@@ -18,10 +18,9 @@ from collections import Counter
 import pytest
 from django.db import connection
 
+from cutover.backfill.service import backfill_domain
+from cutover.backfill.verify import verify_domain
 from cutover.factory import repository_for
-from cutover.mirror.breaker import mongo_breaker
-from cutover.mirror.outbox import outbox_repair_pending
-from cutover.models import MirrorOutboxEntry
 from cutover.modes.fence import fence_holders
 from cutover.modes.registry import domain_spec
 from cutover.operations.mode_changes import CHANGE_PERMISSION, StoreModeChangeRefused, store_mode_change
@@ -30,17 +29,23 @@ from cutover.testing import set_store_mode
 from tests.conftest import ROOT, other_process_env
 from tests.cutover.fence_helpers import (
     InThread,
+    acknowledged_writes,
     disputes_in_both_stores,
     evidence_urls,
+    lost_writes,
     poll,
     ready_for_postgres_to_lead,
+    repair_everything,
+    start_relay,
+    start_writer,
+    writer_errors,
 )
 from tests.cutover.helpers import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 DISPUTES = 6
-WRITE_SECONDS = 6.0
+WRITE_SECONDS = 8.0  # the flips to dual make a backfill and a verify each
 # (name, CUTOVER_MIRROR, CUTOVER_MODE_CACHE_SECONDS)
 WRITERS = [("bg", "background", "5"), ("relay", "relay", "2"), ("inline", "inline", "0.3")]
 FLIP = {"dual": "dual_mongo_primary", "dual_mongo_primary": "dual"}
@@ -51,10 +56,10 @@ def test_no_acknowledged_write_is_lost_across_processes(scenario, shared_mongo, 
     ids = disputes_in_both_stores(DISPUTES)
     ready_for_postgres_to_lead()
     set_store_mode("dispute", scenario if scenario != "flip" else "dual")
-    writers = [_writer(name, mirror, cache, ids, tmp_path) for name, mirror, cache in WRITERS]
+    writers = [start_writer(name, mirror, cache, ids, tmp_path, WRITE_SECONDS) for name, mirror, cache in WRITERS]
     if scenario == "flip":
-        writers.append(_writer("killed", "background", "5", ids, tmp_path))
-    relay = _relay()
+        writers.append(start_writer("killed", "background", "5", ids, tmp_path, WRITE_SECONDS))
+    relay = start_relay()
     try:
         assert poll(lambda: all((tmp_path / f"ready-{name}").exists() for name, _ in writers), seconds=90)
         (tmp_path / "start").touch()
@@ -66,12 +71,11 @@ def test_no_acknowledged_write_is_lost_across_processes(scenario, shared_mongo, 
         relay.send_signal(signal.SIGTERM)
         relay.wait(timeout=30)
 
-    _repair_everything()
-    lines = [line for output in outputs.values() for line in output.splitlines()]
-    acknowledged = [line.split()[1:] for line in lines if line.startswith("ack ")]
-    lost = _lost(acknowledged)
+    repair_everything()
+    acknowledged = acknowledged_writes(outputs)
+    lost = lost_writes(acknowledged)
     summary = {"scenario": scenario, "acknowledged": len(acknowledged), "lost": lost, "flips": flips}
-    summary["not_acknowledged"] = _errors(outputs)
+    summary["not_acknowledged"] = writer_errors(outputs)
     with capsys.disabled():
         print("\nfence run: " + json.dumps(summary, sort_keys=True))
     assert lost == {"postgres": 0, "mongo": 0}, summary
@@ -82,23 +86,9 @@ def test_no_acknowledged_write_is_lost_across_processes(scenario, shared_mongo, 
         assert flips["done"] >= 6 and flips["after_kill"] >= 2, summary
 
 
-def _writer(name: str, mirror: str, cache_seconds: str, ids: list[str], folder) -> tuple[str, subprocess.Popen]:
-    env = other_process_env(CUTOVER_MIRROR=mirror, CUTOVER_MODE_CACHE_SECONDS=cache_seconds)
-    command = [sys.executable, "-m", "tests.cutover.fence_writer", name, str(folder), str(WRITE_SECONDS)]
-    process = subprocess.Popen(
-        [*command, ",".join(ids)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
-    return name, process
-
-
-def _relay() -> subprocess.Popen:
-    env = other_process_env(CUTOVER_MIRROR="relay")
-    command = [sys.executable, "manage.py", "mirror_relay", "--idle-seconds", "0.5"]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
-
-
 def _flip_while_writing(writers: list[tuple[str, subprocess.Popen]]) -> Counter:
-    """Flip the primary until the writers finish; SIGKILL the `killed` writer halfway."""
+    """Flip the primary until the writers finish, making the copy and the verify each `dual_mongo_primary → dual`
+    asks for under the writes; SIGKILL the `killed` writer halfway."""
     admin = make_user("flipper", CHANGE_PERMISSION)
     flips, started, killed = Counter(), time.monotonic(), False
     mode = "dual"
@@ -106,6 +96,9 @@ def _flip_while_writing(writers: list[tuple[str, subprocess.Popen]]) -> Counter:
         if not killed and time.monotonic() - started > WRITE_SECONDS / 2:
             dict(writers)["killed"].send_signal(signal.SIGKILL)
             killed = True
+        if FLIP[mode] == "dual":  # every entry into dual_mongo_primary asks for a new forward copy, writes flowing
+            backfill_domain("dispute")
+            verify_domain("dispute")
         try:
             mode = store_mode_change(
                 domain="dispute", to_mode=FLIP[mode], user=admin, reason="flip test (test reason)"
@@ -122,35 +115,6 @@ def _wait_for(writers: list[tuple[str, subprocess.Popen]]) -> Counter:
     for _, process in writers:
         process.wait(timeout=WRITE_SECONDS + 90)
     return Counter()
-
-
-def _repair_everything() -> None:
-    """Whatever a mirror left pending (the killed writer's, the relay's tail) is repaired now."""
-    mongo_breaker.reset()
-    pending = MirrorOutboxEntry.objects.filter(status="pending")
-    for _ in range(20):
-        if not pending.exists():
-            break
-        pending.update(next_attempt_at=MirrorOutboxEntry.objects.order_by("id").first().created_at)
-        outbox_repair_pending(limit=1000)
-    assert not MirrorOutboxEntry.objects.exclude(status="done").exists()
-
-
-def _lost(acknowledged: list[list[str]]) -> dict[str, int]:
-    stores = domain_spec("dispute").backends()
-    held = {
-        name: {rid: {item.url for item in store.get(rid).evidence} for rid in {rid for rid, _ in acknowledged}}
-        for name, store in stores.items()
-    }
-    return {name: sum(url not in urls[rid] for rid, url in acknowledged) for name, urls in held.items()}
-
-
-def _errors(outputs: dict[str, str]) -> dict[str, dict]:
-    summaries = {}
-    for name, output in outputs.items():
-        lines = [line for line in output.splitlines() if line.startswith("summary ")]
-        summaries[name] = json.loads(lines[-1][8:])["errors"] if lines else "killed"
-    return summaries
 
 
 HOLD_THE_FENCE = """

@@ -1,7 +1,9 @@
 """Issue 22, items 2 and 8 and the soak: what each rollback-related step asks for, and what a change does with
 what is still pending. One process; the multi-process rollback is tests/cutover/test_rollback_processes.py."""
 
+import dataclasses
 import time
+from datetime import timedelta
 from io import StringIO
 from unittest import mock
 
@@ -23,10 +25,12 @@ from cutover.operations.mode_changes import (
     latest_mode_history_id,
     store_mode_change,
 )
+from cutover.operations.readiness import domain_readiness
+from cutover.store.legacy import new_id
 from cutover.testing import set_store_mode
 from notifications.services import notification_mark_read, notification_send
 from tests.cutover.helpers import make_user
-from tests.factories import a_user, put_everywhere
+from tests.factories import a_notification, a_user, put_everywhere
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -80,6 +84,45 @@ def test_writes_made_in_postgres_after_a_passing_reverse_verify_reach_mongo_befo
     _change(alice, "dual_mongo_primary")
     for record in (sent, read):
         assert _stores(record.id) == {"mongo": record, "postgres": record}
+
+
+def test_legacy_writes_made_while_mongo_leads_after_a_rollback_reach_postgres_before_it_leads(alice, user_id):
+    """The forward copy counted from the latest `mongo → dual_mongo_primary` only: after `dual → dual_mongo_primary`
+    (a rollback), the legacy app's inserts and deletes in Mongo (no outbox: it writes Mongo alone) were never
+    copied, and Postgres led again without them. Now any entry into dual_mongo_primary asks for a new backfill."""
+    kept, deleted = (a_notification(user_id, age=timedelta(0)) for _ in range(2))
+    set_store_mode("notification", "dual")
+    call_command("backfill", "notification", stdout=StringIO())  # the forward copy made before (no entry recorded)
+    _change(alice, "dual_mongo_primary")  # a rollback: Mongo leads again
+    mongo = domain_spec("notification").backends()["mongo"]
+    inserted = dataclasses.replace(kept, id=new_id(), title="by the legacy app")
+    mongo.put_snapshot(inserted)  # the legacy app writes Mongo directly
+    mongo.delete_snapshot("notifications", deleted.id)
+    with pytest.raises(StoreModeChangeRefused, match="no forward backfill of notification has finished that started"):
+        _change(alice, "dual")
+    _settle()
+    call_command("backfill", "notification", stdout=StringIO())
+    assert verify_domain("notification").passed
+    _change(alice, "dual")
+    assert _stores(inserted.id) == {"mongo": inserted, "postgres": inserted}
+    assert _stores(deleted.id) == {"mongo": None, "postgres": None}
+
+
+def test_a_failed_verify_lists_the_copy_that_fixes_it_then_verify(alice, user_id):
+    """A step refused by a failed verify lists what fixes the failure in the current mode (while Mongo leads: the
+    backfill), then verify; "run verify and fix what it reports" alone left an operator rerunning verify."""
+    kept = a_notification(user_id, age=timedelta(0))
+    set_store_mode("notification", "dual")
+    _change(alice, "dual_mongo_primary")
+    _settle()
+    call_command("backfill", "notification", stdout=StringIO())
+    domain_spec("notification").backends()["mongo"].put_snapshot(dataclasses.replace(kept, id=new_id()))  # legacy
+    assert not verify_domain("notification").passed
+    (blocker,) = domain_readiness("notification").advance.blockers
+    assert blocker.commands == ("manage.py backfill notification", "manage.py verify notification"), str(blocker)
+    for command in blocker.commands:
+        call_command(*command.split()[1:], stdout=StringIO())
+    _change(alice, "dual")
 
 
 def test_the_latest_verify_counts_not_any_passing_one(alice, user_id):

@@ -8,8 +8,6 @@ mode (cutover.mirror.single), never left in Postgres alone behind the reverse ba
 
 import json
 import signal
-import subprocess
-import sys
 import time
 from io import StringIO
 
@@ -25,10 +23,17 @@ from cutover.operations.evidence import mode_entry
 from cutover.operations.mode_changes import CHANGE_PERMISSION, store_mode_change
 from cutover.testing import set_store_mode
 from disputes.models import DisputeEvidence
-from tests.conftest import ROOT, other_process_env
-from tests.cutover.fence_helpers import disputes_in_both_stores, poll
+from tests.cutover.fence_helpers import (
+    acknowledged_writes,
+    disputes_in_both_stores,
+    lost_writes,
+    poll,
+    repair_everything,
+    start_relay,
+    start_writer,
+    writer_errors,
+)
 from tests.cutover.helpers import make_user
-from tests.cutover.test_fence_processes import _errors, _lost, _relay, _repair_everything
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,8 +49,8 @@ def test_a_rollback_from_postgres_under_writes_loses_no_acknowledged_write(share
     settings.CUTOVER_MODE_CACHE_SECONDS = SETTLING
     ids = disputes_in_both_stores(DISPUTES)
     set_store_mode("dispute", "postgres")
-    writers = [_writer(name, mirror, cache, ids, tmp_path) for name, mirror, cache in WRITERS]
-    relay = _relay()
+    writers = [start_writer(name, mirror, cache, ids, tmp_path, WRITE_SECONDS) for name, mirror, cache in WRITERS]
+    relay = start_relay()
     try:
         assert poll(lambda: all((tmp_path / f"ready-{name}").exists() for name, _ in writers), seconds=120)
         (tmp_path / "start").touch()
@@ -57,11 +62,11 @@ def test_a_rollback_from_postgres_under_writes_loses_no_acknowledged_write(share
         relay.send_signal(signal.SIGTERM)
         relay.wait(timeout=30)
 
-    _repair_everything()
-    lines = [line for output in outputs.values() for line in output.splitlines()]
-    acknowledged = [line.split()[1:] for line in lines if line.startswith("ack ")]
-    lost = _lost(acknowledged)
-    summary = {"acknowledged": len(acknowledged), "lost": lost, "steps": steps, "not_acknowledged": _errors(outputs)}
+    repair_everything()
+    acknowledged = acknowledged_writes(outputs)
+    lost = lost_writes(acknowledged)
+    summary = {"acknowledged": len(acknowledged), "lost": lost, "steps": steps}
+    summary["not_acknowledged"] = writer_errors(outputs)
     with capsys.disabled():
         print("\nrollback run: " + json.dumps(summary, sort_keys=True))
     assert steps["verify_tries"] == 1, summary  # a stale write after the reverse backfill would fail it
@@ -97,15 +102,6 @@ def _roll_back_while_writing(folder) -> dict:
     store_mode_change(domain="dispute", to_mode="dual_mongo_primary", user=admin, reason="Mongo leads again")
     steps["mongo_leads"] = True
     return steps
-
-
-def _writer(name: str, mirror: str, cache_seconds: str, ids: list[str], folder) -> tuple[str, subprocess.Popen]:
-    env = other_process_env(CUTOVER_MIRROR=mirror, CUTOVER_MODE_CACHE_SECONDS=cache_seconds)
-    command = [sys.executable, "-m", "tests.cutover.fence_writer", name, str(folder), str(WRITE_SECONDS)]
-    process = subprocess.Popen(
-        [*command, ",".join(ids)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
-    return name, process
 
 
 def _acknowledged_so_far() -> int:
