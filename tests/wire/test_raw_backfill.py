@@ -109,3 +109,29 @@ def test_a_batch_cut_short_stops_the_run_and_the_next_resumes_at_its_checkpoint(
     assert _loaded_ids() == [str(i) for i in ids]  # each once: none skipped, none twice
     assert BackfillCheckpoint.objects.get(collection="payments").done
 
+
+# A secondary's answer to a read while the primary steps down (NotPrimaryNoSecondaryOk).
+STEPPED_DOWN = {"ok": 0, "code": 13435, "codeName": "NotPrimaryNoSecondaryOk", "errmsg": "not primary"}
+
+
+def _is_batch_find(doc) -> bool:
+    return doc.get("find") == "payments" and "limit" in doc and "$gt" in doc.get("filter", {}).get("_id", {})
+
+
+def test_a_step_down_during_the_backfill_is_retried_once_then_stops_the_run_to_resume(legacy, capped):
+    ids = _payments(legacy, 7)
+    capped.fail(_is_batch_find, STEPPED_DOWN)  # once: pymongo's retryable read asks the new primary again
+    run, _ = _over_the_wire(capped)
+    assert run.status == "finished" and _loaded_ids() == [str(i) for i in ids]
+    assert sum(_is_batch_find(doc) for doc in capped.commands) >= 3  # the refused read was read again
+
+    Payment.objects.all().delete()
+    BackfillCheckpoint.objects.all().delete()
+    capped.fail(_is_batch_find, STEPPED_DOWN, times=1000)  # no primary for as long as the run reads
+    with pytest.raises(AutoReconnect) as raised:
+        _over_the_wire(capped)
+    assert mongo_failure(raised.value).startswith("the legacy Mongo store did not answer")
+    assert _loaded_ids() == [str(i) for i in ids[:3]]
+    capped.heal()  # the new primary answers
+    run, _ = _over_the_wire(capped)
+    assert run.status == "finished" and _loaded_ids() == [str(i) for i in ids]

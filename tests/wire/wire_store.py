@@ -4,7 +4,8 @@ answer each command from the mongomock database the test filled (queries evaluat
 encoded by MockupDB). A test scripts what a server does wrong by putting a fault first in line: a responder
 that hangs up, or answers a command with an error document, for the requests it matches.
 
-Only what the tested paths send is answered (find, getMore, killCursors, count, insert, update, delete);
+Only what the tested paths send is answered (find, getMore, killCursors, count, insert, update, delete,
+ping);
 anything else is left in MockupDB's queue and times out: a test never waits on it for long (every client
 built here has short timeouts)."""
 
@@ -42,6 +43,7 @@ class WireStore:
         self.reply_cap = reply_cap
         self.server = MockupDB(auto_ismaster={**HELLO, **(hello or {})})
         self.commands: list[dict] = []  # every command answered or failed, in order (its document)
+        self.unanswered: list[str] = []  # names of the commands no responder knows (they time out)
         self._cursors: dict[int, tuple[str, list]] = {}
         self._ids = itertools.count(1000)
         self._lock = threading.Lock()
@@ -71,6 +73,11 @@ class WireStore:
         remaining = itertools.count(times, -1)
         self._faults.append((lambda doc: matches(doc) and next(remaining) > 0, action))
 
+    def heal(self) -> None:
+        """Every fault still waiting is dropped: the server answers again."""
+        with self._lock:
+            self._faults.clear()
+
     def names(self) -> list[str]:
         return [next(iter(doc)) for doc in self.commands]
 
@@ -89,7 +96,9 @@ class WireStore:
                         request.replies(action)
                     return True
             handler = getattr(self, f"_{name}", None)
-            if handler is None:
+            if handler is None:  # the handshake is MockupDB's (auto_ismaster); anything else times out
+                if name.lower() not in ("ismaster", "hello"):
+                    self.unanswered.append(name)
                 return False
             request.replies(handler(doc))
             return True
@@ -129,6 +138,9 @@ class WireStore:
 
     def _count(self, doc: dict) -> dict:
         return {"n": self.backing[doc["count"]].count_documents(doc.get("query") or {}), "ok": 1}
+
+    def _ping(self, doc: dict) -> dict:
+        return {"ok": 1}
 
     def _endSessions(self, doc: dict) -> dict:
         return {"ok": 1}
