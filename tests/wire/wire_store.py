@@ -29,7 +29,15 @@ HELLO = {
     "logicalSessionTimeoutMinutes": 30,
 }
 TIMEOUT_MS = 3000
-NOT_WRITABLE_PRIMARY = {"ok": 0, "code": 10107, "codeName": "NotWritablePrimary", "errmsg": "not primary"}
+# A stepped-down primary's answer to a write. Servers from 4.4 label it retryable, and pymongo (wire version >= 9)
+# retries a write only on that label, as it would against a real replica set.
+NOT_WRITABLE_PRIMARY = {
+    "ok": 0,
+    "code": 10107,
+    "codeName": "NotWritablePrimary",
+    "errmsg": "not primary",
+    "errorLabels": ["RetryableWriteError"],
+}
 CURSOR_NOT_FOUND = {"ok": 0, "code": 43, "codeName": "CursorNotFound", "errmsg": "cursor id not found"}
 
 
@@ -163,7 +171,8 @@ class WireStore:
             modified += result.modified_count
             if result.upserted_id is not None:
                 upserted.append({"index": index, "_id": result.upserted_id})
-        return {"n": matched + len(upserted), "nModified": modified, "upserted": upserted, "ok": 1}
+        reply = {"n": matched + len(upserted), "nModified": modified, "ok": 1}
+        return reply | ({"upserted": upserted} if upserted else {})  # a server leaves it out when empty
 
     def _delete(self, doc: dict) -> dict:
         collection, deleted = self.backing[doc["delete"]], 0
