@@ -5,9 +5,8 @@ encoded by MockupDB). A test scripts what a server does wrong by putting a fault
 that hangs up, or answers a command with an error document, for the requests it matches.
 
 Only what the tested paths send is answered (find, getMore, killCursors, count, insert, update, delete,
-ping);
-anything else is left in MockupDB's queue and times out: a test never waits on it for long (every client
-built here has short timeouts)."""
+listCollections, drop, ping); anything else is left in MockupDB's queue and times out: a test never waits on
+it for long (every client built here has short timeouts)."""
 
 import itertools
 import threading
@@ -146,6 +145,14 @@ class WireStore:
 
     def _count(self, doc: dict) -> dict:
         return {"n": self.backing[doc["count"]].count_documents(doc.get("query") or {}), "ok": 1}
+
+    def _listCollections(self, doc: dict) -> dict:
+        names = [{"name": name, "type": "collection"} for name in self.backing.list_collection_names()]
+        return self._cursor("$cmd.listCollections", names, [], "firstBatch")
+
+    def _drop(self, doc: dict) -> dict:
+        self.backing.drop_collection(doc["drop"])
+        return {"ok": 1}
 
     def _ping(self, doc: dict) -> dict:
         return {"ok": 1}
