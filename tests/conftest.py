@@ -1,11 +1,14 @@
 """Shared fixtures. Tests run on real PostgreSQL (DATABASE_URL, else the embedded
-server) and on mongomock for the Mongo side: no MongoDB server can run here."""
+server) and on mongomock for the Mongo side: no MongoDB server can run here. With
+TEST_MONGO_URL, the contract, fidelity, round-trip and backfill tests run on that
+MongoDB server instead (tests/real_mongo.py)."""
 
 import os
 import signal
 import subprocess
 import sys
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,7 +22,7 @@ from cutover.testing import (
     use_runtime_and_owner_roles,
 )
 from escrow_project.mongo import mongo_database, reset_mongo_clients
-from tests import strict_mongo
+from tests import real_mongo, strict_mongo
 
 # A test-only key: processes that tests start may point at a server-like Mongo URL, where an unset
 # SECRET_KEY stops start-up (tests/test_command_inputs.py checks that, with this variable removed).
@@ -50,12 +53,33 @@ CLOSED_PORT_MONGO_URL = "mongodb://127.0.0.1:9/escrow"  # port 9 (discard): noth
 
 
 @pytest.fixture(autouse=True)
-def isolated_mongo(settings):
-    """A fresh in-memory Mongo per test, mirrors inline, a closed breaker, no cached modes."""
+def isolated_mongo(settings, request):
+    """A fresh in-memory Mongo per test (or, for the tests tests/real_mongo.py names, TEST_MONGO_URL's server),
+    mirrors inline, a closed breaker, no cached modes."""
+    if real_mongo.runs_on_the_server(request.path):
+        with _settled(settings), real_mongo.server_store(settings):
+            yield
+        return
     url = f"mongomock://test-{uuid.uuid4().hex}"
     settings.MONGO_URL = url
-    settings.MONGO_CONNECT_MODE = "auto"
     settings.MONGO_TIMEOUT_MS = 200
+    with _settled(settings):
+        database = mongo_database(url)
+        yield
+        database.client.drop_database(database.name)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_the_runs_server_database():
+    """With TEST_MONGO_URL, the run's database on that server goes at the end (tests/real_mongo.py)."""
+    yield
+    if real_mongo.test_mongo_url():
+        real_mongo.drop_run_database()
+
+
+@contextmanager
+def _settled(settings):
+    settings.MONGO_CONNECT_MODE = "auto"
     settings.CUTOVER_MIRROR = "inline"
     settings.CUTOVER_BREAKER_COOLDOWN_SECONDS = 60
     # A step's evidence counts once every process follows the mode (its change + this many seconds): a test's
@@ -64,12 +88,12 @@ def isolated_mongo(settings):
     reset_mongo_clients()
     mongo_breaker.reset()
     invalidate_mode_cache()
-    database = mongo_database(url)
-    yield
-    database.client.drop_database(database.name)
-    reset_mongo_clients()
-    mongo_breaker.reset()
-    invalidate_mode_cache()
+    try:
+        yield
+    finally:
+        reset_mongo_clients()
+        mongo_breaker.reset()
+        invalidate_mode_cache()
 
 
 class MongoOutage:

@@ -145,8 +145,10 @@ def _remove_element(spec, element_map, element_id: str, parent_id: str, database
 
 
 def _scanned(source, leader):
-    """The database the run read (a source without one: the leader's)."""
-    return getattr(source, "database", None) or leader
+    """The database the run read (a source without one: the leader's). Compared with None: a pymongo
+    Database refuses truth testing (NotImplementedError), so `or` crashed every sweep over a real server."""
+    database = getattr(source, "database", None)
+    return leader if database is None else database
 
 
 def _forms(record_id: str, legacy_id: str | None) -> list[Any]:

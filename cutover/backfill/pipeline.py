@@ -12,7 +12,8 @@ thread, in its batch transaction; the worker reads Postgres only, on its own con
 of a range the loading batch does not touch). At most two batches are in memory, the one loading and the
 one prepared, so memory stays flat. Reading the next batch before this one is loaded changes nothing the
 loader relies on: it never trusts a read for newer data (it takes the copy locks and reads again while app
-writes reach Postgres)."""
+writes reach Postgres). A read that fails (the network, a cursor the server lost) raises only after the
+batches read whole before it have loaded with their checkpoints: the next run resumes after them."""
 
 import sys
 from collections import deque
@@ -60,8 +61,14 @@ def read_ahead(
             docs, out = pending.result()
             if not docs:
                 return
-            pending = start(docs[-1]["_id"])
+            pending, failure = None, None
+            try:
+                pending = start(docs[-1]["_id"])
+            except Exception as error:  # noqa: BLE001 - raised below, once the batch read whole has loaded
+                failure = error
             yield docs, out
+            if failure is not None:
+                raise failure
     finally:
         if pending is not None:
             pending.cancel()
@@ -82,11 +89,15 @@ def read_ahead_in_workers(
     costs no worker time), submitted, and yielded in order as (batch, finish(batch, its result))."""
     pool = start_workers()
     pending: deque[tuple[RawBatch, Future | None]] = deque()
-    exhausted = False
+    exhausted, failure = False, None
     try:
         while True:
             while not exhausted and len(pending) < IN_FLIGHT:
-                batch = fetch_raw(after)
+                try:
+                    batch = fetch_raw(after)
+                except Exception as error:  # noqa: BLE001 - raised once the batches read whole have loaded
+                    exhausted, failure = True, error
+                    break
                 if not batch:
                     exhausted = True
                     break
@@ -94,6 +105,8 @@ def read_ahead_in_workers(
                 pending.append((batch, None if skip else submit(pool, batch)))
                 after = batch[-1]["_id"]
             if not pending:
+                if failure is not None:
+                    raise failure
                 return
             batch, future = pending.popleft()
             yield batch, (None if future is None else finish(batch, future.result()))

@@ -148,10 +148,11 @@ def migration_source() -> "MongoDocumentSource":
 
 
 # Server errors about the server's state, not about what was read: the same query would succeed on a healthy
-# store (shut down or stepping down, interrupted, not primary, timed out, not authorized, unreachable host).
+# store (shut down or stepping down, interrupted, not primary, timed out, not authorized, unreachable host, a
+# cursor it dropped: 43, CursorNotFound, after an idle timeout or a restart; a rerun resumes at its checkpoint).
 # https://www.mongodb.com/docs/manual/reference/error-codes/
 _STORE_STATE_CODES = frozenset(
-    {6, 7, 13, 18, 50, 89, 91, 133, 134, 189, 262, 9001, 10107, 11600, 11601, 11602, 13435, 13436}
+    {6, 7, 13, 18, 43, 50, 89, 91, 133, 134, 189, 262, 9001, 10107, 11600, 11601, 11602, 13435, 13436}
 )
 
 
