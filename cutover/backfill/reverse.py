@@ -28,6 +28,7 @@ from cutover.backfill.rejects import storable_record_id
 from cutover.backfill.run import BackfillRefused, backfill_run, deadline_after
 from cutover.backfill.runner import CollectionSummary
 from cutover.backfill.source import MongoDocumentSource
+from cutover.backfill.stopping import stop_reason
 from cutover.mirror.copy import lock_record_copies, mirror_record
 from cutover.models import BackfillCheckpoint, BackfillReject, BackfillRun
 from cutover.modes.cache import current_mode, invalidate_mode_cache
@@ -93,8 +94,8 @@ def _reverse_collection(
         else None
     )
     while not checkpoint.done:
-        if deadline and time.monotonic() >= deadline:
-            summary.stopped = True
+        if reason := stop_reason(deadline):
+            summary.stopped, summary.stopped_by = True, reason
             break
         records = postgres.read_id_range(collection, checkpoint.last_key or None, None, batch_size)
         changing = _would_change(mongo, record_map, records) if dry_run else len(records)

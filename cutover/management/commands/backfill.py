@@ -7,6 +7,8 @@ from pymongo.errors import PyMongoError
 
 from cutover.backfill.run import BackfillRefused
 from cutover.backfill.source import mongo_failure, store_unavailable
+from cutover.backfill.stopping import DEADLINE, EXIT_STATUS, stop_on_signals
+from cutover.backfill.summary import run_report, stopped_where
 from cutover.backfill.target import MigrationStoresUnusable, prepare_migration_process
 from cutover.management.arguments import (
     ProjectCommand,
@@ -29,7 +31,8 @@ class Command(ProjectCommand):
         "resumes at its last batch). Reads MIGRATION_MONGO_URL, else MONGO_URL; writes MIGRATION_PG_URL, else "
         "DATABASE_URL. Documents that cannot be migrated become reject records (see admin) and the run goes on; "
         "a domain that fails or is refused does not stop the next ones (only a store outage does); the exit "
-        "status is 1 when any were rejected or any domain failed, with a summary."
+        "status is 1 when any were rejected or any domain failed, with a summary; 0 when --max-minutes stopped it "
+        "cleanly; 130 (Ctrl-C) or 143 (SIGTERM) when a signal stopped it at a batch boundary, saying where."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -70,23 +73,35 @@ class Command(ProjectCommand):
         require_mongo(url=migration_mongo_url(), what="nothing was backfilled and no run was recorded")
         if options["reverse"]:
             self._refuse_reverse_where_mongo_leads(specs)
-        report, failed = {}, []
-        for index, spec in enumerate(specs):
-            run = self._run_or_explain(spec.name, options, failed, later=[s.name for s in specs[index + 1 :]])
-            if run is None:  # refused or failed: said in `failed`; the next domain goes on
-                continue
-            report[spec.name] = {
-                "run": run.pk,
-                "status": run.status,
-                "dry_run": run.dry_run,
-                "collections": run.summary,
-            }
-            rejected = sum(summary.get("rejected", 0) for summary in run.summary.values())
-            if rejected or run.status != "finished":
-                where = "dry run: not recorded" if run.dry_run else "see admin: Backfill rejects"
-                would = " would be" if run.dry_run else ""
-                failed.append(f"{spec.name}: {run.status}, {rejected}{would} rejected ({where})")
+        report, failed, stop = {}, [], None
+        with stop_on_signals():
+            for index, spec in enumerate(specs):
+                run = self._run_or_explain(spec.name, options, failed, later=[s.name for s in specs[index + 1 :]])
+                if run is None:  # refused or failed: said in `failed`; the next domain goes on
+                    continue
+                report[spec.name] = run_report(run)
+                stop = stopped_where(run)
+                rejected = sum(summary.get("rejected", 0) for summary in run.summary.values())
+                if rejected or run.status not in ("finished", "stopped"):
+                    where = "dry run: not recorded" if run.dry_run else "see admin: Backfill rejects"
+                    would = " would be" if run.dry_run else ""
+                    failed.append(f"{spec.name}: {run.status}, {rejected}{would} rejected ({where})")
+                if stop:  # the deadline or a signal: the later domains are not started either
+                    break
         self._print(report, options["json"])
+        self._end(stop, failed)
+
+    def _end(self, stop: tuple[str, str] | None, failed: list[str]) -> None:
+        """Exit 0 when every domain finished or the --max-minutes deadline stopped it cleanly; 130/143 after
+        SIGINT/SIGTERM (whatever else happened); 1 when anything was rejected or failed."""
+        if stop:
+            reason, where = stop
+            said = "stopped at the --max-minutes limit" if reason == DEADLINE else "interrupted"
+            self.stderr.write(f"{said} at {where}; run the same command to resume")
+            if reason in EXIT_STATUS:
+                if failed:
+                    self.stderr.write("; ".join(failed))
+                raise SystemExit(EXIT_STATUS[reason])
         if failed:
             raise CommandError("; ".join(failed), returncode=1)
 
