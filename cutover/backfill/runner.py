@@ -19,7 +19,7 @@ from cutover.backfill.progress import Progress
 from cutover.backfill.raw import RawBatch
 from cutover.backfill.rejects import reject_other_ids, retry_open_rejects, save_batch_outcome
 from cutover.backfill.source import PHASES, DocumentSource, decode_key, encode_key
-from cutover.backfill.stopping import stop_reason
+from cutover.backfill.stopping import batch_size, start_collection, stop_reason
 from cutover.backfill.transform import Transformed, transform
 from cutover.backfill.workers import prepared, prepares_in_workers, submit_copy_lines
 from cutover.models import BackfillCheckpoint, BackfillReject, BackfillRun
@@ -93,6 +93,7 @@ def backfill_collection(
         if options.show_progress
         else None
     )
+    start_collection(collection, lambda: progress.total if progress else source.count(collection))
     with _commits_without_waiting_for_the_disk():
         while checkpoint.phase in phases and not summary.stopped:
             summary.stopped_by = _phase(checkpoint, reader, loader, run, options, summary, progress)
@@ -132,7 +133,7 @@ def _phase(checkpoint, reader, loader, run, options, summary, progress) -> bool:
     batches = _batches(checkpoint, reader, inspect)
     try:
         while True:
-            if reason := stop_reason(options.deadline, clock=time.monotonic):
+            if reason := stop_reason(options.deadline, clock=time.monotonic, done=summary.read):
                 return reason
             docs, out = next(batches, (None, None))
             if not docs:
@@ -235,7 +236,7 @@ class _BatchReader:
             self.collection,
             phase=phase,
             after=after,
-            limit=self.options.batch_size,
+            limit=batch_size(self.options.batch_size),
             lower=self.checkpoint.lower_id,
             upper=self.checkpoint.upper_id,
         )

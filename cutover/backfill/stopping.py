@@ -1,4 +1,5 @@
-"""Why a long pass stops at its next batch boundary: its --max-minutes deadline, or a signal.
+"""Why a long pass stops at its next batch boundary: its --max-minutes deadline, a signal, or an operator
+(cutover.backfill.control, which throttles it there too).
 
 Ctrl-C (SIGINT) and SIGTERM do not kill a backfill or verify mid-batch: the first one is noted and the
 pass stops where a batch committed with its checkpoint, so the same command resumes there; a second
@@ -10,6 +11,8 @@ import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from cutover.backfill.control import current_control
 
 DEADLINE = "max-minutes"  # the reason of a stop at the --max-minutes deadline
 EXIT_STATUS = {"SIGINT": 128 + signal.SIGINT, "SIGTERM": 128 + signal.SIGTERM}
@@ -53,8 +56,24 @@ def interruption() -> str | None:
     return _noted[0] if _noted else None
 
 
-def stop_reason(deadline: float | None, clock=time.monotonic) -> str:
-    """Why the pass stops before its next batch ("" to go on): a signal, else the passed deadline."""
+def stop_reason(deadline: float | None, clock=time.monotonic, *, done: int | None = None) -> str:
+    """Why the pass stops before its next batch ("" to go on): a signal, the passed deadline, else an
+    operator's pause or cancel (the run's control, which also throttles here; `done`: rows so far)."""
     if _noted:
         return _noted[0]
-    return DEADLINE if deadline and clock() >= deadline else ""
+    if deadline and clock() >= deadline:
+        return DEADLINE
+    control = current_control()
+    return control.at_boundary(done) if control is not None and done is not None else ""
+
+
+def start_collection(name: str, total) -> None:
+    """A pass begins `name`; `total()` counts its rows, asked only when the run is under control."""
+    if (control := current_control()) is not None:
+        control.start_collection(name, total())
+
+
+def batch_size(asked: int) -> int:
+    """The next batch's size: `asked`, or what the run's throttle makes of it."""
+    control = current_control()
+    return control.batch(asked) if control is not None else asked

@@ -18,9 +18,10 @@ def run_report(run: BackfillRun) -> dict:
 
 
 def stopped_where(run: BackfillRun) -> tuple[str, str] | None:
-    """(why, where) for a run stopped early at a batch boundary, or None: where names the collection and
-    its checkpoint ("payment/payments, objectId phase after 65f0..."), or says a dry run kept none."""
-    if run.status != BackfillRun.Status.STOPPED:
+    """(why, where) for a run stopped early at a batch boundary (the deadline, a signal, a pause or cancel),
+    or None: where names the collection and its checkpoint ("payment/payments, objectId phase after 65f0..."),
+    or says a dry run kept none."""
+    if run.status not in (BackfillRun.Status.STOPPED, BackfillRun.Status.PAUSED, BackfillRun.Status.CANCELED):
         return None
     collection, summary = next((name, s) for name, s in run.summary.items() if s.get("stopped"))
     where = f"{run.domain}/{collection}"

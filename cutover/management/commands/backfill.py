@@ -5,6 +5,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.db import InterfaceError, OperationalError
 from pymongo.errors import PyMongoError
 
+from cutover.backfill.control import Throttle
 from cutover.backfill.run import BackfillRefused
 from cutover.backfill.source import mongo_failure, store_unavailable
 from cutover.backfill.stopping import DEADLINE, EXIT_STATUS, stop_on_signals
@@ -22,6 +23,11 @@ from cutover.management.arguments import (
 )
 
 logger = logging.getLogger("cutover.backfill")
+
+
+_RESUME = "run the same command to resume"
+_STOPS = {DEADLINE: "stopped at the --max-minutes limit", "pause": "paused", "cancel": "canceled"}
+_NEXT = {"pause": "resume it with `backfill_control resume RUN` (or the cockpit)"}
 
 
 class Command(ProjectCommand):
@@ -49,6 +55,19 @@ class Command(ProjectCommand):
             "--max-minutes", type=positive_float, help="stop cleanly at a batch boundary after this long"
         )
         parser.add_argument("--json", action="store_true", help="print a machine-readable summary")
+        parser.add_argument("--max-rate", type=positive_float, help="throttle: at most this many rows/s")
+        parser.add_argument(
+            "--target-batch-seconds",
+            type=positive_float,
+            help="throttle: shrink the batch (down to 50) while a batch takes longer than this, grow it back to "
+            "--batch-size when quicker",
+        )
+        parser.add_argument(
+            "--busy-connections",
+            type=int,
+            help="throttle: wait while more than this many sessions of the database are active (pg_stat_activity); "
+            "default CUTOVER_BACKFILL_BUSY_CONNECTIONS (0: never wait)",
+        )
         direction = parser.add_mutually_exclusive_group()
         direction.add_argument(
             "--reverse",
@@ -82,7 +101,7 @@ class Command(ProjectCommand):
                 report[spec.name] = run_report(run)
                 stop = stopped_where(run)
                 rejected = sum(summary.get("rejected", 0) for summary in run.summary.values())
-                if rejected or run.status not in ("finished", "stopped"):
+                if rejected or run.status not in ("finished", "stopped", "paused", "canceled"):
                     where = "dry run: not recorded" if run.dry_run else "see admin: Backfill rejects"
                     would = " would be" if run.dry_run else ""
                     failed.append(f"{spec.name}: {run.status}, {rejected}{would} rejected ({where})")
@@ -92,12 +111,12 @@ class Command(ProjectCommand):
         self._end(stop, failed)
 
     def _end(self, stop: tuple[str, str] | None, failed: list[str]) -> None:
-        """Exit 0 when every domain finished or the --max-minutes deadline stopped it cleanly; 130/143 after
+        """Exit 0 when every domain finished, or the --max-minutes deadline or an operator (a pause, a cancel)
+        stopped it cleanly; 130/143 after
         SIGINT/SIGTERM (whatever else happened); 1 when anything was rejected or failed."""
         if stop:
             reason, where = stop
-            said = "stopped at the --max-minutes limit" if reason == DEADLINE else "interrupted"
-            self.stderr.write(f"{said} at {where}; run the same command to resume")
+            self.stderr.write(f"{_STOPS.get(reason, 'interrupted')} at {where}; {_NEXT.get(reason, _RESUME)}")
             if reason in EXIT_STATUS:
                 if failed:
                     self.stderr.write("; ".join(failed))
@@ -148,10 +167,15 @@ class Command(ProjectCommand):
             "max_minutes": options["max_minutes"],
             "show_progress": not options["json"],
         }
+        throttle = Throttle(
+            max_rate=options["max_rate"],
+            target_batch_seconds=options["target_batch_seconds"],
+            busy_connections=options["busy_connections"],
+        )
         if options["reverse"]:
             from cutover.backfill.reverse import reverse_backfill_domain
 
-            return reverse_backfill_domain(domain, **common)
+            return reverse_backfill_domain(domain, throttle=throttle, **common)
         if options["via_celery"]:
             from cutover.backfill.shards import backfill_domain_via_celery
 
@@ -160,7 +184,7 @@ class Command(ProjectCommand):
             )
         from cutover.backfill.service import backfill_domain
 
-        return backfill_domain(domain, **common)
+        return backfill_domain(domain, throttle=throttle, **common)
 
     def _print(self, report: dict, as_json: bool) -> None:
         if as_json:
