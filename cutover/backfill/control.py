@@ -78,10 +78,11 @@ class RunControl:
         state.done = done
         self._fit_batch(batch_seconds)
         self._hold_to_rate(state)
-        while (reason := self._poll()) == "" and self._database_busy():
+        polled, reason = self._poll()
+        while polled and not reason and self._database_busy():  # probed as often as polled: once a second
             self.waited_busy += BUSY_WAIT_SECONDS
             self.sleep(BUSY_WAIT_SECONDS)
-            self.last_poll = 0.0  # look at the requests again after each wait
+            polled, reason = self._poll(force=True)  # a pause or cancel is obeyed while waiting
         self.last_boundary = self.clock()
         return reason
 
@@ -113,16 +114,17 @@ class RunControl:
             )
             return cursor.fetchone()[0] > threshold
 
-    def _poll(self, force: bool = False) -> str:
-        """Write the live progress and read the operator's request, at most once a POLL_SECONDS."""
+    def _poll(self, force: bool = False) -> tuple[bool, str]:
+        """Write the live progress and read the operator's request, at most once a POLL_SECONDS: (whether
+        it polled, the request: "pause", "cancel" or "")."""
         now = self.clock()
         if not force and now - self.last_poll < POLL_SECONDS:
-            return ""
+            return False, ""
         self.last_poll = now
         progress = {name: self._figures(state, now) for name, state in self.collections.items()}
         BackfillRun.objects.filter(pk=self.run.pk).update(progress=progress)
         requested = BackfillRun.objects.filter(pk=self.run.pk).values_list("requested", flat=True).first()
-        return requested or ""
+        return True, requested or ""
 
     def _figures(self, state: _Collection, now: float) -> dict:
         elapsed = max(now - state.started, 1e-9)
@@ -138,6 +140,13 @@ class RunControl:
 
 
 _current: list[RunControl] = []  # the control of the run this process is in (one at a time)
+_opening: list[dict] = []  # the decision that starts the next run in this process (a cockpit task's)
+
+
+def open_next_run_with(decision: dict | None) -> None:
+    """Keep `decision` (who started it, why) on the next run this process opens, from its first moment
+    (None forgets it: a start refused before its run opened must not lend its decision to a later run)."""
+    _opening[:] = [decision] if decision else []
 
 
 def current_control() -> RunControl | None:
@@ -149,6 +158,8 @@ class controlled:  # noqa: N801 (a context manager, used as `with controlled(run
         self.control = RunControl(run, throttle)
 
     def __enter__(self) -> RunControl:
+        if _opening:
+            BackfillRun.objects.filter(pk=self.control.run.pk).update(decisions=[_opening.pop()])
         _current.append(self.control)
         return self.control
 

@@ -128,7 +128,12 @@ def test_a_busy_database_holds_the_pass_until_it_calms_down(db, monkeypatch):
     busy = iter([True, True, False])
     monkeypatch.setattr(control, "_database_busy", lambda: next(busy))
     control.start_collection("payments", 10)
+    clock.now += 0.5
+    assert control.at_boundary(2) == "" and clock.slept == []  # probed once a second, with the poll
+    clock.now += 0.5
     assert control.at_boundary(5) == ""
     assert clock.slept == [1.0, 1.0]
+    run.refresh_from_db()
+    assert run.progress["payments"]["waited_busy_seconds"] == 2.0
 
 
