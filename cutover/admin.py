@@ -3,9 +3,12 @@
 changes are in cutover.admin_modes; the forms there only collect requests for cutover.operations.mode_changes."""
 
 from django.contrib import admin
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from cutover import admin_modes  # noqa: F401  (registers DomainStoreModeAdmin: dashboard, steps, shadow reads)
+from cutover.admin_backfill import BackfillControls
 from cutover.admin_base import ExplainedList, ReadOnlyAdmin
 from cutover.admin_display import cut
 from cutover.admin_requeue import RequeueDeadLettersAction
@@ -124,7 +127,7 @@ def _duration(started, finished) -> str:
 
 
 @admin.register(BackfillRun)
-class BackfillRunAdmin(ExplainedList):
+class BackfillRunAdmin(BackfillControls, ExplainedList):
     list_display = [
         "id",
         "domain",
@@ -137,13 +140,21 @@ class BackfillRunAdmin(ExplainedList):
         "written",
         "unchanged",
         "rejected",
+        "page",
     ]
     list_filter = ["domain", "direction", "status", "dry_run"]
+    change_list_template = "admin/cutover/backfillrun/change_list.html"  # with its start link
     empty_explanation = (
         "No backfill has run. manage.py backfill --all copies every domain, parents first "
         "(or manage.py backfill DOMAIN); a run counts for a mode change only if it started after the domain "
         "entered dual_mongo_primary."
     )
+
+    @admin.display(description="Run")
+    def page(self, obj: BackfillRun):
+        return format_html(
+            '<a href="{}">progress and controls</a>', reverse("admin:cutover_backfillrun_run", args=[obj.pk])
+        )
 
     @admin.display(description="Kind", ordering="dry_run")
     def kind(self, obj: BackfillRun) -> str:

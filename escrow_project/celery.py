@@ -12,6 +12,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["cutover.scheduled"])  # the scheduled tasks, one per settings.SCHEDULED_TASKS entry
 app.autodiscover_tasks(["cutover.backfill"], related_name="shards")  # backfill_shard
+app.autodiscover_tasks(["cutover.backfill"], related_name="tasks")  # the cockpit's backfill and verify runs
 
 
 @worker_process_init.connect

@@ -275,6 +275,9 @@ CUTOVER_PURGE_BATCH_SECONDS = env.float("CUTOVER_PURGE_BATCH_SECONDS", default=0
 CUTOVER_MIN_REASON_LENGTH = env.int("CUTOVER_MIN_REASON_LENGTH", default=10)
 # `backfill --via-celery` gives up (and releases the domain lock) when no worker takes a shard this soon.
 CUTOVER_BACKFILL_WORKER_WAIT_SECONDS = env.float("CUTOVER_BACKFILL_WORKER_WAIT_SECONDS", default=60.0)
+# A backfill waits at its batch boundary while more sessions than this of its database are active (pg_stat_activity,
+# cutover.backfill.control): the live application goes first. 0 never waits; `backfill --busy-connections` overrides.
+CUTOVER_BACKFILL_BUSY_CONNECTIONS = env.int("CUTOVER_BACKFILL_BUSY_CONNECTIONS", default=30)
 
 # --- The JSON API (api/) -------------------------------------------------------
 # An operator's API: it acts on any user's records by id. Each view declares the Django permissions it needs

@@ -8,7 +8,9 @@ migrated as it is, and never an older copy over a newer row (decided by the
 leading store's state under the record's copy lock, never by clocks); rows whose
 documents are gone while Mongo leads are removed (deletes).
 
-Owns the run skeleton (run), the stores a pass works on (target), its progress display (progress), the forward
+Owns the run skeleton (run), the stores a pass works on (target), its progress display (progress), why a pass stops
+at a batch boundary, the deadline or a signal (stopping), its pause, cancel, live progress and throttle
+(control), the cockpit's runs as Celery tasks (tasks), what a run reports when it ends (summary), the forward
 pass (service, runner, source, raw, pipeline, workers, transform, admission, rows, load, rejects, orphans,
 review; rows whose documents went: deletes; the document that holds a refused unique value: unique_holders;
 rejects that carry money: money_rejects), skipping unchanged ranges on a rerun (digest), embedded arrays read

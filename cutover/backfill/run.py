@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from django.db import connection
 from django.utils import timezone
 
+from cutover.backfill.control import Throttle, controlled
 from cutover.backfill.runner import CollectionSummary
 from cutover.models import BackfillRun
 
@@ -32,13 +33,15 @@ class RunInProgress:
 
 @contextmanager
 def backfill_run(
-    domain: str, *, dry_run: bool, direction: str = BackfillRun.Direction.FORWARD
+    domain: str, *, dry_run: bool, direction: str = BackfillRun.Direction.FORWARD, throttle: Throttle | None = None
 ) -> Iterator[RunInProgress]:
-    """Hold the domain's backfill lock and record the run from start to end, however it ends."""
+    """Hold the domain's backfill lock and record the run from start to end, however it ends; under control
+    (pause, cancel, progress, throttle: cutover.backfill.control) in between."""
     with domain_lock(domain, "backfill"):
         progress = RunInProgress(BackfillRun.objects.create(domain=domain, direction=direction, dry_run=dry_run))
         try:
-            yield progress
+            with controlled(progress.run, throttle):
+                yield progress
         except BaseException as error:  # Ctrl-C too: the run must not stay "running"
             finish_run(progress.run, progress.summaries, error=f"{type(error).__name__}: {error}")
             raise
@@ -50,15 +53,24 @@ def deadline_after(max_minutes: float | None, clock=time.monotonic) -> float | N
     return clock() + max_minutes * 60 if max_minutes else None
 
 
+_STATUS_OF_A_STOP = {
+    "pause": BackfillRun.Status.PAUSED,
+    "cancel": BackfillRun.Status.CANCELED,
+    **dict.fromkeys(("stopped", "max-minutes", "SIGINT", "SIGTERM"), BackfillRun.Status.STOPPED),
+}
+
+
 def finish_run(run: BackfillRun, summaries: dict[str, CollectionSummary], error: str = "") -> BackfillRun:
     run.summary = {name: asdict(summary) for name, summary in summaries.items()}
-    stopped = any(summary.stopped for summary in summaries.values())
-    run.status = (
-        BackfillRun.Status.FAILED if error else (BackfillRun.Status.STOPPED if stopped else BackfillRun.Status.FINISHED)
-    )
+    stopped_by = next((summary.stopped_by or "stopped" for summary in summaries.values() if summary.stopped), "")
+    run.status = BackfillRun.Status.FAILED if error else _STATUS_OF_A_STOP.get(stopped_by, BackfillRun.Status.FINISHED)
+    fields = ["summary", "status", "error", "finished_at"]  # not the decisions and progress others write
+    if run.status in (BackfillRun.Status.PAUSED, BackfillRun.Status.CANCELED):
+        run.requested = ""  # obeyed
+        fields.append("requested")
     run.error = error
     run.finished_at = timezone.now()
-    run.save()
+    run.save(update_fields=fields)
     return run
 
 

@@ -20,6 +20,7 @@ from cutover.backfill.progress import Progress
 from cutover.backfill.raw import RawBatch
 from cutover.backfill.rejects import reject_other_ids, retry_open_rejects, save_batch_outcome
 from cutover.backfill.source import PHASES, DocumentSource, decode_key, encode_key
+from cutover.backfill.stopping import batch_size, start_collection, stop_reason
 from cutover.backfill.transform import Transformed, transform
 from cutover.backfill.workers import prepared, prepares_in_workers, submit_copy_lines
 from cutover.models import BackfillCheckpoint, BackfillReject, BackfillRun
@@ -46,6 +47,7 @@ class CollectionSummary:
     deleted: int = 0  # reverse runs: Mongo documents whose record Postgres deleted
     seconds: float = 0.0
     stopped: bool = False
+    stopped_by: str = ""  # why it stopped early: "max-minutes" or a signal (cutover.backfill.stopping)
 
     def add(self, other: "CollectionSummary") -> None:
         for name in ("read", "written", "unchanged", "rejected", "skipped"):
@@ -95,9 +97,11 @@ def backfill_collection(
         if options.show_progress
         else None
     )
+    start_collection(collection, lambda: progress.total if progress else source.count(collection))
     with _commits_without_waiting_for_the_disk():
         while checkpoint.phase in phases and not summary.stopped:
-            summary.stopped = _phase(checkpoint, reader, loader, run, options, summary, progress)
+            summary.stopped_by = _phase(checkpoint, reader, loader, run, options, summary, progress)
+            summary.stopped = bool(summary.stopped_by)
             if not summary.stopped and checkpoint.phase == "objectId" and not options.dry_run:
                 _catch_up(checkpoint, reader, loader, run, options, summary)
             if not summary.stopped:
@@ -117,7 +121,7 @@ def backfill_collection(
 
 
 def _phase(checkpoint, reader, loader, run, options, summary, progress) -> bool:
-    """The batches of one _id phase; True when the deadline stopped it (at a batch boundary).
+    """The batches of one _id phase; why it stopped early (at a batch boundary: the deadline, a signal), or "".
 
     The next batches are read and transformed (by worker processes or on a worker thread,
     cutover.backfill.pipeline) while this one loads. A range that loaded cleanly before
@@ -133,11 +137,11 @@ def _phase(checkpoint, reader, loader, run, options, summary, progress) -> bool:
     batches = _batches(checkpoint, reader, inspect)
     try:
         while True:
-            if options.deadline and time.monotonic() >= options.deadline:
-                return True
+            if reason := stop_reason(options.deadline, clock=time.monotonic, done=summary.read):
+                return reason
             docs, out = next(batches, (None, None))
             if not docs:
-                return False
+                return ""
             if out is None:
                 summary.add(_unchanged_batch(docs, run, checkpoint))
             else:
@@ -236,7 +240,7 @@ class _BatchReader:
             self.collection,
             phase=phase,
             after=after,
-            limit=self.options.batch_size,
+            limit=batch_size(self.options.batch_size),
             lower=self.checkpoint.lower_id,
             upper=self.checkpoint.upper_id,
         )

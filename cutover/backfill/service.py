@@ -2,6 +2,7 @@
 
 import time
 
+from cutover.backfill.control import Throttle
 from cutover.backfill.deletes import sweep_domain
 from cutover.backfill.run import BackfillRefused, backfill_run, deadline_after
 from cutover.backfill.runner import PassOptions, backfill_collection, checkpoint_for
@@ -19,8 +20,9 @@ def backfill_domain(
     restart: bool = False,
     max_minutes: float | None = None,
     show_progress: bool = False,
+    throttle: Throttle | None = None,
 ) -> BackfillRun:
-    """Backfill every collection of `domain`, resuming from its checkpoints."""
+    """Backfill every collection of `domain`, resuming from its checkpoints (under `throttle`: its control)."""
     spec = domain_spec(domain)
     if not dry_run:
         refuse_while_postgres_only(spec.name)
@@ -32,7 +34,7 @@ def backfill_domain(
         deadline=deadline_after(max_minutes, clock=time.monotonic),  # this module's clock (tests script it)
         skip_unchanged=not restart,
     )
-    with backfill_run(spec.name, dry_run=dry_run) as progress:
+    with backfill_run(spec.name, dry_run=dry_run, throttle=throttle) as progress:
         for collection in spec.collections:
             checkpoint = _checkpoint(spec, collection, restart, dry_run)
             summary = progress.summaries[collection] = backfill_collection(

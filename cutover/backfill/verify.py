@@ -36,6 +36,7 @@ from cutover.backfill.pipeline import read_ahead_in_workers
 from cutover.backfill.recheck import Rechecker, report_difference
 from cutover.backfill.renderback import check_range
 from cutover.backfill.source import DocumentSource
+from cutover.backfill.stopping import Interrupted, interruption
 from cutover.backfill.transform import document_as_json, transform
 from cutover.backfill.workers import submit_range_digest
 from cutover.models import BackfillReject, VerifyResult
@@ -79,6 +80,8 @@ def verify_collection(
     strays = checker.stray_records(_all_docs(source, collection, ("string", "number")))  # few: legacy oddities
     low = None
     for docs, digest in _object_id_ranges(spec, collection, source, range_size, checker):
+        if signal_name := interruption():  # a partial verify proves nothing: no result is stored
+            raise Interrupted(f"{spec.name}/{collection} after {low or 'the start'}", signal_name)
         high = str(docs[-1]["_id"])
         strays_here = _pop_between(strays, low, high)
         if digest is not None and not strays_here and checker.same_digest(digest[:2], len(docs), low, high):

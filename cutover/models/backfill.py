@@ -8,8 +8,10 @@ class BackfillRun(models.Model):
     class Status(models.TextChoices):
         RUNNING = "running"
         FINISHED = "finished"
-        STOPPED = "stopped"  # --max-minutes reached; the next run resumes
+        STOPPED = "stopped"  # --max-minutes reached, or a signal; the next run resumes
         FAILED = "failed"
+        PAUSED = "paused"  # paused by an operator at a batch boundary; resuming continues from the checkpoints
+        CANCELED = "canceled"  # ended by an operator at a batch boundary; never resumed as such
 
     class Direction(models.TextChoices):
         FORWARD = "forward"  # Mongo -> Postgres
@@ -23,10 +25,16 @@ class BackfillRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(default=dict, help_text="Per collection: read, written, unchanged, rejected, seconds.")
     error = models.TextField(blank=True)
+    requested = models.CharField(
+        max_length=8, blank=True, help_text="pause or cancel, asked by an operator; the run obeys at its next batch"
+    )
+    progress = models.JSONField(default=dict, help_text="Live, per collection: done, total, rate, ETA.")
+    decisions = models.JSONField(default=list, help_text="Audited pause/resume/cancel: who, why, when.")
 
     class Meta:
         db_table = "cutover_backfill_runs"
         ordering = ["-started_at", "-id"]
+        permissions = [("control_backfillrun", "Can start, pause, resume and cancel a backfill or verify run")]
 
     def __str__(self) -> str:
         return f"{self.direction} backfill of {self.domain} #{self.pk} ({self.status})"

@@ -40,6 +40,7 @@ def test_backfill_then_an_unchanged_rerun_rewrites_no_row(legacy):
         "deleted": 0,
         "seconds": 0,
         "stopped": False,
+        "stopped_by": "",
     }
     assert postgres_record("payment", "payments", payments[0]["_id"]).amount == money("10.50")
     before = _xmins()

@@ -85,6 +85,28 @@ def test_a_reverse_dry_run_writes_nothing_reports_and_never_counts(legacy):
         store_mode_change(domain="payment", to_mode="dual_mongo_primary", user=lead, reason="lead (test reason)")
 
 
+def test_a_reverse_run_counts_what_it_changed_as_its_dry_run_does_and_a_rerun_changes_nothing(legacy):
+    payments = [legacy.payment() for _ in range(7)]
+    _parents()
+    backfill_domain("payment")
+    for domain in ("auth", "marketplace", "payment"):
+        set_store_mode(domain, "postgres")
+    legacy.db.payments.update_one({"_id": payments[0]["_id"]}, {"$set": {"confirmations": 99}})
+    legacy.db.payments.update_one({"_id": payments[4]["_id"]}, {"$set": {"status": "odd"}})
+    legacy.db.payments.delete_one({"_id": payments[6]["_id"]})
+
+    counts = lambda run: tuple(run.summary["payments"][k] for k in ("read", "written", "unchanged"))  # noqa: E731
+    assert counts(reverse_backfill_domain("payment", dry_run=True, batch_size=3)) == (7, 3, 4)
+    assert counts(reverse_backfill_domain("payment", batch_size=3)) == (7, 3, 4)  # 2 updated, 1 inserted
+    assert legacy.db.payments.find_one({"_id": payments[0]["_id"]})["confirmations"] == payments[0]["confirmations"]
+    assert legacy.db.payments.count_documents({"_id": payments[6]["_id"]}) == 1
+    assert counts(reverse_backfill_domain("payment", dry_run=True, batch_size=3)) == (7, 0, 7)
+    rerun = reverse_backfill_domain("payment", batch_size=3)
+    assert counts(rerun) == (7, 0, 7)
+    checkpoint = BackfillCheckpoint.objects.get(direction="reverse", collection="payments")
+    assert (checkpoint.read, checkpoint.written) == (7, 0)
+
+
 def test_a_real_reverse_run_in_dual_still_works(legacy):
     payment = legacy.payment()
     _parents()

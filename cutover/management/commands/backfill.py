@@ -5,8 +5,11 @@ from django.core.management.base import CommandError, CommandParser
 from django.db import InterfaceError, OperationalError
 from pymongo.errors import PyMongoError
 
+from cutover.backfill.control import Throttle
 from cutover.backfill.run import BackfillRefused
 from cutover.backfill.source import mongo_failure, store_unavailable
+from cutover.backfill.stopping import DEADLINE, EXIT_STATUS, stop_on_signals
+from cutover.backfill.summary import run_report, stopped_where
 from cutover.backfill.target import MigrationStoresUnusable, prepare_migration_process
 from cutover.management.arguments import (
     ProjectCommand,
@@ -22,6 +25,11 @@ from cutover.management.arguments import (
 logger = logging.getLogger("cutover.backfill")
 
 
+_RESUME = "run the same command to resume"
+_STOPS = {DEADLINE: "stopped at the --max-minutes limit", "pause": "paused", "cancel": "canceled"}
+_NEXT = {"pause": "resume it with `backfill_control resume RUN` (or the cockpit)"}
+
+
 class Command(ProjectCommand):
     help = (
         "Copy legacy Mongo documents into Postgres, domain by domain in dependency order: fast (COPY + one "
@@ -29,7 +37,8 @@ class Command(ProjectCommand):
         "resumes at its last batch). Reads MIGRATION_MONGO_URL, else MONGO_URL; writes MIGRATION_PG_URL, else "
         "DATABASE_URL. Documents that cannot be migrated become reject records (see admin) and the run goes on; "
         "a domain that fails or is refused does not stop the next ones (only a store outage does); the exit "
-        "status is 1 when any were rejected or any domain failed, with a summary."
+        "status is 1 when any were rejected or any domain failed, with a summary; 0 when --max-minutes stopped it "
+        "cleanly; 130 (Ctrl-C) or 143 (SIGTERM) when a signal stopped it at a batch boundary, saying where."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -46,6 +55,19 @@ class Command(ProjectCommand):
             "--max-minutes", type=positive_float, help="stop cleanly at a batch boundary after this long"
         )
         parser.add_argument("--json", action="store_true", help="print a machine-readable summary")
+        parser.add_argument("--max-rate", type=positive_float, help="throttle: at most this many rows/s")
+        parser.add_argument(
+            "--target-batch-seconds",
+            type=positive_float,
+            help="throttle: shrink the batch (down to 50) while a batch takes longer than this, grow it back to "
+            "--batch-size when quicker",
+        )
+        parser.add_argument(
+            "--busy-connections",
+            type=int,
+            help="throttle: wait while more than this many sessions of the database are active (pg_stat_activity); "
+            "default CUTOVER_BACKFILL_BUSY_CONNECTIONS (0: never wait)",
+        )
         direction = parser.add_mutually_exclusive_group()
         direction.add_argument(
             "--reverse",
@@ -70,23 +92,35 @@ class Command(ProjectCommand):
         require_mongo(url=migration_mongo_url(), what="nothing was backfilled and no run was recorded")
         if options["reverse"]:
             self._refuse_reverse_where_mongo_leads(specs)
-        report, failed = {}, []
-        for index, spec in enumerate(specs):
-            run = self._run_or_explain(spec.name, options, failed, later=[s.name for s in specs[index + 1 :]])
-            if run is None:  # refused or failed: said in `failed`; the next domain goes on
-                continue
-            report[spec.name] = {
-                "run": run.pk,
-                "status": run.status,
-                "dry_run": run.dry_run,
-                "collections": run.summary,
-            }
-            rejected = sum(summary.get("rejected", 0) for summary in run.summary.values())
-            if rejected or run.status != "finished":
-                where = "dry run: not recorded" if run.dry_run else "see admin: Backfill rejects"
-                would = " would be" if run.dry_run else ""
-                failed.append(f"{spec.name}: {run.status}, {rejected}{would} rejected ({where})")
+        report, failed, stop = {}, [], None
+        with stop_on_signals():
+            for index, spec in enumerate(specs):
+                run = self._run_or_explain(spec.name, options, failed, later=[s.name for s in specs[index + 1 :]])
+                if run is None:  # refused or failed: said in `failed`; the next domain goes on
+                    continue
+                report[spec.name] = run_report(run)
+                stop = stopped_where(run)
+                rejected = sum(summary.get("rejected", 0) for summary in run.summary.values())
+                if rejected or run.status not in ("finished", "stopped", "paused", "canceled"):
+                    where = "dry run: not recorded" if run.dry_run else "see admin: Backfill rejects"
+                    would = " would be" if run.dry_run else ""
+                    failed.append(f"{spec.name}: {run.status}, {rejected}{would} rejected ({where})")
+                if stop:  # the deadline or a signal: the later domains are not started either
+                    break
         self._print(report, options["json"])
+        self._end(stop, failed)
+
+    def _end(self, stop: tuple[str, str] | None, failed: list[str]) -> None:
+        """Exit 0 when every domain finished, or the --max-minutes deadline or an operator (a pause, a cancel)
+        stopped it cleanly; 130/143 after
+        SIGINT/SIGTERM (whatever else happened); 1 when anything was rejected or failed."""
+        if stop:
+            reason, where = stop
+            self.stderr.write(f"{_STOPS.get(reason, 'interrupted')} at {where}; {_NEXT.get(reason, _RESUME)}")
+            if reason in EXIT_STATUS:
+                if failed:
+                    self.stderr.write("; ".join(failed))
+                raise SystemExit(EXIT_STATUS[reason])
         if failed:
             raise CommandError("; ".join(failed), returncode=1)
 
@@ -133,10 +167,15 @@ class Command(ProjectCommand):
             "max_minutes": options["max_minutes"],
             "show_progress": not options["json"],
         }
+        throttle = Throttle(
+            max_rate=options["max_rate"],
+            target_batch_seconds=options["target_batch_seconds"],
+            busy_connections=options["busy_connections"],
+        )
         if options["reverse"]:
             from cutover.backfill.reverse import reverse_backfill_domain
 
-            return reverse_backfill_domain(domain, **common)
+            return reverse_backfill_domain(domain, throttle=throttle, **common)
         if options["via_celery"]:
             from cutover.backfill.shards import backfill_domain_via_celery
 
@@ -145,7 +184,7 @@ class Command(ProjectCommand):
             )
         from cutover.backfill.service import backfill_domain
 
-        return backfill_domain(domain, **common)
+        return backfill_domain(domain, throttle=throttle, **common)
 
     def _print(self, report: dict, as_json: bool) -> None:
         if as_json:

@@ -4,6 +4,7 @@ from django.core.management.base import CommandError, CommandParser
 from pymongo.errors import PyMongoError
 
 from cutover.backfill.source import mongo_failure, store_unavailable
+from cutover.backfill.stopping import EXIT_STATUS, Interrupted, stop_on_signals
 from cutover.backfill.target import MigrationStoresUnusable, prepare_migration_process
 from cutover.backfill.verify import verify_domain
 from cutover.management.arguments import (
@@ -26,7 +27,8 @@ class Command(ProjectCommand):
         "Compare every Mongo document with its Postgres rows (children included) in canonical form, range by "
         "range, and report ids missing in Postgres, missing in Mongo, or differing (with the fields). The result "
         "is stored for the store mode preconditions. A domain whose verify the store refuses does not stop the next "
-        "ones (only a store outage does). Exit status 1 when any domain fails or stops."
+        "ones (only a store outage does). Exit status 1 when any domain fails or stops; 130 (Ctrl-C) or 143 (SIGTERM) "
+        "when a signal stopped it between two ranges (that domain's result is not stored)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -42,10 +44,19 @@ class Command(ProjectCommand):
             raise CommandError(str(error)) from None
         require_mongo(url=migration_mongo_url(), what="nothing was verified and no result was stored")
         results, stopped = [], []
-        for index, spec in enumerate(specs):
-            result = self._verify(spec.name, range_size, stopped, later=[s.name for s in specs[index + 1 :]])
-            if result is not None:
-                results.append(result)
+        with stop_on_signals():
+            for index, spec in enumerate(specs):
+                try:
+                    result = self._verify(spec.name, range_size, stopped, later=[s.name for s in specs[index + 1 :]])
+                except Interrupted as interrupted:
+                    self._print(results, json)
+                    self.stderr.write(
+                        f"interrupted at {interrupted.where}; no result was stored for {spec.name}; "
+                        f"run the same command to verify again"
+                    )
+                    raise SystemExit(EXIT_STATUS[interrupted.signal_name]) from None
+                if result is not None:
+                    results.append(result)
         self._print(results, json)
         failed = [result.domain for result in results if not result.passed]
         if failed or stopped:
