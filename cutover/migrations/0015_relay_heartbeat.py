@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cutover', '0013_shadow_read_tallies'),
+        ('cutover', '0014_backfill_run_control'),
     ]
 
     operations = [
