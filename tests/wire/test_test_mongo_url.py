@@ -27,7 +27,9 @@ def test_the_server_tests_are_the_contract_fidelity_round_trip_and_backfill_ones
         "tests/settings_store/test_config_json_round_trip.py",
     ]
     assert all(real_mongo.runs_on_the_server(path) for path in chosen)
-    assert not any(real_mongo.runs_on_the_server(path) for path in ("tests/mirror/test_x.py", "tests/test_y.py"))
+    assert not any(
+        real_mongo.runs_on_the_server(p) for p in ("tests/faults/test_store_outages.py", "tests/test_smoke_live.py")
+    )
 
 
 def test_a_server_that_does_not_answer_fails_the_test_saying_so(settings, monkeypatch):
