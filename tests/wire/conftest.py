@@ -19,3 +19,4 @@ def wire():
         yield store
     finally:
         store.stop()
+    assert store.errors == [], f"the wire store's script broke: {store.errors}"

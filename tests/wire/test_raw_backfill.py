@@ -76,6 +76,7 @@ def test_raw_batches_from_a_server_load_through_the_workers_with_checkpoints(leg
     assert capped.names().count("getMore") >= 2  # each full batch took a getMore for its last document
     checkpoint = BackfillCheckpoint.objects.get(collection="payments")
     assert checkpoint.done and checkpoint.written == 7
+    assert capped.unanswered == []  # every command of the run was one a server answers
 
 
 def _is_getmore(doc) -> bool:
@@ -135,3 +136,29 @@ def test_a_step_down_during_the_backfill_is_retried_once_then_stops_the_run_to_r
     capped.heal()  # the new primary answers
     run, _ = _over_the_wire(capped)
     assert run.status == "finished" and _loaded_ids() == [str(i) for i in ids]
+
+
+def test_the_thread_pipeline_too_loads_what_it_read_before_a_network_error(transactional_db, wire):
+    """Chats (an embedded array: read whole in the loader) take the thread pipeline, not the workers."""
+    from chat.models import Chat
+    from escrow_project.mongo import mongo_database
+    from tests.chat.legacy_chats import legacy_chat
+
+    ids = sorted(legacy_chat(mongo_database(), messages=2)["_id"] for _ in range(3))
+    client = wire.client()
+    source = MongoDocumentSource(client[wire.backing.name])
+    try:
+
+        def later_batch(doc: dict) -> bool:  # a keyset read after the first batch (not an array's slice)
+            condition = doc.get("filter", {}).get("_id")
+            return doc.get("find") == "chats" and isinstance(condition, dict) and "$gt" in condition
+
+        wire.fail(later_batch, "hangup", times=2)  # the read and pymongo's one retry of it
+        with pytest.raises(AutoReconnect):
+            backfill_domain("chat", source=source, batch_size=1)
+        assert list(Chat.objects.values_list("pk", flat=True)) == [str(ids[0])]  # the batch read before it loaded
+        run = backfill_domain("chat", source=source, batch_size=1)
+    finally:
+        client.close()
+    assert run.status == "finished"
+    assert sorted(Chat.objects.values_list("pk", flat=True)) == [str(i) for i in ids]

@@ -59,4 +59,5 @@ def test_a_document_the_server_refuses_to_read_is_a_reject_naming_it(transaction
     assert BackfillRun.objects.get(domain="chat").status == "finished"
     assert Chat.objects.filter(pk=str(fine["_id"])).exists()
     assert ChatMessage.objects.filter(chat_id=str(fine["_id"])).count() == 4
+    assert through_the_wire.unanswered == []
     assert any(_slices_of(refused["_id"])(doc) for doc in through_the_wire.commands)  # the refusal crossed the wire

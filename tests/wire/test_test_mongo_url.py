@@ -27,7 +27,9 @@ def test_the_server_tests_are_the_contract_fidelity_round_trip_and_backfill_ones
         "tests/settings_store/test_config_json_round_trip.py",
     ]
     assert all(real_mongo.runs_on_the_server(path) for path in chosen)
-    assert not any(real_mongo.runs_on_the_server(path) for path in ("tests/mirror/test_x.py", "tests/test_y.py"))
+    assert not any(
+        real_mongo.runs_on_the_server(p) for p in ("tests/faults/test_store_outages.py", "tests/test_smoke_live.py")
+    )
 
 
 def test_a_server_that_does_not_answer_fails_the_test_saying_so(settings, monkeypatch):
@@ -50,3 +52,13 @@ def test_a_server_gets_the_apps_real_client_in_the_runs_database(settings, monke
         assert [doc["$db"] for doc in wire.commands if "insert" in doc] == [real_mongo.RUN_DATABASE]
     assert {"drop": "things"}.items() <= next(doc for doc in wire.commands if "drop" in doc).items()  # emptied after
     assert "things" not in wire.backing.list_collection_names()
+
+
+def test_the_readme_names_the_tests_that_run_on_the_server_and_says_none_ran_here():
+    from tests.conftest import ROOT
+
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert "no test here has run against one" in readme
+    assert "The contract, fidelity, round-trip and backfill tests then use the app's pymongo client" in readme
+    assert real_mongo.REAL_SERVER_DIRECTORIES == ("contract", "fidelity", "backfill")  # what that sentence says
+    assert real_mongo.REAL_SERVER_FILE_MARK == "round_trip"

@@ -5,8 +5,9 @@ encoded by MockupDB). A test scripts what a server does wrong by putting a fault
 that hangs up, or answers a command with an error document, for the requests it matches.
 
 Only what the tested paths send is answered (find, getMore, killCursors, count, insert, update, delete,
-listCollections, drop, ping); anything else is left in MockupDB's queue and times out: a test never waits on
-it for long (every client built here has short timeouts)."""
+listCollections, drop, ping); any other command is refused at once (CommandNotFound, and listed in
+`unanswered`), so no client ever waits on a request nothing answers, even one without a socket timeout (the
+backfill's). Every client built here has short timeouts too."""
 
 import itertools
 import threading
@@ -50,7 +51,8 @@ class WireStore:
         self.reply_cap = reply_cap
         self.server = MockupDB(auto_ismaster={**HELLO, **(hello or {})})
         self.commands: list[dict] = []  # every command answered or failed, in order (its document)
-        self.unanswered: list[str] = []  # names of the commands no responder knows (they time out)
+        self.errors: list[Exception] = []  # raised by a responder or a fault's matcher (a broken test script)
+        self.unanswered: list[str] = []  # names of the commands no responder knows (refused: CommandNotFound)
         self._cursors: dict[int, tuple[str, list]] = {}
         self._ids = itertools.count(1000)
         self._lock = threading.Lock()
@@ -91,6 +93,14 @@ class WireStore:
     # --- answers ----------------------------------------------------------------------------------------
 
     def _answer(self, request) -> bool:
+        try:
+            return self._answer_or_raise(request)
+        except Exception as error:  # noqa: BLE001 - a broken script: answered as an error, never left hanging
+            self.errors.append(error)
+            request.replies({"ok": 0, "code": 1, "codeName": "InternalError", "errmsg": f"wire store: {error!r}"})
+            return True
+
+    def _answer_or_raise(self, request) -> bool:
         doc = request.doc
         name = next(iter(doc), "")
         with self._lock:
@@ -103,10 +113,12 @@ class WireStore:
                         request.replies(action)
                     return True
             handler = getattr(self, f"_{name}", None)
-            if handler is None:  # the handshake is MockupDB's (auto_ismaster); anything else times out
-                if name.lower() not in ("ismaster", "hello"):
-                    self.unanswered.append(name)
-                return False
+            if name.lower() in ("ismaster", "hello"):
+                return False  # the handshake is MockupDB's (auto_ismaster)
+            if handler is None:  # refused at once, as a server refuses a command it does not know: nothing hangs
+                self.unanswered.append(name)
+                request.replies({"ok": 0, "code": 59, "codeName": "CommandNotFound", "errmsg": f"not scripted: {name}"})
+                return True
             request.replies(handler(doc))
             return True
 
