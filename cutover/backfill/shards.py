@@ -183,7 +183,7 @@ def _wait(results: list, collection: str, total: int, show_progress: bool, worke
     if progress:
         progress.update(_shards_read(collection))
         progress.finish()
-    failed = [result for result in results if result.failed()]
+    failed = [result for result in results if watch.ask(result.failed, False)]
     if failed:
         raise RuntimeError(f"{len(failed)} shard(s) of {collection} failed: {failed[0].result!r}; rerun to resume")
 

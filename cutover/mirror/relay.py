@@ -31,14 +31,18 @@ _CONNECTION_LOST = (OperationalError, InterfaceError, psycopg.OperationalError, 
 
 
 def run_mirror_relay_reconnecting(*, stop: threading.Event, idle_seconds: float = 5.0) -> None:
-    """run_mirror_relay, listening again whenever PostgreSQL is lost, until `stop` is set. Other database
-    errors (a missing table, a refused privilege) are not an outage and are raised."""
-    failures = 0
+    """run_mirror_relay, listening again whenever PostgreSQL is lost, until `stop` is set. A relay that never
+    listened raises (a wrong DATABASE_URL is a setting to fix, said in one line, not an outage to wait out),
+    and so do other database errors (a missing table, a refused privilege)."""
+    failures, listened = 0, False
     while not stop.is_set():
         listening = threading.Event()
         try:
             run_mirror_relay(stop=stop, idle_seconds=idle_seconds, ready=listening)
         except _CONNECTION_LOST as error:
+            listened = listened or listening.is_set()
+            if not listened:
+                raise
             failures = 0 if listening.is_set() else failures + 1
             delay = RECONNECT_SECONDS[min(failures, len(RECONNECT_SECONDS) - 1)]
             first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

@@ -33,7 +33,7 @@ def worker_and_beat(own_redis, shared_mongo, tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=open(tmp_path / "beat.log", "w"),  # noqa: SIM115
     )
-    client = Celery("client", broker=own_redis.url(), backend=own_redis.url())
+    client = Celery("client", broker=own_redis.url(), backend=own_redis.url(), set_as_current=False)  # not the app's
     yield own_redis, worker, beat, client, tmp_path
     for process in (worker, beat):
         process.terminate()
