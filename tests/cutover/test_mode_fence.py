@@ -58,6 +58,7 @@ def test_issue_17_reproduction_mongo_primary_to_dual(settings, admin):
     ready_for_postgres_to_lead()
     settings.CUTOVER_MIRROR = "relay"
     _change(admin, "dual_mongo_primary")
+    ready_for_postgres_to_lead()  # each entry into dual_mongo_primary asks for a new forward copy
     actor = new_id()
     p1 = repository_for("dispute")  # still says dual_mongo_primary
     _change(admin, "dual")
@@ -100,6 +101,7 @@ def test_a_change_waits_for_a_write_in_flight(settings, admin, monkeypatch):
     (rid,) = disputes_in_both_stores()
     ready_for_postgres_to_lead()
     _change(admin, "dual_mongo_primary")
+    ready_for_postgres_to_lead()  # each entry into dual_mongo_primary asks for a new forward copy
     in_mongo, release = threading.Event(), threading.Event()
     real_mirror = cutover.mirror.dual.mirror_record
 

@@ -52,7 +52,9 @@ def test_a_failing_verify_does_not_let_postgres_lead(legacy, operator):
     assert failed.samples["payments"]["differing"] == {str(payment["_id"]): ["confirmations"]}
     with pytest.raises(StoreModeChangeRefused, match=NO_PASSING_VERIFY) as refusal:
         _step(operator, "dual")
-    assert "run `manage.py verify payment` and fix what it reports" in str(refusal.value)
+    # What fixes a difference while Mongo leads (cutover.operations.verify_fixes), then verify.
+    assert "run `manage.py backfill payment` (Mongo leads: " in str(refusal.value)
+    assert str(refusal.value).endswith(", then `manage.py verify payment`.")
 
     _set_confirmations(str(payment["_id"]), payment["confirmations"])
     assert verify_domain("payment").passed
