@@ -138,7 +138,7 @@ def legacy_money(value: Any, field: str) -> Decimal:
         amount = Decimal(int(value))
     elif isinstance(value, str):
         if not DECIMAL_TEXT.fullmatch(value):  # no spaces, exponents, signs or bare points: nothing to guess
-            raise LegacyValueError(field, "a decimal number written as -?digits[.digits]", value)
+            raise LegacyValueError(field, "a number written as -?digits[.digits] (no spaces, no exponent)", value)
         amount = Decimal(value)
     else:
         raise LegacyValueError(field, "Decimal128, a number or a numeric string", value)

@@ -20,7 +20,18 @@ def test_a_telegram_id_is_written_as_it_reads(legacy, mode, telegram_id):
     assert verify_domain("auth").passed
 
 
-@pytest.mark.parametrize("stored", [12345, "12345", " 12345 "])
+def test_a_legacy_telegram_id_with_spaces_is_a_reject_never_stripped(legacy):
+    """Issue 23 case 5: stripping loses the legacy value, keeping it makes an id no lookup finds: a reject."""
+    from cutover.models import BackfillReject
+
+    user = legacy.user(telegramId=" 12345 ")
+    backfill_domain("auth")
+    assert postgres_record("auth", "users", user["_id"]) is None
+    (reject,) = BackfillReject.objects.filter(record_id=str(user["_id"]))
+    assert reject.reason.startswith("telegramId: expected") and "' 12345 '" in reject.reason
+
+
+@pytest.mark.parametrize("stored", [12345, "12345"])
 def test_legacy_telegram_ids_round_trip(legacy, stored):
     user = legacy.user(telegramId=stored)
     backfill_domain("auth")
