@@ -42,6 +42,8 @@ NAMES = "tests/cutover/test_secret_names.py::"
 CODES = "tests/accounts/test_verification_codes.py::"
 READINESS = "tests/cutover/test_readiness.py::"
 LEADER = G + "test_the_leader_is_the_truth.py::"
+VALUES = F + "test_conversion_tables.py::"
+EXACT = F + "test_exact_or_reject.py::"
 
 CLAIMS: dict[str, tuple[str, ...]] = {
     # --- What the cutover guarantees about your data (its opening) ---------------------------------------------
@@ -77,6 +79,34 @@ CLAIMS: dict[str, tuple[str, ...]] = {
     "Free-form JSON (`notifications.data`, request template `fields`)": (
         F + "test_absent_and_order.py::test_json_payloads_keep_their_key_order_both_ways",
         "tests/settings_store/test_config_json_round_trip.py::test_mongo_to_postgres_and_back_keeps_the_value_exactly",
+    ),
+    # --- Values read exactly or rejected, never guessed --------------------------------------------------------
+    "Values read exactly or rejected, never guessed.": (
+        VALUES + "test_every_bson_type_in_every_field_round_trips_exactly_or_is_rejected_by_name",
+        EXACT + "test_verify_fails_when_the_old_conversion_is_put_back",
+    ),
+    "Each field kind has one conversion table": (
+        VALUES + "test_every_kind_has_a_table_and_docs_write_each_row_down",
+        VALUES + "test_every_bson_type_in_every_field_round_trips_exactly_or_is_rejected_by_name",
+    ),
+    "A boolean is true, false, the number 0 or 1": (
+        EXACT + "test_case_1_a_boolean_stored_as_a_number_reads_exactly_and_goes_back_as_stored",
+        EXACT + "test_case_1_a_number_or_text_that_is_no_boolean_by_the_table_is_a_reject",
+    ),
+    "A number is a date by one unit rule": (
+        EXACT + "test_case_2_an_epoch_number_reads_by_the_unit_rule_and_goes_back_as_stored",
+        VALUES + "test_the_unit_rule_is_the_one_verify_documents",
+    ),
+    "An id or reference with surrounding spaces or in mixed letter case is refused": (
+        EXACT + "test_case_5_an_id_with_surrounding_spaces_or_folded_case_is_a_reject_never_stripped",
+        EXACT + "test_case_5_a_seller_reference_with_spaces_is_a_reject",
+    ),
+    "A date finer than a millisecond is refused, never truncated.": (
+        EXACT + "test_case_2_a_date_finer_than_a_millisecond_or_padded_is_a_reject",
+    ),
+    "A value read from another form than its kind's own": (
+        EXACT + "test_forms_survive_a_dual_write_that_changes_another_key_and_yield_to_a_changed_value",
+        VALUES + "test_through_postgres_every_accepted_form_comes_back",
     ),
     # --- Identity --------------------------------------------------------------------------------------------
     "A record's id is its ObjectId as 24 hex": (
