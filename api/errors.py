@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from cutover.store.backends.errors import ImmutableRecordConflict, RecordNotFound, UniqueConflict
-from cutover.store.embedded import ElementArrayUnusable
+from cutover.store.elements import ElementArrayUnusable
 from cutover.store.legacy import LegacyValueError
 from cutover.store.validation import TransitionRefused
 from escrow_project.mongo import MongoDisabled

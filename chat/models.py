@@ -88,7 +88,7 @@ class _OversizedChats(models.Manager):
 
 class OversizedChat(MirrorOutboxEntry):
     """A dead-lettered mirror of a message that Mongo refused: its chat document would pass 16 MB
-    (cutover.store.embedded.DocumentLimitReached; the error names the chat). Listed in admin apart from other
+    (cutover.store.elements.DocumentLimitReached; the error names the chat). Listed in admin apart from other
     dead entries; the message is in Postgres, and the chat needs splitting or archiving in Mongo."""
 
     objects = _OversizedChats()

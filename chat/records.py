@@ -2,7 +2,7 @@
 
 A chat and its messages are separate records: the legacy document embeds the
 messages, but no use case needs all of them at once, and a chat of 50,000
-messages must cost what a chat of 10 costs to write to (cutover.store.embedded)."""
+messages must cost what a chat of 10 costs to write to (cutover.store.elements)."""
 
 from dataclasses import dataclass
 from datetime import datetime

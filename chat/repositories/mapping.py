@@ -2,12 +2,12 @@
 
 A chat document embeds its messages; here they are two maps: CHAT (the document
 without `messages`) and MESSAGE (one element of `messages`, a record of its own,
-see cutover.store.embedded), so no store reads or writes the whole array for one message."""
+see cutover.store.elements), so no store reads or writes the whole array for one message."""
 
 from typing import Any
 
 from cutover.store import legacy
-from cutover.store.embedded import PARENT_KEY, EmbeddedIn
+from cutover.store.elements import PARENT_KEY, EmbeddedIn
 from cutover.store.recordmap import DATETIME, OBJECT_ID, TEXT, Field, Kind, RecordMap
 
 from ..records import ChatRecord, MessageRecord
@@ -48,7 +48,7 @@ MESSAGE = RecordMap(
     model="chat.ChatMessage",
     fields=(
         Field("id", "_id", OBJECT_ID),
-        Field("chat_id", PARENT_KEY, OBJECT_ID),  # the parent chat's _id (cutover.store.embedded)
+        Field("chat_id", PARENT_KEY, OBJECT_ID),  # the parent chat's _id (cutover.store.elements)
         Field("sender_id", "senderId", OBJECT_ID),
         Field("body", "body", TEXT, default=""),
         Field("attachments", "attachments", TEXTS, default=()),

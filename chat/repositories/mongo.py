@@ -12,7 +12,7 @@ from pymongo.errors import DocumentTooLarge, WriteError
 from cutover.store import legacy
 from cutover.store.backends.errors import RecordNotFound
 from cutover.store.backends.mongo import MongoBackend
-from cutover.store.embedded import DocumentLimitReached, element_document, element_record, refuse_unless_array
+from cutover.store.elements import DocumentLimitReached, element_document, element_record, refuse_unless_array
 from cutover.store.mongo_writes import MAX_ATTEMPTS, KeptChanging, guarded, id_candidates, locate
 
 from .. import rules

@@ -14,7 +14,7 @@ at a batch boundary, the deadline or a signal (stopping), its pause, cancel, liv
 pass (service, runner, source, raw, pipeline, workers, transform, admission, rows, load, rejects, orphans,
 review; rows whose documents went: deletes; the document that holds a refused unique value: unique_holders;
 rejects that carry money: money_rejects), skipping unchanged ranges on a rerun (digest), embedded arrays read
-in slices (embedded; one parent's array: element_reads), the reverse pass (reverse), the Celery-sharded pass
+in slices (elements; one parent's array: element_reads), the reverse pass (reverse), the Celery-sharded pass
 (shards) and the parity check between the stores (verify; its findings, range fingerprints, element records,
 the render-back check and the re-read under writes: parity, fingerprint, element_parity, renderback, recheck).
 Imports the store layer, the models, modes and mirror, and the audited decision (cutover.audit).

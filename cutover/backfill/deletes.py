@@ -30,7 +30,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from cutover.backfill.element_reads import read_slice
-from cutover.backfill.embedded import SLICE, element_maps
+from cutover.backfill.elements import SLICE, element_maps
 from cutover.backfill.load import fenced_live_mode, live_mode
 from cutover.backfill.rejects import ROW_STAYS, reject_row_that_stays
 from cutover.mirror.copy import lock_record_copies

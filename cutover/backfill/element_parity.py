@@ -24,7 +24,7 @@ def verify_elements(
 ) -> None:
     """Each parent's elements in Mongo against its rows, slice by slice, into `parity` (element collection ->
     what `new_parity()` makes: cutover.backfill.verify.CollectionParity, which imports this module)."""
-    from cutover.backfill.embedded import SLICE, element_maps
+    from cutover.backfill.elements import SLICE, element_maps
     from cutover.backfill.transform import transform
     from cutover.models import BackfillReject
 

@@ -34,7 +34,7 @@ from pymongo.errors import OperationFailure
 from cutover.backfill.source import store_unavailable
 from cutover.backfill.transform import Reject, Transformed, document_as_json
 from cutover.store import legacy
-from cutover.store.embedded import PARENT_KEY
+from cutover.store.elements import PARENT_KEY
 from cutover.store.mongo_writes import id_candidates
 from cutover.store.recordmap import RecordMap
 

@@ -28,7 +28,7 @@ from pymongo.errors import BulkWriteError
 
 from cutover.backfill import stopping
 from cutover.backfill.control import Throttle
-from cutover.backfill.embedded import element_maps, reverse_elements
+from cutover.backfill.elements import element_maps, reverse_elements
 from cutover.backfill.load import TableLoader
 from cutover.backfill.progress import Progress
 from cutover.backfill.rejects import storable_record_id

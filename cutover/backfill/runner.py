@@ -13,7 +13,7 @@ from bson import ObjectId
 from django.db import DatabaseError, connection, transaction
 
 from cutover.backfill.digest import RangeDigests, range_low
-from cutover.backfill.embedded import backfill_elements, dry_run_elements
+from cutover.backfill.elements import backfill_elements, dry_run_elements
 from cutover.backfill.load import LoadResult, RowsRefused, TableLoader
 from cutover.backfill.pipeline import read_ahead, read_ahead_in_workers
 from cutover.backfill.progress import Progress
@@ -321,7 +321,7 @@ def _load_batch(reader, loader, docs, out, run, checkpoint, batch, digests, *, f
 
 def load_elements_of_loaded(spec, collection, source, run, out, result, totals: dict) -> None:
     """Each parent that loaded gets its embedded element records (chat messages) loaded, slice by slice,
-    after its own batch committed (cutover.backfill.embedded)."""
+    after its own batch committed (cutover.backfill.elements)."""
     record_map = spec.record_map(collection)
     if not record_map.element_keys:
         return

@@ -114,7 +114,7 @@ def _keyset(phase: str, after: Any, lower: str, upper: str) -> dict:
 
 def _projection(collection: str) -> dict | None:
     """Documents are read without their arrays of element records (chat messages): those are read in
-    slices by cutover.backfill.embedded, so no backfill or verify holds a whole 50,000-element array."""
+    slices by cutover.backfill.elements, so no backfill or verify holds a whole 50,000-element array."""
     return {key: 0 for key in excluded_keys(collection)} or None
 
 

@@ -12,7 +12,7 @@ write fence) is not made, the leader's state being the truth. No clock
 is compared (updatedAt values come from different writers: the legacy app's
 clock, ours): the source's state read under the lock is what is written.
 
-Records of an element map (cutover.store.embedded: chat messages, elements of an embedded array) are
+Records of an element map (cutover.store.elements: chat messages, elements of an embedded array) are
 copied the same way, one element per copy: the backends' snapshot primitives push or update
 that element alone, so mirroring one new message never sends or rewrites the whole array.
 """

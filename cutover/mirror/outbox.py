@@ -127,7 +127,7 @@ def _by_record(entries: list[MirrorOutboxEntry]) -> dict[RecordKey, list[int]]:
 
 def outbox_mark_failed(entry_ids: list[int], error: Exception) -> None:
     """Count an attempt, push the next one back exponentially, dead-letter at the limit. An error that
-    says it is `permanent` (retrying cannot help: cutover.store.embedded.DocumentLimitReached) is dead at once."""
+    says it is `permanent` (retrying cannot help: cutover.store.elements.DocumentLimitReached) is dead at once."""
     permanent = getattr(error, "permanent", False) is True
     (logger.error if permanent else logger.warning)("mirror failed for outbox %s: %s", entry_ids, error)
     now = timezone.now()

@@ -65,7 +65,7 @@ class DomainSpec:
     @property
     def collections(self) -> tuple[str, ...]:
         """Mongo collections this domain owns, parent tables first (the order of the port's MAPS); an element
-        map's records live inside another collection's documents (cutover.store.embedded), so it has none."""
+        map's records live inside another collection's documents (cutover.store.elements), so it has none."""
         return tuple(m.collection for m in self.load_port().MAPS if getattr(m, "embedded_in", None) is None)
 
     def postgres_model(self, collection: str):

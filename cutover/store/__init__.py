@@ -2,7 +2,7 @@
 
 Owns the ports' shared base (ports), the declarative record maps (recordmap, kinds, extra_kinds,
 records), their precompiled document readers (converters), records kept as embedded array elements
-(embedded), legacy value parsing (legacy; keys compared case-insensitively: folded_keys; keys a
+(elements), legacy value parsing (legacy; keys compared case-insensitively: folded_keys; keys a
 document left blank or stored in another form: absent; record clocks reported, never compared: clocks),
 which stored keys are secret (masking), the checks services share, state machines included (validation), the small query
 language (filters), the model fields every domain table shares (fields), the Mongo and Postgres

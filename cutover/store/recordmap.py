@@ -87,10 +87,10 @@ class RecordMap:
     composites: tuple[Composite, ...] = ()
     version_field: str | None = "updated_at"  # orders a record's versions; None: last write wins
     insert_only: bool = False  # never updated once written (ledger)
-    # Embedded arrays held as records of their own (cutover.store.embedded): owned here, never read or written
+    # Embedded arrays held as records of their own (cutover.store.elements): owned here, never read or written
     # as part of this record; a new document starts them empty.
     element_keys: tuple[str, ...] = ()
-    embedded_in: Any = None  # an element map: the cutover.store.embedded.EmbeddedIn array that holds its records
+    embedded_in: Any = None  # an element map: the cutover.store.elements.EmbeddedIn array that holds its records
     _by_name: dict = field(default=None, compare=False, repr=False)
     _plan: tuple = field(default=(), compare=False, repr=False)
     _owned_keys: frozenset = field(default=frozenset(), compare=False, repr=False)
@@ -162,7 +162,7 @@ class RecordMap:
         """(key, what writing the record puts there, or absent.MISSING) for each owned key `doc` may store in
         another form (cutover.store.absent): a blank one (missing, null, or "" where that reads as absent), or
         a value whose stored form need not be its kind's; the arrays held as element records are not the
-        record's (cutover.store.embedded)."""
+        record's (cutover.store.elements)."""
         found = []
         for name, key, _, _, _, keeps_empty_text in self._plan:
             value = values[name]

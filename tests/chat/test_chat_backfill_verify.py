@@ -4,7 +4,7 @@ from bson import ObjectId
 from django.db import connection
 
 from chat.models import ChatMessage, ChatParticipant
-from cutover.backfill import embedded as embedded_backfill
+from cutover.backfill import elements as element_backfill
 from cutover.backfill.service import backfill_domain
 from cutover.backfill.verify import verify_domain
 from cutover.models import BackfillReject
@@ -14,7 +14,7 @@ from tests.chat.legacy_chats import legacy_chat
 
 
 def _backfill(monkeypatch, slice_size: int = 300):
-    monkeypatch.setattr(embedded_backfill, "SLICE", slice_size)
+    monkeypatch.setattr(element_backfill, "SLICE", slice_size)
     return backfill_domain("chat")
 
 
@@ -141,7 +141,7 @@ def test_a_dry_run_counts_bad_messages_and_writes_nothing(transactional_db, monk
     database = mongo_database()
     doc = legacy_chat(database, messages=25)
     database.chats.update_one({"_id": doc["_id"]}, {"$set": {"messages.3.createdAt": "yesterday-ish"}})
-    monkeypatch.setattr(embedded_backfill, "SLICE", 10)
+    monkeypatch.setattr(element_backfill, "SLICE", 10)
     run = backfill_domain("chat", dry_run=True)
     assert (run.summary["chat_messages"]["read"], run.summary["chat_messages"]["rejected"]) == (25, 1)
     assert not ChatMessage.objects.exists() and not BackfillReject.objects.exists()

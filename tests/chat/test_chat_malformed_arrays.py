@@ -8,7 +8,7 @@ from bson import ObjectId
 from pymongo.errors import AutoReconnect, OperationFailure
 
 from chat.models import ChatMessage
-from cutover.backfill import embedded as embedded_backfill
+from cutover.backfill import elements as element_backfill
 from cutover.backfill.service import backfill_domain
 from cutover.backfill.verify import verify_domain
 from cutover.models import BackfillReject
@@ -18,7 +18,7 @@ from tests.chat.legacy_chats import legacy_chat
 
 
 def _backfill(monkeypatch, slice_size: int = 4):
-    monkeypatch.setattr(embedded_backfill, "SLICE", slice_size)
+    monkeypatch.setattr(element_backfill, "SLICE", slice_size)
     return backfill_domain("chat")
 
 
@@ -203,7 +203,7 @@ def test_a_dry_run_counts_every_malformed_shape_and_writes_nothing(transactional
         {"_id": doc["_id"]}, {"$push": {"messages": {"$each": [7, {"body": "x"}, doc["messages"][0]]}}}
     )
     _three_chats(database, None)
-    monkeypatch.setattr(embedded_backfill, "SLICE", 3)
+    monkeypatch.setattr(element_backfill, "SLICE", 3)
     run = backfill_domain("chat", dry_run=True)
     assert run.summary["chat_messages"]["rejected"] == 4  # a number, no _id, a repeat, a null array
     assert not ChatMessage.objects.exists() and not BackfillReject.objects.exists()

@@ -13,7 +13,7 @@ from cutover.mirror.outbox import outbox_repair_pending
 from cutover.models import MirrorOutboxEntry
 from cutover.modes.registry import domain_spec
 from cutover.modes.store_mode import StoreMode
-from cutover.store.embedded import ParentMissing
+from cutover.store.elements import ParentMissing
 from cutover.testing import set_store_mode
 from escrow_project.mongo import mongo_database
 from tests.chat.legacy_chats import legacy_chat
@@ -201,7 +201,7 @@ def test_a_message_for_a_chat_whose_messages_is_not_an_array_is_refused_never_wr
     assert database.chats.find_one({"_id": ObjectId(chat.id)})["messages"] == stored
     assert domain_spec("chat").backends()["postgres"].get_snapshot("chat_messages", message.id) == message
 
-    from cutover.store.embedded import ElementArrayUnusable
+    from cutover.store.elements import ElementArrayUnusable
 
     set_store_mode("chat", StoreMode.DUAL_MONGO_PRIMARY)
     with pytest.raises(ElementArrayUnusable) as refused:

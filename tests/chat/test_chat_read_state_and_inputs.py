@@ -13,7 +13,7 @@ from chat.services import InvalidChatInput, chat_create, chat_mark_read, chat_po
 from cutover.factory import repository_for
 from cutover.modes.registry import domain_spec
 from cutover.modes.store_mode import StoreMode
-from cutover.store.embedded import DocumentLimitReached
+from cutover.store.elements import DocumentLimitReached
 from cutover.store.legacy import new_id
 from cutover.testing import set_store_mode
 from escrow_project.mongo import mongo_database

@@ -4,7 +4,7 @@ see it there (and compare instead), so the chat holds the message once; an ungua
 
 from bson import ObjectId
 
-import cutover.store.embedded as embedded
+import cutover.store.elements as element_store
 from chat.records import ChatDraft, MessageRecord
 from cutover.factory import repository_for
 from cutover.modes.registry import domain_spec
@@ -28,18 +28,18 @@ def test_a_message_pushed_by_another_copy_meanwhile_is_held_once(db, monkeypatch
     )
     mongo = domain_spec("chat").backends()["mongo"]
     element_map = mongo._map(MessageRecord)
-    find = embedded._find_element
+    find = element_store._find_element
     raced = []
 
     def another_copy_pushes_after_our_look(database, element_map_, element_id, **options):
         found = find(database, element_map_, element_id, **options)
         if found is None and not raced:
             raced.append(True)
-            document = embedded.element_document(element_map, message)
+            document = element_store.element_document(element_map, message)
             database.chats.update_one({"_id": ObjectId(chat.id)}, {"$push": {"messages": document}})
         return found
 
-    monkeypatch.setattr(embedded, "_find_element", another_copy_pushes_after_our_look)
+    monkeypatch.setattr(element_store, "_find_element", another_copy_pushes_after_our_look)
     mongo.put_snapshot(message)
     assert raced
     elements = mongo_database().chats.find_one({"_id": ObjectId(chat.id)})["messages"]

@@ -14,7 +14,7 @@ from django.db import transaction
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
-from cutover.store import embedded
+from cutover.store import elements
 from cutover.store.backends.errors import ImmutableRecordConflict, RecordNotFound, UniqueConflict
 from cutover.store.backends.postgres import hold_writer_lock
 from cutover.store.clocks import note_backwards_version
@@ -44,7 +44,7 @@ class MongoBackend(StoreRepository):
     def get_snapshot(self, collection: str, record_id: str) -> Any | None:
         record_map = self._map_of_collection(collection)
         if record_map.embedded_in:
-            return embedded.get_element(self.database, record_map, record_id)
+            return elements.get_element(self.database, record_map, record_id)
         doc = locate(self.database[collection], record_id, projection=_without_elements(record_map))
         return record_map.from_document(doc) if doc else None
 
@@ -54,7 +54,7 @@ class MongoBackend(StoreRepository):
         decides: `record` is the leading store's state, read under the record's copy lock."""
         record_map = self._map(type(record))
         if record_map.embedded_in:
-            return embedded.put_element(self.database, record_map, record)
+            return elements.put_element(self.database, record_map, record)
         collection = self.database[record_map.collection]
         projection = _without_elements(record_map)
         for _ in range(MAX_ATTEMPTS):
@@ -78,7 +78,7 @@ class MongoBackend(StoreRepository):
     def delete_snapshot(self, collection: str, record_id: str, *, spare: frozenset[str] = frozenset()) -> None:
         record_map = self._map_of_collection(collection)
         if record_map.embedded_in:
-            return embedded.delete_element(self.database, record_map, record_id)
+            return elements.delete_element(self.database, record_map, record_id)
         doc = locate(self.database[collection], record_id, projection={"_id": 1})
         if doc is not None and str(doc["_id"]) not in spare:
             self.database[collection].delete_one({"_id": doc["_id"]})
@@ -208,7 +208,7 @@ class MongoBackend(StoreRepository):
 
 
 def _without_elements(record_map: RecordMap) -> dict | None:
-    """A projection leaving out the arrays held as element records (cutover.store.embedded): never read whole."""
+    """A projection leaving out the arrays held as element records (cutover.store.elements): never read whole."""
     return {key: 0 for key in record_map.element_keys} or None
 
 

@@ -36,7 +36,7 @@ from pymongo.errors import DocumentTooLarge, WriteError
 from cutover.store.mongo_writes import MAX_ATTEMPTS, KeptChanging, id_candidates
 from cutover.store.recordmap import RecordMap
 
-logger = logging.getLogger("cutover.store.embedded")
+logger = logging.getLogger("cutover.store.elements")
 
 PARENT_KEY = "$parent"
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024  # https://www.mongodb.com/docs/manual/reference/limits/#bson-documents

@@ -1,4 +1,4 @@
-"""Backfill and verify of element records (cutover.store.embedded): an embedded array read in slices.
+"""Backfill and verify of element records (cutover.store.elements): an embedded array read in slices.
 
 A legacy chat holds tens of thousands of messages in one document. The backfill and verify
 read such documents without the array (document sources leave element keys out, see
