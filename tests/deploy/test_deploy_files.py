@@ -31,13 +31,26 @@ def _units() -> dict[str, configparser.RawConfigParser]:
         parser = configparser.RawConfigParser(strict=False)  # ExecStart may repeat in a oneshot unit
         parser.optionxform = str
         parser.read_string(path.read_text())
+        parser.all_values = _service_values(path.read_text())
         units[path.stem.removeprefix("escrow-")] = parser
     return units
 
 
-def _unit_commands(unit: configparser.RawConfigParser) -> list[list[str]]:
-    text = unit.get("Service", "ExecStart")  # configparser joins a repeated key's values with newlines
-    return [shlex.split(line) for line in text.splitlines() if line.strip()]
+def _service_values(text: str) -> dict[str, list[str]]:
+    values, section = {}, ""
+    for line in text.splitlines():
+        if line.startswith("["):
+            section = line.strip()
+        elif section == "[Service]" and "=" in line and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            values.setdefault(key.strip(), []).append(value.strip())
+    return values
+
+
+def _unit_commands(unit: configparser.RawConfigParser, key: str = "ExecStart") -> list[list[str]]:
+    """Every `key=` line of the unit's [Service] section, in order (configparser keeps only the last of a repeated
+    key, and a oneshot unit repeats ExecStart)."""
+    return [shlex.split(value) for value in unit.all_values[key]]
 
 
 def _command_problems(argv: list[str]) -> list[str]:
@@ -45,6 +58,8 @@ def _command_problems(argv: list[str]) -> list[str]:
     if argv[:2] == ["sh", "-c"]:
         return [p for part in argv[2].split("&&") for p in _command_problems(shlex.split(part))]
     program = argv[0].rsplit("/", 1)[-1]
+    if program in ("rm", "mkdir"):  # only the deployment's own state directory
+        return [] if argv[1] in ("-rf", "-p") and argv[2].startswith("/var/lib/escrow/") else [f"{argv} outside it"]
     if program.startswith("python"):
         assert argv[1] == "manage.py", argv
         return [] if argv[2] in get_commands() else [f"no management command {argv[2]!r}"]
@@ -96,6 +111,19 @@ def test_the_systemd_units_run_the_same_processes_and_restart_by_themselves():
     for name in LONG_RUNNING:  # the same program and subcommand as in compose.yaml
         (unit_argv,) = _unit_commands(units[name])
         assert [unit_argv[0].rsplit("/", 1)[-1], *unit_argv[1:3]][:3] == compose[name]["command"][:3], name
+
+
+def test_every_process_counts_into_one_metrics_directory_emptied_at_each_start():
+    compose, units = _compose()["services"], _units()
+    directory = compose["web"]["environment"]["PROMETHEUS_MULTIPROC_DIR"]
+    for name in LONG_RUNNING:
+        assert compose[name]["environment"]["PROMETHEUS_MULTIPROC_DIR"] == directory, name
+        assert "escrow-data:/var/lib/escrow" in compose[name]["volumes"], name
+    assert compose["setup"]["command"][2].startswith(f"rm -rf {directory} && mkdir -p {directory} && ")
+    example = (DEPLOY / "systemd" / "escrow.env.example").read_text()
+    assert f"PROMETHEUS_MULTIPROC_DIR={directory}\n" in example
+    emptied = [["/bin/rm", "-rf", directory], ["/bin/mkdir", "-p", directory]]
+    assert _unit_commands(units["setup"], "ExecStartPre") == emptied
 
 
 def _flags(environment: dict) -> dict[str, str]:
