@@ -77,8 +77,9 @@ def test_the_command_requeues_and_the_next_repair_mirrors_them(capsys, settings,
     make_user("alice", REQUEUE_PERMISSION)
     user = a_user(display_name="Before")  # in both stores
     set_store_mode("auth", "dual")
-    with mongo_down(settings), django_capture_on_commit_callbacks(execute=True):  # the mirror tries, Mongo is down
+    with mongo_down(settings), django_capture_on_commit_callbacks(execute=True) as mirrors:  # tried, Mongo is down
         accounts.user_update(user_id=user.id, display_name="After")
+    assert mirrors
     entry = MirrorOutboxEntry.objects.get(record_id=user.id)
     MirrorOutboxEntry.objects.filter(pk=entry.pk).update(status="dead", attempts=12)
     call_command("requeue_dead_letters")
