@@ -1,6 +1,6 @@
 """Shared fixtures. Tests run on real PostgreSQL (DATABASE_URL, else the embedded
 server) and on mongomock for the Mongo side: no MongoDB server can run here. With
-TEST_MONGO_URL, the contract, fidelity, round-trip and backfill tests run on that
+TEST_MONGO_URL, the contract, value, round-trip and backfill tests run on that
 MongoDB server instead (tests/real_mongo.py)."""
 
 import os

@@ -26,11 +26,8 @@ SCOPES = (
     Scope(item="Verification codes"),
 )
 
-F = "tests/fidelity/"
-G = "tests/guarantees/"
-ADV = "tests/adversarial/"
-REPRO = F + "test_reproductions.py::"
-PRE = G + "test_preconditions_exactly.py::"
+REPRO = "tests/values/test_reproductions.py::"
+PRE = "tests/cutover/test_preconditions_exactly.py::"
 GATES = "tests/cutover/test_rollback_gates.py::"
 FOLDED = "tests/keys/test_folded_emails.py::"
 LEDGER = "tests/keys/test_ledger_money.py::"
@@ -41,16 +38,16 @@ SECRETS = "tests/cutover/test_admin_secrets.py::"
 NAMES = "tests/cutover/test_secret_names.py::"
 CODES = "tests/accounts/test_verification_codes.py::"
 READINESS = "tests/cutover/test_readiness.py::"
-LEADER = G + "test_the_leader_is_the_truth.py::"
-VALUES = F + "test_conversion_tables.py::"
-EXACT = F + "test_exact_or_reject.py::"
+LEADER = "tests/mirror/test_the_leader_is_the_truth.py::"
+VALUES = "tests/values/test_conversion_tables.py::"
+EXACT = "tests/values/test_exact_or_reject.py::"
 
 CLAIMS: dict[str, tuple[str, ...]] = {
     # --- What the cutover guarantees about your data (its opening) ---------------------------------------------
-    "Each guarantee is pinned by tests (`tests/fidelity/`": (
+    "Each guarantee is pinned by tests (`tests/values/`": (
         REPRO + "test_a_dual_write_keeps_legacy_fields_it_does_not_own",
-        F + "test_round_trip.py::test_every_collection_round_trips_losslessly",
-        F + "test_dirty_properties.py::test_any_document_is_a_record_or_a_reject_and_records_round_trip",
+        "tests/values/test_round_trip.py::test_every_collection_round_trips_losslessly",
+        "tests/values/test_dirty_properties.py::test_any_document_is_a_record_or_a_reject_and_records_round_trip",
     ),
     "`tests/readme_claims.py` names the tests of each sentence of this section": (
         "tests/architecture/test_readme_claims.py::test_every_promise_of_the_readme_names_its_tests",
@@ -58,26 +55,26 @@ CLAIMS: dict[str, tuple[str, ...]] = {
     # --- Lossless both ways ----------------------------------------------------------------------------------
     "Keys of a legacy document that no mapping knows are kept in Postgres": (
         REPRO + "test_a_dual_write_keeps_legacy_fields_it_does_not_own",
-        ADV + "test_unknown_types.py::test_every_bson_type_survives_every_write_path",
-        ADV + "test_unknown_types.py::test_dollar_subdocuments_are_not_reinterpreted_on_a_reverse_copy",
+        "tests/values/test_unknown_types.py::test_every_bson_type_survives_every_write_path",
+        "tests/values/test_unknown_types.py::test_dollar_subdocuments_are_not_reinterpreted_on_a_reverse_copy",
     ),
     "A write to Mongo never replaces a document": (
         REPRO + "test_a_mirror_never_touches_keys_whose_value_is_unchanged",
-        F + "test_mongo_semantics.py::test_a_copy_toward_mongo_while_it_leads_never_overwrites_the_document",
-        ADV + "test_trezor_arrays.py::test_marking_one_address_used_keeps_its_siblings_stored_form",
-        ADV + "test_unknown_types.py::test_known_fields_keep_their_legacy_form_through_dual_writes",
+        "tests/values/test_mongo_semantics.py::test_a_copy_toward_mongo_while_it_leads_never_overwrites_the_document",
+        "tests/elements/test_trezor_arrays.py::test_marking_one_address_used_keeps_its_siblings_stored_form",
+        "tests/values/test_unknown_types.py::test_known_fields_keep_their_legacy_form_through_dual_writes",
         "tests/chat/test_chat_mirror.py::test_a_post_to_a_long_chat_sends_one_element_never_the_array",
         "tests/mirror/test_copies_remove_what_the_source_removed.py::"
         "test_an_optional_value_cleared_in_postgres_is_gone_from_the_mongo_document",
         "tests/locks/test_compare_and_swap_guard.py::test_a_legacy_change_of_a_key_we_write_is_seen_and_our_write_redone",
     ),
     "A document recreated from Postgres (after it was lost)": (
-        F + "test_round_trip.py::test_a_document_deleted_from_mongo_comes_back_whole_from_postgres",
-        F + "test_absent_and_order.py::test_a_recreated_document_leaves_out_what_the_legacy_document_did_not_have",
-        F + "test_absent_and_order.py::test_a_changed_value_is_written_where_the_key_was_absent",
+        "tests/values/test_round_trip.py::test_a_document_deleted_from_mongo_comes_back_whole_from_postgres",
+        "tests/values/test_absent_and_order.py::test_a_recreated_document_leaves_out_what_the_legacy_document_did_not_have",
+        "tests/values/test_absent_and_order.py::test_a_changed_value_is_written_where_the_key_was_absent",
     ),
     "Free-form JSON (`notifications.data`, request template `fields`)": (
-        F + "test_absent_and_order.py::test_json_payloads_keep_their_key_order_both_ways",
+        "tests/values/test_absent_and_order.py::test_json_payloads_keep_their_key_order_both_ways",
         "tests/settings_store/test_config_json_round_trip.py::test_mongo_to_postgres_and_back_keeps_the_value_exactly",
     ),
     # --- Values read exactly or rejected, never guessed --------------------------------------------------------
@@ -112,41 +109,41 @@ CLAIMS: dict[str, tuple[str, ...]] = {
     "A record's id is its ObjectId as 24 hex": (
         REPRO + "test_a_string_id_document_is_updated_in_place_not_duplicated",
         REPRO + "test_an_upper_case_string_id_keeps_its_exact_spelling",
-        ADV + "test_clashes_and_dates.py::test_a_dual_write_never_lands_in_the_clash_twin",
+        "tests/keys/test_clashes_and_dates.py::test_a_dual_write_never_lands_in_the_clash_twin",
     ),
     "Two documents whose ids normalize to the same hex": (
         REPRO + "test_an_objectid_and_a_string_id_are_never_merged",
         "tests/backfill/test_every_document_accounted_for.py::test_documents_that_normalize_to_one_id_are_an_id_clash",
     ),
     "A string `_id` in mixed case or with spaces is a *bad_id* reject": (
-        ADV + "test_string_ids.py::test_a_string_id_no_lookup_by_id_can_find_is_a_bad_id_reject",
+        "tests/keys/test_string_ids.py::test_a_string_id_no_lookup_by_id_can_find_is_a_bad_id_reject",
     ),
     # --- Money exact -----------------------------------------------------------------------------------------
     "Money columns hold 13 integer and 18 decimal digits": (
         REPRO + "test_money_is_stored_exactly",
-        ADV + "test_money.py::test_eighteen_decimals_load_exactly_and_sum_exactly_in_both_stores",
-        ADV + "test_money.py::test_finer_or_larger_amounts_are_rejected_not_rounded",
-        ADV + "test_money.py::test_arithmetic_runs_at_60_digits",
+        "tests/values/test_money.py::test_eighteen_decimals_load_exactly_and_sum_exactly_in_both_stores",
+        "tests/values/test_money.py::test_finer_or_larger_amounts_are_rejected_not_rounded",
+        "tests/values/test_money.py::test_arithmetic_runs_at_60_digits",
     ),
     "An amount with more decimals is a reject": (
-        G + "test_unstorable_app_values.py::test_an_amount_finer_than_the_columns_is_refused_never_rounded",
+        "tests/values/test_unstorable_app_values.py::test_an_amount_finer_than_the_columns_is_refused_never_rounded",
         REPRO + "test_money_finer_than_the_columns_is_rejected_never_rounded",
-        ADV + "test_money.py::test_a_19_decimal_app_write_is_refused_not_rounded",
+        "tests/values/test_money.py::test_a_19_decimal_app_write_is_refused_not_rounded",
         REPRO + "test_money_written_back_to_mongo_is_not_padded",
     ),
     "Text with a NUL character (which PostgreSQL cannot store)": (
-        G + "test_unstorable_app_values.py::test_text_with_a_nul_is_refused",
-        ADV + "test_app_inputs.py::test_a_nul_in_app_input_never_makes_a_record_unmigratable",
-        ADV + "test_app_inputs.py::test_a_nul_in_notification_data",
+        "tests/values/test_unstorable_app_values.py::test_text_with_a_nul_is_refused",
+        "tests/values/test_app_inputs.py::test_a_nul_in_app_input_never_makes_a_record_unmigratable",
+        "tests/values/test_app_inputs.py::test_a_nul_in_notification_data",
     ),
     # --- No value crashes a run ------------------------------------------------------------------------------
     "No value crashes a run.": (
-        F + "test_dirty_properties.py::test_every_nasty_value_in_every_field_is_read_or_named",
+        "tests/values/test_dirty_properties.py::test_every_nasty_value_in_every_field_is_read_or_named",
         REPRO + "test_malformed_values_become_rejects_and_the_run_goes_on",
     ),
     "Any value in any field (huge or NaN dates": (
-        F + "test_dirty_properties.py::test_every_nasty_value_in_every_field_is_read_or_named",
-        F + "test_dirty_properties.py::test_any_batch_of_payments_loads_as_rows_or_storable_rejects",
+        "tests/values/test_dirty_properties.py::test_every_nasty_value_in_every_field_is_read_or_named",
+        "tests/values/test_dirty_properties.py::test_any_batch_of_payments_loads_as_rows_or_storable_rejects",
         "tests/backfill/test_every_document_accounted_for.py::test_a_nul_byte_in_a_string_id_is_escaped_in_the_reject_id",
     ),
     "A missing `createdAt` is derived from the ObjectId": (
@@ -162,20 +159,20 @@ CLAIMS: dict[str, tuple[str, ...]] = {
         LEADER + "test_a_legacy_write_with_a_clock_behind_ours_during_the_mirror_reaches_postgres",
         "tests/locks/test_record_copy_lock.py::test_a_copy_started_later_waits_and_the_follower_ends_with_the_last_state",
         "tests/backfill/test_parity_and_preconditions.py::test_a_legacy_update_whose_updated_at_went_backwards_is_loaded",
-        G + "test_verify_says_the_fix.py::test_a_clock_ahead_is_reported_by_verify",
+        "tests/verify/test_verify_says_the_fix.py::test_a_clock_ahead_is_reported_by_verify",
     ),
     "So the last copy carries the leader's latest state": (
         "tests/cutover/test_background_mirror.py::test_a_late_mirror_copies_the_leaders_current_state_not_the_write_it_was_for",
         "tests/locks/test_record_copy_lock.py::test_a_copy_started_later_waits_and_the_follower_ends_with_the_last_state",
     ),
     "A backfill batch holds the domain's write fence (shared)": (
-        ADV + "test_races_and_deletes.py::test_a_backfill_running_across_the_move_to_dual_never_reverts_postgres",
+        "tests/backfill/test_races_and_deletes.py::test_a_backfill_running_across_the_move_to_dual_never_reverts_postgres",
         REPRO + "test_a_backfill_batch_read_before_a_mongo_primary_write_does_not_revert_it",
         "tests/backfill/test_deletes_follow_the_leader.py::test_a_mode_change_to_dual_during_the_sweep_keeps_the_row",
     ),
     "While Postgres leads (`dual`) the forward backfill only inserts missing rows": (
         REPRO + "test_a_forward_backfill_never_reverts_a_newer_postgres_write",
-        ADV + "test_reverse_and_shadow.py::test_backfill_in_dual_with_a_pending_outbox_entry_keeps_the_postgres_write",
+        "tests/backfill/test_reverse_and_shadow.py::test_backfill_in_dual_with_a_pending_outbox_entry_keeps_the_postgres_write",
         "tests/backfill/test_postgres_led_backfill_and_unmirrored_deletes.py::"
         "test_a_forward_backfill_does_not_copy_back_a_row_whose_delete_mongo_has_not_seen",
         "tests/backfill/test_dry_runs_and_guards.py::test_a_forward_backfill_is_refused_in_postgres_mode",
@@ -249,7 +246,7 @@ CLAIMS: dict[str, tuple[str, ...]] = {
     # --- Writes that change nothing are legal ----------------------------------------------------------------
     "Writes that change nothing are legal in every mode": (
         REPRO + "test_writes_that_change_nothing_are_legal_in_every_mode",
-        ADV + "test_noop_writes.py::test_deleting_what_is_gone_is_legal",
+        "tests/mirror/test_noop_writes.py::test_deleting_what_is_gone_is_legal",
         "tests/cutover/test_ports.py::test_write_methods_keep_the_one_return_contract",
         "tests/cutover/test_ports.py::test_the_dual_wrapper_mirrors_nothing_for_a_write_that_changed_nothing",
     ),
@@ -268,7 +265,7 @@ CLAIMS: dict[str, tuple[str, ...]] = {
     "Wait for the settling `store_mode DOMAIN` shows": (
         PRE + "test_the_rollback_needs_a_reverse_backfill_started_in_dual_then_a_verify",
         "tests/cutover/test_readiness.py::test_postgres_rolls_back_with_nothing_copied_first_and_dual_then_needs_the_reverse_copy",
-        ADV + "test_reverse_and_shadow.py::test_reverse_backfill_propagates_deletes_made_in_postgres_mode",
+        "tests/backfill/test_reverse_and_shadow.py::test_reverse_backfill_propagates_deletes_made_in_postgres_mode",
         "tests/cutover/test_rollback_processes.py::test_a_rollback_from_postgres_under_writes_loses_no_acknowledged_write",
     ),
     "`store_mode DOMAIN --to dual_mongo_primary …`: Mongo leads again": (
@@ -296,12 +293,12 @@ CLAIMS: dict[str, tuple[str, ...]] = {
         PRE + "test_the_latest_verify_must_pass_and_start_after_the_latest_backfill_finished",
         PRE + "test_parents_lead_only_towards_postgres",
         "tests/backfill/test_every_document_accounted_for.py::test_open_rejects_block_the_move_to_dual_until_acknowledged",
-        ADV + "test_rejects_gate.py::test_open_rejects_block_postgres_leading",
+        "tests/cutover/test_rejects_gate.py::test_open_rejects_block_postgres_leading",
     ),
     "`dual → postgres` needs the latest verify passing and started in `dual`": (
         PRE + "test_postgres_only_needs_the_latest_verify_to_pass_in_dual",
         GATES + "test_postgres_only_needs_a_shadow_read_soak",
-        G + "test_failing_verify_does_not_count.py::test_a_failing_verify_does_not_let_postgres_lead",
+        "tests/cutover/test_failing_verify_does_not_count.py::test_a_failing_verify_does_not_let_postgres_lead",
     ),
     "`postgres → dual` needs only MongoDB answering": (
         GATES + "test_postgres_to_dual_needs_mongo_answering",
@@ -311,7 +308,7 @@ CLAIMS: dict[str, tuple[str, ...]] = {
     "`dual → dual_mongo_primary` after a `postgres → dual` needs a reverse backfill": (
         PRE + "test_the_rollback_needs_a_reverse_backfill_started_in_dual_then_a_verify",
         PRE + "test_a_dual_entered_from_dual_mongo_primary_needs_no_reverse_copy",
-        G + "test_failing_verify_does_not_count.py::test_a_failing_verify_does_not_let_mongo_return",
+        "tests/cutover/test_failing_verify_does_not_count.py::test_a_failing_verify_does_not_let_mongo_return",
     ),
     "a switch of primary (`dual_mongo_primary ↔ dual`) needs no dead outbox entry": (
         PRE + "test_switching_the_primary_waits_for_dead_mirror_writes_to_it",
@@ -326,8 +323,8 @@ CLAIMS: dict[str, tuple[str, ...]] = {
     "The shadow-read soak before `dual → postgres`": (GATES + "test_postgres_only_needs_a_shadow_read_soak",),
     "It counts from when every process follows `dual`": (GATES + "test_a_mismatch_fails_the_soak_until_a_new_verify",),
     "Reads are sampled by the domain's shadow read percent": (
-        G + "test_dual_wrapper_edges.py::test_shadow_reads_follow_the_percent_and_stop_while_the_breaker_is_open",
-        G + "test_dual_wrapper_edges.py::test_one_percent_of_shadow_reads_is_one_percent",
+        "tests/mirror/test_dual_wrapper_edges.py::test_shadow_reads_follow_the_percent_and_stop_while_the_breaker_is_open",
+        "tests/mirror/test_dual_wrapper_edges.py::test_one_percent_of_shadow_reads_is_one_percent",
         "tests/cutover/test_store_mode_cli.py::test_shadow_percent_through_the_service_with_its_checks",
     ),
     "The quickstart sets a one-second soak with no reads needed": (

@@ -2,7 +2,7 @@
 
 Unset (the default, and all that runs here: no MongoDB server can run on these machines), every test gets a
 fresh in-memory mongomock store behind the strict layer (tests/strict_mongo.py). Set to a server
-(`TEST_MONGO_URL=mongodb://127.0.0.1:27017/?replicaSet=rs0`), the contract, fidelity, round-trip and
+(`TEST_MONGO_URL=mongodb://127.0.0.1:27017/?replicaSet=rs0`), the contract, value, round-trip and
 backfill tests use the app's real pymongo client on that server instead, in a database of their own for the
 test run (`escrow_test_<random>`, emptied after each test and dropped at the end of the run); the strict
 layer, which only wraps mongomock, is then out of their way. A server that does not answer fails each such
@@ -17,7 +17,7 @@ from urllib.parse import urlparse, urlunparse
 import pytest
 
 # The directories, and the files of other directories, whose tests run on TEST_MONGO_URL's server.
-REAL_SERVER_DIRECTORIES = ("contract", "fidelity", "backfill")
+REAL_SERVER_DIRECTORIES = ("contract", "values", "backfill")
 REAL_SERVER_FILE_MARK = "round_trip"
 SERVER_TIMEOUT_MS = 2000
 RUN_DATABASE = f"escrow_test_{uuid.uuid4().hex[:12]}"  # one per test run (per process)

@@ -13,8 +13,8 @@ from cutover.models import BackfillReject
 from cutover.store.legacy import LegacyValueError
 from cutover.store.recordmap import _read_children as read_children
 from disputes.repositories.mapping import DISPUTE
-from tests.adversarial.test_embedded_arrays import _backfill, _dispute
 from tests.backfill.conftest import postgres_record
+from tests.elements.test_embedded_arrays import _backfill, _dispute
 from trezor.repositories.mapping import TREZOR_ACCOUNT
 
 

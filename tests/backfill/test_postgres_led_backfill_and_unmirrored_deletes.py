@@ -7,8 +7,8 @@ from cutover.backfill.service import backfill_domain
 from cutover.factory import repository_for
 from cutover.models import MirrorOutboxEntry
 from cutover.testing import set_store_mode
-from tests.adversarial.test_races_and_deletes import _address
 from tests.backfill.conftest import postgres_record
+from tests.backfill.test_races_and_deletes import _address
 
 
 @pytest.mark.parametrize("status", [MirrorOutboxEntry.Status.PENDING, MirrorOutboxEntry.Status.DEAD])

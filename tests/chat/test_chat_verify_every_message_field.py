@@ -9,7 +9,7 @@ from cutover.backfill.service import backfill_domain
 from cutover.backfill.verify import verify_domain
 from escrow_project.mongo import mongo_database
 from tests.chat.legacy_chats import legacy_chat
-from tests.guarantees.test_verify_every_field import NOT_ALTERED_ON_PURPOSE, _altered
+from tests.verify.test_verify_every_field import NOT_ALTERED_ON_PURPOSE, _altered
 
 NOT_A_MESSAGE_KEY = {"chat_id"}  # the parent's _id: changing it moves the message, a missing and an extra
 

@@ -20,7 +20,7 @@ from tests.conftest import MongoOutage
 from tests.cutover.helpers import make_user
 from tests.factories import a_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def _entry(domain="dispute", status="dead", record_id="a" * 24, collection="disputes") -> MirrorOutboxEntry:
@@ -73,12 +73,13 @@ def test_requeue_is_refused_without_the_permission_or_a_reason(perms, reason, me
     assert not OutboxRequeue.objects.exists()
 
 
-def test_the_command_requeues_and_the_next_repair_mirrors_them(capsys, settings):
+def test_the_command_requeues_and_the_next_repair_mirrors_them(capsys, settings, django_capture_on_commit_callbacks):
     make_user("alice", REQUEUE_PERMISSION)
     user = a_user(display_name="Before")  # in both stores
     set_store_mode("auth", "dual")
-    with mongo_down(settings):
+    with mongo_down(settings), django_capture_on_commit_callbacks(execute=True) as mirrors:  # tried, Mongo is down
         accounts.user_update(user_id=user.id, display_name="After")
+    assert mirrors
     entry = MirrorOutboxEntry.objects.get(record_id=user.id)
     MirrorOutboxEntry.objects.filter(pk=entry.pk).update(status="dead", attempts=12)
     call_command("requeue_dead_letters")

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cutover.store.converters import document_reader
-from tests.fidelity.test_dirty_properties import ALL_MAPS, NASTY_VALUES, PROPERTY_SETTINGS, _valid_document, documents
+from tests.values.test_dirty_properties import ALL_MAPS, NASTY_VALUES, PROPERTY_SETTINGS, _valid_document, documents
 
 
 def _outcome(read, doc):

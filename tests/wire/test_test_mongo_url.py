@@ -18,11 +18,11 @@ def test_unset_every_test_keeps_its_mongomock_store(settings, monkeypatch):
     assert settings.MONGO_URL.startswith("mongomock://")  # this test's own store, from isolated_mongo
 
 
-def test_the_server_tests_are_the_contract_fidelity_round_trip_and_backfill_ones(monkeypatch):
+def test_the_server_tests_are_the_contract_values_round_trip_and_backfill_ones(monkeypatch):
     monkeypatch.setenv("TEST_MONGO_URL", CLOSED_PORT_MONGO_URL)
     chosen = [
         CONTRACT_TEST,
-        "tests/fidelity/test_mongo_semantics.py",
+        "tests/values/test_mongo_semantics.py",
         "tests/backfill/test_backfill_runs.py",
         "tests/settings_store/test_config_json_round_trip.py",
     ]
@@ -59,6 +59,6 @@ def test_the_readme_names_the_tests_that_run_on_the_server_and_says_none_ran_her
 
     readme = " ".join((ROOT / "README.md").read_text().split())
     assert "no test here has run against one" in readme
-    assert "The contract, fidelity, round-trip and backfill tests then use the app's pymongo client" in readme
-    assert real_mongo.REAL_SERVER_DIRECTORIES == ("contract", "fidelity", "backfill")  # what that sentence says
+    assert "The contract, value, round-trip and backfill tests then use the app's pymongo client" in readme
+    assert real_mongo.REAL_SERVER_DIRECTORIES == ("contract", "values", "backfill")  # what that sentence says
     assert real_mongo.REAL_SERVER_FILE_MARK == "round_trip"

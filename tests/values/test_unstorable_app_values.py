@@ -1,6 +1,6 @@
 """README, "Money exact": an app write of an amount finer than the money columns, or of text with a NUL character
 (which PostgreSQL cannot store), is refused in every mode, naming the field, before either store has it. Never
-rounded, never accepted in Mongo alone (tests/adversarial/test_money.py and test_app_inputs.py show what the
+rounded, never accepted in Mongo alone (tests/values/test_money.py and test_app_inputs.py show what the
 stores then hold either way; here the refusal itself is the promise)."""
 
 from decimal import Decimal

@@ -7,8 +7,8 @@ from cutover.models import BackfillReject
 from cutover.testing import set_store_mode
 from disputes.services import dispute_add_evidence
 from notifications.services import notification_send
-from tests.adversarial.test_embedded_arrays import _dispute
 from tests.backfill.conftest import postgres_record
+from tests.elements.test_embedded_arrays import _dispute
 
 
 def _backfill():
@@ -42,7 +42,7 @@ def test_a_nul_in_notification_data(legacy):
 
 
 def test_legacy_nul_values_are_rejects_or_rows_never_crashes(legacy):
-    from tests.adversarial.test_races_and_deletes import _notification
+    from tests.backfill.test_races_and_deletes import _notification
 
     user = legacy.user()
     in_data = _notification(legacy, user, data={"k": "a\x00b"})

@@ -17,8 +17,8 @@ from cutover.store.legacy import now_ms
 from cutover.testing import set_store_mode
 from notifications.services import notification_mark_read
 from payments.services import payment_update
-from tests.adversarial.test_races_and_deletes import _address, _notification
 from tests.backfill.conftest import postgres_record
+from tests.backfill.test_races_and_deletes import _address, _notification
 
 
 def _backfill(*domains):

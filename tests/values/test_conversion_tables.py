@@ -24,7 +24,7 @@ from cutover.backfill import renderback
 from cutover.modes.registry import domain_spec, domains_in_dependency_order
 from cutover.store.legacy import LegacyValueError
 from cutover.store.recordmap import RecordMap
-from tests.fidelity.test_dirty_properties import _valid_document
+from tests.values.test_dirty_properties import _valid_document
 
 TABLE_SETTINGS = settings(
     max_examples=40,

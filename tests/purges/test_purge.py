@@ -12,8 +12,8 @@ from cutover.store.legacy import now_ms
 from cutover.testing import set_store_mode
 from notifications.models import Notification
 from notifications.services import purge_old_notifications
-from tests.adversarial.test_races_and_deletes import _notification
 from tests.backfill.conftest import MISSING, postgres_record
+from tests.backfill.test_races_and_deletes import _notification
 
 OLD = now_ms() - timedelta(days=200)
 SHAPES = {

@@ -1,0 +1,1 @@
+"""Embedded-array element records (dispute evidence and timeline, trezor derived addresses) in every store mode."""

@@ -1,1 +1,0 @@
-from tests.backfill.conftest import legacy  # noqa: F401  (the legacy-documents fixture)

@@ -1,0 +1,1 @@
+"""Purges of short-lived records: boundaries, and the same records gone from both stores in dual modes."""
