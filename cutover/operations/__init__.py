@@ -8,6 +8,6 @@ progress or with incidents (standing), dead mirror writes put back audited (requ
 paused, resumed or canceled audited (backfill_control), ledger entries deleted from Mongo resolved
 (deleted_entries), the command that fixes each verify failure (verify_fixes), skewed record clocks reported
 (record_clocks), the legacy plan's completion criteria (cutover_check), what is wrong right now as alarms
-(alarms), the cutover's state as Prometheus metrics (metrics) and the deployment's health (health). May import
+(alarms), each store's latency in the dual modes from the processes' histograms (store_latency), the cutover's state as Prometheus metrics (metrics) and the deployment's health (health). May import
 every other layer; the admin, the management commands, the API's health endpoint, /metrics and tests import it.
 """
