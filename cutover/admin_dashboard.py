@@ -1,6 +1,7 @@
-"""The cutover dashboard's rows, incident first (cutover.operations.standing): a summary line, then each domain
-with its state (done, in progress, an incident's severity), its incidents in one line each, its next step, its
-checklist and, in the dual modes, its shadow-read mismatch rate and each store's latency. Display only; admin_modes serves the page."""
+"""The cutover dashboard's rows, incident first (cutover.operations.standing): a summary line, then each domain with
+its state (done, in progress, an incident's severity), its incidents in one line each, its next step, its checklist
+and, in the dual modes, its shadow-read mismatch rate and each store's latency. Display only; admin_modes serves the
+page."""
 
 from django.conf import settings
 from django.urls import reverse

@@ -1,6 +1,7 @@
 """The incident-first dashboard in headless Chromium at 1366 px: the summary line, incidents first with their
-severity, a finished domain green "done" with its rollback's prerequisites shown as such, the mismatch rate of
-the dual modes with each store's latency beside it, and lists that fit the width (long values one line, whole on the object's page).
+severity, a finished domain green "done" with its rollback's prerequisites shown as such, the mismatch rate of the
+dual modes with each store's latency beside it, and lists that fit the width (long values one line, whole on the
+object's page).
 
 DASHBOARD_SCREENSHOT=docs/dashboard.png refreshes the README's screenshot from test_the_dashboard_puts_incidents_first.
 """
