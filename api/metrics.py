@@ -13,16 +13,15 @@ address in METRICS_ALLOWED_IPS (addresses or networks), or an active staff user'
 
 import hmac
 import ipaddress
-import os
 import time
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Histogram, generate_latest, multiprocess
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 
-from cutover.mirror.counters import modes_noted, start_noting_modes
+from cutover.mirror.counters import counted_registry, modes_noted, start_noting_modes
 from cutover.operations.metrics import CutoverCollector
 
 REQUEST_SECONDS = Histogram(
@@ -38,14 +37,9 @@ def metrics(request: HttpRequest) -> HttpResponse:
     refusal = _refusal(request)
     if refusal is not None:
         return refusal
-    counted = CollectorRegistry()
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        multiprocess.MultiProcessCollector(counted)  # every process's counters and histograms, summed
-    else:
-        counted = REGISTRY  # a single process: its own counts are all there are
     state = CollectorRegistry()
     state.register(CutoverCollector())
-    return HttpResponse(generate_latest(counted) + generate_latest(state), content_type=CONTENT_TYPE_LATEST)
+    return HttpResponse(generate_latest(counted_registry()) + generate_latest(state), content_type=CONTENT_TYPE_LATEST)
 
 
 def _refusal(request: HttpRequest) -> HttpResponse | None:

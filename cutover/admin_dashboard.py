@@ -1,6 +1,7 @@
-"""The cutover dashboard's rows, incident first (cutover.operations.standing): a summary line, then each domain
-with its state (done, in progress, an incident's severity), its incidents in one line each, its next step, its
-checklist and, in the dual modes, its shadow-read mismatch rate. Display only; admin_modes serves the page."""
+"""The cutover dashboard's rows, incident first (cutover.operations.standing): a summary line, then each domain with
+its state (done, in progress, an incident's severity), its incidents in one line each, its next step, its checklist
+and, in the dual modes, its shadow-read mismatch rate and each store's latency. Display only; admin_modes serves the
+page."""
 
 from django.conf import settings
 from django.urls import reverse
@@ -11,6 +12,7 @@ from cutover.admin_display import checklist_summary, checklist_table, list_url, 
 from cutover.modes.registry import domain_names
 from cutover.operations.readiness import domain_readiness
 from cutover.operations.standing import DONE, cutover_overview
+from cutover.operations.store_latency import counted_since
 
 ONE_LINE_CHARACTERS = 110  # an incident's line in the summary table; the whole text is on the domain's card
 
@@ -21,6 +23,7 @@ def dashboard_context(*, can_change: bool) -> dict:
         "overview": overview,
         "rows": [_row(standing, can_change) for standing in overview.standings],
         "mismatch_window": f"{settings.CUTOVER_MISMATCH_WINDOW_SECONDS / 60:g} min",
+        "latency_window": counted_since(),
     }
 
 

@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from pymongo.errors import ConnectionFailure
 
 from cutover.mirror.breaker import mongo_breaker
+from cutover.mirror.counters import MIRROR_WRITE, timed_store
 from cutover.modes.fence import FenceBusy, hold_fence_shared_unless_busy
 from cutover.modes.registry import domain_spec
 from cutover.modes.store_mode import StoreMode
@@ -41,7 +42,7 @@ def mirror_record(domain: str, collection: str, record_id: str, target: str) -> 
     stores = domain_spec(domain).backends()
     source, sink = stores["postgres" if target == "mongo" else "mongo"], stores[target]
     try:
-        with transaction.atomic():
+        with timed_store(domain, target, MIRROR_WRITE), transaction.atomic():
             if _toward_the_leader(domain, target, f"{collection}/{record_id}"):
                 return
             lock_record_copies(collection, [record_id])
@@ -65,7 +66,7 @@ def mirror_records_to_mongo(domain: str, collection: str, record_ids: list[str])
     stores = domain_spec(domain).backends()
     source, sink = stores["postgres"], stores["mongo"]
     try:
-        with transaction.atomic():
+        with timed_store(domain, "mongo", MIRROR_WRITE, records=len(record_ids)), transaction.atomic():
             if _toward_the_leader(domain, "mongo", f"{len(record_ids)} {collection}"):
                 return
             lock_record_copies(collection, record_ids)

@@ -16,6 +16,8 @@ What happens in dual mode, in one place:
   primary on different stores. A Mongo-primary write is acknowledged only once
   that transaction (with its Postgres mirror or outbox row) has committed.
 - Reads go to the primary; a sample is shadow-read from the other store.
+- Each store's part is timed (cutover.mirror.counters.STORE_SECONDS): the leader's read or write, the
+  follower's shadow read and mirror write (the latter in cutover.mirror.copy).
 """
 
 import functools
@@ -29,6 +31,7 @@ from django.db import DataError, IntegrityError, connection, transaction
 
 from cutover.mirror.breaker import mongo_breaker
 from cutover.mirror.copy import lock_record_copies, mirror_record
+from cutover.mirror.counters import READ, SHADOW_READ, WRITE, timed_store
 from cutover.mirror.dispatch import mirror_after_commit
 from cutover.mirror.outbox import outbox_enqueue, outbox_mark_failed
 from cutover.mirror.shadow import shadow_compare
@@ -88,7 +91,8 @@ class DualRepository:
 
     def _write_postgres_primary(self, name: str, args: tuple, kwargs: dict) -> Any:
         with fenced_write(self.domain, StoreMode.DUAL):
-            with as_sole_write():  # its failure rolls the fence transaction back whole: no savepoint needed
+            # its failure rolls the fence transaction back whole: no savepoint needed
+            with as_sole_write(), timed_store(self.domain, "postgres", WRITE):
                 result = getattr(self.primary, name)(*args, **kwargs)
             entries = [
                 outbox_enqueue(domain=self.domain, collection=collection, record_id=record_id, target="mongo")
@@ -106,7 +110,11 @@ class DualRepository:
             # trial: a new default address after the old one's reset) and are all rolled back after it.
             trials = transaction.savepoint()
             try:
-                with checking_writes(functools.partial(_postgres_would_accept, self.secondary)):
+                # The Mongo write's time includes its records' trial copies: Postgres refusing refuses it.
+                with (
+                    checking_writes(functools.partial(_postgres_would_accept, self.secondary)),
+                    timed_store(self.domain, "mongo", WRITE),
+                ):
                     result = getattr(self.primary, name)(*args, **kwargs)
             finally:
                 transaction.savepoint_rollback(trials)
@@ -135,16 +143,22 @@ class DualRepository:
         return written
 
     def _read(self, name: str, /, *args: Any, **kwargs: Any) -> Any:
-        result = getattr(self.primary, name)(*args, **kwargs)
+        with timed_store(self.domain, self.primary.store, READ):
+            result = getattr(self.primary, name)(*args, **kwargs)
         if self._shadow_sampled():
             shadow_compare(
                 domain=self.domain,
                 method=name,
                 primary_store=self.primary.store,
                 primary_result=result,
-                secondary_call=lambda: getattr(self.secondary, name)(*args, **kwargs),
+                secondary_call=functools.partial(self._shadow_read, name, args, kwargs),
             )
         return result
+
+    def _shadow_read(self, name: str, args: tuple, kwargs: dict) -> Any:
+        follower = "mongo" if self.primary.store == "postgres" else "postgres"
+        with timed_store(self.domain, follower, SHADOW_READ):
+            return getattr(self.secondary, name)(*args, **kwargs)
 
     def _shadow_sampled(self) -> bool:
         if self.shadow_read_percent <= 0 or mongo_breaker.is_open:

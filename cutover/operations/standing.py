@@ -7,6 +7,9 @@
   mismatches in a dual mode (the last 24 h, or a rate over its threshold: cutover.operations.alarms) (warning).
 - **in progress**: the rest; what it needs next is its next step's blockers, not incidents.
 
+In the dual modes a standing also carries its shadow-read mismatch rate and each store's latency
+(cutover.operations.store_latency), side by side as LaunchDarkly's consistency view shows them.
+
 Standings sort incidents first (critical before warning), then domains in progress, then those done, each group in
 the cutover's domain order. Nothing here is computed twice: items come from readiness, rates and deployment-wide
 alarms (a late task, the relay down) from alarms.
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 from cutover.modes.store_mode import StoreMode
 from cutover.operations.alarms import CRITICAL, SEVERITY_ORDER, WARNING, Alarm, MismatchRate
 from cutover.operations.readiness import Blocker, Readiness
+from cutover.operations.store_latency import StoreLatency, store_latencies
 
 DONE, IN_PROGRESS, INCIDENT = "done", "in progress", "incident"
 STATE_ORDER = {INCIDENT: 0, IN_PROGRESS: 1, DONE: 2}
@@ -38,6 +42,7 @@ class Standing:
     incidents: tuple[Incident, ...]  # the most severe first
     rollback_needs: tuple[Blocker, ...]  # for a domain done: what a roll back would need
     mismatch: MismatchRate | None  # in the dual modes: the shadow-read mismatch rate of the alarm window
+    latency: tuple[StoreLatency, ...] = ()  # in the dual modes: each store's latency (store_latency)
 
     @property
     def domain(self) -> str:
@@ -78,7 +83,11 @@ def cutover_overview(readinesses: list[Readiness]) -> Overview:
     modes = {readiness.domain: readiness.mode for readiness in readinesses}
     alarms = current_alarms(modes, now=now)
     rates = {rate.domain: rate for rate in mismatch_rates(modes, now)}
-    standings = [_standing(readiness, alarms, rates.get(readiness.domain)) for readiness in readinesses]
+    latencies = store_latencies({domain for domain, mode in modes.items() if mode.is_dual})
+    standings = [
+        _standing(readiness, alarms, rates.get(readiness.domain), latencies.get(readiness.domain, ()))
+        for readiness in readinesses
+    ]
     order = {readiness.domain: index for index, readiness in enumerate(readinesses)}
     standings.sort(
         key=lambda s: (STATE_ORDER[s.state], SEVERITY_ORDER.get(s.severity, len(SEVERITY_ORDER)), order[s.domain])
@@ -88,7 +97,9 @@ def cutover_overview(readinesses: list[Readiness]) -> Overview:
     return Overview(tuple(standings), deployment)
 
 
-def _standing(readiness: Readiness, alarms: list[Alarm], rate: MismatchRate | None) -> Standing:
+def _standing(
+    readiness: Readiness, alarms: list[Alarm], rate: MismatchRate | None, latency: tuple[StoreLatency, ...]
+) -> Standing:
     incidents = _incidents(readiness, [alarm for alarm in alarms if alarm.subject == readiness.domain])
     if incidents:
         state = INCIDENT
@@ -98,7 +109,8 @@ def _standing(readiness: Readiness, alarms: list[Alarm], rate: MismatchRate | No
         state = IN_PROGRESS
     roll_back = readiness.roll_back
     needs = roll_back.blockers if (state == DONE and roll_back is not None) else ()
-    return Standing(readiness, state, incidents, needs, rate if readiness.mode.is_dual else None)
+    dual = readiness.mode.is_dual
+    return Standing(readiness, state, incidents, needs, rate if dual else None, latency if dual else ())
 
 
 def _incidents(readiness: Readiness, alarms: list[Alarm]) -> tuple[Incident, ...]:

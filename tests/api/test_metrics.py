@@ -113,6 +113,21 @@ def test_request_latency_is_filed_under_the_store_mode_the_request_used(django_u
     assert _scrape()[key] == before + 1
 
 
+def test_each_stores_part_of_a_dual_read_is_on_the_scrape_per_store(django_user_model):
+    set_store_mode("dispute", StoreMode.DUAL, shadow_read_percent=100)
+    leader, follower = (
+        ("escrow_cutover_store_seconds_count", (("domain", "dispute"), ("operation", operation), ("store", store)))
+        for operation, store in (("read", "postgres"), ("shadow_read", "mongo"))
+    )
+    before = _scrape()
+    admin = django_user_model.objects.create_superuser("root-user", password="not-a-real-password")
+    client = Client()
+    client.force_login(admin)
+    assert client.get("/api/disputes?status=open").status_code == 200
+    after = _scrape()
+    assert after[leader] == before.get(leader, 0) + 1 and after[follower] == before.get(follower, 0) + 1
+
+
 def test_counters_of_two_processes_are_both_visible_in_multiprocess_mode(tmp_path, monkeypatch):
     """Two processes (as two gunicorn workers) count into PROMETHEUS_MULTIPROC_DIR; /metrics sums both."""
     directory = tmp_path / "prometheus"

@@ -1,6 +1,7 @@
 """The incident-first dashboard in headless Chromium at 1366 px: the summary line, incidents first with their
-severity, a finished domain green "done" with its rollback's prerequisites shown as such, the mismatch rate of
-the dual modes, and lists that fit the width (long values one line, whole on the object's page).
+severity, a finished domain green "done" with its rollback's prerequisites shown as such, the mismatch rate of the
+dual modes with each store's latency beside it, and lists that fit the width (long values one line, whole on the
+object's page).
 
 DASHBOARD_SCREENSHOT=docs/dashboard.png refreshes the README's screenshot from test_the_dashboard_puts_incidents_first.
 """
@@ -12,6 +13,7 @@ import pytest
 from django.utils import timezone
 from selenium.webdriver.common.by import By
 
+from cutover.mirror.counters import STORE_SECONDS
 from cutover.models import BackfillRun, MirrorOutboxEntry, VerifyResult
 from cutover.modes.registry import domain_names
 from cutover.testing import set_store_mode
@@ -40,6 +42,10 @@ def _a_finished_domain_an_incident_and_a_mismatch_rate() -> None:
     MirrorOutboxEntry.objects.filter(domain="payment").update(last_error=TOPOLOGY_DUMP)
     set_store_mode("marketplace", "dual", shadow_read_percent=10)
     mismatches("marketplace", reads=100, mismatched=2)
+    STORE_SECONDS.clear()  # the live server runs in this process: its registry is this one
+    for _ in range(40):
+        STORE_SECONDS.labels("marketplace", "postgres", "read").observe(0.002)
+    STORE_SECONDS.labels("marketplace", "mongo", "shadow_read").observe(0.03)
 
 
 @pytest.fixture
@@ -79,6 +85,15 @@ def test_the_dashboard_puts_incidents_first(admin_at_1366, live_server):
     assert done.text == "DONE" or done.text == "done"
     assert done.value_of_css_property("background-color") == "rgba(21, 128, 61, 1)"
     assert "✗" not in auth.text and "none: cutover complete" in auth.text
+    latency = browser.find_element(By.ID, "latency-marketplace")
+    figures = [
+        [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+        for row in latency.find_elements(By.CSS_SELECTOR, "tbody tr")
+    ]
+    assert figures[0][:3] == ["postgres", "read", "40"] and figures[1][:3] == ["mongo", "shadow_read", "1"]
+    assert all(cell.endswith(" ms") for row in figures for cell in row[3:])
+    assert "estimated from the histogram's buckets" in latency.text and "since this web process started" in latency.text
+    assert not browser.find_elements(By.ID, "latency-auth")  # on postgres: no second store to compare
     card = browser.find_element(By.ID, "domain-auth")
     assert "What a rollback to dual would need" in card.text and "Not failures" in card.text
     assert not card.find_elements(By.CSS_SELECTOR, 'tr.cutover-item[data-ok="0"]')

@@ -82,3 +82,25 @@ def test_a_late_task_is_a_deployment_alarm_in_the_summary_line():
     overview = _overview()
     assert [alarm.kind for alarm in overview.deployment_alarms] == ["task_late"]
     assert overview.line.endswith("; 1 deployment alarm(s)")
+
+
+def test_a_dual_domain_carries_each_stores_latency_beside_its_mismatch_rate_and_others_none():
+    from cutover.mirror.counters import STORE_SECONDS
+
+    STORE_SECONDS.clear()
+    set_store_mode("marketplace", "dual")
+    for seconds in (0.002, 0.002, 0.004):
+        STORE_SECONDS.labels("marketplace", "postgres", "read").observe(seconds)
+    STORE_SECONDS.labels("marketplace", "mongo", "shadow_read").observe(0.03)
+    STORE_SECONDS.labels("auth", "postgres", "read").observe(0.002)  # auth is in mongo: shadow history, not shown
+    overview = _overview()
+    marketplace = _standing(overview, "marketplace")
+    assert [(latency.store, latency.operation, latency.count) for latency in marketplace.latency] == [
+        ("postgres", "read", 3),
+        ("mongo", "shadow_read", 1),
+    ]
+    read, shadow = marketplace.latency
+    assert 0.001 < read.median.seconds <= 0.0025 and 0.0025 < read.p99.seconds <= 0.005
+    assert 0.025 < shadow.median.seconds <= 0.05
+    assert marketplace.mismatch is not None
+    assert _standing(overview, "auth").latency == ()
