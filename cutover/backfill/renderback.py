@@ -21,7 +21,9 @@ lists them); any other difference is reported with the key, both values and both
 
 The render restores the keys a document left blank (missing, null, "") but no other stored form
 (RecordMap.to_document with value_forms=False): a value read from another form of its kind's table is
-rendered in the kind's own form and judged by the rules above.
+rendered in the kind's own form and judged by the rules above. The one value form it keeps is that of a
+composite's key the composite's write leaves out (a `sellerOfferId` beside a user `sellerId`): no conversion
+made it, and the record keeps it verbatim; each key the composite writes is judged as written.
 
 Verify renders the records it read from Mongo, which it has proved equal to the Postgres rows field by field
 (the range digest or the record comparison): the rendering of the row is that same document.
