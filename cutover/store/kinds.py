@@ -26,8 +26,9 @@ _PLAIN_NUMBER = re.compile(r"[1-9][0-9]{0,18}")  # ASCII digits, no leading zero
 # Free-form legacy values (a notification's `data`) keep their BSON types through Postgres as relaxed
 # Extended JSON: {"$oid": …}, {"$date": …}, {"$numberDecimal": …}; plain JSON values stay plain.
 _RELAXED = json_util.JSONOptions(json_mode=json_util.JSONMode.RELAXED, tz_aware=True, tzinfo=legacy.UTC)
-# Unknown keys keep every BSON type exactly (int32 vs int64, double vs int) as canonical Extended JSON.
-_CANONICAL = json_util.JSONOptions(
+# Unknown keys and legacy forms (cutover.store.absent) keep every BSON type exactly (int32 vs int64, double
+# vs int) as canonical Extended JSON.
+CANONICAL_JSON = json_util.JSONOptions(
     json_mode=json_util.JSONMode.CANONICAL,
     tz_aware=True,
     tzinfo=legacy.UTC,
@@ -57,7 +58,7 @@ def json_form(value: Any, name: str) -> Any:
     like a wrapper, {"$oid": …}) is refused rather than turned into another type, and so is a date finer
     than a millisecond (BSON and Extended JSON would both drop the rest)."""
     _whole_milliseconds(value, name)
-    for options in (_RELAXED, _CANONICAL):
+    for options in (_RELAXED, CANONICAL_JSON):
         try:
             encoded = json.loads(json_util.dumps(value, json_options=options))
             if bson.encode({"v": _json_dump(encoded)}) == bson.encode({"v": value}):
@@ -76,7 +77,7 @@ def _whole_milliseconds(value: Any, name: str) -> None:
 
 
 def _json_dump(value: Any) -> Any:
-    return json_util.loads(json.dumps(value), json_options=_CANONICAL)  # reads relaxed and canonical alike
+    return json_util.loads(json.dumps(value), json_options=CANONICAL_JSON)  # reads relaxed and canonical alike
 
 
 def encode_legacy_fields(extras: dict[str, Any]) -> str | None:
@@ -85,9 +86,9 @@ def encode_legacy_fields(extras: dict[str, Any]) -> str | None:
     the text does not decode to exactly the same BSON the fields are kept as BSON itself ("bson:" base64)."""
     if not extras:
         return None
-    text = json_util.dumps(extras, json_options=_CANONICAL)
+    text = json_util.dumps(extras, json_options=CANONICAL_JSON)
     try:
-        if bson.encode(json_util.loads(text, json_options=_CANONICAL)) == bson.encode(extras):
+        if bson.encode(json_util.loads(text, json_options=CANONICAL_JSON)) == bson.encode(extras):
             return text
     except Exception:  # noqa: BLE001 - any value json_util cannot read back ({"$numberDecimal": "lots"}): keep BSON
         pass
@@ -99,7 +100,7 @@ def decode_legacy_fields(text: str | None) -> dict[str, Any]:
         return {}
     if text.startswith(_BSON_PREFIX):
         return bson.decode(base64.b64decode(text[len(_BSON_PREFIX) :]), codec_options=_BSON_OPTIONS)
-    return json_util.loads(text, json_options=_CANONICAL)
+    return json_util.loads(text, json_options=CANONICAL_JSON)
 
 
 def same(value: Any) -> Any:
