@@ -188,7 +188,11 @@ def _bool(value: Any, name: str) -> bool:
     raise legacy.LegacyValueError(name, "a boolean (true/false, 0/1 as a number, or the text true/false/0/1)", value)
 
 
-def _int(value: Any, name: str) -> int:
+INT32 = (-(2**31), 2**31 - 1)  # Postgres `integer` (Django's IntegerField): what INT's columns hold
+
+
+def whole_number(value: Any, name: str) -> int:
+    """An integer of any size by INT's table (extra_kinds.int_between bounds it otherwise)."""
     if isinstance(value, bool):
         raise legacy.LegacyValueError(name, "an integer", value)
     if isinstance(value, int):
@@ -198,6 +202,18 @@ def _int(value: Any, name: str) -> int:
     if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value):
         return int(value)
     raise legacy.LegacyValueError(name, "an integer (an int, a long, a whole double, or -?digits as text)", value)
+
+
+def _int32(value: Any, name: str) -> int:
+    number = whole_number(value, name)
+    _int32_check(number, name)
+    return number
+
+
+def _int32_check(number: int, name: str) -> None:
+    """A column of Postgres `integer` refuses anything wider; refused here, naming the field, not by the row."""
+    if not INT32[0] <= number <= INT32[1]:
+        raise legacy.LegacyValueError(name, f"an integer from {INT32[0]} to {INT32[1]}", number)
 
 
 def _text(value: Any, name: str) -> str:
@@ -261,7 +277,8 @@ TEXT = Kind(
 )
 INT = Kind(
     "int",
-    _int,
+    lambda v, n: _int32(v, n),
+    check=lambda value, name: _int32_check(value, name),
     table=(
         ("int", "the number"),
         ("long", "the number"),

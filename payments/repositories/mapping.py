@@ -5,8 +5,9 @@ from decimal import Decimal
 
 from bson import ObjectId
 
+from cutover.store.extra_kinds import COUNT
 from cutover.store.legacy import HEX24, LegacyValueError, object_id_hex, to_object_id
-from cutover.store.recordmap import DATETIME, INT, OBJECT_ID, TEXT, Composite, Field, RecordMap, enum, money
+from cutover.store.recordmap import DATETIME, OBJECT_ID, TEXT, Composite, Field, RecordMap, enum, money
 
 from ..records import (
     CURRENCIES,
@@ -31,7 +32,7 @@ PAYMENT = RecordMap(
         Field("network", "network", enum(NETWORKS)),
         Field("status", "status", enum(PAYMENT_STATUSES)),
         Field("tx_hash", "txHash", TEXT, optional=True),
-        Field("confirmations", "confirmations", INT, default=0),
+        Field("confirmations", "confirmations", COUNT, default=0),
         Field("destination_id", "destinationId", OBJECT_ID, optional=True),
         Field("created_at", "createdAt", DATETIME),
         Field("updated_at", "updatedAt", DATETIME, optional=True),
