@@ -5,8 +5,10 @@ refuses at least what its column refuses."""
 import pytest
 from bson import Int64
 from django.apps import apps
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
+from accounts.models import User
+from cutover.backfill.load import _reason
 from cutover.backfill.service import backfill_domain
 from cutover.models import BackfillReject
 from cutover.modes.registry import domains_in_dependency_order
@@ -57,3 +59,16 @@ def test_a_level_the_column_cannot_hold_is_a_reject_naming_the_field(legacy, lev
     (reason,) = BackfillReject.objects.filter(record_id=str(refused["_id"])).values_list("reason", flat=True)
     assert reason.startswith("level: expected an integer from 0 to 2147483647"), reason
     assert "$2b$" not in reason  # the row's password hash is never in a reason
+
+
+@pytest.mark.django_db
+def test_a_check_constraints_reason_never_carries_the_failing_row():
+    with pytest.raises(IntegrityError) as error, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO users (id, email, password_hash, role, display_name, is_verified, level, created_at,"
+            " updated_at) VALUES ('6b177acbd7ad3b70e7656d3f', 'a@example.com', '$2b$12$secret', 'user', 'A',"
+            " true, -1, now(), now())"
+        )
+    assert "users_level_check" in _reason(error.value)
+    assert "$2b$12$secret" not in _reason(error.value)
+    assert User.objects.count() == 0
