@@ -30,12 +30,10 @@ from ..records import (
 
 
 def _country(value, name: str) -> str:
-    if not isinstance(value, str):
+    # ASCII letters only: "ß" upper-cases to SS and the dotless "ı" to I, spellings of no country code
+    if value.__class__ is not str or not re.fullmatch(r"[A-Za-z]{2}", value):
         raise LegacyValueError(name, "an ISO 3166-1 alpha-2 country code", value)
-    code = value.upper()  # either letter case; the stored spelling is kept as a legacy form (cutover.store.absent)
-    if not re.fullmatch(r"[A-Z]{2}", code):
-        raise LegacyValueError(name, "an ISO 3166-1 alpha-2 country code", value)
-    return code
+    return value.upper()  # either letter case; the stored spelling is kept as a legacy form (cutover.store.absent)
 
 
 COUNTRY = Kind("country", _country, table=(("string", "two letters A-Z in either case, nothing around them"),))

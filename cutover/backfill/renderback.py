@@ -130,8 +130,8 @@ def equivalent(kind: str | None, stored: Any, rendered: Any) -> bool:
     if rendered.__class__ is ObjectId:
         return stored.__class__ is str and stored in (str(rendered), str(rendered).upper())
     if rendered.__class__ is str:
-        if kind in _CASE_FREE and stored.__class__ is str:
-            return stored.lower() == rendered.lower()
+        if kind in _CASE_FREE and stored.__class__ is str:  # both ways: the Kelvin sign lower-cases to k only
+            return stored.lower() == rendered.lower() and stored.upper() == rendered.upper()
         if kind in ("telegram_id", "text") and stored.__class__ in (int, Int64):
             return str(stored) == rendered
     return False

@@ -40,7 +40,7 @@ def _string_list(value: Any, name: str) -> list[str]:
     if not isinstance(value, list):
         raise legacy.LegacyValueError(name, "an array of strings", value)
     for index, item in enumerate(value):
-        if not isinstance(item, str):
+        if item.__class__ is not str:
             raise legacy.LegacyValueError(f"{name}[{index}]", "a string", item)
         legacy.legacy_text(item, f"{name}[{index}]")  # refuses a NUL, which PostgreSQL cannot store
     return list(value)

@@ -199,7 +199,7 @@ def whole_number(value: Any, name: str) -> int:
         return int(value)
     if isinstance(value, float) and value.is_integer() and abs(value) <= _EXACT_DOUBLE:
         return int(value)
-    if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value):
+    if value.__class__ is str and _INTEGER_TEXT.fullmatch(value):
         return int(value)
     raise legacy.LegacyValueError(name, "an integer (an int, a long, a whole double, or -?digits as text)", value)
 
