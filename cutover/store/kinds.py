@@ -256,7 +256,7 @@ DATETIME = Kind(
     lambda v, n: legacy.legacy_datetime(v, n),
     table=(
         ("date", "the instant (a millisecond at most)"),
-        ("string", "ISO 8601, Z or an offset (none: UTC), nothing around it, whole milliseconds"),
+        ("string", "YYYY-MM-DD[Thh:mm[:ss[.fff]][Z or ±hh:mm]] (T or a space; no offset: UTC), whole milliseconds"),
         ("int", "epoch milliseconds from 10**11 in size up, epoch seconds below"),
         ("long", "epoch milliseconds from 10**11 in size up, epoch seconds below"),
         ("double", "by the same unit rule, when that gives a whole number of milliseconds"),

@@ -120,7 +120,19 @@ def _epoch_moment(value: int | float, field: str) -> datetime:
     return _EPOCH + timedelta(milliseconds=int(milliseconds))
 
 
+# The ISO 8601 forms a date string may take: a calendar date, optionally a time (T or a space) to the minute,
+# second or fraction, and a time's offset (Z, +hh:mm or +hhmm; none: UTC). Week and ordinal dates, the basic
+# format (20231114T2213), an hour alone and comma fractions are ISO too, but no legacy writer's: refused.
+ISO_DATE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?"
+)
+
+
 def _iso_datetime(value: str, field: str) -> datetime:
+    if not ISO_DATE.fullmatch(value):
+        raise LegacyValueError(
+            field, "an ISO 8601 date (YYYY-MM-DD, then [T ]hh:mm[:ss[.fff]], then Z or +hh:mm)", value
+        )
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:

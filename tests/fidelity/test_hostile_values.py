@@ -3,13 +3,15 @@ exactly or reject, never guess): bson's Code is a str subclass, the Kelvin sign 
 upper-cases to SS and the dotless ı to I. Each is a reject naming the field, and verify's render-back never
 takes one for the value it resembles."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from bson import Code, ObjectId
 
 from cutover.backfill import renderback
 from cutover.backfill.service import backfill_domain
 from cutover.models import BackfillReject
-from cutover.store.kinds import enum
+from cutover.store.kinds import DATETIME, enum
 from cutover.store.legacy import LegacyValueError
 from tests.fidelity.test_conversion_tables import FIELDS
 
@@ -81,3 +83,32 @@ def test_a_currency_is_ascii_letters(value):
 
     with pytest.raises(LegacyValueError):
         mapping._currency(value, "currency")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2023-W46-2", "2023-318", "2023-11-14T22", "20231114T221320Z", "2023-11-14T22:13:20,5Z", "2023-11-14t22:13"],
+)
+def test_an_iso_form_no_legacy_writer_used_is_a_reject(text):
+    with pytest.raises(LegacyValueError) as error:
+        DATETIME.parse(text, "createdAt")
+    assert error.value.field == "createdAt"
+
+
+ISO_READINGS = {
+    "2023-11-14": datetime(2023, 11, 14, tzinfo=UTC),
+    "2023-11-14 22:13": datetime(2023, 11, 14, 22, 13, tzinfo=UTC),
+    "2023-11-14T22:13:20.5Z": datetime(2023, 11, 14, 22, 13, 20, 500000, tzinfo=UTC),
+    "2023-11-14T22:13:20+0530": datetime(2023, 11, 14, 16, 43, 20, tzinfo=UTC),
+    "2023-11-14T22:13:20-01:30": datetime(2023, 11, 14, 23, 43, 20, tzinfo=UTC),
+    "1969-07-20T20:17:40Z": datetime(1969, 7, 20, 20, 17, 40, tzinfo=UTC),
+}
+
+
+@pytest.mark.parametrize("text", sorted(ISO_READINGS))
+def test_an_iso_string_reads_as_its_instant_and_render_back_agrees_on_its_own(text):
+    meant = ISO_READINGS[text]
+    assert DATETIME.parse(text, "createdAt") == meant
+    assert renderback.equivalent("datetime", text, meant)
+    for wrong in (meant + timedelta(hours=1), meant.replace(tzinfo=None).replace(tzinfo=UTC) + timedelta(minutes=30)):
+        assert not renderback.equivalent("datetime", text, wrong)
