@@ -180,6 +180,8 @@ def legacy_enum(value: Any, field: str, allowed: frozenset[str]) -> str:
 def _case_of(value: str, spelling: str) -> bool:
     """`value` is `spelling` with letters in another case, letter by letter: the Kelvin sign lower-cases to
     k, but it is no spelling of k."""
+    if len(value) != len(spelling):  # "İ" lower-cases to two characters
+        return False
     return all(c in (s, s.upper(), s.lower()) for c, s in zip(value, spelling, strict=True))
 
 

@@ -63,6 +63,8 @@ def test_an_enum_is_read_in_another_letter_case_only():
     for lookalike in ("\u212ayc", "ＫＹＣ", "kyc ", "ho\u0301me"):
         with pytest.raises(LegacyValueError):
             kind.parse(lookalike, "k")
+    with pytest.raises(LegacyValueError):
+        enum(frozenset({"i\u0307d"})).parse("\u0130d", "k")  # İ lower-cases to i and a dot: two characters
     assert renderback.equivalent("enum", "KYC", "kyc")
     assert not renderback.equivalent("enum", "\u212ayc", "kyc")  # the Kelvin sign: k one way only
     assert not renderback.equivalent("country", "\u0131t", "IT")  # the dotless i: I one way only
