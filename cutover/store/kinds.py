@@ -170,7 +170,9 @@ def money(*, minimum: Decimal | None = None, maximum: Decimal = Decimal("1e12"))
 def _telegram_id_dump(value: str) -> int | str:
     """A numeric telegram id goes back as a number, as the legacy app wrote it; anything else ("007",
     other scripts' digits) as the text it was read as, so the document reads back the same."""
-    return int(value) if _PLAIN_NUMBER.fullmatch(value) else value
+    if _PLAIN_NUMBER.fullmatch(value) and int(value) < 2**63:  # a long at most: 19 digits may be more
+        return int(value)
+    return value
 
 
 _BOOL_TEXTS = {"true": True, "false": False, "1": True, "0": False}

@@ -5,13 +5,14 @@ takes one for the value it resembles."""
 
 from datetime import UTC, datetime, timedelta
 
+import bson
 import pytest
 from bson import Code, ObjectId
 
 from cutover.backfill import renderback
 from cutover.backfill.service import backfill_domain
 from cutover.models import BackfillReject
-from cutover.store.kinds import DATETIME, enum
+from cutover.store.kinds import DATETIME, TELEGRAM_ID, enum
 from cutover.store.legacy import LegacyValueError
 from tests.fidelity.test_conversion_tables import FIELDS
 
@@ -114,3 +115,12 @@ def test_an_iso_string_reads_as_its_instant_and_render_back_agrees_on_its_own(te
     assert renderback.equivalent("datetime", text, meant)
     for wrong in (meant + timedelta(hours=1), meant.replace(tzinfo=None).replace(tzinfo=UTC) + timedelta(minutes=30)):
         assert not renderback.equivalent("datetime", text, wrong)
+
+
+@pytest.mark.parametrize(("text", "written"), [("9223372036854775807", 2**63 - 1), ("9999999999999999999", None)])
+def test_a_telegram_id_goes_back_as_a_number_only_when_a_long_holds_it(text, written):
+    value = TELEGRAM_ID.parse(text, "telegramId")
+    dumped = TELEGRAM_ID.dump(value)
+    assert dumped == (text if written is None else written)
+    assert bson.decode(bson.encode({"v": dumped}))["v"] == dumped  # BSON can hold what is written back
+    assert renderback.equivalent("telegram_id", text, dumped)
