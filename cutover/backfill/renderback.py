@@ -147,8 +147,10 @@ def same_value(stored: Any, rendered: Any) -> bool:
             return bson.encode({"v": stored}) == bson.encode({"v": rendered})
         except Exception:  # noqa: BLE001 - a value BSON cannot hold is never the same as anything
             return False
-    if stored.__class__ is float and math.isnan(stored):
-        return math.isnan(rendered)
+    if stored.__class__ is float:  # -0.0 == 0.0 in Python, not in BSON
+        if math.isnan(stored):
+            return math.isnan(rendered)
+        return stored == rendered and math.copysign(1.0, stored) == math.copysign(1.0, rendered)
     if stored.__class__ is datetime:
         return _utc(stored) == _utc(rendered)
     if stored.__class__ is Decimal128:

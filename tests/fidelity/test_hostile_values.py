@@ -124,3 +124,9 @@ def test_a_telegram_id_goes_back_as_a_number_only_when_a_long_holds_it(text, wri
     assert dumped == (text if written is None else written)
     assert bson.decode(bson.encode({"v": dumped}))["v"] == dumped  # BSON can hold what is written back
     assert renderback.equivalent("telegram_id", text, dumped)
+
+
+def test_render_back_tells_a_negative_zero_from_zero():
+    assert not renderback.same_value(-0.0, 0.0) and renderback.same_value(-0.0, -0.0)
+    assert renderback.same_value(float("nan"), float("nan"))
+    assert not renderback.equivalent("json", {"v": -0.0}, {"v": 0.0})
