@@ -3,12 +3,12 @@ tempverifications, telegramsessions, addresses)."""
 
 import re
 
+from cutover.store.extra_kinds import COUNT, INT64
 from cutover.store.folded_keys import EMAIL_KEY
 from cutover.store.legacy import LegacyValueError
 from cutover.store.recordmap import (
     BOOL,
     DATETIME,
-    INT,
     OBJECT_ID,
     TELEGRAM_ID,
     TEXT,
@@ -30,12 +30,10 @@ from ..records import (
 
 
 def _country(value, name: str) -> str:
-    if not isinstance(value, str):
+    # ASCII letters only: "ß" upper-cases to SS and the dotless "ı" to I, spellings of no country code
+    if value.__class__ is not str or not re.fullmatch(r"[A-Za-z]{2}", value):
         raise LegacyValueError(name, "an ISO 3166-1 alpha-2 country code", value)
-    code = value.upper()  # either letter case; the stored spelling is kept as a legacy form (cutover.store.absent)
-    if not re.fullmatch(r"[A-Z]{2}", code):
-        raise LegacyValueError(name, "an ISO 3166-1 alpha-2 country code", value)
-    return code
+    return value.upper()  # either letter case; the stored spelling is kept as a legacy form (cutover.store.absent)
 
 
 COUNTRY = Kind("country", _country, table=(("string", "two letters A-Z in either case, nothing around them"),))
@@ -52,7 +50,7 @@ USER = RecordMap(
         Field("display_name", "displayName", TEXT, default=""),
         Field("telegram_id", "telegramId", TELEGRAM_ID, optional=True),
         Field("is_verified", "isVerified", BOOL, default=False),
-        Field("level", "level", INT, default=1),
+        Field("level", "level", COUNT, default=1),
         Field("created_at", "createdAt", DATETIME),
         Field("updated_at", "updatedAt", DATETIME, optional=True),
     ),
@@ -69,7 +67,7 @@ TEMP_VERIFICATION = RecordMap(
         Field("user_id", "userId", OBJECT_ID, optional=True),
         Field("code_hash", "codeHash", TEXT),
         Field("purpose", "purpose", enum(PURPOSES)),
-        Field("attempts", "attempts", INT, default=0),
+        Field("attempts", "attempts", COUNT, default=0),
         Field("expires_at", "expiresAt", DATETIME),
         Field("created_at", "createdAt", DATETIME),
     ),
@@ -82,7 +80,7 @@ TELEGRAM_SESSION = RecordMap(
     version_field=None,
     fields=(
         Field("id", "_id", OBJECT_ID),
-        Field("telegram_user_id", "telegramUserId", INT),
+        Field("telegram_user_id", "telegramUserId", INT64),
         Field("user_id", "userId", OBJECT_ID, optional=True),
         Field("init_data_hash", "initDataHash", TEXT),
         Field("auth_date", "authDate", DATETIME),

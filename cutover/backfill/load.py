@@ -284,10 +284,13 @@ def _driver_error(error: Exception) -> Exception:
 
 
 def _reason(error: Exception) -> str:
-    """The database's message and its detail (which names the clashing key and value)."""
+    """The database's message and its detail (which names the clashing key and value); never a check
+    constraint's "Failing row contains (...)": that is every column of the row, secrets included (the
+    constraint's name in the message says what failed)."""
     diag = getattr(_driver_error(error), "diag", None)
+    detail = getattr(diag, "message_detail", None) or ""
     parts = [
         getattr(diag, "message_primary", None) or str(error).strip() or type(error).__name__,
-        getattr(diag, "message_detail", None) or "",
+        "" if detail.startswith("Failing row contains") else detail,
     ]
     return " ".join(part for part in parts if part)[:1000]

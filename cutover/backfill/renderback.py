@@ -12,7 +12,8 @@ lists them); any other difference is reported with the key, both values and both
   string without spaces: the same number;
 - an integer stored as a long, an int, or a double without fraction: the same number;
 - a boolean stored as the number 0 or 1 (int, long, double) or the string "true", "false", "0" or "1";
-- a date stored as an ISO 8601 string (Z or an offset; none means UTC): the same instant, to the
+- a date stored as an ISO 8601 string (YYYY-MM-DD, a time by T or a space, Z or an offset; none means UTC;
+  read field by field here, not by datetime.fromisoformat as the parser does): the same instant, to the
   microsecond; stored as a number: milliseconds since the epoch when its size is at least
   EPOCH_MILLISECONDS_FROM, seconds below that (a millisecond count that small is a date in 1973);
 - an ObjectId stored as its 24 hex characters in one case (in an array of ids, element by element);
@@ -21,7 +22,9 @@ lists them); any other difference is reported with the key, both values and both
 
 The render restores the keys a document left blank (missing, null, "") but no other stored form
 (RecordMap.to_document with value_forms=False): a value read from another form of its kind's table is
-rendered in the kind's own form and judged by the rules above.
+rendered in the kind's own form and judged by the rules above. The one value form it keeps is that of a
+composite's key the composite's write leaves out (a `sellerOfferId` beside a user `sellerId`): no conversion
+made it, and the record keeps it verbatim; each key the composite writes is judged as written.
 
 Verify renders the records it read from Mongo, which it has proved equal to the Postgres rows field by field
 (the range digest or the record comparison): the rendering of the row is that same document.
@@ -128,8 +131,8 @@ def equivalent(kind: str | None, stored: Any, rendered: Any) -> bool:
     if rendered.__class__ is ObjectId:
         return stored.__class__ is str and stored in (str(rendered), str(rendered).upper())
     if rendered.__class__ is str:
-        if kind in _CASE_FREE and stored.__class__ is str:
-            return stored.lower() == rendered.lower()
+        if kind in _CASE_FREE and stored.__class__ is str:  # both ways: the Kelvin sign lower-cases to k only
+            return stored.lower() == rendered.lower() and stored.upper() == rendered.upper()
         if kind in ("telegram_id", "text") and stored.__class__ in (int, Int64):
             return str(stored) == rendered
     return False
@@ -144,8 +147,10 @@ def same_value(stored: Any, rendered: Any) -> bool:
             return bson.encode({"v": stored}) == bson.encode({"v": rendered})
         except Exception:  # noqa: BLE001 - a value BSON cannot hold is never the same as anything
             return False
-    if stored.__class__ is float and math.isnan(stored):
-        return math.isnan(rendered)
+    if stored.__class__ is float:  # -0.0 == 0.0 in Python, not in BSON
+        if math.isnan(stored):
+            return math.isnan(rendered)
+        return stored == rendered and math.copysign(1.0, stored) == math.copysign(1.0, rendered)
     if stored.__class__ is datetime:
         return _utc(stored) == _utc(rendered)
     if stored.__class__ is Decimal128:
@@ -174,8 +179,7 @@ def _instant(value: Any) -> datetime | None:
         if value.__class__ is datetime:
             return _utc(value)
         if value.__class__ is str:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            return _utc(moment)
+            return _iso_instant(value)
         if value.__class__ in _NUMBERS:
             amount = Decimal(repr(value)) if value.__class__ is float else Decimal(int(value))
             milliseconds = amount if abs(amount) >= EPOCH_MILLISECONDS_FROM else amount * 1000
@@ -183,6 +187,27 @@ def _instant(value: Any) -> datetime | None:
     except (ValueError, OverflowError, InvalidOperation):
         return None
     return None
+
+
+_ISO = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,6}))?)?"
+    r"(Z|([+-])([0-9]{2}):?([0-9]{2}))?)?"
+)
+
+
+def _iso_instant(text: str) -> datetime | None:
+    """An ISO 8601 date string's instant, read here field by field (not by the parsers' datetime.fromisoformat):
+    a calendar date, an optional time to the minute, second or microsecond, Z or an offset (none: UTC)."""
+    match = _ISO.fullmatch(text)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, zone, sign, zone_hours, zone_minutes = match.groups()
+    moment = datetime(
+        int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
+        int((fraction or "0").ljust(6, "0")), tzinfo=UTC,
+    )  # fmt: skip
+    offset = timedelta(hours=int(zone_hours), minutes=int(zone_minutes)) if zone and zone != "Z" else timedelta()
+    return moment - offset if sign != "-" else moment + offset
 
 
 def _utc(moment: datetime) -> datetime:

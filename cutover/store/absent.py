@@ -21,7 +21,7 @@ from typing import Any
 import bson
 from bson import json_util
 
-from cutover.store.kinds import _CANONICAL
+from cutover.store.kinds import CANONICAL_JSON
 
 MISSING = object()  # the key was not in the document
 UNMARKED = object()  # the record has no mark for the key
@@ -61,7 +61,7 @@ def _encoded(value: Any) -> bytes | None:
 
 
 def _dumps(entries: list) -> str:
-    return json_util.dumps(entries, json_options=_CANONICAL, ensure_ascii=False)
+    return json_util.dumps(entries, json_options=CANONICAL_JSON, ensure_ascii=False)
 
 
 def blanks(text: str | None) -> dict[str, Any]:
@@ -81,7 +81,7 @@ def is_value_form(form: Any) -> bool:
 def _entries(text: str) -> list:
     if '"$' not in text:
         return json.loads(text)  # plain JSON (the blanks): the common case, faster
-    return json_util.loads(text, json_options=_CANONICAL)
+    return json_util.loads(text, json_options=CANONICAL_JSON)
 
 
 def settled(text: str | None, keep) -> str | None:

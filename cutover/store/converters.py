@@ -130,7 +130,7 @@ def _fast_test(kind: Any, index: int, env: dict[str, Any]) -> tuple[str, str]:
     if kind is TEXT:
         return 'v.__class__ is str and "\\x00" not in v', "v"
     if kind is INT:
-        return "v.__class__ is int", "v"
+        return "v.__class__ is int and -2147483648 <= v <= 2147483647", "v"
     if kind is BOOL:
         return "v.__class__ is bool", "v"
     if kind.name == "enum" and kind.examples:

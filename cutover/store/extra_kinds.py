@@ -14,14 +14,14 @@ import json
 from typing import Any
 
 from cutover.store import legacy
-from cutover.store.kinds import INT, JSON, Kind, json_form
+from cutover.store.kinds import INT, INT32, JSON, Kind, json_form, whole_number
 
 
 def int_between(low: int, high: int, *, examples: tuple[int, ...] = ()) -> Kind:
     """An integer in [low, high] (a number written as a string or as a whole double is read as the integer)."""
 
     def parse(value: Any, name: str) -> int:
-        number = INT.parse(value, name)
+        number = whole_number(value, name)
         check(number, name)
         return number
 
@@ -33,13 +33,14 @@ def int_between(low: int, high: int, *, examples: tuple[int, ...] = ()) -> Kind:
 
 
 INT64 = int_between(-(2**63), 2**63 - 1)  # what Mongo's long and Postgres' bigint both hold
+COUNT = int_between(0, INT32[1])  # a PositiveIntegerField: Postgres `integer` with a check for >= 0
 
 
 def _string_list(value: Any, name: str) -> list[str]:
     if not isinstance(value, list):
         raise legacy.LegacyValueError(name, "an array of strings", value)
     for index, item in enumerate(value):
-        if not isinstance(item, str):
+        if item.__class__ is not str:
             raise legacy.LegacyValueError(f"{name}[{index}]", "a string", item)
         legacy.legacy_text(item, f"{name}[{index}]")  # refuses a NUL, which PostgreSQL cannot store
     return list(value)

@@ -40,7 +40,7 @@ def has_non_ascii_upper(value: str) -> bool:
 
 def folded_key(value: str, name: str = "value") -> str:
     """The key the legacy app compares `value` by (see the module docstring)."""
-    if not isinstance(value, str):
+    if value.__class__ is not str:
         raise legacy.LegacyValueError(name, "a string", value)
     if has_non_ascii_upper(value):
         raise legacy.LegacyValueError(name, "no upper-case letters outside ASCII (stores fold them differently)", value)

@@ -26,8 +26,9 @@ _PLAIN_NUMBER = re.compile(r"[1-9][0-9]{0,18}")  # ASCII digits, no leading zero
 # Free-form legacy values (a notification's `data`) keep their BSON types through Postgres as relaxed
 # Extended JSON: {"$oid": …}, {"$date": …}, {"$numberDecimal": …}; plain JSON values stay plain.
 _RELAXED = json_util.JSONOptions(json_mode=json_util.JSONMode.RELAXED, tz_aware=True, tzinfo=legacy.UTC)
-# Unknown keys keep every BSON type exactly (int32 vs int64, double vs int) as canonical Extended JSON.
-_CANONICAL = json_util.JSONOptions(
+# Unknown keys and legacy forms (cutover.store.absent) keep every BSON type exactly (int32 vs int64, double
+# vs int) as canonical Extended JSON.
+CANONICAL_JSON = json_util.JSONOptions(
     json_mode=json_util.JSONMode.CANONICAL,
     tz_aware=True,
     tzinfo=legacy.UTC,
@@ -57,7 +58,7 @@ def json_form(value: Any, name: str) -> Any:
     like a wrapper, {"$oid": …}) is refused rather than turned into another type, and so is a date finer
     than a millisecond (BSON and Extended JSON would both drop the rest)."""
     _whole_milliseconds(value, name)
-    for options in (_RELAXED, _CANONICAL):
+    for options in (_RELAXED, CANONICAL_JSON):
         try:
             encoded = json.loads(json_util.dumps(value, json_options=options))
             if bson.encode({"v": _json_dump(encoded)}) == bson.encode({"v": value}):
@@ -76,7 +77,7 @@ def _whole_milliseconds(value: Any, name: str) -> None:
 
 
 def _json_dump(value: Any) -> Any:
-    return json_util.loads(json.dumps(value), json_options=_CANONICAL)  # reads relaxed and canonical alike
+    return json_util.loads(json.dumps(value), json_options=CANONICAL_JSON)  # reads relaxed and canonical alike
 
 
 def encode_legacy_fields(extras: dict[str, Any]) -> str | None:
@@ -85,9 +86,9 @@ def encode_legacy_fields(extras: dict[str, Any]) -> str | None:
     the text does not decode to exactly the same BSON the fields are kept as BSON itself ("bson:" base64)."""
     if not extras:
         return None
-    text = json_util.dumps(extras, json_options=_CANONICAL)
+    text = json_util.dumps(extras, json_options=CANONICAL_JSON)
     try:
-        if bson.encode(json_util.loads(text, json_options=_CANONICAL)) == bson.encode(extras):
+        if bson.encode(json_util.loads(text, json_options=CANONICAL_JSON)) == bson.encode(extras):
             return text
     except Exception:  # noqa: BLE001 - any value json_util cannot read back ({"$numberDecimal": "lots"}): keep BSON
         pass
@@ -99,7 +100,7 @@ def decode_legacy_fields(text: str | None) -> dict[str, Any]:
         return {}
     if text.startswith(_BSON_PREFIX):
         return bson.decode(base64.b64decode(text[len(_BSON_PREFIX) :]), codec_options=_BSON_OPTIONS)
-    return json_util.loads(text, json_options=_CANONICAL)
+    return json_util.loads(text, json_options=CANONICAL_JSON)
 
 
 def same(value: Any) -> Any:
@@ -169,7 +170,9 @@ def money(*, minimum: Decimal | None = None, maximum: Decimal = Decimal("1e12"))
 def _telegram_id_dump(value: str) -> int | str:
     """A numeric telegram id goes back as a number, as the legacy app wrote it; anything else ("007",
     other scripts' digits) as the text it was read as, so the document reads back the same."""
-    return int(value) if _PLAIN_NUMBER.fullmatch(value) else value
+    if _PLAIN_NUMBER.fullmatch(value) and int(value) < 2**63:  # a long at most: 19 digits may be more
+        return int(value)
+    return value
 
 
 _BOOL_TEXTS = {"true": True, "false": False, "1": True, "0": False}
@@ -187,16 +190,32 @@ def _bool(value: Any, name: str) -> bool:
     raise legacy.LegacyValueError(name, "a boolean (true/false, 0/1 as a number, or the text true/false/0/1)", value)
 
 
-def _int(value: Any, name: str) -> int:
+INT32 = (-(2**31), 2**31 - 1)  # Postgres `integer` (Django's IntegerField): what INT's columns hold
+
+
+def whole_number(value: Any, name: str) -> int:
+    """An integer of any size by INT's table (extra_kinds.int_between bounds it otherwise)."""
     if isinstance(value, bool):
         raise legacy.LegacyValueError(name, "an integer", value)
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float) and value.is_integer() and abs(value) <= _EXACT_DOUBLE:
         return int(value)
-    if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value):
+    if value.__class__ is str and _INTEGER_TEXT.fullmatch(value):
         return int(value)
     raise legacy.LegacyValueError(name, "an integer (an int, a long, a whole double, or -?digits as text)", value)
+
+
+def _int32(value: Any, name: str) -> int:
+    number = whole_number(value, name)
+    _int32_check(number, name)
+    return number
+
+
+def _int32_check(number: int, name: str) -> None:
+    """A column of Postgres `integer` refuses anything wider; refused here, naming the field, not by the row."""
+    if not INT32[0] <= number <= INT32[1]:
+        raise legacy.LegacyValueError(name, f"an integer from {INT32[0]} to {INT32[1]}", number)
 
 
 def _text(value: Any, name: str) -> str:
@@ -239,7 +258,7 @@ DATETIME = Kind(
     lambda v, n: legacy.legacy_datetime(v, n),
     table=(
         ("date", "the instant (a millisecond at most)"),
-        ("string", "ISO 8601, Z or an offset (none: UTC), nothing around it, whole milliseconds"),
+        ("string", "YYYY-MM-DD[Thh:mm[:ss[.fff]][Z or ±hh:mm]] (T or a space; no offset: UTC), whole milliseconds"),
         ("int", "epoch milliseconds from 10**11 in size up, epoch seconds below"),
         ("long", "epoch milliseconds from 10**11 in size up, epoch seconds below"),
         ("double", "by the same unit rule, when that gives a whole number of milliseconds"),
@@ -260,7 +279,8 @@ TEXT = Kind(
 )
 INT = Kind(
     "int",
-    _int,
+    lambda v, n: _int32(v, n),
+    check=lambda value, name: _int32_check(value, name),
     table=(
         ("int", "the number"),
         ("long", "the number"),

@@ -67,7 +67,7 @@ def object_id_hex(value: Any, field: str, *, optional: bool = False) -> str | No
         raise LegacyValueError(field, "an ObjectId", value)
     if isinstance(value, ObjectId):
         return str(value)
-    if isinstance(value, str) and HEX24.fullmatch(value) and value in (value.lower(), value.upper()):
+    if value.__class__ is str and HEX24.fullmatch(value) and value in (value.lower(), value.upper()):
         return value.lower()  # the same 12 bytes; the stored spelling is a legacy form (cutover.store.absent)
     raise LegacyValueError(field, "an ObjectId or 24 hex characters in one case, nothing around them", value)
 
@@ -94,7 +94,7 @@ def legacy_datetime(value: Any, field: str) -> datetime:
             moment = value if value.tzinfo else value.replace(tzinfo=UTC)
         elif isinstance(value, int | float) and not isinstance(value, bool):
             moment = _epoch_moment(value, field)
-        elif isinstance(value, str):
+        elif value.__class__ is str:  # exactly a string: bson's Code is a str too, and no date
             moment = _iso_datetime(value, field)
         else:  # bson's DatetimeMS (a date outside years 1-9999) lands here too
             raise LegacyValueError(field, "a date, ISO string or epoch seconds/milliseconds", value)
@@ -120,7 +120,19 @@ def _epoch_moment(value: int | float, field: str) -> datetime:
     return _EPOCH + timedelta(milliseconds=int(milliseconds))
 
 
+# The ISO 8601 forms a date string may take: a calendar date, optionally a time (T or a space) to the minute,
+# second or fraction, and a time's offset (Z, +hh:mm or +hhmm; none: UTC). Week and ordinal dates, the basic
+# format (20231114T2213), an hour alone and comma fractions are ISO too, but no legacy writer's: refused.
+ISO_DATE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?"
+)
+
+
 def _iso_datetime(value: str, field: str) -> datetime:
+    if not ISO_DATE.fullmatch(value):
+        raise LegacyValueError(
+            field, "an ISO 8601 date (YYYY-MM-DD, then [T ]hh:mm[:ss[.fff]], then Z or +hh:mm)", value
+        )
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -136,7 +148,7 @@ def legacy_money(value: Any, field: str) -> Decimal:
         amount = Decimal(repr(value))  # the double's shortest decimal form, as the legacy app wrote it
     elif isinstance(value, int) and not isinstance(value, bool):
         amount = Decimal(int(value))
-    elif isinstance(value, str):
+    elif value.__class__ is str:
         if not DECIMAL_TEXT.fullmatch(value):  # no spaces, exponents, signs or bare points: nothing to guess
             raise LegacyValueError(field, "a number written as -?digits[.digits] (no spaces, no exponent)", value)
         amount = Decimal(value)
@@ -160,13 +172,21 @@ def decimal128_to_decimal(value: Decimal128) -> Decimal:
 
 def legacy_enum(value: Any, field: str, allowed: frozenset[str]) -> str:
     """An enum value in any letter case (nothing around it: spaces are not a spelling)."""
-    if isinstance(value, str) and value.lower() in allowed:
+    if value.__class__ is str and value.lower() in allowed and _case_of(value, value.lower()):
         return value.lower()
     raise LegacyValueError(field, f"one of {sorted(allowed)}", value)
 
 
+def _case_of(value: str, spelling: str) -> bool:
+    """`value` is `spelling` with letters in another case, letter by letter: the Kelvin sign lower-cases to
+    k, but it is no spelling of k."""
+    if len(value) != len(spelling):  # "İ" lower-cases to two characters
+        return False
+    return all(c in (s, s.upper(), s.lower()) for c, s in zip(value, spelling, strict=True))
+
+
 def legacy_text(value: Any, field: str) -> str:
-    if isinstance(value, str):
+    if value.__class__ is str:  # exactly a string: bson's Code (JavaScript) is a str too, and would lose its type
         if "\x00" in value:
             raise LegacyValueError(field, "text without NUL characters (PostgreSQL cannot store them)", value)
         return value

@@ -260,15 +260,27 @@ class RecordMap:
 
     def _restore_forms(self, doc: dict[str, Any], record: Any, value_forms: bool) -> None:
         """The keys the legacy document stored in another form, in that form again where their value is still
-        what the form read as."""
+        what the form read as. Without `value_forms`, a value form comes back only for a composite's key that
+        its write leaves out (a `sellerOfferId` beside a user `sellerId`): no conversion produced it, so there
+        is nothing of the record to render there; a key the composite writes is judged as written."""
         marks = absent.blanks(record.legacy_absent)
+        unwritten = () if value_forms else self._composite_keys_unwritten(record)
         for key, form in marks.items():
-            if (not value_forms and absent.is_value_form(form)) or not self._form_holds(record, key, marks):
+            if not value_forms and absent.is_value_form(form) and key not in unwritten:
+                continue
+            if not self._form_holds(record, key, marks):
                 continue
             if form is absent.MISSING:
                 doc.pop(key, None)
             else:
                 doc[key] = form
+
+    def _composite_keys_unwritten(self, record: Any) -> set[str]:
+        """The composites' keys that writing `record` leaves out."""
+        found: set[str] = set()
+        for composite in self.composites:
+            found |= set(composite.keys) - composite.write(record).keys()
+        return found
 
     @staticmethod
     def document_id(record: Any) -> ObjectId | str:

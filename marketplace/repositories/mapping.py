@@ -19,12 +19,12 @@ PRICE = money(minimum=Decimal(0))
 CURRENCY = Kind(
     "currency",
     lambda value, name: _currency(value, name),
-    table=(("string", "letters in either case, nothing around them, upper-cased"),),
+    table=(("string", "ASCII letters in either case, nothing around them, upper-cased"),),
 )
 
 
 def _currency(value, name: str) -> str:
-    if not isinstance(value, str) or not value.isalpha():
+    if value.__class__ is not str or not (value.isascii() and value.isalpha()):
         raise LegacyValueError(name, "a currency code (letters, nothing around them)", value)
     return value.upper()
 

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 from bson import ObjectId
 
+from cutover.store.extra_kinds import COUNT
 from cutover.store.legacy import HEX24, LegacyValueError, object_id_hex, to_object_id
-from cutover.store.recordmap import DATETIME, INT, OBJECT_ID, TEXT, Composite, Field, RecordMap, enum, money
+from cutover.store.recordmap import DATETIME, OBJECT_ID, TEXT, Composite, Field, RecordMap, enum, money
 
 from ..records import (
     CURRENCIES,
@@ -31,7 +32,7 @@ PAYMENT = RecordMap(
         Field("network", "network", enum(NETWORKS)),
         Field("status", "status", enum(PAYMENT_STATUSES)),
         Field("tx_hash", "txHash", TEXT, optional=True),
-        Field("confirmations", "confirmations", INT, default=0),
+        Field("confirmations", "confirmations", COUNT, default=0),
         Field("destination_id", "destinationId", OBJECT_ID, optional=True),
         Field("created_at", "createdAt", DATETIME),
         Field("updated_at", "updatedAt", DATETIME, optional=True),
@@ -43,11 +44,11 @@ def _read_seller(doc: dict) -> dict:
     """sellerId ObjectId -> user; sellerId null/missing + sellerOfferId -> offer; other string -> external."""
     seller, offer = doc.get("sellerId"), doc.get("sellerOfferId")
     empty = {"seller_user_id": None, "seller_offer_id": None, "seller_external_ref": None}
-    if isinstance(seller, ObjectId) or (isinstance(seller, str) and HEX24.fullmatch(seller)):
+    if isinstance(seller, ObjectId) or (seller.__class__ is str and HEX24.fullmatch(seller)):
         return empty | {"seller_ref_kind": "user", "seller_user_id": object_id_hex(seller, "sellerId")}
     if seller is None and offer is not None:
         return empty | {"seller_ref_kind": "offer", "seller_offer_id": object_id_hex(offer, "sellerOfferId")}
-    if isinstance(seller, str) and seller.strip():
+    if seller.__class__ is str and seller.strip():
         if seller != seller.strip():  # stripping would lose the legacy value, keeping it an id nothing finds
             raise LegacyValueError("sellerId", "an external reference without surrounding whitespace", seller)
         return empty | {"seller_ref_kind": "external", "seller_external_ref": seller}

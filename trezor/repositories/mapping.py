@@ -1,6 +1,7 @@
 """The one place trezor field names are translated (docs/legacy-collections.md: trezoraccounts)."""
 
-from cutover.store.recordmap import DATETIME, INT, OBJECT_ID, TEXT, Child, Field, RecordMap
+from cutover.store.extra_kinds import COUNT
+from cutover.store.recordmap import DATETIME, OBJECT_ID, TEXT, Child, Field, RecordMap
 
 from ..records import DerivedAddress, TrezorAccountRecord
 
@@ -8,7 +9,7 @@ DERIVED_ADDRESS = RecordMap(
     DerivedAddress,
     version_field=None,
     fields=(
-        Field("index", "index", INT),
+        Field("index", "index", COUNT),
         Field("address", "address", TEXT),
         Field("path", "path", TEXT),
         Field("used_at", "usedAt", DATETIME, optional=True),
@@ -25,7 +26,7 @@ TREZOR_ACCOUNT = RecordMap(
         Field("label", "label", TEXT, default=""),
         Field("xpub", "xpub", TEXT),
         Field("network", "network", TEXT),
-        Field("account_index", "accountIndex", INT, default=0),
+        Field("account_index", "accountIndex", COUNT, default=0),
         Field("created_at", "createdAt", DATETIME),
         Field("updated_at", "updatedAt", DATETIME, optional=True),
     ),
