@@ -23,6 +23,17 @@ PROJECT_APPS = {"cutover", "accounts", "marketplace", "payments", "ledger", "tre
 
 # command -> bad argument lists. Every project command must be here (a new one without cases fails).
 BAD_INPUTS = {
+    "backfill_control": [
+        [],
+        ["pause"],
+        ["stop", "1", "--user", "alice", "--reason", "a reason long enough"],
+        ["pause", "one", "--user", "alice", "--reason", "a reason long enough"],
+        ["pause", "1", "--reason", "a reason long enough"],
+        ["pause", "999999", "--user", "alice", "--reason", "a reason long enough"],  # no such run
+        ["cancel", "999999", "--user", "nobody-here", "--reason", "a reason long enough"],
+        ["resume", "999999", "--user", "alice", "--reason", "a reason long enough"],
+        ["pause", "999999", "--user", "alice", "--reason", "short"],
+    ],
     "resolve_deleted_entry": [
         [],
         ["0", "--stands", "--user", "alice", "--reason", "r"],

@@ -16,6 +16,7 @@ without the value forms (blanks only): it judges the conversion, which restoring
 """
 
 import json
+from datetime import datetime
 from typing import Any
 
 import bson
@@ -45,7 +46,7 @@ def same_form(stored: Any, written: Any) -> bool:
         return stored is written
     if stored.__class__ is not written.__class__:  # an int and an Int64 may be one long, bytes and Binary one binData
         return _encoded(stored) == _encoded(written) is not None
-    if isinstance(stored, dict | list | float):
+    if isinstance(stored, dict | list | float | datetime):  # a naive date is BSON's UTC one: compare as BSON
         try:
             return bson.encode({"v": stored}) == bson.encode({"v": written})
         except Exception:  # noqa: BLE001 - a value BSON cannot hold is no form of anything
