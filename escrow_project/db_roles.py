@@ -69,8 +69,9 @@ def create_role_sql(role: str, password: str | None, quote_literal, *, exists: b
     return f'CREATE ROLE "{role}" {_NEW_ROLE_ATTRIBUTES}{secret}'
 
 
-def grant_sql(role: str, database: str) -> list[str]:
-    """Everything the runtime role may do in `database`, and nothing more on the append-only tables."""
+def grant_sql(role: str, database: str, append_only: tuple[str, ...] = APPEND_ONLY_TABLES) -> list[str]:
+    """Everything the runtime role may do in `database`, and nothing more on the append-only tables (those of
+    `append_only` that exist: on a database not migrated yet there are none, and `migrate` grants again)."""
     role = checked_role_name(role)
     statements = [
         f'GRANT CONNECT, TEMPORARY ON DATABASE "{database}" TO "{role}"',
@@ -80,7 +81,7 @@ def grant_sql(role: str, database: str) -> list[str]:
         f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"',
         f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"',
     ]
-    for table in APPEND_ONLY_TABLES:
+    for table in append_only:
         statements.append(f'REVOKE ALL ON "{table}" FROM "{role}"')
         statements.append(f'GRANT SELECT, INSERT ON "{table}" TO "{role}"')
     return statements
@@ -110,8 +111,20 @@ def runtime_role_grant(*, role: str, using: str = OWNER_ALIAS) -> None:
     database = connections[using].get_connection_params()["dbname"]
     if not runtime_role_exists(role=role, using=using):
         raise RuntimeRoleError(f"role {role!r} does not exist; run `manage.py create_runtime_role` first")
-    _execute(using, grant_sql(role, database))
+    # A first deployment creates the role before `migrate` made the tables: grant what exists (ALL TABLES covers
+    # no ledger then), and `migrate` grants again once it has made them.
+    _execute(using, grant_sql(role, database, _existing_tables(APPEND_ONLY_TABLES, using)))
     logger.info("granted runtime role %s in %s (append-only: %s)", role, database, ", ".join(APPEND_ONLY_TABLES))
+
+
+def _existing_tables(tables: tuple[str, ...], using: str) -> tuple[str, ...]:
+    with connections[using].cursor() as cursor:
+        return tuple(table for table in tables if _exists(cursor, table))
+
+
+def _exists(cursor, table: str) -> bool:
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f'public."{table}"'])
+    return cursor.fetchone()[0]
 
 
 def runtime_role_exists(*, role: str, using: str = OWNER_ALIAS) -> bool:
@@ -138,7 +151,7 @@ def runtime_role_problems(*, role: str, using: str = OWNER_ALIAS) -> list[str]:
             [role],
         )
         problems += [f"owns {name}" for (name,) in cursor.fetchall()]
-        for table in APPEND_ONLY_TABLES:
+        for table in _existing_tables(APPEND_ONLY_TABLES, using):  # not migrated yet: nothing to hold
             for privilege in ("UPDATE", "DELETE", "TRUNCATE", "TRIGGER", "REFERENCES"):
                 cursor.execute("SELECT has_table_privilege(%s, %s, %s)", [role, table, privilege])
                 if cursor.fetchone()[0]:

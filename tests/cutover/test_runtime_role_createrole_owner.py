@@ -61,3 +61,17 @@ def test_a_refused_create_leaves_no_role_without_a_password(own_postgres):
     assert done.returncode == 1
     assert f"runtime role '{APP}' not created: permission denied to create role" in done.stderr
     assert not _role_exists(own_postgres)
+
+
+def test_a_first_deployment_creates_the_role_before_migrate_and_the_ledger_is_append_only_after(own_postgres):
+    """deploy/'s set-up order (compose.yaml, escrow-setup.service): the role on an empty database, then migrate,
+    whose grants make the ledger append-only for it (the walk of the deployment found the role step refused)."""
+    _set_up(own_postgres, createrole=True)
+    done = _manage(own_postgres, "create_runtime_role")
+    assert done.returncode == 0, done.stderr
+    migrated = _manage(own_postgres, "migrate", "--verbosity", "0")
+    assert migrated.returncode == 0, migrated.stderr
+    with psycopg.connect(own_postgres.url(APP, APP_PASSWORD, "escrow")) as connection:
+        assert connection.execute("SELECT count(*) FROM funds_ledger_entries").fetchone() == (0,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            connection.execute("DELETE FROM funds_ledger_entries")
