@@ -52,7 +52,7 @@ def domain_checks(domain: str) -> list[Check]:
     readiness = domain_readiness(domain)
     checks = [
         _mode_check(domain, mode),
-        _copy_check(domain),
+        _copy_check(domain, mode),
         _outbox_check(domain, readiness),
         _from_item(domain, "rejects", readiness.item("rejects")),
         _from_item(domain, "purges", readiness.item("purge")),
@@ -70,7 +70,7 @@ def _mode_check(domain: str, mode: StoreMode) -> Check:
     return Check(domain, "mode", False, f"{mode.value}, not postgres", f"move it on: {steps} (manage.py store_mode)")
 
 
-def _copy_check(domain: str) -> Check:
+def _copy_check(domain: str, mode: StoreMode) -> Check:
     """The domain's last real backfill finished, and a verify passed after it."""
     from cutover.models import BackfillRun, VerifyResult
 
@@ -79,12 +79,23 @@ def _copy_check(domain: str) -> Check:
     run = BackfillRun.objects.filter(domain=domain, dry_run=False).order_by("-started_at", "-id").first()
     if run is None or run.status != BackfillRun.Status.FINISHED:
         state = f"the last backfill #{run.pk} is {run.status}" if run else "no backfill has run"
-        return Check(domain, "backfill+verify", False, f"{state}{by_flag}", f"run manage.py backfill {domain}")
+        return Check(domain, "backfill+verify", False, f"{state}{by_flag}", _backfill_fix(domain, mode))
     verified = VerifyResult.objects.filter(domain=domain, passed=True, started_at__gt=run.finished_at).exists()
     if not verified:
         detail = f"no passing verify since backfill #{run.pk} finished at {run.finished_at:%Y-%m-%d %H:%M} UTC"
         return Check(domain, "backfill+verify", False, detail + by_flag, f"run manage.py verify {domain}")
     return Check(domain, "backfill+verify", True, f"{run.direction} backfill #{run.pk} finished, then verified")
+
+
+def _backfill_fix(domain: str, mode: StoreMode) -> str:
+    if mode is not StoreMode.POSTGRES:
+        return f"run manage.py backfill {domain}"
+    # In postgres a forward backfill is refused (Mongo is out of the system): the copy is made in dual, where the
+    # forward run only inserts the rows Postgres lacks, and the domain comes back to postgres through its gates.
+    return (
+        f"in postgres a forward backfill is refused: manage.py store_mode {domain} --to dual --user YOU --reason "
+        f"WHY, then manage.py backfill {domain} and manage.py verify {domain}, then store_mode {domain} --to postgres"
+    )
 
 
 def _outbox_check(domain: str, readiness) -> Check:

@@ -238,3 +238,17 @@ def test_a_first_mode_is_recorded_once_however_often_it_is_created(settings):
     assert create_first_mode_from_flag("dispute", StoreMode.DUAL) is True
     assert create_first_mode_from_flag("dispute", StoreMode.DUAL) is False
     assert StoreModeChange.objects.filter(domain="dispute").count() == 1
+
+
+def test_a_domain_on_postgres_without_a_backfill_is_told_the_way_that_works():
+    """In postgres a forward backfill is refused, so "run backfill" would fail: the fix goes through dual (the
+    deployment walk found a fresh database on the end-state flags told to run a refused command)."""
+    from cutover.operations.cutover_check import domain_checks
+
+    set_store_mode("auth", "postgres")
+    (copy,) = [check for check in domain_checks("auth") if check.name == "backfill+verify"]
+    assert not copy.ok
+    assert "store_mode auth --to dual" in copy.fix and "backfill auth" in copy.fix
+    set_store_mode("auth", "dual")
+    (copy,) = [check for check in domain_checks("auth") if check.name == "backfill+verify"]
+    assert copy.fix == "run manage.py backfill auth"
