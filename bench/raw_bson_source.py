@@ -61,6 +61,14 @@ class RawBsonSource:
     def count(self, collection: str) -> int:
         return len(self.raw)
 
+    @property
+    def database(self) -> "_IdsHeld":
+        """What the forward run's delete sweep asks the store it read (cutover/backfill/deletes.py): which of
+        some ids it holds. Without it the sweep asks the leader, the bench's empty Mongo, and removes the rows."""
+        if getattr(self, "_held", None) is None:
+            self._held = _IdsHeld(frozenset(self.ids))
+        return self._held
+
     def ids_after(self, collection: str, *, after, limit: int, upper: str = "") -> list:
         start = bisect.bisect_right(self.ids, after)
         return self.ids[start : start + limit]
@@ -82,3 +90,16 @@ class RawBsonSource:
 
 
 _CODEC = bson.CodecOptions(tz_aware=True)
+
+
+class _IdsHeld:
+    """A database whose every collection answers `find({"_id": {"$in": ids}}, {"_id": 1})` from a set of ids."""
+
+    def __init__(self, ids: frozenset):
+        self.ids = ids
+
+    def __getitem__(self, collection: str) -> "_IdsHeld":
+        return self
+
+    def find(self, query: dict, projection: dict | None = None) -> list[dict]:
+        return [{"_id": value} for value in query["_id"]["$in"] if value in self.ids]
